@@ -1,0 +1,27 @@
+# The two commands: `make run` (the shop on SQLite) and `make test` (the suite on PostgreSQL + Redis).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install install-test web bot messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
+
+install-test: install
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py setup_demo
+	$(BIN)/honcho start -f Procfile
+
+test: install-test
+	scripts/with-test-services $(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) data/shop.sqlite3*

@@ -1,0 +1,264 @@
+"""Writes on users, roles and the audit log.
+
+Lock order shared by every service in the project: customer rows first (in
+ascending id when several), then payment rows, then stock rows, then promo rows.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Callable, Iterable
+from typing import Any, ParamSpec, TypeVar
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.db import IntegrityError, transaction
+from django.utils.timezone import now
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from accounts.models import PERMISSION_CODENAMES, AuditEntry, Customer
+from shopbot.errors import (
+    CustomerNotFound,
+    InvalidInput,
+    OwnerProtected,
+    PermissionDenied,
+    RoleEscalation,
+    RoleNotFound,
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+audit_log = logging.getLogger("shopbot.audit")
+REFERRAL_PAYLOAD = re.compile(r"^(?:ref_(?P<code>[A-Za-z0-9]{4,16})|(?P<id>\d{1,15}))$")
+ROLE_NAME_MAX = 64
+
+
+def language_for(language_code: str | None) -> str:
+    """Pick the shop language closest to Telegram's ``language_code``."""
+    code = (language_code or "").lower()[:2]
+    supported = {value for value, _label in Customer.Language.choices}
+    return code if code in supported else settings.BOT_LOCALE
+
+
+def find_referrer(*, payload: str | None, telegram_id: int) -> Customer | None:
+    """Return the customer a ``/start`` payload names, ignoring garbage and oneself."""
+    match = REFERRAL_PAYLOAD.match((payload or "").strip())
+    if match is None:
+        return None
+    if match["code"]:
+        referrer = Customer.objects.filter(referral_code=match["code"]).first()
+    else:
+        referrer = Customer.objects.filter(telegram_id=int(match["id"])).first()
+    if referrer is None or referrer.telegram_id == telegram_id:
+        return None
+    return referrer
+
+
+def register_customer(
+    *,
+    telegram_id: int,
+    username: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    language_code: str | None = None,
+    start_payload: str | None = None,
+) -> tuple[Customer, bool]:
+    """Create the customer on first contact, or refresh their names; return (customer, created).
+
+    Idempotent: a second ``/start`` (or two at once) never creates a second row
+    and never changes the referrer chosen the first time.
+    """
+    names = {
+        "username": (username or "")[:32],
+        "first_name": (first_name or "")[:64],
+        "last_name": (last_name or "")[:64],
+    }
+    customer = Customer.objects.filter(telegram_id=telegram_id).first()
+    if customer is not None:
+        changed = {key: value for key, value in names.items() if getattr(customer, key) != value}
+        Customer.objects.filter(pk=customer.pk).update(last_seen=now(), has_blocked_bot=False, **changed)
+        for key, value in changed.items():
+            setattr(customer, key, value)
+        customer.has_blocked_bot = False
+        return customer, False
+    referrer = find_referrer(payload=start_payload, telegram_id=telegram_id)
+    try:
+        with transaction.atomic():
+            customer = Customer.objects.create(
+                telegram_id=telegram_id, language=language_for(language_code), referrer=referrer, **names
+            )
+    except IntegrityError:
+        # Another update of the same user registered them a moment ago.
+        return Customer.objects.get(telegram_id=telegram_id), False
+    return customer, True
+
+
+def get_customer_for_update(*, telegram_id: int) -> Customer:
+    """Lock and return a customer; the caller must be inside a transaction."""
+    customer = Customer.objects.select_for_update().filter(telegram_id=telegram_id).first()
+    if customer is None:
+        raise CustomerNotFound()
+    return customer
+
+
+def record_audit(
+    *, actor: Customer | None, action: str, target: object = "", details: dict[str, Any] | None = None,
+    actor_label: str = "",
+) -> AuditEntry:
+    """Write an audit entry, and to the audit log file once the transaction commits."""
+    label = actor_label or (str(actor.telegram_id) if actor else "system")
+    entry = AuditEntry.objects.create(
+        actor=actor, actor_label=label[:100], action=action[:64], target=str(target)[:200], details=details or {}
+    )
+    transaction.on_commit(lambda: audit_log.info("%s %s %s %s", label, action, entry.target, entry.details))
+    return entry
+
+
+def require_permission(*, customer: Customer, codename: str, action: str = "") -> None:
+    """Refuse with ``PermissionDenied`` unless ``customer`` holds ``codename``; audit a refusal.
+
+    Call it outside the service's transaction (``@requires`` does), so the
+    audit entry of a refusal is not rolled back with the refused work.
+    """
+    if roles.has_permission(customer, codename):
+        return
+    AuditEntry.objects.create(
+        actor=customer if customer.pk else None,
+        actor_label=str(customer.telegram_id),
+        action="permission_denied",
+        target=(action or codename)[:200],
+        details={"permission": codename},
+    )
+    audit_log.warning("%s permission_denied %s", customer.telegram_id, action or codename)
+    raise PermissionDenied()
+
+
+def requires(codename: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Check the ``actor`` keyword's permission before the wrapped service's transaction."""
+
+    def decorator(service: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(service)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            actor = kwargs["actor"]
+            assert isinstance(actor, Customer)
+            require_permission(customer=actor, codename=codename, action=service.__name__)
+            return service(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def set_language(*, telegram_id: int, language: str) -> Customer:
+    """Remember the language a customer chose."""
+    if language not in {value for value, _label in Customer.Language.choices}:
+        raise InvalidInput(reason=_("This language is not supported."))
+    updated = Customer.objects.filter(telegram_id=telegram_id).update(language=language)
+    if not updated:
+        raise CustomerNotFound()
+    return Customer.objects.get(telegram_id=telegram_id)
+
+
+@requires("manage_users")
+@transaction.atomic
+def set_blocked(*, actor: Customer, telegram_id: int, blocked: bool) -> Customer:
+    """Block or unblock a customer; the owner and one's betters cannot be blocked."""
+    customer = get_customer_for_update(telegram_id=telegram_id)
+    if customer.is_owner:
+        raise OwnerProtected()
+    if customer.pk == actor.pk:
+        raise PermissionDenied()
+    if customer.role_id and not permissions_of_subset(customer, actor):
+        raise RoleEscalation()
+    customer.is_blocked = blocked
+    customer.save(update_fields=["is_blocked"])
+    record_audit(actor=actor, action="block_user" if blocked else "unblock_user", target=customer)
+    return customer
+
+
+def mark_bot_blocked(*, telegram_id: int) -> None:
+    """Remember that a user blocked the bot, so broadcasts skip them."""
+    Customer.objects.filter(telegram_id=telegram_id).update(has_blocked_bot=True)
+
+
+def permissions_of_subset(target: Customer, actor: Customer) -> bool:
+    return roles.permissions_of(target) <= roles.permissions_of(actor)
+
+
+def check_codenames(codenames: Iterable[str]) -> list[str]:
+    chosen = sorted(set(codenames))
+    unknown = [codename for codename in chosen if codename not in PERMISSION_CODENAMES]
+    if unknown:
+        raise InvalidInput(reason=_("Unknown permission: %(name)s") % {"name": unknown[0][:40]})
+    return chosen
+
+
+def clean_role_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > ROLE_NAME_MAX:
+        raise InvalidInput(reason=_("A role name must be 1 to %(max)s characters.") % {"max": ROLE_NAME_MAX})
+    return name
+
+
+@requires("manage_roles")
+@transaction.atomic
+def save_role(*, actor: Customer, name: str, codenames: Iterable[str], role_id: int | None = None) -> Group:
+    """Create a role, or change an existing one, without granting more than the actor holds."""
+    chosen = check_codenames(codenames)
+    if not set(chosen) <= roles.permissions_of(actor):
+        raise RoleEscalation()
+    name = clean_role_name(name)
+    if role_id is None:
+        if Group.objects.filter(name=name).exists():
+            raise InvalidInput(reason=_("A role with this name already exists."))
+        group = Group.objects.create(name=name)
+    else:
+        group = Group.objects.select_for_update().filter(pk=role_id).first()
+        if group is None:
+            raise RoleNotFound()
+        if group.name in roles.BUILTIN_ROLES:
+            raise InvalidInput(reason=_("Built-in roles cannot be changed."))
+        if not roles.role_permissions(group.pk) <= roles.permissions_of(actor):
+            raise RoleEscalation()
+        if Group.objects.filter(name=name).exclude(pk=group.pk).exists():
+            raise InvalidInput(reason=_("A role with this name already exists."))
+        group.name = name
+        group.save(update_fields=["name"])
+    permissions = Permission.objects.filter(content_type__app_label="accounts", codename__in=chosen)
+    group.permissions.set(permissions)
+    transaction.on_commit(lambda: roles.invalidate_role_cache(group.pk))
+    record_audit(actor=actor, action="save_role", target=group.name, details={"permissions": chosen})
+    return group
+
+
+@requires("manage_roles")
+@transaction.atomic
+def assign_role(*, actor: Customer, telegram_id: int, role_id: int | None) -> Customer:
+    """Give a customer a role (``None``: plain customer) without escalation.
+
+    Refused when the role holds a permission the actor lacks, when the target
+    already holds more than the actor, or when the target is the owner.
+    """
+    customer = get_customer_for_update(telegram_id=telegram_id)
+    if customer.is_owner:
+        raise OwnerProtected()
+    if customer.pk == actor.pk and not actor.is_owner:
+        raise RoleEscalation()
+    group = None
+    if role_id is not None:
+        group = Group.objects.filter(pk=role_id).first()
+        if group is None:
+            raise RoleNotFound()
+    if not roles.role_permissions(role_id) <= roles.permissions_of(actor):
+        raise RoleEscalation()
+    if not permissions_of_subset(customer, actor):
+        raise RoleEscalation()
+    customer.role = group
+    customer.save(update_fields=["role"])
+    record_audit(
+        actor=actor, action="assign_role", target=customer, details={"role": group.name if group else None}
+    )
+    return customer

@@ -1,0 +1,197 @@
+"""Categories, products, stock, purchases, carts, promo codes and reviews."""
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import now
+
+from accounts.models import Customer
+from payments.models import Payment
+from payments.money import money_field
+
+ORDER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+def new_order_number() -> str:
+    # 12 characters of a 32-letter alphabet: 60 bits, not guessable from another order.
+    return "".join(secrets.choice(ORDER_ALPHABET) for _ in range(12))
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=64, unique=True)
+    position = models.IntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    created = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["position", "name", "id"]
+        verbose_name_plural = "categories"
+        indexes = [models.Index(fields=["is_active", "position", "name", "id"], name="category_list_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    category = models.ForeignKey(Category, models.CASCADE, related_name="products")
+    name = models.CharField(max_length=100)
+    description = models.TextField(max_length=3000, blank=True)
+    price = money_field()
+    # A Telegram file_id or an https URL of the picture shown on the product card.
+    image = models.CharField(max_length=500, blank=True)
+    is_unlimited = models.BooleanField(default=False)
+    # What every buyer of an unlimited product receives (a link, a file id, a shared key).
+    unlimited_value = models.TextField(max_length=4000, blank=True)
+    is_active = models.BooleanField(default=True)
+    low_stock_threshold = models.PositiveIntegerField(default=0)
+    position = models.IntegerField(default=0)
+    created = models.DateTimeField(default=now)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gt=0), name="product_price_positive"),
+            models.UniqueConstraint(fields=["category", "name"], name="product_unique_name_in_category"),
+        ]
+        indexes = [
+            models.Index(fields=["category", "is_active", "position", "name", "id"], name="product_list_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StockUnit(models.Model):
+    """One deliverable unit of a product, such as a licence key."""
+
+    product = models.ForeignKey(Product, models.CASCADE, related_name="stock")
+    value = models.TextField(max_length=4000)
+    created = models.DateTimeField(default=now)
+    sold_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # FIFO pick of the next unsold unit, and the "in stock" counts.
+            models.Index(fields=["product", "id"], condition=Q(sold_at__isnull=True), name="stock_unsold_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}:{self.id}"
+
+
+class PromoCode(models.Model):
+    class Kind(models.TextChoices):
+        PERCENT = "percent", "Percent off"
+        FIXED = "fixed", "Fixed amount off"
+        BALANCE = "balance", "Balance credit"
+
+    code = models.CharField(max_length=32, unique=True)  # stored upper-case
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    value = money_field()  # percent (1–100) or an amount in PAY_CURRENCY
+    category = models.ForeignKey(Category, models.CASCADE, null=True, blank=True, related_name="promo_codes")
+    product = models.ForeignKey(Product, models.CASCADE, null=True, blank=True, related_name="promo_codes")
+    max_uses = models.PositiveIntegerField(null=True, blank=True)  # None: unlimited
+    uses = models.PositiveIntegerField(default=0)
+    once_per_user = models.BooleanField(default=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    created = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gt=0), name="promo_value_positive"),
+            models.CheckConstraint(
+                condition=~Q(kind="percent") | Q(value__lte=100), name="promo_percent_at_most_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__isnull=True) | Q(product__isnull=True), name="promo_one_binding"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Purchase(models.Model):
+    """A sold unit, with a snapshot that survives edits and deletes of the product."""
+
+    buyer = models.ForeignKey(Customer, models.PROTECT, related_name="purchases")
+    product = models.ForeignKey(Product, models.SET_NULL, null=True, blank=True, related_name="purchases")
+    product_name = models.CharField(max_length=100)
+    category_name = models.CharField(max_length=64, blank=True)
+    list_price = money_field()  # the product's price at the moment of sale
+    price = money_field()  # what the buyer paid, after any promo
+    value = models.TextField()
+    order_number = models.CharField(max_length=16, unique=True, default=new_order_number)
+    promo_code = models.ForeignKey(PromoCode, models.SET_NULL, null=True, blank=True, related_name="purchases")
+    # Set when the order was paid directly (Telegram Stars) instead of from the balance.
+    payment = models.ForeignKey(Payment, models.PROTECT, null=True, blank=True, related_name="purchases")
+    created = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="purchase_price_not_negative")]
+        indexes = [
+            models.Index(fields=["buyer", "-created", "-id"], name="purchase_buyer_idx"),
+            models.Index(fields=["product", "-created"], name="purchase_product_idx"),
+            models.Index(fields=["-created"], name="purchase_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.order_number} {self.product_name}"
+
+
+class CartLine(models.Model):
+    customer = models.ForeignKey(Customer, models.CASCADE, related_name="cart_lines")
+    product = models.ForeignKey(Product, models.CASCADE, related_name="cart_lines")
+    quantity = models.PositiveSmallIntegerField(default=1)
+    promo_code = models.ForeignKey(PromoCode, models.SET_NULL, null=True, blank=True, related_name="cart_lines")
+    created = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["created", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "product"], name="cart_line_unique_product"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="cart_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} × {self.product}"
+
+
+class PromoUsage(models.Model):
+    promo_code = models.ForeignKey(PromoCode, models.CASCADE, related_name="usages")
+    customer = models.ForeignKey(Customer, models.CASCADE, related_name="promo_usages")
+    purchase = models.ForeignKey(Purchase, models.SET_NULL, null=True, blank=True, related_name="promo_usages")
+    discount = money_field(default=0)
+    created = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["promo_code", "customer"], name="promo_usage_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.promo_code} by {self.customer}"
+
+
+class Review(models.Model):
+    product = models.ForeignKey(Product, models.CASCADE, related_name="reviews")
+    customer = models.ForeignKey(Customer, models.CASCADE, related_name="reviews")
+    rating = models.PositiveSmallIntegerField()
+    text = models.TextField(max_length=500, blank=True)
+    created = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "customer"], name="review_one_per_buyer"),
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"),
+        ]
+        indexes = [models.Index(fields=["product", "-created", "-id"], name="review_product_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.product} {self.rating}/5"

@@ -1,0 +1,21 @@
+#!/usr/bin/env python
+"""Django's command-line utility for shopbot."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopbot.settings")
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfigured as error:
+        # One line naming the variable is all an operator needs.
+        sys.exit(f"Configuration error: {error}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""The balance ledger, payments per provider and referral rewards."""
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import now
+
+from accounts.models import Customer
+from payments.money import money_field
+
+
+def new_payload() -> str:
+    # Opaque and unguessable: it names the payment in invoices and callbacks.
+    return secrets.token_urlsafe(16)
+
+
+class LedgerEntry(models.Model):
+    """One change of a customer's balance; the ledger sums to the balance."""
+
+    class Kind(models.TextChoices):
+        TOP_UP = "top_up", "Top-up"
+        PURCHASE = "purchase", "Purchase"
+        REFUND = "refund", "Refund"
+        REFERRAL_REWARD = "referral_reward", "Referral reward"
+        ADMIN_CREDIT = "admin_credit", "Admin credit"
+        ADMIN_DEBIT = "admin_debit", "Admin debit"
+        PROMO = "promo", "Promo code"
+
+    customer = models.ForeignKey(Customer, models.PROTECT, related_name="ledger")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount = money_field()  # signed: credits positive, debits negative
+    balance_after = money_field()
+    payment = models.ForeignKey("Payment", models.PROTECT, null=True, blank=True, related_name="ledger_entries")
+    # An order number, a promo code or an admin's telegram id: what caused the change.
+    reference = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=255, blank=True)
+    actor = models.ForeignKey(
+        Customer, models.SET_NULL, null=True, blank=True, related_name="ledger_actions"
+    )
+    created = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name_plural = "ledger entries"
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_not_zero"),
+            models.CheckConstraint(condition=Q(balance_after__gte=0), name="ledger_balance_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-created", "-id"], name="ledger_customer_idx"),
+            models.Index(fields=["kind", "-created"], name="ledger_kind_idx"),
+            models.Index(fields=["-created"], name="ledger_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount:+}"
+
+
+class Payment(models.Model):
+    """One invoice with a provider, from creation to its final state."""
+
+    class Provider(models.TextChoices):
+        STARS = "stars", "Telegram Stars"
+        TELEGRAM = "telegram", "Telegram Payments"
+        CRYPTOPAY = "cryptopay", "CryptoPay"
+        MANUAL = "manual", "Manual"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PAID = "paid", "Paid"
+        EXPIRED = "expired", "Expired"
+        FAILED = "failed", "Failed"
+        REFUNDED = "refunded", "Refunded"
+
+    class Purpose(models.TextChoices):
+        TOP_UP = "top_up", "Balance top-up"
+        ORDER = "order", "Direct order"
+
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    purpose = models.CharField(max_length=16, choices=Purpose.choices, default=Purpose.TOP_UP)
+    customer = models.ForeignKey(Customer, models.PROTECT, related_name="payments")
+    # The provider's id: a Telegram charge id or a CryptoPay invoice id.
+    external_id = models.CharField(max_length=128, null=True, blank=True)
+    payload = models.CharField(max_length=64, unique=True, default=new_payload)
+    amount = money_field()  # in PAY_CURRENCY: exactly what is credited
+    provider_amount = models.DecimalField(max_digits=20, decimal_places=8)
+    provider_currency = models.CharField(max_length=8)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # What a direct order buys: [{"product_id": 1, "quantity": 1, "price": "9.99"}].
+    order = models.JSONField(default=list, blank=True)
+    pay_url = models.URLField(max_length=500, blank=True)
+    needs_review = models.BooleanField(default=False)
+    note = models.CharField(max_length=255, blank=True)
+    expires_at = models.DateTimeField()
+    created = models.DateTimeField(default=now)
+    updated = models.DateTimeField(auto_now=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="payment_unique_provider_external_id",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-created"], name="payment_customer_idx"),
+            models.Index(fields=["status", "provider", "expires_at"], name="payment_status_idx"),
+            models.Index(fields=["-created"], name="payment_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} #{self.pk} {self.amount} ({self.status})"
+
+
+class ReferralReward(models.Model):
+    """The share of a referee's top-up credited to the referrer, once per payment."""
+
+    referrer = models.ForeignKey(Customer, models.PROTECT, related_name="referral_rewards")
+    referee = models.ForeignKey(Customer, models.PROTECT, related_name="referral_rewards_given")
+    payment = models.OneToOneField(Payment, models.PROTECT, related_name="referral_reward")
+    ledger_entry = models.OneToOneField(LedgerEntry, models.PROTECT, related_name="referral_reward")
+    amount = money_field()
+    created = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["referrer", "-created"], name="reward_referrer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.referrer} ← {self.referee}: {self.amount}"

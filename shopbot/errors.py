@@ -1,0 +1,158 @@
+"""Refusals raised by the service layer and shown to people by every interface.
+
+``str(error)`` is a translated sentence that is safe to show to a customer or
+an admin. Each interface renders these in one place (the bot's error handler,
+the admin's ``message_user``); anything that is not a ``ShopError`` is a bug.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class ShopError(Exception):
+    """A business rule refused the operation. ``str(error)`` is safe to show."""
+
+    message = _("The shop cannot do that right now.")
+
+    def __init__(self, **params: object) -> None:
+        super().__init__()
+        self.params = params
+
+    def __str__(self) -> str:
+        return str(self.message) % self.params if self.params else str(self.message)
+
+
+class InvalidInput(ShopError):
+    """Typed text or a value that does not fit what the operation expects."""
+
+    message = _("%(reason)s")
+
+
+# --- accounts -----------------------------------------------------------------
+class CustomerNotFound(ShopError):
+    message = _("No such user.")
+
+
+class CustomerBlocked(ShopError):
+    message = _("Your account is blocked.")
+
+
+class PermissionDenied(ShopError):
+    message = _("You are not allowed to do that.")
+
+
+class OwnerProtected(ShopError):
+    message = _("The owner's role and access cannot be changed.")
+
+
+class RoleNotFound(ShopError):
+    message = _("No such role.")
+
+
+class RoleEscalation(ShopError):
+    message = _("You cannot grant permissions you do not hold yourself.")
+
+
+# --- payments -----------------------------------------------------------------
+class InsufficientFunds(ShopError):
+    message = _("Not enough money: the price is %(price)s, your balance is %(balance)s.")
+
+
+class AmountOutOfRange(ShopError):
+    message = _("Enter an amount from %(minimum)s to %(maximum)s.")
+
+
+class InvalidAmount(ShopError):
+    message = _("Enter an amount as a number with at most two decimals, for example 150 or 99.50.")
+
+
+class PaymentNotFound(ShopError):
+    message = _("This payment was not found.")
+
+
+class PaymentNotPending(ShopError):
+    message = _("This payment is no longer waiting to be paid.")
+
+
+class PaymentExpired(ShopError):
+    message = _("This invoice has expired. Please create a new one.")
+
+
+class PaymentMismatch(ShopError):
+    message = _("The payment does not match the invoice.")
+
+
+class PaymentMethodUnavailable(ShopError):
+    message = _("This payment method is not available.")
+
+
+class PaymentProviderUnavailable(ShopError):
+    message = _("%(provider)s is not answering, please try again shortly.")
+
+
+class RefundRefused(ShopError):
+    message = _("This payment cannot be refunded: %(reason)s")
+
+
+# --- catalog ------------------------------------------------------------------
+class CategoryNotFound(ShopError):
+    message = _("This category is no longer available.")
+
+
+class ProductNotFound(ShopError):
+    message = _("This item is no longer sold.")
+
+
+class OutOfStock(ShopError):
+    message = _("%(product)s is out of stock.")
+
+
+class NameTaken(ShopError):
+    message = _("The name %(name)s is already used.")
+
+
+class PurchaseNotFound(ShopError):
+    message = _("This order was not found.")
+
+
+class CartEmpty(ShopError):
+    message = _("Your cart is empty.")
+
+
+class CartChanged(ShopError):
+    message = _("Prices in your cart have changed. Please review it again.")
+
+
+class PromoNotFound(ShopError):
+    message = _("There is no such promo code.")
+
+
+class PromoExpired(ShopError):
+    message = _("This promo code has expired.")
+
+
+class PromoInactive(ShopError):
+    message = _("This promo code is not active.")
+
+
+class PromoUsedUp(ShopError):
+    message = _("This promo code has been used up.")
+
+
+class PromoAlreadyUsed(ShopError):
+    message = _("You have already used this promo code.")
+
+
+class PromoNotApplicable(ShopError):
+    message = _("This promo code does not apply to this item.")
+
+
+class PromoWrongKind(ShopError):
+    message = _("%(reason)s")
+
+
+class ReviewNotAllowed(ShopError):
+    message = _("Only buyers of this item can review it.")
+
+
+class ImportRefused(ShopError):
+    message = _("The catalog file was refused: %(reason)s")

@@ -1,0 +1,128 @@
+"""Settings for shopbot, read from the environment and an optional ``.env`` file.
+
+Every variable is listed with its default in ``.env.example`` and the README.
+With no configuration at all the shop runs on SQLite in ``data/`` and Django's
+local-memory cache; ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and
+Redis without a code change.
+"""
+
+from decimal import Decimal
+from pathlib import Path
+
+import environ
+
+from shopbot.config import Config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = BASE_DIR / "data"
+
+environ.Env.read_env(BASE_DIR / ".env")
+config = Config(environ.Env())
+
+DEBUG = config.bool("DEBUG", False)
+SECRET_KEY = config.str("SECRET_KEY", "") or config.local_secret_key(DATA_DIR)
+ALLOWED_HOSTS = config.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = config.list("CSRF_TRUSTED_ORIGINS", [])
+
+# --- The bot and the shop -----------------------------------------------------
+TOKEN = config.str("TOKEN", "")
+OWNER_ID = config.int("OWNER_ID", 0)
+TELEGRAM_API_URL = config.str("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
+TELEGRAM_PROVIDER_TOKEN = config.str("TELEGRAM_PROVIDER_TOKEN", "")
+CRYPTO_PAY_TOKEN = config.str("CRYPTO_PAY_TOKEN", "")
+CRYPTO_PAY_API_URL = config.crypto_pay_url("CRYPTO_PAY_API_URL", "mainnet")
+CRYPTO_PAY_ASSETS = config.list("CRYPTO_PAY_ASSETS", ["USDT", "TON", "BTC", "ETH"])
+STARS_PER_VALUE = config.decimal("STARS_PER_VALUE", Decimal("0"), minimum=Decimal("0"))
+PAY_CURRENCY = config.currency("PAY_CURRENCY", "RUB")
+REFERRAL_PERCENT = config.decimal("REFERRAL_PERCENT", Decimal("5"), minimum=Decimal("0"), maximum=Decimal("100"))
+PAYMENT_TIME = config.int("PAYMENT_TIME", 1800, minimum=60)
+MIN_AMOUNT = config.decimal("MIN_AMOUNT", Decimal("20"), minimum=Decimal("0.01"))
+MAX_AMOUNT = config.decimal("MAX_AMOUNT", Decimal("100000"), minimum=MIN_AMOUNT)
+CHANNEL_URL = config.str("CHANNEL_URL", "")
+CHANNEL_ID = config.str("CHANNEL_ID", "")
+HELPER_ID = config.str("HELPER_ID", "")
+RULES = config.str("RULES", "")
+BOT_LOCALE = config.choice("BOT_LOCALE", "en", ["en", "ru"])
+WEBHOOK_URL = config.str("WEBHOOK_URL", "")
+WEBHOOK_SECRET = config.str("WEBHOOK_SECRET", "")
+MONITORING_HOST = config.str("MONITORING_HOST", "127.0.0.1")
+MONITORING_PORT = config.int("MONITORING_PORT", 9100, minimum=0, maximum=65535)
+
+# --- Django -------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_prometheus",
+    "accounts",
+    "payments",
+    "catalog",
+    "telegrambot",
+    "monitoring",
+]
+
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+ROOT_URLCONF = "shopbot.urls"
+WSGI_APPLICATION = "shopbot.wsgi.application"
+ASGI_APPLICATION = "shopbot.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": config.database(DATA_DIR / "shop.sqlite3")}
+CACHES = {"default": config.cache()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = BOT_LOCALE
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = config.str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = config.path("STATIC_ROOT", BASE_DIR / "staticfiles")
+MEDIA_ROOT = DATA_DIR / "media"
+
+# --- Logging ------------------------------------------------------------------
+BOT_LOGFILE = config.str("BOT_LOGFILE", str(DATA_DIR / "logs" / "bot.log"))
+BOT_AUDITFILE = config.str("BOT_AUDITFILE", str(DATA_DIR / "logs" / "audit.log"))
+LOG_TO_STDOUT = config.bool("LOG_TO_STDOUT", True)
+LOG_TO_FILE = config.bool("LOG_TO_FILE", False)
+LOGGING = config.logging(
+    to_stdout=LOG_TO_STDOUT, to_file=LOG_TO_FILE, logfile=BOT_LOGFILE, auditfile=BOT_AUDITFILE, debug=DEBUG
+)

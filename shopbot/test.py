@@ -1,0 +1,109 @@
+"""The shared test cast and helpers, used by every app's tests."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.test import TestCase
+
+from accounts.models import Customer
+from accounts.roles import ADMIN_ROLE, ensure_builtin_roles
+from catalog.models import Category, Product, StockUnit
+from payments.models import LedgerEntry
+from payments.services import change_balance
+
+OWNER_ID = 9000
+
+
+def make_customer(telegram_id: int, *, username: str = "", balance: str = "0", **fields: object) -> Customer:
+    """Create a customer; a balance is given through the ledger, as in production."""
+    customer = Customer.objects.create(telegram_id=telegram_id, username=username, **fields)
+    if Decimal(balance) > 0:
+        give_money(customer, balance)
+    return customer
+
+
+def give_money(customer: Customer, amount: str) -> None:
+    with transaction.atomic():
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        change_balance(customer=locked, amount=Decimal(amount), kind=LedgerEntry.Kind.ADMIN_CREDIT, reason="test")
+    customer.refresh_from_db()
+
+
+def make_product(
+    category: Category, name: str, price: str, *, units: list[str] = (), **fields: object
+) -> Product:
+    product = Product.objects.create(category=category, name=name, price=Decimal(price), **fields)
+    StockUnit.objects.bulk_create(StockUnit(product=product, value=value) for value in units)
+    return product
+
+
+def ledger_matches_balance(customer: Customer) -> bool:
+    """Return whether the customer's ledger sums to their balance (the money invariant)."""
+    customer.refresh_from_db()
+    total = sum((entry.amount for entry in customer.ledger.all()), Decimal("0"))
+    return total == customer.balance
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def race(threads: int, target: Callable[[], object]) -> list[object]:
+    """Run ``target`` in threads released together, each on its own connection.
+
+    Returns each thread's result or the exception it raised. Each thread
+    closes its connection, or PostgreSQL refuses to drop the test database.
+    """
+    barrier = threading.Barrier(threads)
+    results: list[object] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            results.append(target())
+        except Exception as error:  # noqa: BLE001 - collected for the assertions
+            results.append(error)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return results
+
+
+class ShopCast:
+    """Build the cast of characters every test can rely on."""
+
+    @classmethod
+    def build_cast(cls) -> None:
+        ensure_builtin_roles()
+        # Olga owns the shop (OWNER_ID): she may do everything, always.
+        cls.owner = make_customer(OWNER_ID, username="olga", first_name="Olga")
+        # Adam is an admin with the built-in Admin role (everything but roles).
+        cls.admin = make_customer(2001, username="adam", first_name="Adam", role=Group.objects.get(name=ADMIN_ROLE))
+        # Alice is a regular customer with money on her balance.
+        cls.alice = make_customer(1001, username="alice", first_name="Alice", balance="50.00")
+        # Bob has an empty balance: his purchases must be refused.
+        cls.bob = make_customer(1002, username="bob", first_name="Bob")
+        # Games is the demo category: a stock-based key with two units, and an unlimited gift.
+        cls.games = Category.objects.create(name="Games", position=1)
+        cls.key = make_product(cls.games, "Game key", "9.99", units=["AAA-111", "BBB-222"], description="A key")
+        cls.gift = make_product(
+            cls.games, "Gift link", "5.00", is_unlimited=True, unlimited_value="https://example.com/gift"
+        )
+
+
+class ShopTestCase(ShopCast, TestCase):
+    """A TestCase with the cast built once per class."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.build_cast()
