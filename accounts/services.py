@@ -19,6 +19,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from accounts.actors import Actor, actor_customer, actor_label, is_owner_actor, permissions_of_actor
 from accounts.models import PERMISSION_CODENAMES, AuditEntry, Customer
 from shopbot.errors import (
     CustomerNotFound,
@@ -105,34 +106,38 @@ def get_customer_for_update(*, telegram_id: int) -> Customer:
 
 
 def record_audit(
-    *, actor: Customer | None, action: str, target: object = "", details: dict[str, Any] | None = None,
-    actor_label: str = "",
+    *, actor: Actor | None, action: str, target: object = "", details: dict[str, Any] | None = None
 ) -> AuditEntry:
     """Write an audit entry, and to the audit log file once the transaction commits."""
-    label = actor_label or (str(actor.telegram_id) if actor else "system")
+    label = actor_label(actor)
     entry = AuditEntry.objects.create(
-        actor=actor, actor_label=label[:100], action=action[:64], target=str(target)[:200], details=details or {}
+        actor=actor_customer(actor),
+        actor_label=label[:100],
+        action=action[:64],
+        target=str(target)[:200],
+        details=details or {},
     )
     transaction.on_commit(lambda: audit_log.info("%s %s %s %s", label, action, entry.target, entry.details))
     return entry
 
 
-def require_permission(*, customer: Customer, codename: str, action: str = "") -> None:
-    """Refuse with ``PermissionDenied`` unless ``customer`` holds ``codename``; audit a refusal.
+def require_permission(*, actor: Actor, codename: str, action: str = "") -> None:
+    """Refuse with ``PermissionDenied`` unless ``actor`` holds ``codename``; audit a refusal.
 
     Call it outside the service's transaction (``@requires`` does), so the
     audit entry of a refusal is not rolled back with the refused work.
     """
-    if roles.has_permission(customer, codename):
+    if codename in permissions_of_actor(actor):
         return
+    label = actor_label(actor)
     AuditEntry.objects.create(
-        actor=customer if customer.pk else None,
-        actor_label=str(customer.telegram_id),
+        actor=actor_customer(actor),
+        actor_label=label,
         action="permission_denied",
         target=(action or codename)[:200],
         details={"permission": codename},
     )
-    audit_log.warning("%s permission_denied %s", customer.telegram_id, action or codename)
+    audit_log.warning("%s permission_denied %s", label, action or codename)
     raise PermissionDenied()
 
 
@@ -142,9 +147,7 @@ def requires(codename: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     def decorator(service: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(service)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            actor = kwargs["actor"]
-            assert isinstance(actor, Customer)
-            require_permission(customer=actor, codename=codename, action=service.__name__)
+            require_permission(actor=kwargs["actor"], codename=codename, action=service.__name__)  # type: ignore[arg-type]
             return service(*args, **kwargs)
 
         return wrapper
@@ -164,14 +167,14 @@ def set_language(*, telegram_id: int, language: str) -> Customer:
 
 @requires("manage_users")
 @transaction.atomic
-def set_blocked(*, actor: Customer, telegram_id: int, blocked: bool) -> Customer:
+def set_blocked(*, actor: Actor, telegram_id: int, blocked: bool) -> Customer:
     """Block or unblock a customer; the owner and one's betters cannot be blocked."""
     customer = get_customer_for_update(telegram_id=telegram_id)
     if customer.is_owner:
         raise OwnerProtected()
-    if customer.pk == actor.pk:
+    if customer == actor_customer(actor):
         raise PermissionDenied()
-    if customer.role_id and not permissions_of_subset(customer, actor):
+    if not permissions_of_subset(customer, actor):
         raise RoleEscalation()
     customer.is_blocked = blocked
     customer.save(update_fields=["is_blocked"])
@@ -184,8 +187,8 @@ def mark_bot_blocked(*, telegram_id: int) -> None:
     Customer.objects.filter(telegram_id=telegram_id).update(has_blocked_bot=True)
 
 
-def permissions_of_subset(target: Customer, actor: Customer) -> bool:
-    return roles.permissions_of(target) <= roles.permissions_of(actor)
+def permissions_of_subset(target: Customer, actor: Actor) -> bool:
+    return roles.permissions_of(target) <= permissions_of_actor(actor)
 
 
 def check_codenames(codenames: Iterable[str]) -> list[str]:
@@ -205,10 +208,10 @@ def clean_role_name(name: str) -> str:
 
 @requires("manage_roles")
 @transaction.atomic
-def save_role(*, actor: Customer, name: str, codenames: Iterable[str], role_id: int | None = None) -> Group:
+def save_role(*, actor: Actor, name: str, codenames: Iterable[str], role_id: int | None = None) -> Group:
     """Create a role, or change an existing one, without granting more than the actor holds."""
     chosen = check_codenames(codenames)
-    if not set(chosen) <= roles.permissions_of(actor):
+    if not set(chosen) <= permissions_of_actor(actor):
         raise RoleEscalation()
     name = clean_role_name(name)
     if role_id is None:
@@ -221,7 +224,7 @@ def save_role(*, actor: Customer, name: str, codenames: Iterable[str], role_id: 
             raise RoleNotFound()
         if group.name in roles.BUILTIN_ROLES:
             raise InvalidInput(reason=_("Built-in roles cannot be changed."))
-        if not roles.role_permissions(group.pk) <= roles.permissions_of(actor):
+        if not roles.role_permissions(group.pk) <= permissions_of_actor(actor):
             raise RoleEscalation()
         if Group.objects.filter(name=name).exclude(pk=group.pk).exists():
             raise InvalidInput(reason=_("A role with this name already exists."))
@@ -236,7 +239,7 @@ def save_role(*, actor: Customer, name: str, codenames: Iterable[str], role_id: 
 
 @requires("manage_roles")
 @transaction.atomic
-def assign_role(*, actor: Customer, telegram_id: int, role_id: int | None) -> Customer:
+def assign_role(*, actor: Actor, telegram_id: int, role_id: int | None) -> Customer:
     """Give a customer a role (``None``: plain customer) without escalation.
 
     Refused when the role holds a permission the actor lacks, when the target
@@ -245,14 +248,14 @@ def assign_role(*, actor: Customer, telegram_id: int, role_id: int | None) -> Cu
     customer = get_customer_for_update(telegram_id=telegram_id)
     if customer.is_owner:
         raise OwnerProtected()
-    if customer.pk == actor.pk and not actor.is_owner:
+    if customer == actor_customer(actor) and not is_owner_actor(actor):
         raise RoleEscalation()
     group = None
     if role_id is not None:
         group = Group.objects.filter(pk=role_id).first()
         if group is None:
             raise RoleNotFound()
-    if not roles.role_permissions(role_id) <= roles.permissions_of(actor):
+    if not roles.role_permissions(role_id) <= permissions_of_actor(actor):
         raise RoleEscalation()
     if not permissions_of_subset(customer, actor):
         raise RoleEscalation()

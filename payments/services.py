@@ -20,6 +20,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
+from accounts.actors import Actor, actor_customer, actor_label
 from accounts.services import get_customer_for_update, record_audit, requires
 from payments.models import LedgerEntry, Payment, ReferralReward
 from payments.money import ZERO, check_range, format_money, parse_amount, percent_of, quantize
@@ -78,7 +79,7 @@ def clean_reason(reason: str) -> str:
 
 @requires("manage_balances")
 @transaction.atomic
-def adjust_balance(*, actor: Customer, telegram_id: int, amount: object, reason: str, credit: bool) -> LedgerEntry:
+def adjust_balance(*, actor: Actor, telegram_id: int, amount: object, reason: str, credit: bool) -> LedgerEntry:
     """Credit or debit a customer's balance by hand, with a reason, never below zero.
 
     The amount is bounded by MIN_AMOUNT..MAX_AMOUNT; the change is audited.
@@ -91,8 +92,8 @@ def adjust_balance(*, actor: Customer, telegram_id: int, amount: object, reason:
         amount=value if credit else -value,
         kind=LedgerEntry.Kind.ADMIN_CREDIT if credit else LedgerEntry.Kind.ADMIN_DEBIT,
         reason=reason,
-        reference=str(actor.telegram_id),
-        actor=actor,
+        reference=actor_label(actor),
+        actor=actor_customer(actor),
     )
     record_audit(
         actor=actor,
