@@ -1,0 +1,28 @@
+"""Every Prometheus metric of the shop, defined once with its help text.
+
+Label values are bounded sets (handler names, providers, statuses, exception
+class names), never text a user typed. Services increment business metrics
+through ``transaction.on_commit`` so a rolled-back sale is never counted.
+"""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+UPDATES = Counter("shopbot_updates_total", "Telegram updates handled.", ["kind", "handler"])
+HANDLER_LATENCY = Histogram(
+    "shopbot_handler_seconds",
+    "Time spent handling one update.",
+    ["handler"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+HANDLER_ERRORS = Counter("shopbot_handler_errors_total", "Unexpected errors in handlers.", ["exception"])
+REFUSALS = Counter("shopbot_refusals_total", "Business-rule refusals shown to users.", ["error"])
+PURCHASES = Counter("shopbot_purchases_total", "Units sold.", ["method"])
+REVENUE = Counter("shopbot_revenue_total", "Revenue from sales, in the shop currency.", ["method"])
+PAYMENTS = Counter("shopbot_payments_total", "Payments by provider and the status they reached.", ["provider", "status"])
+CREDITED = Counter("shopbot_credited_total", "Money credited to balances, in the shop currency.", ["provider"])
+REFERRAL_REWARDS = Counter("shopbot_referral_rewards_total", "Referral rewards paid, in the shop currency.")
+BROADCAST_MESSAGES = Counter("shopbot_broadcast_messages_total", "Broadcast messages by outcome.", ["outcome"])
+RATE_LIMITED = Counter("shopbot_rate_limited_total", "Updates refused by a rate limit.", ["scope"])
+RECONCILIATION_RUNS = Counter("shopbot_reconciliation_runs_total", "Payment reconciliation runs.", ["outcome"])
+TELEGRAM_API_ERRORS = Counter("shopbot_telegram_api_errors_total", "Errors returned by the Bot API.", ["kind"])
+BOT_HEARTBEAT = Gauge("shopbot_bot_heartbeat_timestamp", "Last successful contact with Telegram (unix time).")
