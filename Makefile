@@ -10,7 +10,6 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/python manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
 
 install-test: install
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
@@ -18,7 +17,7 @@ install-test: install
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py setup_demo
-	$(BIN)/honcho start -f Procfile
+	scripts/run
 
 test: install-test
 	scripts/with-test-services $(BIN)/pytest $(PYTEST_ARGS)

@@ -116,6 +116,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = config.path("STATIC_ROOT", BASE_DIR / "staticfiles")
+# The admin's few static files are served by Django itself unless a proxy serves STATIC_ROOT.
+SERVE_STATIC = config.bool("SERVE_STATIC", True)
 MEDIA_ROOT = DATA_DIR / "media"
 
 # --- Logging ------------------------------------------------------------------

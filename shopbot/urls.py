@@ -1,10 +1,15 @@
 """URLs of the web process: the admin, health and metrics."""
 
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("monitoring.urls")),
     path("", include("django_prometheus.urls")),
 ]
+
+if settings.SERVE_STATIC:
+    urlpatterns += [re_path(r"^static/(?P<path>.*)$", serve, {"document_root": settings.STATIC_ROOT})]
