@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test web bot messages clean
+.PHONY: run test install install-test messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ run: install
 
 test: install-test
 	scripts/with-test-services $(BIN)/pytest $(PYTEST_ARGS)
+
+# Refresh the translation catalogs after changing texts (needs gettext's tools).
+messages: install
+	$(BIN)/python manage.py makemessages -l ru --ignore=.venv --ignore=data
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) data/shop.sqlite3*
