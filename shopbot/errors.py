@@ -156,3 +156,23 @@ class ReviewNotAllowed(ShopError):
 
 class ImportRefused(ShopError):
     message = _("The catalog file was refused: %(reason)s")
+
+
+class ProductUnavailable(ShopError):
+    message = _("%(product)s is no longer sold. Remove it from your cart to continue.")
+
+
+class NotEnoughStock(ShopError):
+    message = _("Only %(available)s of %(product)s left.")
+
+
+class PriceChanged(ShopError):
+    message = _("The price of %(product)s has changed. Please check it again.")
+
+
+class StockUnitNotFound(ShopError):
+    message = _("This stock unit was not found.")
+
+
+class StockUnitSold(ShopError):
+    message = _("This unit has already been sold and cannot be removed.")
