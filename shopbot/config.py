@@ -8,6 +8,7 @@ traceback from deep inside Django.
 from __future__ import annotations
 
 import secrets
+import warnings
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -126,8 +127,12 @@ class Config:
         if not url:
             sqlite_path.parent.mkdir(parents=True, exist_ok=True)
             return sqlite_database(str(sqlite_path))
+        if "://" not in url:
+            raise self.refuse("DATABASE_URL", "a URL like postgres://user:pass@host:5432/name", url)
         try:
-            parsed = environ.Env.db_url_config(url)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # environ warns about unknown schemes; refused below
+                parsed = environ.Env.db_url_config(url)
         except Exception:
             raise self.refuse("DATABASE_URL", "a URL like postgres://user:pass@host:5432/name", url) from None
         engine = parsed.get("ENGINE", "")
