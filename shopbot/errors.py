@@ -176,3 +176,7 @@ class StockUnitNotFound(ShopError):
 
 class StockUnitSold(ShopError):
     message = _("This unit has already been sold and cannot be removed.")
+
+
+class NotInCart(ShopError):
+    message = _("This item is not in your cart.")
