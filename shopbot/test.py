@@ -12,7 +12,7 @@ from django.test import TestCase
 
 from accounts.models import Customer
 from accounts.roles import ADMIN_ROLE, ensure_builtin_roles
-from catalog.models import Category, Product, StockUnit
+from catalog.models import Category, Product, PromoCode, StockUnit
 from payments.models import LedgerEntry
 from payments.services import change_balance
 
@@ -40,6 +40,16 @@ def make_product(
     product = Product.objects.create(category=category, name=name, price=Decimal(price), **fields)
     StockUnit.objects.bulk_create(StockUnit(product=product, value=value) for value in units)
     return product
+
+
+def make_promo(code: str, kind: str = PromoCode.Kind.PERCENT, value: str = "10", **fields: object) -> PromoCode:
+    """Create a promo code as an admin would have saved it (upper-case)."""
+    return PromoCode.objects.create(code=code.upper(), kind=kind, value=Decimal(value), **fields)
+
+
+def row_counts(*models: type) -> dict[str, int]:
+    """Return the number of rows of each model, to show that a refusal wrote nothing."""
+    return {model.__name__: model.objects.count() for model in models}
 
 
 def ledger_matches_balance(customer: Customer) -> bool:

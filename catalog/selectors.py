@@ -1,0 +1,258 @@
+"""Reads on the catalog for the bot and the admin menu.
+
+Every selector returns evaluated data (lists, instances with the relations the
+screens need already loaded), so async code never reaches a lazy relation.
+Lists are paged by fetching one row more than a page: no count of a table
+that grows with the shop is made on a customer screen.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Generic, TypeVar
+
+from django.db.models import Avg, Count, Exists, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils.timezone import now
+
+from catalog.models import CartLine, Category, Product, PromoCode, Purchase, Review, StockUnit
+from catalog.services.common import clean_id
+from catalog.services.pricing import Cart, price_cart
+from shopbot.errors import CategoryNotFound, ProductNotFound, PurchaseNotFound
+
+PAGE_SIZE = 10
+# Deeper pages only come from forged callback data; clamp instead of scanning.
+MAX_PAGE = 10_000
+ORDER_NUMBER = re.compile(r"[A-Z0-9]{1,16}")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list, and whether there are pages on either side of it."""
+
+    items: list[T]
+    number: int
+    has_previous: bool
+    has_next: bool
+
+
+def clean_page(page: object) -> int:
+    """Return a page number within 1..MAX_PAGE; anything else becomes the nearest valid page."""
+    if isinstance(page, str) and page.strip().isascii() and page.strip().isdigit() and len(page.strip()) < 8:
+        page = int(page.strip())
+    if isinstance(page, bool) or not isinstance(page, int):
+        return 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def paginate(queryset: QuerySet[T], page: object, page_size: int = PAGE_SIZE) -> Page[T]:
+    number = clean_page(page)
+    start = (number - 1) * page_size
+    rows = list(queryset[start : start + page_size + 1])
+    return Page(items=rows[:page_size], number=number, has_previous=number > 1, has_next=len(rows) > page_size)
+
+
+def unsold_units(product_ref: OuterRef | int) -> QuerySet[StockUnit]:
+    return StockUnit.objects.filter(product=product_ref, sold_at__isnull=True)
+
+
+def count_unsold(product_ref: OuterRef) -> Subquery:
+    """A subquery counting a product's unsold units (served by the partial index on unsold stock)."""
+    units = unsold_units(product_ref).order_by().values("product").annotate(n=Count("id")).values("n")
+    return Subquery(units)
+
+
+# --- the shop, as customers see it --------------------------------------------
+def list_categories(*, page: object = 1) -> Page[Category]:
+    """Return a page of the categories customers see, in the admin's order. One query."""
+    return paginate(Category.objects.filter(is_active=True).order_by("position", "name", "id"), page)
+
+
+def get_category(*, category_id: object) -> Category:
+    """Return a category customers may see, or raise ``CategoryNotFound``."""
+    category = Category.objects.filter(pk=clean_id(category_id, CategoryNotFound), is_active=True).first()
+    if category is None:
+        raise CategoryNotFound()
+    return category
+
+
+def list_products(*, category_id: object, page: object = 1) -> Page[Product]:
+    """Return a page of a visible category's active products; each has ``in_stock`` set. Two queries.
+
+    Hidden or missing categories raise ``CategoryNotFound``. Products come with
+    their category loaded, in the order position, name, id.
+    """
+    category = get_category(category_id=category_id)
+    products = (
+        Product.objects.filter(category=category, is_active=True)
+        .annotate(has_units=Exists(unsold_units(OuterRef("pk"))))
+        .order_by("position", "name", "id")
+    )
+    result = paginate(products, page)
+    for product in result.items:
+        product.category = category
+        product.in_stock = product.has_units or (product.is_unlimited and bool(product.unlimited_value))
+    return result
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    """What the product screen shows; ``stock`` is None for an unlimited product."""
+
+    product: Product
+    category: Category
+    stock: int | None
+    rating: Decimal | None
+    review_count: int
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock is None or self.stock > 0
+
+
+def get_product_card(*, product_id: object, include_hidden: bool = False) -> ProductCard:
+    """Return a product with its stock, average rating and review count. One query.
+
+    Hidden products (or products of hidden categories) raise
+    ``ProductNotFound`` unless ``include_hidden`` (the admin's view).
+    """
+    reviews = Review.objects.filter(product=OuterRef("pk")).order_by().values("product")
+    products = Product.objects.select_related("category").annotate(
+        unsold=count_unsold(OuterRef("pk")),
+        rating=Subquery(reviews.annotate(avg=Avg("rating")).values("avg")),
+        reviews=Subquery(reviews.annotate(n=Count("id")).values("n")),
+    )
+    if not include_hidden:
+        products = products.filter(is_active=True, category__is_active=True)
+    product = products.filter(pk=clean_id(product_id)).first()
+    if product is None:
+        raise ProductNotFound()
+    rating = None if product.rating is None else Decimal(str(product.rating)).quantize(Decimal("0.1"))
+    return ProductCard(
+        product=product,
+        category=product.category,
+        stock=None if product.is_unlimited else (product.unsold or 0),
+        rating=rating,
+        review_count=product.reviews or 0,
+    )
+
+
+def list_reviews(*, product_id: object, page: object = 1) -> Page[Review]:
+    """Return a page of a visible product's reviews, newest first, with their authors. Two queries."""
+    product = Product.objects.filter(pk=clean_id(product_id), is_active=True, category__is_active=True).first()
+    if product is None:
+        raise ProductNotFound()
+    reviews = Review.objects.filter(product=product).select_related("customer").order_by("-created", "-id")
+    result = paginate(reviews, page)
+    for review in result.items:
+        review.product = product
+    return result
+
+
+# --- a customer's own things --------------------------------------------------
+def get_cart(*, telegram_id: int) -> Cart:
+    """Return the customer's cart priced today, with each line's availability and discount.
+
+    Checkout charges exactly this total. At most four queries, whatever the
+    size of the catalog.
+    """
+    lines = list(
+        CartLine.objects.filter(customer__telegram_id=telegram_id)
+        .select_related("customer", "product__category", "promo_code")
+        .order_by("created", "id")
+    )
+    if not lines:
+        return Cart(items=[], total=Decimal("0.00"), count=0)
+    limited = [line.product_id for line in lines if not line.product.is_unlimited]
+    counts = (
+        StockUnit.objects.filter(product_id__in=limited, sold_at__isnull=True)
+        .values("product_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    stock = {row["product_id"]: row["n"] for row in counts} if limited else {}
+    return price_cart(customer=lines[0].customer, lines=lines, at=now(), stock=stock)
+
+
+def count_cart_items(*, telegram_id: int) -> int:
+    """Return how many units the cart holds, for the menu badge. One query."""
+    total = CartLine.objects.filter(customer__telegram_id=telegram_id).aggregate(n=Coalesce(Sum("quantity"), 0))
+    return int(total["n"])
+
+
+def list_purchases(*, telegram_id: int, page: object = 1) -> Page[Purchase]:
+    """Return a page of the customer's purchases, newest first (snapshot fields only). One query."""
+    return paginate(Purchase.objects.filter(buyer__telegram_id=telegram_id).order_by("-created", "-id"), page)
+
+
+def get_purchase(*, telegram_id: int, purchase_id: object) -> Purchase:
+    """Return one of the customer's purchases; anyone else's id raises ``PurchaseNotFound``."""
+    purchase = (
+        Purchase.objects.select_related("buyer", "product", "promo_code")
+        .filter(pk=clean_id(purchase_id, PurchaseNotFound), buyer__telegram_id=telegram_id)
+        .first()
+    )
+    if purchase is None:
+        raise PurchaseNotFound()
+    return purchase
+
+
+# --- the admin's views --------------------------------------------------------
+def find_purchase_by_order_number(*, order_number: object) -> Purchase:
+    """Return the purchase with this order number (typed with or without "#", any case)."""
+    text = order_number.strip().lstrip("#").upper() if isinstance(order_number, str) else ""
+    if not ORDER_NUMBER.fullmatch(text):
+        raise PurchaseNotFound()
+    purchases = Purchase.objects.select_related("buyer", "product", "promo_code", "payment")
+    purchase = purchases.filter(order_number=text).first()
+    if purchase is None:
+        raise PurchaseNotFound()
+    return purchase
+
+
+def list_all_categories(*, page: object = 1) -> Page[Category]:
+    """Return a page of every category, hidden ones included, in the shop's order."""
+    return paginate(Category.objects.order_by("position", "name", "id"), page)
+
+
+def list_all_products(*, category_id: object, page: object = 1) -> Page[Product]:
+    """Return a page of every product of a category, hidden ones included."""
+    category = Category.objects.filter(pk=clean_id(category_id, CategoryNotFound)).first()
+    if category is None:
+        raise CategoryNotFound()
+    result = paginate(Product.objects.filter(category=category).order_by("position", "name", "id"), page)
+    for product in result.items:
+        product.category = category
+    return result
+
+
+def list_stock_units(*, product_id: object, page: object = 1, sold: bool = False) -> Page[StockUnit]:
+    """Return a page of a product's unsold units (or sold ones), oldest first."""
+    product = Product.objects.filter(pk=clean_id(product_id)).first()
+    if product is None:
+        raise ProductNotFound()
+    result = paginate(StockUnit.objects.filter(product=product, sold_at__isnull=not sold).order_by("id"), page)
+    for unit in result.items:
+        unit.product = product
+    return result
+
+
+def list_promo_codes(*, page: object = 1) -> Page[PromoCode]:
+    """Return a page of promo codes, newest first, with what each is bound to."""
+    return paginate(PromoCode.objects.select_related("category", "product").order_by("-created", "-id"), page)
+
+
+def list_low_stock(*, limit: int = 50) -> list[Product]:
+    """Return up to ``limit`` limited products at or below their low-stock threshold, emptiest first."""
+    products = (
+        Product.objects.filter(is_unlimited=False, low_stock_threshold__gt=0)
+        .select_related("category")
+        .annotate(unsold=Coalesce(count_unsold(OuterRef("pk")), 0))
+        .filter(unsold__lte=F("low_stock_threshold"))
+        .order_by("unsold", "id")
+    )
+    return list(products[:limit])

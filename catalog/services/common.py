@@ -1,0 +1,159 @@
+"""Checks and small helpers shared by the catalog services.
+
+Nothing here opens a transaction of its own; helpers that lock say so.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from accounts.models import Customer
+from accounts.services import get_customer_for_update
+from catalog.models import Product, StockUnit
+from shopbot.errors import (
+    CustomerBlocked,
+    CustomerNotFound,
+    InvalidInput,
+    NotEnoughStock,
+    OutOfStock,
+    ProductNotFound,
+    ShopError,
+)
+
+# The largest primary key PostgreSQL's bigint holds; anything above is forged.
+MAX_ID = 2**63 - 1
+WHITESPACE = re.compile(r"\s+")
+# ASCII digits only: str.isdigit() accepts "²", which int() refuses.
+DIGITS = re.compile(r"\d{1,19}", re.ASCII)
+
+
+def clean_id(value: object, error: type[ShopError] = ProductNotFound) -> int:
+    """Return ``value`` as a database id, or raise ``error`` for anything forged."""
+    if isinstance(value, bool):
+        raise error()
+    if isinstance(value, str) and DIGITS.fullmatch(value.strip()):
+        value = int(value.strip())
+    if not isinstance(value, int) or not 0 < value <= MAX_ID:
+        raise error()
+    return value
+
+
+def clean_int(value: object, *, minimum: int, maximum: int, what: str) -> int:
+    """Return a whole number typed or sent by a person within ``minimum``..``maximum``."""
+    if isinstance(value, str) and DIGITS.fullmatch(value.strip()):
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise InvalidInput(
+            reason=_("%(what)s must be a whole number from %(minimum)s to %(maximum)s.")
+            % {"what": what, "minimum": minimum, "maximum": maximum}
+        )
+    return value
+
+
+def drop_controls(text: str, *, keep: str = "") -> str:
+    # NUL is refused by PostgreSQL and other control characters only confuse
+    # Telegram clients; they never belong in a name or a description.
+    return "".join(ch for ch in text if ch in keep or unicodedata.category(ch) != "Cc")
+
+
+def clean_line(value: object, *, what: str, max_length: int, min_length: int = 1) -> str:
+    """Return one line of text: whitespace runs become one space, controls dropped."""
+    if not isinstance(value, str):
+        value = ""
+    text = WHITESPACE.sub(" ", drop_controls(value.replace("\n", " ").replace("\t", " "))).strip()
+    if not min_length <= len(text) <= max_length:
+        raise InvalidInput(
+            reason=_("%(what)s must be %(minimum)s to %(maximum)s characters long.")
+            % {"what": what, "minimum": min_length, "maximum": max_length}
+        )
+    return text
+
+
+def clean_text(value: object, *, what: str, max_length: int) -> str:
+    """Return multi-line text (possibly empty), stripped, with controls other than newlines dropped."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidInput(reason=_("%(what)s must be text.") % {"what": what})
+    text = drop_controls(value.replace("\r\n", "\n"), keep="\n\t").strip()
+    if len(text) > max_length:
+        raise InvalidInput(
+            reason=_("%(what)s must be at most %(maximum)s characters long.") % {"what": what, "maximum": max_length}
+        )
+    return text
+
+
+def lock_buyer(*, telegram_id: int) -> Customer:
+    """Lock and return a customer who may shop; the caller must be inside a transaction."""
+    customer = get_customer_for_update(telegram_id=telegram_id)
+    if customer.is_blocked:
+        raise CustomerBlocked()
+    return customer
+
+
+def get_buyer(*, telegram_id: int) -> Customer:
+    """Return a customer who may shop, without a lock (for screens before a purchase)."""
+    customer = Customer.objects.filter(telegram_id=telegram_id).first()
+    if customer is None:
+        raise CustomerNotFound()
+    if customer.is_blocked:
+        raise CustomerBlocked()
+    return customer
+
+
+def is_for_sale(product: Product) -> bool:
+    return product.is_active and product.category.is_active
+
+
+def get_product_for_sale(*, product_id: object) -> Product:
+    """Return a visible product with its category loaded, or raise ``ProductNotFound``."""
+    product = (
+        Product.objects.select_related("category")
+        .filter(pk=clean_id(product_id), is_active=True, category__is_active=True)
+        .first()
+    )
+    if product is None:
+        raise ProductNotFound()
+    return product
+
+
+def has_stock(product: Product) -> bool:
+    if product.is_unlimited:
+        return bool(product.unlimited_value)
+    return StockUnit.objects.filter(product=product, sold_at__isnull=True).exists()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one sold unit delivers: a stock row (limited goods) or the shared unlimited value."""
+
+    unit: StockUnit | None
+    value: str
+
+
+def take_units(*, product: Product, quantity: int) -> list[Delivery]:
+    """Lock ``quantity`` unsold units of ``product``, oldest first, or refuse.
+
+    Takes stock row locks with SKIP LOCKED: buyers racing for the last units
+    get different rows instead of queueing, and a unit another transaction
+    holds counts as gone. Must run inside the caller's transaction, after the
+    customer row lock and before any promo row lock.
+    """
+    if product.is_unlimited:
+        if not product.unlimited_value:
+            raise OutOfStock(product=product.name)
+        return [Delivery(unit=None, value=product.unlimited_value)] * quantity
+    units = list(
+        StockUnit.objects.select_for_update(skip_locked=True)
+        .filter(product=product, sold_at__isnull=True)
+        .order_by("id")[:quantity]
+    )
+    if not units:
+        raise OutOfStock(product=product.name)
+    if len(units) < quantity:
+        raise NotEnoughStock(product=product.name, available=len(units))
+    return [Delivery(unit=unit, value=unit.value) for unit in units]

@@ -1,0 +1,191 @@
+"""Buying one product from the balance, and the sale bookkeeping every checkout shares.
+
+Lock order (shared with ``accounts.services`` and ``payments.services``): the
+customer row, then stock rows (SKIP LOCKED), then promo rows. The buyer's
+money leaves only if the unit arrives: taking the unit, debiting the balance,
+redeeming the promo code and writing the purchase happen in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.timezone import now
+
+from accounts.models import Customer
+from catalog.models import Product, PromoCode, PromoUsage, Purchase, StockUnit
+from catalog.services.common import Delivery, get_buyer, get_product_for_sale, has_stock, lock_buyer, take_units
+from catalog.services.pricing import check_discount, find_promo
+from monitoring import metrics
+from payments.models import LedgerEntry, Payment
+from payments.money import ZERO, quantize
+from payments.services import change_balance
+from shopbot.errors import OutOfStock, PriceChanged
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What buying one unit costs today: for the confirmation screen."""
+
+    product: Product
+    list_price: Decimal
+    discount: Decimal
+    price: Decimal
+    promo: PromoCode | None
+
+
+@dataclass(frozen=True)
+class Sale:
+    """One unit about to be sold: what is delivered and what is charged for it."""
+
+    product: Product
+    delivery: Delivery
+    list_price: Decimal
+    price: Decimal
+    discount: Decimal = ZERO
+    promo: PromoCode | None = None
+
+
+def price_product(*, customer: Customer, product: Product, promo_code: str | None, lock_promo: bool) -> Quote:
+    promo, discount = None, ZERO
+    if promo_code is not None:
+        promo = find_promo(code=promo_code, lock=lock_promo)
+        discount = check_discount(promo, customer=customer, product=product, at=now())
+    return Quote(
+        product=product, list_price=product.price, discount=discount, price=product.price - discount, promo=promo
+    )
+
+
+def quote_product(*, telegram_id: int, product_id: int, promo_code: str | None = None) -> Quote:
+    """Return the price of one unit for this customer, after the promo code if one is given.
+
+    Refuses blocked customers, hidden or missing products, sold-out products
+    and promo codes that do not work here, with the error the purchase would raise.
+    """
+    customer = get_buyer(telegram_id=telegram_id)
+    product = get_product_for_sale(product_id=product_id)
+    if not has_stock(product):
+        raise OutOfStock(product=product.name)
+    return price_product(customer=customer, product=product, promo_code=promo_code, lock_promo=False)
+
+
+@transaction.atomic
+def purchase_product(
+    *,
+    telegram_id: int,
+    product_id: int,
+    promo_code: str | None = None,
+    expected_price: Decimal | None = None,
+) -> Purchase:
+    """Sell one unit to a customer, paid from their balance, and return the purchase.
+
+    Locks the customer row, then one unsold stock row (SKIP LOCKED, oldest
+    first), then the promo row, re-checking the code's limits under its lock.
+    With ``expected_price`` (what the confirmation screen showed) a price that
+    changed meanwhile raises ``PriceChanged`` and nothing is sold. The returned
+    purchase has its buyer, product, category and promo code loaded. Metrics are
+    counted on commit.
+    """
+    customer = lock_buyer(telegram_id=telegram_id)
+    product = get_product_for_sale(product_id=product_id)
+    [delivery] = take_units(product=product, quantity=1)
+    quote = price_product(customer=customer, product=product, promo_code=promo_code, lock_promo=True)
+    if expected_price is not None and not same_amount(expected_price, quote.price):
+        raise PriceChanged(product=product.name)
+    sale = Sale(
+        product=product,
+        delivery=delivery,
+        list_price=quote.list_price,
+        price=quote.price,
+        discount=quote.discount,
+        promo=quote.promo,
+    )
+    purchases = record_sales(customer=customer, sales=[sale])
+    count_sales(purchases, method="balance")
+    return purchases[0]
+
+
+def same_amount(expected: object, actual: Decimal) -> bool:
+    """Return whether an amount a screen showed equals ``actual``; junk never matches."""
+    if not isinstance(expected, Decimal) or not expected.is_finite():
+        return False
+    return quantize(expected) == actual
+
+
+def record_sales(*, customer: Customer, sales: list[Sale], payment: Payment | None = None) -> list[Purchase]:
+    """Mark units sold, charge the balance, redeem promo codes and write the purchases.
+
+    The caller holds the customer row lock and the locks on the units and promo
+    rows in ``sales``, inside one transaction. Without ``payment`` every unit
+    with a price is debited from the balance (one PURCHASE ledger row per
+    purchase, its reference the order number); with ``payment`` (an order paid
+    directly) the balance is left alone. The caller checks the balance covers
+    the total first if it wants one refusal naming the total.
+    """
+    at = now()
+    units = [sale.delivery.unit for sale in sales if sale.delivery.unit is not None]
+    if units:
+        StockUnit.objects.filter(pk__in=[unit.pk for unit in units]).update(sold_at=at)
+        for unit in units:
+            unit.sold_at = at
+    purchases = [
+        Purchase(
+            buyer=customer,
+            product=sale.product,
+            product_name=sale.product.name,
+            category_name=sale.product.category.name,
+            list_price=sale.list_price,
+            price=sale.price,
+            value=sale.delivery.value,
+            promo_code=sale.promo,
+            payment=payment,
+            created=at,
+        )
+        for sale in sales
+    ]
+    if payment is None:
+        for purchase in purchases:
+            if purchase.price > ZERO:
+                change_balance(
+                    customer=customer,
+                    amount=-purchase.price,
+                    kind=LedgerEntry.Kind.PURCHASE,
+                    reason=purchase.product_name,
+                    reference=purchase.order_number,
+                )
+    Purchase.objects.bulk_create(purchases)
+    redeem_discounts(customer=customer, sales=sales, purchases=purchases)
+    return purchases
+
+
+def redeem_discounts(*, customer: Customer, sales: list[Sale], purchases: list[Purchase]) -> None:
+    """Count the uses of the promo codes in ``sales``; the caller holds their row locks."""
+    usages = [
+        PromoUsage(promo_code=sale.promo, customer=customer, purchase=purchase, discount=sale.discount)
+        for sale, purchase in zip(sales, purchases, strict=True)
+        if sale.promo is not None
+    ]
+    if not usages:
+        return
+    PromoUsage.objects.bulk_create(usages)
+    promos = {usage.promo_code.pk: usage.promo_code for usage in usages}
+    for promo_id, uses in Counter(usage.promo_code.pk for usage in usages).items():
+        PromoCode.objects.filter(pk=promo_id).update(uses=F("uses") + uses)
+        promos[promo_id].uses += uses
+
+
+def count_sales(purchases: list[Purchase], *, method: str) -> None:
+    """Count units sold and revenue once the transaction commits."""
+    units = len(purchases)
+    revenue = sum((purchase.price for purchase in purchases), ZERO)
+
+    def emit() -> None:
+        metrics.PURCHASES.labels(method=method).inc(units)
+        # Prometheus counters are floats; this is a reading, not money the shop computes with.
+        metrics.REVENUE.labels(method=method).inc(float(revenue))
+
+    transaction.on_commit(emit)
