@@ -69,6 +69,8 @@ class Payment(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         PAID = "paid", "Paid"
+        # Money is being returned through the provider; the balance is already debited.
+        REFUNDING = "refunding", "Refunding"
         EXPIRED = "expired", "Expired"
         FAILED = "failed", "Failed"
         REFUNDED = "refunded", "Refunded"
@@ -82,6 +84,8 @@ class Payment(models.Model):
     customer = models.ForeignKey(Customer, models.PROTECT, related_name="payments")
     # The provider's id: a Telegram charge id or a CryptoPay invoice id.
     external_id = models.CharField(max_length=128, null=True, blank=True)
+    # Telegram Payments only: the payment provider's own charge id, for support requests.
+    provider_charge_id = models.CharField(max_length=128, blank=True)
     payload = models.CharField(max_length=64, unique=True, default=new_payload)
     amount = money_field()  # in PAY_CURRENCY: exactly what is credited
     provider_amount = models.DecimalField(max_digits=20, decimal_places=8)
@@ -134,3 +138,39 @@ class ReferralReward(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referrer} ← {self.referee}: {self.amount}"
+
+
+class PaymentNotice(models.Model):
+    """A message owed to someone about a payment, written in the transaction that caused it.
+
+    The bot claims and sends notices after commit, so whichever signal moved a
+    payment (webhook, button, job, Telegram update) its people hear of it once.
+    """
+
+    class Kind(models.TextChoices):
+        CREDITED = "credited", "Top-up credited"
+        ORDER_DELIVERED = "order_delivered", "Order delivered"
+        ORDER_CREDITED = "order_credited", "Order credited to the balance"
+        REFERRAL_REWARD = "referral_reward", "Referral reward"
+        REVIEW_CUSTOMER = "review_customer", "Payment under review (customer)"
+        REVIEW_OWNER = "review_owner", "Payment needs review (owner)"
+        REFUNDED = "refunded", "Payment refunded"
+
+    payment = models.ForeignKey(Payment, models.CASCADE, related_name="notices")
+    telegram_id = models.BigIntegerField()  # the recipient
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    params = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(default=now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "kind", "telegram_id"], name="notice_once_per_payment"),
+        ]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(sent_at__isnull=True), name="notice_unsent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.telegram_id}"

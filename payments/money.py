@@ -23,6 +23,8 @@ ZERO = Decimal("0.00")
 # The largest amount a money_field holds (12 digits, 2 of them decimals).
 MAX_MONEY = Decimal("9999999999.99")
 STARS = "XTR"
+# Telegram refuses a Stars invoice above this many stars (currencies.json, XTR max_amount).
+STARS_MAX_PER_INVOICE = 10000
 
 # ISO 4217 minor-unit exponents that differ from 2, as Telegram's currencies.json lists them.
 CURRENCY_EXPONENTS = {

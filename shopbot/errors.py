@@ -93,6 +93,12 @@ class RefundRefused(ShopError):
     message = _("This payment cannot be refunded: %(reason)s")
 
 
+class RefundPending(ShopError):
+    message = _(
+        "Telegram has not confirmed the refund yet; the amount stays held. Refund the payment again to finish."
+    )
+
+
 # --- catalog ------------------------------------------------------------------
 class CategoryNotFound(ShopError):
     message = _("This category is no longer available.")

@@ -1,0 +1,76 @@
+"""Writes on balances and payments: the ledger, top-ups, crediting, refunds, notices.
+
+Every change of a balance goes through ``change_balance``, which writes one
+ledger row with the balance after it in the same transaction, so that
+``sum(ledger) == balance`` holds for every customer at every commit.
+
+Lock order (shared with ``catalog.services``): customer rows in ascending id,
+then the payment row, then stock rows, then promo rows. No network call is
+made inside a transaction; metrics and messages wait for the commit.
+"""
+
+from payments.services.crediting import (
+    Credit,
+    check_creditable,
+    count_payment,
+    create_payment,
+    credit_locked_top_up,
+    credit_payment,
+    flag_for_review,
+    lock_payment_and_customers,
+    mark_paid,
+    pay_referral_reward,
+)
+from payments.services.cryptopay import (
+    InvoiceState,
+    credit_crypto_invoice,
+    expire_overdue_payments,
+    pending_crypto_invoices,
+)
+from payments.services.ledger import REASON_MAX, adjust_balance, change_balance, clean_reason
+from payments.services.notices import Notice, claim_notices, owe_notice, owe_review_notices
+from payments.services.refunds import record_manual_refund, refund_stars_payment
+from payments.services.telegram import check_pre_checkout, confirm_telegram_payment
+from payments.services.top_ups import (
+    attach_crypto_invoice,
+    enabled_providers,
+    fail_payment,
+    max_stars_amount,
+    provider_price,
+    start_top_up,
+)
+
+__all__ = [
+    "REASON_MAX",
+    "Credit",
+    "InvoiceState",
+    "Notice",
+    "adjust_balance",
+    "attach_crypto_invoice",
+    "change_balance",
+    "check_creditable",
+    "check_pre_checkout",
+    "claim_notices",
+    "clean_reason",
+    "confirm_telegram_payment",
+    "count_payment",
+    "create_payment",
+    "credit_crypto_invoice",
+    "credit_locked_top_up",
+    "credit_payment",
+    "enabled_providers",
+    "expire_overdue_payments",
+    "fail_payment",
+    "flag_for_review",
+    "lock_payment_and_customers",
+    "mark_paid",
+    "max_stars_amount",
+    "owe_notice",
+    "owe_review_notices",
+    "pay_referral_reward",
+    "pending_crypto_invoices",
+    "provider_price",
+    "record_manual_refund",
+    "refund_stars_payment",
+    "start_top_up",
+]
