@@ -124,7 +124,7 @@ def get_product_card(*, product_id: object, include_hidden: bool = False) -> Pro
     products = Product.objects.select_related("category").annotate(
         unsold=count_unsold(OuterRef("pk")),
         rating=Subquery(reviews.annotate(avg=Avg("rating")).values("avg")),
-        reviews=Subquery(reviews.annotate(n=Count("id")).values("n")),
+        review_count=Subquery(reviews.annotate(n=Count("id")).values("n")),
     )
     if not include_hidden:
         products = products.filter(is_active=True, category__is_active=True)
@@ -137,7 +137,7 @@ def get_product_card(*, product_id: object, include_hidden: bool = False) -> Pro
         category=product.category,
         stock=None if product.is_unlimited else (product.unsold or 0),
         rating=rating,
-        review_count=product.reviews or 0,
+        review_count=product.review_count or 0,
     )
 
 
