@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import Any
 
-from django.contrib.auth.models import Group
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 from django.test import TestCase
 
@@ -50,6 +52,21 @@ def make_promo(code: str, kind: str = PromoCode.Kind.PERCENT, value: str = "10",
 def row_counts(*models: type) -> dict[str, int]:
     """Return the number of rows of each model, to show that a refusal wrote nothing."""
     return {model.__name__: model.objects.count() for model in models}
+
+
+def make_staff(
+    username: str, *, superuser: bool = False, roles: Iterable[str] = (), permissions: Iterable[str] = ()
+) -> Any:
+    """Create a web admin login: a superuser, or staff with roles (groups) and "app.codename" permissions."""
+    User = get_user_model()
+    if superuser:
+        return User.objects.create_superuser(username=username, password="secret-pass-123")
+    user = User.objects.create_user(username=username, password="secret-pass-123", is_staff=True)
+    user.groups.set(Group.objects.filter(name__in=list(roles)))
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return user
 
 
 def ledger_matches_balance(customer: Customer) -> bool:

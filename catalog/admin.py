@@ -1,0 +1,397 @@
+"""Staff pages for the catalog: categories, products, stock, purchases, carts, promo codes, reviews.
+
+Saving, hiding and deleting categories, products, stock and promo codes goes
+through ``catalog.services`` (validation, locks, audit); a refusal comes back
+as a message (``ShopAdmin``). Purchases and promo usages are history.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Count, OuterRef, QuerySet
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog import services
+from catalog.admin_stock import StockUploadMixin
+from catalog.models import CartLine, Category, Product, PromoCode, PromoUsage, Purchase, Review, StockUnit
+from catalog.selectors import count_unsold
+from shopbot.admin_tools import ReadOnlyAdmin, ShopAdmin, short
+from shopbot.exports import Column, CsvExportMixin
+
+PRODUCT_SERVICE_FIELDS = {
+    "category",
+    "name",
+    "description",
+    "price",
+    "image",
+    "is_unlimited",
+    "unlimited_value",
+}
+PROMO_SERVICE_FIELDS = {
+    "code",
+    "kind",
+    "value",
+    "category",
+    "product",
+    "max_uses",
+    "once_per_user",
+    "expires_at",
+}
+
+
+class ShowHideActions:
+    """ "Show in shop" / "Hide from shop" actions calling ``set_active(request, obj, active)``."""
+
+    @admin.action(description=gettext_lazy("Show in the shop"), permissions=["change"])
+    def show(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self.set_all_active(request, queryset, active=True)
+
+    @admin.action(description=gettext_lazy("Hide from the shop"), permissions=["change"])
+    def hide(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self.set_all_active(request, queryset, active=False)
+
+    def set_all_active(self, request: HttpRequest, queryset: QuerySet[Any], *, active: bool) -> None:
+        done = 0
+        for obj in queryset:
+            with self.refusals_shown(request, about=obj) as outcome:  # type: ignore[attr-defined]
+                self.set_active(request, obj, active)  # type: ignore[attr-defined]
+            done += not outcome.refused
+        if done:
+            text = _("%(count)s shown in the shop.") if active else _("%(count)s hidden from the shop.")
+            self.message_user(request, text % {"count": done}, messages.SUCCESS)  # type: ignore[attr-defined]
+
+
+def summarise_deletion(objs: Any, describe: Any) -> tuple[list[str], dict[str, int], set[str], list[str]]:
+    # Django would list every stock unit that goes with a product, which for a
+    # large stock stalls the confirmation page; a count per row says enough.
+    rows = [describe(obj) for obj in objs]
+    return rows, {}, set(), []
+
+
+@admin.register(Category)
+class CategoryAdmin(ShowHideActions, ShopAdmin):
+    list_display = ("name", "position", "is_active", "product_count")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+    fields = ("name", "position", "is_active")
+    actions = ("show", "hide")
+    shop_permission = "manage_catalog"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
+        return super().get_queryset(request).annotate(product_total=Count("products"))
+
+    @admin.display(description=gettext_lazy("products"), ordering="product_total")
+    def product_count(self, category: Category) -> int:
+        return category.product_total  # type: ignore[attr-defined]
+
+    def save_model(self, request: HttpRequest, obj: Category, form: Any, change: bool) -> None:
+        changed = set(form.changed_data)
+        saved = obj
+        if not change or "name" in changed:
+            saved = services.save_category(actor=request.user, name=obj.name, category_id=obj.pk)
+        if "is_active" in changed:
+            services.set_category_active(actor=request.user, category_id=saved.pk, active=obj.is_active)
+        if "position" in changed:
+            # Display order only: no rule to keep, so a plain update.
+            Category.objects.filter(pk=saved.pk).update(position=obj.position)
+        obj.pk = saved.pk
+
+    def set_active(self, request: HttpRequest, obj: Category, active: bool) -> None:
+        services.set_category_active(actor=request.user, category_id=obj.pk, active=active)
+
+    def delete_model(self, request: HttpRequest, obj: Category) -> None:
+        services.delete_category(actor=request.user, category_id=obj.pk)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        def describe(category: Category) -> str:
+            count = category.products.count()
+            return _("%(category)s with its %(count)s products and their unsold stock") % {
+                "category": category.name,
+                "count": count,
+            }
+
+        return summarise_deletion(objs, describe)
+
+
+@admin.register(Product)
+class ProductAdmin(StockUploadMixin, ShowHideActions, ShopAdmin):
+    list_display = ("name", "category", "price", "is_unlimited", "is_active", "in_stock", "position")
+    list_filter = ("category", "is_active", "is_unlimited")
+    list_select_related = ("category",)
+    search_fields = ("name", "category__name")
+    autocomplete_fields = ("category",)
+    fields = (
+        "category",
+        "name",
+        "description",
+        "price",
+        "image",
+        "is_unlimited",
+        "unlimited_value",
+        "is_active",
+        "position",
+        "low_stock_threshold",
+    )
+    actions = ("show", "hide")
+    shop_permission = "manage_catalog"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
+        return super().get_queryset(request).annotate(unsold=Coalesce(count_unsold(OuterRef("pk")), 0))
+
+    @admin.display(description=gettext_lazy("in stock"), ordering="unsold")
+    def in_stock(self, product: Product) -> str:
+        if product.is_unlimited:
+            return "∞"
+        units = reverse("admin:catalog_stockunit_changelist") + f"?product__id__exact={product.pk}&sold=no"
+        upload = reverse("admin:catalog_product_stock", args=[product.pk])
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            units,
+            product.unsold,  # type: ignore[attr-defined]
+            upload,
+            _("upload"),
+        )
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        extra_context = dict(extra_context or {})
+        if self.has_manage_stock_permission(request):
+            extra_context["stock_upload_url"] = reverse("admin:catalog_product_stock", args=[object_id])
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
+        changed = set(form.changed_data)
+        saved = obj
+        if not change or changed & PRODUCT_SERVICE_FIELDS:
+            saved = services.save_product(
+                actor=request.user,
+                category_id=obj.category_id,
+                name=obj.name,
+                price=obj.price,
+                description=obj.description,
+                image=obj.image,
+                is_unlimited=obj.is_unlimited,
+                unlimited_value=obj.unlimited_value,
+                product_id=obj.pk,
+            )
+        if "is_active" in changed:
+            services.set_product_active(actor=request.user, product_id=saved.pk, active=obj.is_active)
+        if "low_stock_threshold" in changed:
+            services.set_low_stock_threshold(
+                actor=request.user, product_id=saved.pk, threshold=obj.low_stock_threshold
+            )
+        if "position" in changed:
+            # Display order only: no rule to keep, so a plain update.
+            Product.objects.filter(pk=saved.pk).update(position=obj.position)
+        obj.pk = saved.pk
+
+    def set_active(self, request: HttpRequest, obj: Product, active: bool) -> None:
+        services.set_product_active(actor=request.user, product_id=obj.pk, active=active)
+
+    def delete_model(self, request: HttpRequest, obj: Product) -> None:
+        services.delete_product(actor=request.user, product_id=obj.pk)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        def describe(product: Product) -> str:
+            count = product.stock.filter(sold_at__isnull=True).count()
+            return _("%(product)s with its %(count)s unsold units") % {
+                "product": product.name,
+                "count": count,
+            }
+
+        return summarise_deletion(objs, describe)
+
+
+class SoldFilter(admin.SimpleListFilter):
+    title = gettext_lazy("sold")
+    parameter_name = "sold"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("no", _("In stock")), ("yes", _("Sold"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[StockUnit]) -> QuerySet[StockUnit]:
+        if self.value() in ("no", "yes"):
+            return queryset.filter(sold_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(StockUnit)
+class StockUnitAdmin(ShopAdmin):
+    """Units are added on a product's upload page and removed one by one through the service."""
+
+    list_display = ("id", "product", "short_value", "created", "sold_at")
+    list_filter = (SoldFilter, "created")
+    list_select_related = ("product",)
+    search_fields = ("=value",)
+    readonly_fields = ("product", "value", "created", "sold_at")
+    shop_permission = "manage_stock"
+
+    @admin.display(description=gettext_lazy("value"))
+    def short_value(self, unit: StockUnit) -> str:
+        return short(unit.value)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def delete_model(self, request: HttpRequest, obj: StockUnit) -> None:
+        services.delete_stock_unit(actor=request.user, unit_id=obj.pk)
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(CsvExportMixin, ReadOnlyAdmin):
+    list_display = (
+        "order_number",
+        "created",
+        "buyer",
+        "product_name",
+        "category_name",
+        "list_price",
+        "price",
+        "promo_code",
+    )
+    list_filter = ("created",)
+    list_select_related = ("buyer", "promo_code")
+    search_fields = ("=order_number", "^buyer__username", "^product_name")
+    telegram_id_lookups = ("buyer__telegram_id",)
+    shop_permission = "view_statistics"
+    export_columns = (
+        Column("order_number", "order_number"),
+        Column("created", "created"),
+        Column("telegram_id", "buyer.telegram_id"),
+        Column("username", "buyer.username"),
+        Column("category", "category_name"),
+        Column("product", "product_name"),
+        Column("list_price", "list_price"),
+        Column("price", "price"),
+        Column("promo_code", "promo_code.code"),
+        Column("payment", "payment_id"),
+    )
+    export_select_related = ("buyer", "promo_code")
+
+
+@admin.register(CartLine)
+class CartLineAdmin(ShopAdmin):
+    """Customers' carts: viewable, and deletable to clear a stuck line."""
+
+    list_display = ("customer", "product", "quantity", "promo_code", "created")
+    list_filter = ("created",)
+    list_select_related = ("customer", "product", "promo_code")
+    search_fields = ("^customer__username", "product__name")
+    telegram_id_lookups = ("customer__telegram_id",)
+    readonly_fields = ("customer", "product", "quantity", "promo_code", "created")
+    shop_permission = "manage_users"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PromoCode)
+class PromoCodeAdmin(ShowHideActions, ShopAdmin):
+    list_display = (
+        "code",
+        "kind",
+        "value",
+        "category",
+        "product",
+        "uses",
+        "max_uses",
+        "once_per_user",
+        "expires_at",
+        "is_active",
+    )
+    list_filter = ("kind", "is_active", "once_per_user")
+    list_select_related = ("category", "product")
+    search_fields = ("code",)
+    autocomplete_fields = ("category", "product")
+    fields = (
+        "code",
+        "kind",
+        "value",
+        "category",
+        "product",
+        "max_uses",
+        "once_per_user",
+        "expires_at",
+        "is_active",
+        "uses",
+        "created",
+    )
+    readonly_fields = ("uses", "created")
+    actions = ("show", "hide")
+    shop_permission = "manage_promos"
+
+    def save_model(self, request: HttpRequest, obj: PromoCode, form: Any, change: bool) -> None:
+        changed = set(form.changed_data)
+        saved = obj
+        if not change or changed & PROMO_SERVICE_FIELDS:
+            saved = services.save_promo(
+                actor=request.user,
+                code=obj.code,
+                kind=obj.kind,
+                value=obj.value,
+                category_id=obj.category_id,
+                product_id=obj.product_id,
+                max_uses=obj.max_uses,
+                once_per_user=obj.once_per_user,
+                expires_at=obj.expires_at,
+                promo_id=obj.pk,
+            )
+        if "is_active" in changed:
+            services.set_promo_active(actor=request.user, promo_id=saved.pk, active=obj.is_active)
+        obj.pk = saved.pk
+
+    def set_active(self, request: HttpRequest, obj: PromoCode, active: bool) -> None:
+        services.set_promo_active(actor=request.user, promo_id=obj.pk, active=active)
+
+    def delete_model(self, request: HttpRequest, obj: PromoCode) -> None:
+        services.delete_promo(actor=request.user, promo_id=obj.pk)
+
+
+@admin.register(PromoUsage)
+class PromoUsageAdmin(ReadOnlyAdmin):
+    list_display = ("created", "promo_code", "customer", "purchase", "discount")
+    list_filter = ("created",)
+    list_select_related = ("promo_code", "customer", "purchase")
+    search_fields = ("=promo_code__code", "^customer__username")
+    telegram_id_lookups = ("customer__telegram_id",)
+    shop_permission = "manage_promos"
+
+
+@admin.register(Review)
+class ReviewAdmin(ShopAdmin):
+    """Reviews: viewable, and deletable for moderation; only buyers write them, in the bot."""
+
+    list_display = ("created", "product", "customer", "rating", "short_text")
+    list_filter = ("rating", "created")
+    list_select_related = ("product", "customer")
+    search_fields = ("product__name", "^customer__username")
+    readonly_fields = ("product", "customer", "rating", "text", "created")
+    shop_permission = "manage_catalog"
+
+    @admin.display(description=gettext_lazy("text"))
+    def short_text(self, review: Review) -> str:
+        return short(review.text, 60)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
