@@ -1,0 +1,43 @@
+"""Reads on customers: referrals, and the ``Page`` that every paged list returns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from django.db.models import QuerySet
+
+from accounts.models import Customer
+
+T = TypeVar("T")
+PAGE_SIZE = 10
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list; ``number`` counts from 1."""
+
+    items: Sequence[T]
+    number: int
+    has_previous: bool
+    has_next: bool
+
+
+def paginate(queryset: QuerySet[T], *, page: int, size: int = PAGE_SIZE) -> Page[T]:
+    """Return page ``page`` of an ordered queryset, reading only that page and one row more."""
+    page = max(page, 1)
+    start = (page - 1) * size
+    rows = list(queryset[start : start + size + 1])
+    return Page(items=rows[:size], number=page, has_previous=page > 1, has_next=len(rows) > size)
+
+
+def count_referrals(*, telegram_id: int) -> int:
+    """Return how many customers joined with ``telegram_id``'s link."""
+    return Customer.objects.filter(referrer__telegram_id=telegram_id).count()
+
+
+def list_referrals(*, telegram_id: int, page: int) -> Page[Customer]:
+    """Return the customers ``telegram_id`` invited, newest first."""
+    queryset = Customer.objects.filter(referrer__telegram_id=telegram_id).order_by("-created", "-id")
+    return paginate(queryset, page=page)

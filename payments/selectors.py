@@ -1,0 +1,44 @@
+"""Reads on balances: the ledger of a customer, its totals, referral earnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+
+from accounts.selectors import Page, paginate
+from payments.models import LedgerEntry, ReferralReward
+from payments.money import ZERO
+
+
+@dataclass(frozen=True)
+class LedgerTotals:
+    """What a customer put on the balance and spent from it."""
+
+    topped_up: Decimal
+    spent: Decimal
+
+
+def list_ledger(*, telegram_id: int, page: int) -> Page[LedgerEntry]:
+    """Return one page of a customer's balance changes of every kind, newest first."""
+    queryset = LedgerEntry.objects.filter(customer__telegram_id=telegram_id).order_by("-created", "-id")
+    return paginate(queryset, page=page)
+
+
+def get_ledger_totals(*, telegram_id: int) -> LedgerTotals:
+    """Return the sum of top-ups, and the net spent on purchases after refunds."""
+    kind = LedgerEntry.Kind
+    totals = LedgerEntry.objects.filter(customer__telegram_id=telegram_id).aggregate(
+        topped_up=Sum("amount", filter=Q(kind=kind.TOP_UP)),
+        purchased=Sum("amount", filter=Q(kind=kind.PURCHASE)),
+        refunded=Sum("amount", filter=Q(kind=kind.REFUND)),
+    )
+    spent = -(totals["purchased"] or ZERO) - (totals["refunded"] or ZERO)
+    return LedgerTotals(topped_up=totals["topped_up"] or ZERO, spent=max(spent, ZERO))
+
+
+def get_referral_earnings(*, telegram_id: int) -> Decimal:
+    """Return what ``telegram_id`` has earned from referral rewards."""
+    total = ReferralReward.objects.filter(referrer__telegram_id=telegram_id).aggregate(total=Sum("amount"))["total"]
+    return total or ZERO

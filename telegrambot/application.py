@@ -1,0 +1,112 @@
+"""Builds the PTB Application that ``manage.py runbot`` runs and the tests drive."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, ContextTypes, Defaults
+from telegram.request import BaseRequest, HTTPXRequest
+
+from monitoring.metrics import HANDLER_LATENCY, UPDATES
+from telegrambot.context import ShopBot, ShopContext
+from telegrambot.handlers import (
+    admin_entry,
+    errors,
+    fallback,
+    gate,
+    language,
+    profile,
+    prompts,
+    referrals,
+    start,
+    topup,
+)
+from telegrambot.texts import start as start_texts
+
+LANGUAGES = ("en", "ru")
+
+
+class ShopApplication(Application):  # type: ignore[type-arg]
+    """An Application that handles each update in its own translation scope."""
+
+    async def process_update(self, update: object) -> None:
+        kind = update_kind(update)
+        started = time.perf_counter()
+        # The gate activates the customer's language; leaving the block restores the default,
+        # so one customer's language never leaks into the next update.
+        with translation.override(settings.BOT_LOCALE):
+            await super().process_update(update)
+        UPDATES.labels(kind=kind, handler="bot").inc()
+        HANDLER_LATENCY.labels(handler=kind).observe(time.perf_counter() - started)
+
+
+def update_kind(update: object) -> str:
+    if isinstance(update, Update):
+        for kind in ("callback_query", "message", "pre_checkout_query", "my_chat_member"):
+            if getattr(update, kind) is not None:
+                return kind
+    return "other"
+
+
+def build_application(
+    *,
+    token: str | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> ShopApplication:
+    """Return the bot with every handler registered, ready to run.
+
+    ``request`` replaces the HTTP client (the tests pass the fake Bot API).
+    """
+    defaults = Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+    bot = ShopBot(
+        token=token or settings.TOKEN,
+        base_url=f"{settings.TELEGRAM_API_URL}/bot",
+        base_file_url=f"{settings.TELEGRAM_API_URL}/file/bot",
+        defaults=defaults,
+        # No rate limiter here: it would cap every reply and edit at 30 per second over all
+        # chats. Only broadcasts are throttled, on their own path.
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=get_updates_request or request or HTTPXRequest(),
+    )
+    application: ShopApplication = (
+        Application.builder()
+        .bot(bot)
+        .application_class(ShopApplication)
+        .context_types(ContextTypes(context=ShopContext))
+        .post_init(set_commands)
+        .build()
+    )
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    # Group -1 runs before everything else and may stop further processing.
+    application.add_handlers(gate.HANDLERS, group=-1)
+
+    # Order matters: within a group, the first matching handler wins. Commands and
+    # buttons first, then typed text for prompts, then the fallbacks that refuse the rest.
+    features = [start, language, profile, referrals, topup, admin_entry]
+    for feature in features:
+        application.add_handlers(feature.HANDLERS)
+    all_prompts = {**profile.PROMPTS, **topup.PROMPTS}
+    application.add_handler(prompts.build_handler(all_prompts))
+    application.add_handlers(fallback.HANDLERS)
+
+    # Group 1 runs after the feature's handler: no press is left unanswered.
+    application.add_handlers(fallback.SAFETY_NET, group=1)
+    application.add_error_handler(errors.handle_error)
+
+
+async def set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Publish the command list in every language, and the default one for everyone else."""
+    for language in (None, *LANGUAGES):
+        with translation.override(language or settings.BOT_LOCALE):
+            commands = [BotCommand(name, str(description)) for name, description in start_texts.COMMANDS]
+        await application.bot.set_my_commands(commands, language_code=language)

@@ -1,0 +1,61 @@
+"""The bot and context types the application is built with.
+
+``ShopContext.customer`` is the customer the gate loaded for this update, so
+handlers never query it again. ``ShopBot`` remembers which callback queries
+were answered, so the error handler and the safety net in
+``handlers/fallback.py`` answer each press exactly once.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from accounts.models import Customer
+
+# Enough to cover every press being handled at once; older ids are long answered or expired.
+ANSWERED_MEMORY = 10_000
+
+
+class ShopBot(ExtBot[None]):
+    """An ExtBot that remembers the callback queries it has answered."""
+
+    __slots__ = ("_answered",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._answered: OrderedDict[str, None] = OrderedDict()
+
+    async def answer_callback_query(self, callback_query_id: str, *args: Any, **kwargs: Any) -> bool:
+        # Remembered before the call: a failed answer must not be retried either.
+        self._answered[callback_query_id] = None
+        while len(self._answered) > ANSWERED_MEMORY:
+            self._answered.popitem(last=False)
+        return await super().answer_callback_query(callback_query_id, *args, **kwargs)
+
+    def was_answered(self, callback_query_id: str) -> bool:
+        return callback_query_id in self._answered
+
+
+class ShopContext(CallbackContext[ShopBot, dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The context handlers receive; ``customer`` is set by the gate."""
+
+    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], **kwargs: Any) -> None:
+        super().__init__(application, **kwargs)
+        self._customer: Customer | None = None
+
+    @property
+    def customer(self) -> Customer:
+        if self._customer is None:
+            raise RuntimeError("the gate has not loaded a customer for this update")
+        return self._customer
+
+    @customer.setter
+    def customer(self, customer: Customer) -> None:
+        self._customer = customer
+
+    @property
+    def has_customer(self) -> bool:
+        return self._customer is not None

@@ -1,0 +1,1 @@
+"""Handlers by feature; each module ends with ``HANDLERS``, ordered in ``application.py``."""

@@ -1,0 +1,150 @@
+"""The gate every update passes first: who may talk to the shop, and in which language.
+
+Registered as a ``TypeHandler`` in group -1. It registers or refreshes the
+sender, puts the customer in ``context.customer``, activates their language
+for the rest of the update, and stops (``ApplicationHandlerStop``) updates
+from groups and channels, from blocked users and from users who have not
+joined the required channel. Payments (pre-checkout queries and successful
+payments) always pass: money Telegram took must reach the payments handlers
+even for a blocked user.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import translation
+from telegram import ChatMember, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, TypeHandler
+
+from accounts import roles
+from accounts.models import Customer
+from accounts.services import mark_bot_blocked, register_customer
+from telegrambot import callbacks, screens
+from telegrambot.adapter import call
+from telegrambot.context import ShopContext
+from telegrambot.keyboards import common as keyboards
+from telegrambot.texts import common as texts
+
+logger = logging.getLogger(__name__)
+
+# One notice per blocked user per day, whatever they send.
+BLOCKED_NOTICE_SECONDS = 24 * 60 * 60
+# A member stays admitted this long without asking Telegram again.
+MEMBERSHIP_SECONDS = 10 * 60
+MEMBER_STATUSES = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER}
+START_PAYLOAD_MAX = 64  # Telegram's limit for deep-link parameters
+
+
+async def admit(update: Update, context: ShopContext) -> None:
+    """Registers the sender and lets only welcome updates through to the handlers."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        raise ApplicationHandlerStop
+    if update.my_chat_member is not None:
+        await follow_bot_membership(update)
+        raise ApplicationHandlerStop
+    if is_payment(update):
+        return
+    if not is_private(update):
+        await screens.answer(update, context)
+        raise ApplicationHandlerStop
+    customer, _created = await call(
+        register_customer,
+        telegram_id=user.id,
+        username=user.username,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        language_code=user.language_code,
+        start_payload=start_payload(update),
+    )
+    context.customer = customer
+    # Undone when the update ends: ShopApplication wraps each update in translation.override().
+    translation.activate(customer.language)
+    if customer.is_blocked and not customer.is_owner:
+        await turn_away_blocked(update, context)
+        raise ApplicationHandlerStop
+    if not await is_subscribed(update, context, customer):
+        await ask_to_join(update, context)
+        raise ApplicationHandlerStop
+
+
+def is_payment(update: Update) -> bool:
+    message = update.message
+    return update.pre_checkout_query is not None or (message is not None and message.successful_payment is not None)
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def start_payload(update: Update) -> str | None:
+    """Return the deep-link parameter of ``/start <payload>``, if this is one."""
+    text = update.message.text if update.message is not None else None
+    if not text or not text.startswith("/start "):
+        return None
+    return text.removeprefix("/start ").strip()[:START_PAYLOAD_MAX] or None
+
+
+async def follow_bot_membership(update: Update) -> None:
+    """Remember that a user blocked the bot, so broadcasts skip them."""
+    member = update.my_chat_member
+    if member is not None and member.new_chat_member.status == ChatMember.BANNED:
+        await call(mark_bot_blocked, telegram_id=member.from_user.id)
+
+
+async def turn_away_blocked(update: Update, context: ShopContext) -> None:
+    """Tell a blocked user once a day that they are blocked; answer presses silently."""
+    assert update.effective_user is not None
+    key = f"blocked-notice:{update.effective_user.id}"
+    if not await cache.aadd(key, True, BLOCKED_NOTICE_SECONDS):
+        await screens.answer(update, context)
+        return
+    if update.callback_query is not None:
+        await screens.answer(update, context, texts.alert(texts.BLOCKED), alert=True)
+    else:
+        await screens.send(update, context, str(texts.BLOCKED))
+
+
+async def is_subscribed(update: Update, context: ShopContext, customer: Customer) -> bool:
+    """Return whether the channel gate lets ``customer`` in (always, without CHANNEL_ID)."""
+    if not settings.CHANNEL_ID:
+        return True
+    key = f"channel-member:{customer.telegram_id}"
+    pressed_joined = update.callback_query is not None and callbacks.CHECK_SUBSCRIPTION.matches(
+        update.callback_query.data
+    )
+    if not pressed_joined and await cache.aget(key):
+        return True
+    # Admins run the shop whether or not they read its channel.
+    member = await call(roles.is_admin, customer) or await is_channel_member(context, customer.telegram_id)
+    if member:
+        await cache.aset(key, True, MEMBERSHIP_SECONDS)
+    return member
+
+
+async def is_channel_member(context: ShopContext, telegram_id: int) -> bool:
+    try:
+        member = await context.bot.get_chat_member(settings.CHANNEL_ID, telegram_id)
+    except TelegramError as error:
+        # A misconfigured channel (the bot is not its admin) must not lock everyone out of the shop.
+        logger.warning("Cannot check membership of %s in %s: %s", telegram_id, settings.CHANNEL_ID, error)
+        return True
+    return member.status in MEMBER_STATUSES or bool(getattr(member, "is_member", False))
+
+
+async def ask_to_join(update: Update, context: ShopContext) -> None:
+    """Show the join screen; to a press of "I've joined", say that the check failed."""
+    query = update.callback_query
+    if query is not None and callbacks.CHECK_SUBSCRIPTION.matches(query.data):
+        await screens.answer(update, context, texts.alert(texts.NOT_JOINED_YET), alert=True)
+        return
+    await screens.show(update, context, str(texts.JOIN_CHANNEL), keyboards.join_channel(settings.CHANNEL_URL))
+
+
+HANDLERS = [TypeHandler(Update, admit)]

@@ -1,0 +1,43 @@
+"""Typed text goes to the prompt the user is answering, read from ``DialogState``.
+
+Features export ``PROMPTS = {state: handler}``; ``application.py`` merges
+them into one dispatcher. A prompt handler receives the update, the context
+and the ``Dialog`` (state and draft), validates the text through a service,
+and clears the state once the answer is accepted. A refusal (``ShopError``)
+reaches the error handler and the state stays, so the user can try again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+from telegram import Update
+from telegram.ext import MessageHandler, filters
+
+from telegrambot import dialog, screens
+from telegrambot.adapter import call
+from telegrambot.context import ShopContext
+from telegrambot.keyboards import common as keyboards
+from telegrambot.texts import common as texts
+
+PromptHandler = Callable[[Update, ShopContext, dialog.Dialog], Awaitable[None]]
+
+
+def build_handler(prompts: Mapping[str, PromptHandler]) -> MessageHandler:
+    """Return the handler that passes typed text to the registered prompt handlers."""
+
+    async def answer_prompt(update: Update, context: ShopContext) -> None:
+        """Passes typed text to the prompt the user is answering."""
+        state = await call(dialog.get_state, telegram_id=context.customer.telegram_id)
+        if state is None:
+            await screens.send(update, context, str(texts.UNKNOWN_TEXT), keyboards.back_to_menu())
+            return
+        handler = prompts.get(state.state)
+        if handler is None:
+            # A state from an older version of the bot: forget it rather than guess.
+            await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
+            await screens.send(update, context, str(texts.EXPIRED_PROMPT), keyboards.back_to_menu())
+            return
+        await handler(update, context, state)
+
+    return MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, answer_prompt)

@@ -1,0 +1,81 @@
+"""/start, the main menu, /help, /terms, /paysupport, rules and support."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from accounts import roles
+from catalog.selectors import count_cart_items
+from telegrambot import callbacks, dialog, screens
+from telegrambot.adapter import call
+from telegrambot.context import ShopContext
+from telegrambot.keyboards import common as common_keyboards
+from telegrambot.keyboards import start as keyboards
+from telegrambot.texts import start as texts
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+async def start(update: Update, context: ShopContext) -> None:
+    """Shows the main menu; the gate has already registered the user and any referrer."""
+    await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
+    await show_menu(update, context)
+
+
+async def menu(update: Update, context: ShopContext) -> None:
+    """Shows the main menu in place of the current screen, leaving any prompt."""
+    await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
+    await show_menu(update, context)
+
+
+async def show_menu(update: Update, context: ShopContext) -> None:
+    customer = context.customer
+    is_admin = await call(roles.is_admin, customer)
+    cart_count = await call(count_cart_items, telegram_id=customer.telegram_id)
+    keyboard = keyboards.main_menu(cart_count=cart_count, is_admin=is_admin)
+    await screens.show(update, context, texts.menu(customer), keyboard)
+
+
+async def help_command(update: Update, context: ShopContext) -> None:
+    """Explains how the shop works and lists the commands."""
+    await screens.show(update, context, texts.help_text(), common_keyboards.back_to_menu())
+
+
+async def terms(update: Update, context: ShopContext) -> None:
+    """Shows the terms of service, which Telegram requires of bots that take payments."""
+    await screens.show(update, context, texts.terms(), common_keyboards.back_to_menu())
+
+
+async def pay_support(update: Update, context: ShopContext) -> None:
+    """Tells how to get help with a payment, which Telegram requires of bots that take payments."""
+    await screens.show(update, context, texts.pay_support(), common_keyboards.back_to_menu())
+
+
+async def rules(update: Update, context: ShopContext) -> None:
+    """Shows the shop's rules from the RULES setting."""
+    await screens.show(update, context, texts.rules(), common_keyboards.back_to_menu())
+
+
+async def support(update: Update, context: ShopContext) -> None:
+    """Shows whom to write to for help."""
+    await screens.show(update, context, texts.support(), keyboards.support())
+
+
+async def noop(update: Update, context: ShopContext) -> None:
+    """Answers a press of the page indicator, which changes nothing."""
+    await screens.answer(update, context)
+
+
+HANDLERS = [
+    CommandHandler("start", start, filters=PRIVATE),
+    CommandHandler("help", help_command, filters=PRIVATE),
+    CommandHandler("terms", terms, filters=PRIVATE),
+    CommandHandler("paysupport", pay_support, filters=PRIVATE),
+    CallbackQueryHandler(menu, pattern=callbacks.MENU.pattern),
+    CallbackQueryHandler(menu, pattern=callbacks.CANCEL.pattern),
+    CallbackQueryHandler(menu, pattern=callbacks.CHECK_SUBSCRIPTION.pattern),
+    CallbackQueryHandler(rules, pattern=callbacks.RULES.pattern),
+    CallbackQueryHandler(support, pattern=callbacks.SUPPORT.pattern),
+    CallbackQueryHandler(noop, pattern=callbacks.NOOP.pattern),
+]

@@ -1,0 +1,1 @@
+"""Inline keyboards by feature: pure functions of already-loaded data, no I/O."""

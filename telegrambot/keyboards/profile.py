@@ -1,0 +1,47 @@
+"""The profile, purchase and operation histories, and referrals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+
+from telegrambot import callbacks
+from telegrambot.keyboards.common import PageLike, back_row, button, pager_row
+from telegrambot.texts import profile as texts
+from telegrambot.texts import referrals as referral_texts
+
+
+def profile() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [button(texts.PURCHASES, callbacks.PURCHASES, 1), button(texts.LEDGER, callbacks.LEDGER, 1)],
+            [button(texts.REDEEM_PROMO, callbacks.REDEEM_PROMO), button(texts.TOP_UP, callbacks.TOP_UP)],
+            back_row(),
+        ]
+    )
+
+
+def purchases(items: Sequence[Any], page: PageLike) -> InlineKeyboardMarkup:
+    rows = [[button(texts.purchase_button(item), callbacks.PURCHASE, item.id, page.number)] for item in items]
+    pager = pager_row(callbacks.PURCHASES, page)
+    return InlineKeyboardMarkup([*rows, *([pager] if pager else []), back_row(callbacks.PROFILE)])
+
+
+def purchase(page: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([back_row(callbacks.PURCHASES, page)])
+
+
+def ledger(page: PageLike) -> InlineKeyboardMarkup:
+    pager = pager_row(callbacks.LEDGER, page)
+    return InlineKeyboardMarkup([*([pager] if pager else []), back_row(callbacks.PROFILE)])
+
+
+def referrals() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(referral_texts.REFERRAL_LIST, callbacks.REFERRAL_LIST, 1)], back_row()])
+
+
+def referral_list(page: PageLike) -> InlineKeyboardMarkup:
+    pager = pager_row(callbacks.REFERRAL_LIST, page)
+    return InlineKeyboardMarkup([*([pager] if pager else []), back_row(callbacks.REFERRALS)])

@@ -1,0 +1,59 @@
+"""Showing a screen: edit the pressed message, or send a new one for typed text.
+
+Every handler presents through ``show``, so navigation edits the current
+message, photos (which cannot become text) are replaced, each press is
+answered once, and a second press of the same button is harmless.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+from telegrambot.context import ShopContext
+
+
+async def answer(update: Update, context: ShopContext, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer the pressed button unless it was answered already; a no-op for messages."""
+    query = update.callback_query
+    if query is not None and not context.bot.was_answered(query.id):
+        await query.answer(text, show_alert=alert)
+
+
+async def show(
+    update: Update, context: ShopContext, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> Message | bool:
+    """Show ``text`` with ``keyboard``: in place of the pressed message, or as a new message."""
+    query = update.callback_query
+    if query is None:
+        return await send(update, context, text, keyboard)
+    await answer(update, context)
+    message = query.message
+    if not isinstance(message, Message) or message.text is None:
+        # An old inaccessible message or a photo card cannot be edited into text.
+        sent = await send(update, context, text, keyboard)
+        if isinstance(message, Message):
+            await delete_quietly(message)
+        return sent
+    try:
+        return await query.edit_message_text(text, reply_markup=keyboard)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
+        return True
+
+
+async def send(
+    update: Update, context: ShopContext, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> Message:
+    """Send ``text`` as a new message to the chat of the update."""
+    assert update.effective_chat is not None  # the gate admits private chats only
+    return await context.bot.send_message(update.effective_chat.id, text, reply_markup=keyboard)
+
+
+async def delete_quietly(message: Message) -> None:
+    """Delete a message, accepting that Telegram refuses for messages older than 48 hours."""
+    try:
+        await message.delete()
+    except BadRequest:
+        pass

@@ -1,0 +1,398 @@
+"""A fake Telegram Bot API, in process: it records calls, keeps chats, and refuses what Telegram refuses.
+
+``FakeTelegram`` holds the state (the chats with their visible messages,
+answered callback and pre-checkout queries, channel members, Stars charges)
+and answers one method call at a time with ``handle(method, params)``.
+``FakeRequest`` plugs it into python-telegram-bot as its HTTP client, so a
+real ``Application`` talks to it with no network; ``telegrambot.testing.server``
+serves the same object over HTTP for a ``runbot`` subprocess.
+
+Refusals mirror Telegram's 400 answers: text over 4096 characters (captions
+over 1024) after entity parsing, callback data over 64 bytes, malformed HTML
+with ``parse_mode=HTML``, edits and deletes of unknown messages, "message is
+not modified", a callback query answered twice. Every refused call is kept in
+``rejections``, so a test can fail on any of them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+from telegrambot.testing.html import HtmlError, render, utf16_length
+
+BOT_ID = 777000111
+BOT_USERNAME = "shop_test_bot"
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_CALLBACK_DATA = 64
+MAX_ALERT = 200
+
+
+class Rejected(Exception):
+    """Telegram would answer this call with an error."""
+
+    def __init__(self, description: str, code: int = 400) -> None:
+        super().__init__(description)
+        self.description = description
+        self.code = code
+
+
+@dataclass
+class Call:
+    """One method call, with what the fake answered."""
+
+    method: str
+    params: dict[str, Any]
+    ok: bool
+    result: Any = None
+    description: str = ""
+
+
+@dataclass
+class ChatMessage:
+    """A message as the user sees it in the chat, kept up to date by edits."""
+
+    chat_id: int
+    message_id: int
+    from_bot: bool
+    kind: str  # text, photo, document, invoice, user (anything the user sent)
+    text: str = ""  # what the user sees: HTML rendered to plain text
+    html: str = ""  # what the bot sent, before rendering
+    parse_mode: str | None = None
+    reply_markup: dict[str, Any] | None = None
+    media: Any = None  # photo id/URL, {"filename", "content"} of a document, invoice fields
+    date: int = field(default_factory=lambda: int(time.time()))
+    edits: int = 0
+    deleted: bool = False
+
+    @property
+    def buttons(self) -> list[list[dict[str, Any]]]:
+        return (self.reply_markup or {}).get("inline_keyboard", [])
+
+
+class FakeTelegram:
+    """The state of a fake Bot API and its answers to method calls."""
+
+    def __init__(self, *, bot_id: int = BOT_ID, bot_username: str = BOT_USERNAME) -> None:
+        self.bot = {"id": bot_id, "is_bot": True, "first_name": "Shop", "username": bot_username,
+                    "can_join_groups": False, "can_read_all_group_messages": False,
+                    "supports_inline_queries": False}
+        self.calls: list[Call] = []
+        self.rejections: list[Call] = []
+        self.users: dict[int, dict[str, Any]] = {}
+        self.chats: dict[int, list[ChatMessage]] = {}
+        self.commands: dict[str | None, list[dict[str, Any]]] = {}
+        self.callback_queries: dict[str, dict[str, Any] | None] = {}  # id -> the answer, None while open
+        self.pre_checkout_queries: dict[str, dict[str, Any] | None] = {}
+        self.charges: dict[str, dict[str, Any]] = {}  # Stars charge id -> {"user_id", "refunded"}
+        self.channel_members: dict[tuple[str, int], str] = {}
+        self.blocked_by: set[int] = set()
+        self.updates: list[dict[str, Any]] = []  # served by getUpdates (over HTTP)
+        self.ids = itertools.count(1)
+        self.methods: dict[str, Callable[[dict[str, Any]], Any]] = {
+            name.removeprefix("api_").lower(): getattr(self, name) for name in dir(self) if name.startswith("api_")
+        }
+
+    # --- what tests set up ----------------------------------------------------
+    def add_user(self, user: dict[str, Any]) -> None:
+        self.users[user["id"]] = user
+        self.chats.setdefault(user["id"], [])
+
+    def set_channel_member(self, channel: str, user_id: int, status: str = "member") -> None:
+        self.channel_members[(str(channel), user_id)] = status
+
+    def add_user_message(self, chat_id: int, text: str = "") -> ChatMessage:
+        """Put a message from the user into the chat, with the next message id."""
+        message = ChatMessage(chat_id=chat_id, message_id=next(self.ids), from_bot=False, kind="user", text=text)
+        self.chats.setdefault(chat_id, []).append(message)
+        return message
+
+    def open_callback_query(self) -> str:
+        query_id = str(next(self.ids))
+        self.callback_queries[query_id] = None
+        return query_id
+
+    def open_pre_checkout_query(self) -> str:
+        query_id = str(next(self.ids))
+        self.pre_checkout_queries[query_id] = None
+        return query_id
+
+    # --- what tests read ------------------------------------------------------
+    def visible(self, chat_id: int) -> list[ChatMessage]:
+        return [message for message in self.chats.get(chat_id, []) if not message.deleted]
+
+    def bot_messages(self, chat_id: int) -> list[ChatMessage]:
+        return [message for message in self.visible(chat_id) if message.from_bot]
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method.lower() == method.lower()]
+
+    # --- answering ------------------------------------------------------------
+    def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Answer one call as Telegram would: (HTTP status, JSON body)."""
+        handler = self.methods.get(method.lower())
+        try:
+            if handler is None:
+                raise Rejected("Not Found", 404)
+            result = handler(params)
+        except Rejected as error:
+            call = Call(method, params, ok=False, description=error.description)
+            self.calls.append(call)
+            self.rejections.append(call)
+            return error.code, {"ok": False, "error_code": error.code, "description": error.description}
+        self.calls.append(Call(method, params, ok=True, result=result))
+        return 200, {"ok": True, "result": result}
+
+    def api_getMe(self, params: dict[str, Any]) -> Any:
+        return self.bot
+
+    def api_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        return True
+
+    def api_getUpdates(self, params: dict[str, Any]) -> Any:
+        offset = int(params.get("offset") or 0)
+        self.updates = [update for update in self.updates if update["update_id"] >= offset]
+        return list(self.updates)
+
+    def api_setMyCommands(self, params: dict[str, Any]) -> Any:
+        commands = params.get("commands") or []
+        for command in commands:
+            if not (1 <= len(command.get("command", "")) <= 32) or not (1 <= len(command.get("description", "")) <= 256):
+                raise Rejected("Bad Request: BOT_COMMAND_INVALID")
+        self.commands[params.get("language_code")] = commands
+        return True
+
+    def api_getChatMember(self, params: dict[str, Any]) -> Any:
+        user_id = int(params["user_id"])
+        status = self.channel_members.get((str(params["chat_id"]), user_id), "left")
+        member: dict[str, Any] = {"status": status, "user": self.users.get(user_id, {"id": user_id, "is_bot": False, "first_name": "?"})}
+        if status == "restricted":
+            member.update(is_member=True, until_date=0)
+        if status == "kicked":
+            member["until_date"] = 0
+        return member
+
+    def api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
+        query_id = str(params["callback_query_id"])
+        if query_id not in self.callback_queries or self.callback_queries[query_id] is not None:
+            raise Rejected("Bad Request: query is too old and response timeout expired or query ID is invalid")
+        if len(params.get("text") or "") > MAX_ALERT:
+            raise Rejected("Bad Request: MESSAGE_TOO_LONG")
+        self.callback_queries[query_id] = {"text": params.get("text"), "show_alert": bool(params.get("show_alert"))}
+        return True
+
+    def api_answerPreCheckoutQuery(self, params: dict[str, Any]) -> Any:
+        query_id = str(params["pre_checkout_query_id"])
+        if query_id not in self.pre_checkout_queries or self.pre_checkout_queries[query_id] is not None:
+            raise Rejected("Bad Request: QUERY_ID_INVALID")
+        if not params.get("ok") and not params.get("error_message"):
+            raise Rejected("Bad Request: error_message is required when ok is False")
+        self.pre_checkout_queries[query_id] = {"ok": bool(params.get("ok")), "error_message": params.get("error_message")}
+        return True
+
+    def api_refundStarPayment(self, params: dict[str, Any]) -> Any:
+        charge = self.charges.get(str(params.get("telegram_payment_charge_id")))
+        if charge is None or charge["user_id"] != int(params["user_id"]):
+            raise Rejected("Bad Request: CHARGE_NOT_FOUND")
+        if charge["refunded"]:
+            raise Rejected("Bad Request: CHARGE_ALREADY_REFUNDED")
+        charge["refunded"] = True
+        return True
+
+    def api_sendMessage(self, params: dict[str, Any]) -> Any:
+        chat_id = self.chat_of(params)
+        text, html = self.check_text(params, "text", MAX_TEXT)
+        return self.post(ChatMessage(chat_id, 0, True, "text", text, html, params.get("parse_mode"),
+                                     self.check_markup(params)))
+
+    def api_sendPhoto(self, params: dict[str, Any]) -> Any:
+        return self.send_media(params, "photo")
+
+    def api_sendDocument(self, params: dict[str, Any]) -> Any:
+        return self.send_media(params, "document")
+
+    def api_sendInvoice(self, params: dict[str, Any]) -> Any:
+        chat_id = self.chat_of(params)
+        invoice = {key: params.get(key) for key in ("title", "description", "payload", "currency", "prices", "provider_token")}
+        if not 1 <= len(invoice["title"] or "") <= 32 or not 1 <= len(invoice["description"] or "") <= 255:
+            raise Rejected("Bad Request: invoice title must be 1-32 and description 1-255 characters")
+        if not 1 <= len((invoice["payload"] or "").encode()) <= 128:
+            raise Rejected("Bad Request: INVOICE_PAYLOAD_INVALID")
+        prices = invoice["prices"] or []
+        if not prices or any(not isinstance(price.get("amount"), int) or price["amount"] <= 0 for price in prices):
+            raise Rejected("Bad Request: CURRENCY_TOTAL_AMOUNT_INVALID")
+        if invoice["currency"] == "XTR" and (len(prices) != 1 or invoice["provider_token"]):
+            raise Rejected("Bad Request: Stars invoices take one price and no provider token")
+        if invoice["currency"] != "XTR" and not invoice["provider_token"]:
+            raise Rejected("Bad Request: PAYMENT_PROVIDER_INVALID")
+        message = ChatMessage(chat_id, 0, True, "invoice", invoice["title"], reply_markup=self.check_markup(params), media=invoice)
+        return self.post(message)
+
+    def api_editMessageText(self, params: dict[str, Any]) -> Any:
+        message = self.find(params, "edit")
+        if message.kind != "text":
+            raise Rejected("Bad Request: there is no text in the message to edit")
+        text, html = self.check_text(params, "text", MAX_TEXT)
+        markup = self.check_markup(params)
+        if (text, markup) == (message.text, message.reply_markup):
+            raise Rejected("Bad Request: message is not modified: specified new message content and reply "
+                           "markup are exactly the same as a current content and reply markup of the message")
+        message.text, message.html, message.parse_mode, message.reply_markup = text, html, params.get("parse_mode"), markup
+        return self.edited(message)
+
+    def api_editMessageCaption(self, params: dict[str, Any]) -> Any:
+        message = self.find(params, "edit")
+        if message.kind not in ("photo", "document"):
+            raise Rejected("Bad Request: there is no caption in the message to edit")
+        text, html = self.check_text(params, "caption", MAX_CAPTION, required=False)
+        markup = self.check_markup(params)
+        if (text, markup) == (message.text, message.reply_markup):
+            raise Rejected("Bad Request: message is not modified")
+        message.text, message.html, message.parse_mode, message.reply_markup = text, html, params.get("parse_mode"), markup
+        return self.edited(message)
+
+    def api_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
+        message = self.find(params, "edit")
+        markup = self.check_markup(params)
+        if markup == message.reply_markup:
+            raise Rejected("Bad Request: message is not modified")
+        message.reply_markup = markup
+        return self.edited(message)
+
+    def api_deleteMessage(self, params: dict[str, Any]) -> Any:
+        self.find(params, "delete").deleted = True
+        return True
+
+    # --- helpers --------------------------------------------------------------
+    def chat_of(self, params: dict[str, Any]) -> int:
+        try:
+            chat_id = int(params.get("chat_id"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise Rejected("Bad Request: chat not found") from None
+        if chat_id not in self.users:
+            raise Rejected("Bad Request: chat not found")
+        if chat_id in self.blocked_by:
+            raise Rejected("Forbidden: bot was blocked by the user", 403)
+        return chat_id
+
+    def find(self, params: dict[str, Any], action: str) -> ChatMessage:
+        chat_id = self.chat_of(params)
+        message_id = params.get("message_id")
+        for message in self.chats[chat_id]:
+            if message.message_id == message_id and not message.deleted:
+                if action == "edit" and not message.from_bot:
+                    raise Rejected("Bad Request: message can't be edited")
+                return message
+        raise Rejected(f"Bad Request: message to {action} not found")
+
+    def check_text(self, params: dict[str, Any], key: str, limit: int, *, required: bool = True) -> tuple[str, str]:
+        raw = params.get(key) or ""
+        if params.get("parse_mode") not in (None, "HTML"):
+            raise Rejected("Bad Request: only parse_mode HTML is expected from this bot")
+        try:
+            text = render(raw) if params.get("parse_mode") == "HTML" else raw
+        except HtmlError as error:
+            raise Rejected(str(error)) from None
+        text = text.strip()
+        if required and not text:
+            raise Rejected(f"Bad Request: {key} must be non-empty")
+        if utf16_length(text) > limit:
+            raise Rejected(f"Bad Request: {'message' if key == 'text' else key} is too long")
+        return text, raw
+
+    def check_markup(self, params: dict[str, Any]) -> dict[str, Any] | None:
+        markup = params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        if not markup:
+            return None
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                if not button.get("text"):
+                    raise Rejected("Bad Request: BUTTON_TEXT_EMPTY")
+                data, url = button.get("callback_data"), button.get("url")
+                if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
+                    raise Rejected("Bad Request: BUTTON_DATA_INVALID")
+                if url is not None and not url.startswith(("http://", "https://", "tg://")):
+                    raise Rejected("Bad Request: BUTTON_URL_INVALID")
+                if (data is None) == (url is None) and not button.get("pay"):
+                    raise Rejected("Bad Request: a button needs exactly one of callback_data and url")
+        return markup
+
+    def send_media(self, params: dict[str, Any], kind: str) -> Any:
+        chat_id = self.chat_of(params)
+        media = params.get(kind)
+        if not media:
+            raise Rejected(f"Bad Request: there is no {kind} in the request")
+        text, html = self.check_text(params, "caption", MAX_CAPTION, required=False)
+        message = ChatMessage(chat_id, 0, True, kind, text, html, params.get("parse_mode"), self.check_markup(params), media)
+        return self.post(message)
+
+    def post(self, message: ChatMessage) -> dict[str, Any]:
+        message.message_id = next(self.ids)
+        self.chats[message.chat_id].append(message)
+        return self.as_telegram(message)
+
+    def edited(self, message: ChatMessage) -> dict[str, Any]:
+        message.edits += 1
+        return {**self.as_telegram(message), "edit_date": int(time.time())}
+
+    def as_telegram(self, message: ChatMessage) -> dict[str, Any]:
+        """Return the message as a Bot API ``Message`` object."""
+        user = self.users.get(message.chat_id, {"id": message.chat_id, "first_name": "?"})
+        data: dict[str, Any] = {
+            "message_id": message.message_id,
+            "date": message.date,
+            "chat": {"id": message.chat_id, "type": "private", "first_name": user.get("first_name", "?")},
+            "from": self.bot if message.from_bot else user,
+        }
+        if message.kind in ("text", "user"):
+            data["text"] = message.text
+        elif message.kind == "photo":
+            data["photo"] = [{"file_id": "photo-%s" % message.message_id, "file_unique_id": "p%s" % message.message_id, "width": 640, "height": 480}]
+        elif message.kind == "document":
+            name = message.media.get("filename", "file") if isinstance(message.media, dict) else "file"
+            data["document"] = {"file_id": "doc-%s" % message.message_id, "file_unique_id": "d%s" % message.message_id, "file_name": name}
+        elif message.kind == "invoice":
+            invoice = message.media
+            total = sum(price["amount"] for price in invoice["prices"])
+            data["invoice"] = {"title": invoice["title"], "description": invoice["description"], "start_parameter": "",
+                               "currency": invoice["currency"], "total_amount": total}
+        if message.kind in ("photo", "document") and message.text:
+            data["caption"] = message.text
+        if message.reply_markup:
+            data["reply_markup"] = message.reply_markup
+        return data
+
+
+class FakeRequest(BaseRequest):
+    """python-telegram-bot's HTTP client replaced by a ``FakeTelegram``."""
+
+    def __init__(self, telegram: FakeTelegram) -> None:
+        self.telegram = telegram
+
+    @property
+    def read_timeout(self) -> float:
+        return 1.0
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None, **kwargs: Any) -> tuple[int, bytes]:
+        params = dict(request_data.parameters) if request_data else {}
+        if request_data and request_data.contains_files:
+            for name, (filename, content, *_rest) in request_data.multipart_data.items():
+                data = content.read() if hasattr(content, "read") else content
+                params[name] = {"filename": filename, "content": data}
+        status, body = self.telegram.handle(url.rsplit("/", 1)[-1], params)
+        return status, json.dumps(body).encode()
