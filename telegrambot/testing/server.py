@@ -1,0 +1,110 @@
+"""The fake Bot API served over HTTP on 127.0.0.1, for a bot in another process.
+
+    server = FakeTelegramServer(FakeTelegram())
+    url = await server.start()          # TELEGRAM_API_URL for `manage.py runbot`
+    server.push_update({"message": {...}})
+    await server.wait_until(lambda: telegram.bot_messages(1001))
+    await server.stop()
+
+Calls go to the same ``FakeTelegram.handle`` as in process; ``getUpdates``
+long-polls: it waits up to its ``timeout`` for an update pushed by the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from telegrambot.testing.fake_telegram import FakeTelegram
+
+# python-telegram-bot sends form fields JSON-encoded, except strings, which are sent as they are.
+JSON_FIELDS = {
+    "reply_markup", "prices", "commands", "scope", "link_preview_options", "reply_parameters", "entities",
+    "caption_entities", "allowed_updates", "suggested_tip_amounts", "show_alert", "ok", "drop_pending_updates",
+    "disable_notification", "protect_content", "is_flexible", "need_name", "need_email",
+}
+INT_FIELDS = {"message_id", "user_id", "offset", "limit", "timeout", "cache_time", "max_tip_amount"}
+MAX_POLL_SECONDS = 5.0
+
+
+def decode(fields: dict[str, Any]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for key, value in fields.items():
+        if isinstance(value, web.FileField):
+            params[key] = {"filename": value.filename, "content": value.file.read()}
+        elif key in JSON_FIELDS:
+            params[key] = json.loads(value)
+        elif key in INT_FIELDS or (key == "chat_id" and value.lstrip("-").isdigit()):
+            params[key] = int(value)
+        else:
+            params[key] = value
+    return params
+
+
+class FakeTelegramServer:
+    """An aiohttp server in front of a ``FakeTelegram``."""
+
+    def __init__(self, telegram: FakeTelegram, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.telegram = telegram
+        self.host, self.port = host, port
+        self.update_ids = itertools.count(1)
+        self.new_update = asyncio.Event()
+        self.runner: web.AppRunner | None = None
+
+    async def start(self) -> str:
+        """Start serving and return the base URL to use as TELEGRAM_API_URL."""
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self.answer)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, self.host, self.port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return f"http://{self.host}:{self.port}"
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+    def push_update(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Queue an update for the bot's next getUpdates."""
+        update = {"update_id": next(self.update_ids), **update}
+        self.telegram.updates.append(update)
+        self.new_update.set()
+        return update
+
+    async def wait_until(self, condition: Callable[[], object], *, timeout: float = 20.0) -> None:
+        """Wait until ``condition()`` is true, or fail after ``timeout`` seconds."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not condition():
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError("the bot did not do what was expected in time")
+            await asyncio.sleep(0.05)
+
+    async def answer(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        fields: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            fields.update({key: json.dumps(value) if key in JSON_FIELDS else value for key, value in (await request.json()).items()})
+        elif request.can_read_body:
+            fields.update(await request.post())
+        params = decode(fields)
+        if method.lower() == "getupdates":
+            await self.wait_for_updates(params)
+        status, body = self.telegram.handle(method, params)
+        return web.json_response(body, status=status)
+
+    async def wait_for_updates(self, params: dict[str, Any]) -> None:
+        offset = int(params.get("offset") or 0)
+        if any(update["update_id"] >= offset for update in self.telegram.updates):
+            return
+        self.new_update.clear()
+        try:
+            await asyncio.wait_for(self.new_update.wait(), timeout=min(float(params.get("timeout") or 0), MAX_POLL_SECONDS))
+        except asyncio.TimeoutError:
+            pass
