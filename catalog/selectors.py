@@ -53,7 +53,9 @@ def paginate(queryset: QuerySet[T], page: object, page_size: int = PAGE_SIZE) ->
     number = clean_page(page)
     start = (number - 1) * page_size
     rows = list(queryset[start : start + page_size + 1])
-    return Page(items=rows[:page_size], number=number, has_previous=number > 1, has_next=len(rows) > page_size)
+    return Page(
+        items=rows[:page_size], number=number, has_previous=number > 1, has_next=len(rows) > page_size
+    )
 
 
 def unsold_units(product_ref: OuterRef | int) -> QuerySet[StockUnit]:
@@ -143,7 +145,9 @@ def get_product_card(*, product_id: object, include_hidden: bool = False) -> Pro
 
 def list_reviews(*, product_id: object, page: object = 1) -> Page[Review]:
     """Return a page of a visible product's reviews, newest first, with their authors. Two queries."""
-    product = Product.objects.filter(pk=clean_id(product_id), is_active=True, category__is_active=True).first()
+    product = Product.objects.filter(
+        pk=clean_id(product_id), is_active=True, category__is_active=True
+    ).first()
     if product is None:
         raise ProductNotFound()
     reviews = Review.objects.filter(product=product).select_related("customer").order_by("-created", "-id")
@@ -180,7 +184,9 @@ def get_cart(*, telegram_id: int) -> Cart:
 
 def count_cart_items(*, telegram_id: int) -> int:
     """Return how many units the cart holds, for the menu badge. One query."""
-    total = CartLine.objects.filter(customer__telegram_id=telegram_id).aggregate(n=Coalesce(Sum("quantity"), 0))
+    total = CartLine.objects.filter(customer__telegram_id=telegram_id).aggregate(
+        n=Coalesce(Sum("quantity"), 0)
+    )
     return int(total["n"])
 
 
@@ -235,7 +241,9 @@ def list_stock_units(*, product_id: object, page: object = 1, sold: bool = False
     product = Product.objects.filter(pk=clean_id(product_id)).first()
     if product is None:
         raise ProductNotFound()
-    result = paginate(StockUnit.objects.filter(product=product, sold_at__isnull=not sold).order_by("id"), page)
+    result = paginate(
+        StockUnit.objects.filter(product=product, sold_at__isnull=not sold).order_by("id"), page
+    )
     for unit in result.items:
         unit.product = product
     return result

@@ -16,7 +16,14 @@ from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
 from catalog.models import CartLine, Product, PromoCode, Purchase, StockUnit
-from catalog.services.common import clean_id, clean_int, get_product_for_sale, is_for_sale, lock_buyer, take_units
+from catalog.services.common import (
+    clean_id,
+    clean_int,
+    get_product_for_sale,
+    is_for_sale,
+    lock_buyer,
+    take_units,
+)
 from catalog.services.pricing import check_applies, check_usable, find_promo, price_cart, used_promo_ids
 from catalog.services.purchases import Sale, count_sales, record_sales, same_amount
 from payments.money import ZERO, format_money
@@ -72,7 +79,9 @@ def add_to_cart(*, telegram_id: int, product_id: int, quantity: object = 1) -> C
     product = get_product_for_sale(product_id=product_id)
     line = CartLine.objects.filter(customer=customer, product=product).first()
     if line is None and CartLine.objects.filter(customer=customer).count() >= MAX_LINES:
-        raise InvalidInput(reason=_("Your cart holds at most %(maximum)s different items.") % {"maximum": MAX_LINES})
+        raise InvalidInput(
+            reason=_("Your cart holds at most %(maximum)s different items.") % {"maximum": MAX_LINES}
+        )
     total = quantity + (line.quantity if line else 0)
     if total > MAX_QUANTITY:
         raise InvalidInput(
@@ -106,7 +115,9 @@ def set_cart_quantity(*, telegram_id: int, product_id: int, quantity: object) ->
 def remove_from_cart(*, telegram_id: int, product_id: int) -> bool:
     """Take a product out of the cart; return whether it was there (a repeat press is harmless)."""
     customer = lock_buyer(telegram_id=telegram_id)
-    deleted, _rows = CartLine.objects.filter(customer=customer, product_id=clean_id(product_id, NotInCart)).delete()
+    deleted, _rows = CartLine.objects.filter(
+        customer=customer, product_id=clean_id(product_id, NotInCart)
+    ).delete()
     return bool(deleted)
 
 

@@ -82,7 +82,8 @@ def clean_text(value: object, *, what: str, max_length: int) -> str:
     text = drop_controls(value.replace("\r\n", "\n"), keep="\n\t").strip()
     if len(text) > max_length:
         raise InvalidInput(
-            reason=_("%(what)s must be at most %(maximum)s characters long.") % {"what": what, "maximum": max_length}
+            reason=_("%(what)s must be at most %(maximum)s characters long.")
+            % {"what": what, "maximum": max_length}
         )
     return text
 

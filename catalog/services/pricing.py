@@ -178,7 +178,7 @@ def price_cart(
     items = []
     for line in lines:
         # A code deleted since the line was read simply gives no discount.
-        promo = line.promo_code if promos is None else promos.get(line.promo_code_id)  # type: ignore[arg-type]
+        promo = line.promo_code if promos is None else promos.get(line.promo_code_id or 0)
         discount, promo_problem = ZERO, ""
         if promo is not None:
             try:

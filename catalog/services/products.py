@@ -103,7 +103,12 @@ def save_product(
         actor=actor,
         action="save_product",
         target=product.name,
-        details={"id": product.pk, "category": category.name, "price": str(amount), "unlimited": is_unlimited},
+        details={
+            "id": product.pk,
+            "category": category.name,
+            "price": str(amount),
+            "unlimited": is_unlimited,
+        },
     )
     return product
 
@@ -124,7 +129,9 @@ def set_product_active(*, actor: Actor, product_id: int, active: bool) -> Produc
 def delete_product(*, actor: Actor, product_id: int) -> Deleted:
     """Delete a product and its unsold stock; purchases keep their snapshot."""
     product = lock_product(product_id)
-    report = Deleted(products=1, units=StockUnit.objects.filter(product=product, sold_at__isnull=True).count())
+    report = Deleted(
+        products=1, units=StockUnit.objects.filter(product=product, sold_at__isnull=True).count()
+    )
     record_audit(actor=actor, action="delete_product", target=product.name, details={"units": report.units})
     product.delete()
     return report

@@ -24,7 +24,14 @@ from catalog.services.pricing import CODE_PATTERN, check_usable, find_promo, use
 from payments.models import LedgerEntry
 from payments.money import CENT, check_range, parse_amount
 from payments.services import change_balance
-from shopbot.errors import CategoryNotFound, InvalidInput, NameTaken, ProductNotFound, PromoNotFound, PromoWrongKind
+from shopbot.errors import (
+    CategoryNotFound,
+    InvalidInput,
+    NameTaken,
+    ProductNotFound,
+    PromoNotFound,
+    PromoWrongKind,
+)
 
 MAX_USES = 1_000_000
 
@@ -40,7 +47,9 @@ def redeem_balance_promo(*, telegram_id: int, code: str) -> LedgerEntry:
     promo = find_promo(code=code, lock=True)
     if promo.kind != PromoCode.Kind.BALANCE:
         raise PromoWrongKind(reason=_("This code gives a discount: apply it to an item or a cart line."))
-    check_usable(promo, at=timezone.now(), already_used=bool(used_promo_ids(customer=customer, promo_ids=[promo.pk])))
+    check_usable(
+        promo, at=timezone.now(), already_used=bool(used_promo_ids(customer=customer, promo_ids=[promo.pk]))
+    )
     entry = change_balance(
         customer=customer,
         amount=promo.value,
@@ -82,7 +91,9 @@ def clean_expiry(expires_at: object) -> datetime | None:
     return expires_at
 
 
-def clean_binding(kind: str, category_id: object, product_id: object) -> tuple[Category | None, Product | None]:
+def clean_binding(
+    kind: str, category_id: object, product_id: object
+) -> tuple[Category | None, Product | None]:
     if category_id is not None and product_id is not None:
         raise InvalidInput(reason=_("Bind a code to a category or to a product, not both."))
     if kind == PromoCode.Kind.BALANCE and (category_id is not None or product_id is not None):

@@ -18,7 +18,14 @@ from django.utils.timezone import now
 
 from accounts.models import Customer
 from catalog.models import Product, PromoCode, PromoUsage, Purchase, StockUnit
-from catalog.services.common import Delivery, get_buyer, get_product_for_sale, has_stock, lock_buyer, take_units
+from catalog.services.common import (
+    Delivery,
+    get_buyer,
+    get_product_for_sale,
+    has_stock,
+    lock_buyer,
+    take_units,
+)
 from catalog.services.pricing import check_discount, find_promo
 from monitoring import metrics
 from payments.models import LedgerEntry, Payment
@@ -56,7 +63,11 @@ def price_product(*, customer: Customer, product: Product, promo_code: str | Non
         promo = find_promo(code=promo_code, lock=lock_promo)
         discount = check_discount(promo, customer=customer, product=product, at=now())
     return Quote(
-        product=product, list_price=product.price, discount=discount, price=product.price - discount, promo=promo
+        product=product,
+        list_price=product.price,
+        discount=discount,
+        price=product.price - discount,
+        promo=promo,
     )
 
 

@@ -72,7 +72,9 @@ def sort_values(product: Product, values: object) -> tuple[list[str], StockRepor
     # would scan the same rows once per chunk of a 100,000-line upload.
     existing = set()
     if fresh:
-        unsold = StockUnit.objects.filter(product=product, sold_at__isnull=True).values_list("value", flat=True)
+        unsold = StockUnit.objects.filter(product=product, sold_at__isnull=True).values_list(
+            "value", flat=True
+        )
         existing = {value for value in unsold.iterator(chunk_size=5000) if value in fresh}
     new = [value for value in fresh if value not in existing]
     report = StockReport(
@@ -137,5 +139,7 @@ def set_low_stock_threshold(*, actor: Actor, product_id: int, threshold: object)
     product = lock_product(product_id)
     product.low_stock_threshold = threshold
     product.save(update_fields=["low_stock_threshold", "updated"])
-    record_audit(actor=actor, action="set_low_stock_threshold", target=product.name, details={"threshold": threshold})
+    record_audit(
+        actor=actor, action="set_low_stock_threshold", target=product.name, details={"threshold": threshold}
+    )
     return product

@@ -66,7 +66,9 @@ def test_it_never_oversells_the_last_unit_between_carts_and_single_purchases():
         add_to_cart(telegram_id=buyer.telegram_id, product_id=gift.pk)
         add_to_cart(telegram_id=buyer.telegram_id, product_id=last.pk)
     jobs = [lambda b=b: checkout_cart(telegram_id=b.telegram_id) for b in cart_buyers]
-    jobs += [lambda b=b: purchase_product(telegram_id=b.telegram_id, product_id=last.pk) for b in single_buyers]
+    jobs += [
+        lambda b=b: purchase_product(telegram_id=b.telegram_id, product_id=last.pk) for b in single_buyers
+    ]
     turns = taking_turns(jobs)
 
     results = race(10, lambda: turns.get()())
@@ -92,7 +94,10 @@ def test_it_lets_exactly_three_of_ten_buyers_use_a_code_with_three_uses():
     turns = taking_turns(buyers)
 
     results = race(
-        10, lambda: purchase_product(telegram_id=turns.get().telegram_id, product_id=product.pk, promo_code="three")
+        10,
+        lambda: purchase_product(
+            telegram_id=turns.get().telegram_id, product_id=product.pk, promo_code="three"
+        ),
     )
 
     assert sum(isinstance(result, Purchase) for result in results) == 3, results

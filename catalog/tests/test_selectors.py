@@ -110,7 +110,9 @@ class GetProductCardTests(ShopTestCase):
         for product_id in [hidden.pk, 999_999, "1 OR 1=1", 0]:
             with self.subTest(product_id=product_id), self.assertRaises(ProductNotFound):
                 selectors.get_product_card(product_id=product_id)
-        self.assertEqual(selectors.get_product_card(product_id=hidden.pk, include_hidden=True).product, hidden)
+        self.assertEqual(
+            selectors.get_product_card(product_id=hidden.pk, include_hidden=True).product, hidden
+        )
 
 
 class ListReviewsTests(ShopTestCase):
@@ -143,7 +145,10 @@ class GetCartTests(ShopTestCase):
             cart = selectors.get_cart(telegram_id=self.alice.telegram_id)
 
         key_line, gift_line = cart.items
-        self.assertEqual((key_line.unit_price, key_line.discount, key_line.total), (Decimal("9.99"), Decimal("1.00"), Decimal("18.98")))
+        self.assertEqual(
+            (key_line.unit_price, key_line.discount, key_line.total),
+            (Decimal("9.99"), Decimal("1.00"), Decimal("18.98")),
+        )
         self.assertEqual(gift_line.total, Decimal("5.00"))
         self.assertEqual((cart.total, cart.count), (Decimal("23.98"), 3))
         self.assertIs(cart.can_checkout, True)
@@ -156,7 +161,13 @@ class GetCartTests(ShopTestCase):
 
         cart = selectors.get_cart(telegram_id=self.alice.telegram_id)
 
-        self.assertEqual([item.problem for item in cart.items], ["Only 1 of Game key left.", "Gift link is no longer sold. Remove it from your cart to continue."])
+        self.assertEqual(
+            [item.problem for item in cart.items],
+            [
+                "Only 1 of Game key left.",
+                "Gift link is no longer sold. Remove it from your cart to continue.",
+            ],
+        )
         self.assertIs(cart.can_checkout, False)
 
     def test_it_returns_an_empty_cart_for_unknown_customers(self):
@@ -199,7 +210,10 @@ class PurchaseSelectorTests(ShopTestCase):
             (self.alice.telegram_id, "1 OR 1=1"),
             (self.alice.telegram_id, -1),
         ]:
-            with self.subTest(telegram_id=telegram_id, purchase_id=purchase_id), self.assertRaises(PurchaseNotFound):
+            with (
+                self.subTest(telegram_id=telegram_id, purchase_id=purchase_id),
+                self.assertRaises(PurchaseNotFound),
+            ):
                 selectors.get_purchase(telegram_id=telegram_id, purchase_id=purchase_id)
 
     def test_it_finds_a_purchase_by_its_order_number(self):
@@ -230,7 +244,9 @@ class AdminListTests(ShopTestCase):
         make_product(hidden, "Secret", "1.00", is_active=False)
 
         self.assertEqual([c.name for c in selectors.list_all_categories().items], ["Games", "Hidden"])
-        self.assertEqual([p.name for p in selectors.list_all_products(category_id=hidden.pk).items], ["Secret"])
+        self.assertEqual(
+            [p.name for p in selectors.list_all_products(category_id=hidden.pk).items], ["Secret"]
+        )
 
     def test_it_lists_stock_units_unsold_or_sold(self):
         purchase_product(telegram_id=self.alice.telegram_id, product_id=self.key.pk)

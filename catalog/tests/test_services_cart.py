@@ -29,9 +29,30 @@ from shopbot.errors import (
     PromoNotApplicable,
     PromoNotFound,
 )
-from shopbot.test import ShopTestCase, give_money, ledger_matches_balance, make_product, make_promo, row_counts
+from shopbot.test import (
+    ShopTestCase,
+    give_money,
+    ledger_matches_balance,
+    make_product,
+    make_promo,
+    row_counts,
+)
 
-HOSTILE_QUANTITIES = [0, -1, 51, 10**9, "", "abc", "1e3", "2.5", 2.5, None, True, "<b>1</b>", "1; DROP TABLE x"]
+HOSTILE_QUANTITIES = [
+    0,
+    -1,
+    51,
+    10**9,
+    "",
+    "abc",
+    "1e3",
+    "2.5",
+    2.5,
+    None,
+    True,
+    "<b>1</b>",
+    "1; DROP TABLE x",
+]
 
 
 def written() -> dict[str, int]:
@@ -111,7 +132,9 @@ class SetCartQuantityTests(ShopTestCase):
 
         for quantity in HOSTILE_QUANTITIES:
             with self.subTest(quantity=quantity), self.assertRaises(InvalidInput):
-                set_cart_quantity(telegram_id=self.alice.telegram_id, product_id=self.gift.pk, quantity=quantity)
+                set_cart_quantity(
+                    telegram_id=self.alice.telegram_id, product_id=self.gift.pk, quantity=quantity
+                )
         self.assertEqual(CartLine.objects.get().quantity, 2)
 
     def test_it_refuses_more_than_in_stock(self):
@@ -163,7 +186,9 @@ class ApplyPromoToCartLineTests(ShopTestCase):
         promo = make_promo("TEN")
         add_to_cart(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
 
-        line = apply_promo_to_cart_line(telegram_id=self.alice.telegram_id, product_id=self.key.pk, code="ten")
+        line = apply_promo_to_cart_line(
+            telegram_id=self.alice.telegram_id, product_id=self.key.pk, code="ten"
+        )
 
         self.assertEqual(line.promo_code, promo)
         promo.refresh_from_db()
@@ -175,7 +200,9 @@ class ApplyPromoToCartLineTests(ShopTestCase):
         add_to_cart(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
 
         with self.assertRaises(PromoNotApplicable):
-            apply_promo_to_cart_line(telegram_id=self.alice.telegram_id, product_id=self.key.pk, code="GIFTONLY")
+            apply_promo_to_cart_line(
+                telegram_id=self.alice.telegram_id, product_id=self.key.pk, code="GIFTONLY"
+            )
         self.assertIsNone(CartLine.objects.get().promo_code)
 
     def test_it_keeps_a_once_per_user_code_on_one_line(self):
@@ -192,7 +219,9 @@ class ApplyPromoToCartLineTests(ShopTestCase):
 
         for code in ["", "x" * 4000, "<script>", "'; DELETE FROM catalog_promocode; --", None, 12]:
             with self.subTest(code=code), self.assertRaises(PromoNotFound):
-                apply_promo_to_cart_line(telegram_id=self.alice.telegram_id, product_id=self.key.pk, code=code)
+                apply_promo_to_cart_line(
+                    telegram_id=self.alice.telegram_id, product_id=self.key.pk, code=code
+                )
         with self.assertRaises(NotInCart):
             apply_promo_to_cart_line(telegram_id=self.alice.telegram_id, product_id=self.gift.pk, code="TEN")
 
@@ -215,9 +244,7 @@ class CheckoutCartTests(ShopTestCase):
         purchases = checkout_cart(telegram_id=self.alice.telegram_id, expected_total=shown.total)
 
         self.assertEqual(shown.total, Decimal("24.98"))
-        self.assertEqual(
-            [p.value for p in purchases], ["AAA-111", "BBB-222", "https://example.com/gift"]
-        )
+        self.assertEqual([p.value for p in purchases], ["AAA-111", "BBB-222", "https://example.com/gift"])
         self.assertEqual(CartLine.objects.count(), 0)
         self.alice.refresh_from_db()
         self.assertEqual(self.alice.balance, Decimal("25.02"))
@@ -267,7 +294,14 @@ class CheckoutCartTests(ShopTestCase):
         add_to_cart(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
         before = written()
 
-        for shown in [Decimal("9.98"), Decimal("-9.99"), Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), 9.99]:
+        for shown in [
+            Decimal("9.98"),
+            Decimal("-9.99"),
+            Decimal("NaN"),
+            Decimal("sNaN"),
+            Decimal("Infinity"),
+            9.99,
+        ]:
             with self.subTest(shown=shown), self.assertRaises(CartChanged):
                 checkout_cart(telegram_id=self.alice.telegram_id, expected_total=shown)
         self.assertEqual(written(), before)

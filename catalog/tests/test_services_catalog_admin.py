@@ -25,8 +25,26 @@ from shopbot.test import ShopTestCase, make_product, row_counts
 
 HOSTILE_NAMES = ["", "   ", "\n\t", "\x00", None, 42]
 HOSTILE_PRICES = [
-    "", "0", "0.00", "-1", "-0.01", "NaN", "nan", "Infinity", "-inf", "1e5", "1.234", "10000.01",
-    "99999999999999", "<b>9</b>", "9; DROP TABLE catalog_product", 9.99, float("inf"), None, True, Decimal("sNaN"),
+    "",
+    "0",
+    "0.00",
+    "-1",
+    "-0.01",
+    "NaN",
+    "nan",
+    "Infinity",
+    "-inf",
+    "1e5",
+    "1.234",
+    "10000.01",
+    "99999999999999",
+    "<b>9</b>",
+    "9; DROP TABLE catalog_product",
+    9.99,
+    float("inf"),
+    None,
+    True,
+    Decimal("sNaN"),
 ]
 
 
@@ -70,8 +88,12 @@ class SaveCategoryTests(ShopTestCase):
 
 class SetCategoryActiveTests(ShopTestCase):
     def test_it_hides_and_shows_a_category(self):
-        self.assertIs(set_category_active(actor=self.admin, category_id=self.games.pk, active=False).is_active, False)
-        self.assertIs(set_category_active(actor=self.admin, category_id=self.games.pk, active=True).is_active, True)
+        self.assertIs(
+            set_category_active(actor=self.admin, category_id=self.games.pk, active=False).is_active, False
+        )
+        self.assertIs(
+            set_category_active(actor=self.admin, category_id=self.games.pk, active=True).is_active, True
+        )
 
     def test_it_refuses_forged_ids(self):
         for category_id in [0, -5, "abc", None, 2**64]:
@@ -115,7 +137,9 @@ class DeleteCategoryTests(ShopTestCase):
         report = delete_category(actor=self.admin, category_id=self.games.pk)
 
         self.assertEqual((report.products, report.units), (2, 1))
-        self.assertEqual(row_counts(Product, StockUnit, Category), {"Product": 0, "StockUnit": 0, "Category": 0})
+        self.assertEqual(
+            row_counts(Product, StockUnit, Category), {"Product": 0, "StockUnit": 0, "Category": 0}
+        )
         purchase.refresh_from_db()
         self.assertIsNone(purchase.product)
         self.assertEqual((purchase.product_name, purchase.value), ("Game key", "AAA-111"))
@@ -135,14 +159,21 @@ class SaveProductTests(ShopTestCase):
         return save_product(actor=self.admin, **{**defaults, **fields})
 
     def test_it_creates_a_product(self):
-        product = self.save(description="  A card.\r\nRedeem it on Steam.  ", image="https://example.com/card.png")
+        product = self.save(
+            description="  A card.\r\nRedeem it on Steam.  ", image="https://example.com/card.png"
+        )
 
         self.assertEqual((product.name, product.price), ("Steam card", Decimal("15.50")))
         self.assertEqual(product.description, "A card.\nRedeem it on Steam.")
         self.assertTrue(AuditEntry.objects.filter(action="save_product", target="Steam card").exists())
 
     def test_it_accepts_prices_as_people_type_them(self):
-        for price, expected in [("15", "15.00"), ("15,5", "15.50"), (" 0.01 ", "0.01"), ("10000", "10000.00")]:
+        for price, expected in [
+            ("15", "15.00"),
+            ("15,5", "15.50"),
+            (" 0.01 ", "0.01"),
+            ("10000", "10000.00"),
+        ]:
             with self.subTest(price=price):
                 self.assertEqual(self.save(name=f"P {price}", price=price).price, Decimal(expected))
 
@@ -152,7 +183,9 @@ class SaveProductTests(ShopTestCase):
         product = self.save(product_id=self.key.pk, category_id=films.pk, name="Film key", price="1")
 
         self.key.refresh_from_db()
-        self.assertEqual((self.key.category, self.key.name, self.key.price), (films, "Film key", Decimal("1.00")))
+        self.assertEqual(
+            (self.key.category, self.key.name, self.key.price), (films, "Film key", Decimal("1.00"))
+        )
         self.assertEqual(product.pk, self.key.pk)
 
     def test_it_creates_an_unlimited_product_with_its_value(self):
@@ -185,7 +218,10 @@ class SaveProductTests(ShopTestCase):
             {"is_unlimited": "yes", "unlimited_value": "v"},
         ]
         for fields in cases:
-            with self.subTest(fields={k: str(v)[:20] for k, v in fields.items()}), self.assertRaises(InvalidInput):
+            with (
+                self.subTest(fields={k: str(v)[:20] for k, v in fields.items()}),
+                self.assertRaises(InvalidInput),
+            ):
                 self.save(**fields)
         self.assertEqual(Product.objects.count(), 2)
 
@@ -211,8 +247,12 @@ class SaveProductTests(ShopTestCase):
 
 class SetProductActiveTests(ShopTestCase):
     def test_it_hides_and_shows_a_product(self):
-        self.assertIs(set_product_active(actor=self.admin, product_id=self.key.pk, active=False).is_active, False)
-        self.assertIs(set_product_active(actor=self.admin, product_id=self.key.pk, active=True).is_active, True)
+        self.assertIs(
+            set_product_active(actor=self.admin, product_id=self.key.pk, active=False).is_active, False
+        )
+        self.assertIs(
+            set_product_active(actor=self.admin, product_id=self.key.pk, active=True).is_active, True
+        )
         self.assertEqual(AuditEntry.objects.filter(target="Game key").count(), 2)
 
     def test_it_refuses_forged_ids_and_customers(self):

@@ -34,8 +34,24 @@ from shopbot.errors import (
 from shopbot.test import ShopTestCase, ledger_matches_balance, make_customer, make_promo, row_counts
 
 HOSTILE_AMOUNTS = [
-    "", "   ", "0", "0.00", "-5", "NaN", "Infinity", "-Infinity", "1e3", "9.999", "99999999999",
-    "<b>5</b>", "5; DROP TABLE catalog_promocode", float("nan"), 5.5, None, True, Decimal("NaN"),
+    "",
+    "   ",
+    "0",
+    "0.00",
+    "-5",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "1e3",
+    "9.999",
+    "99999999999",
+    "<b>5</b>",
+    "5; DROP TABLE catalog_promocode",
+    float("nan"),
+    5.5,
+    None,
+    True,
+    Decimal("NaN"),
 ]
 
 
@@ -43,7 +59,9 @@ class PromoDiscountTests(ShopTestCase):
     """The checks every discount code goes through, as the confirmation screen sees them."""
 
     def quote(self, code: str, telegram_id: int | None = None):
-        return quote_product(telegram_id=telegram_id or self.alice.telegram_id, product_id=self.key.pk, promo_code=code)
+        return quote_product(
+            telegram_id=telegram_id or self.alice.telegram_id, product_id=self.key.pk, promo_code=code
+        )
 
     def test_it_takes_a_fixed_amount_off(self):
         make_promo("TWO", kind="fixed", value="2")
@@ -166,7 +184,9 @@ class RedeemBalancePromoTests(ShopTestCase):
 
 class SavePromoTests(ShopTestCase):
     def save(self, **fields):
-        return save_promo(actor=self.admin, **{"code": "SPRING-24", "kind": "percent", "value": "15", **fields})
+        return save_promo(
+            actor=self.admin, **{"code": "SPRING-24", "kind": "percent", "value": "15", **fields}
+        )
 
     def test_it_creates_a_code_upper_case_and_audits_it(self):
         promo = self.save(code=" spring_24 ", max_uses=100, expires_at=now() + timedelta(days=7))
@@ -183,7 +203,10 @@ class SavePromoTests(ShopTestCase):
 
         edited = self.save(promo_id=promo.pk, code="SUMMER", kind="fixed", value="3.50", max_uses=None)
 
-        self.assertEqual((edited.pk, edited.code, edited.kind, edited.value), (promo.pk, "SUMMER", "fixed", Decimal("3.50")))
+        self.assertEqual(
+            (edited.pk, edited.code, edited.kind, edited.value),
+            (promo.pk, "SUMMER", "fixed", Decimal("3.50")),
+        )
 
     def test_it_makes_a_balance_code_once_per_user(self):
         promo = self.save(kind="balance", value="10", once_per_user=False)
@@ -268,7 +291,9 @@ class SetPromoActiveTests(ShopTestCase):
 class DeletePromoTests(ShopTestCase):
     def test_it_deletes_a_code_and_purchases_keep_their_prices(self):
         promo = make_promo("TEN")
-        purchase = purchase_product(telegram_id=self.alice.telegram_id, product_id=self.key.pk, promo_code="TEN")
+        purchase = purchase_product(
+            telegram_id=self.alice.telegram_id, product_id=self.key.pk, promo_code="TEN"
+        )
 
         delete_promo(actor=self.admin, promo_id=promo.pk)
 

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from catalog.models import Purchase, PromoUsage, StockUnit
+from catalog.models import PromoUsage, Purchase, StockUnit
 from catalog.services import purchase_product, quote_product, save_product, set_category_active
 from payments.models import LedgerEntry
 from shopbot.errors import (
@@ -12,7 +12,14 @@ from shopbot.errors import (
     ProductNotFound,
     PromoNotFound,
 )
-from shopbot.test import ShopTestCase, give_money, ledger_matches_balance, make_product, make_promo, row_counts
+from shopbot.test import (
+    ShopTestCase,
+    give_money,
+    ledger_matches_balance,
+    make_product,
+    make_promo,
+    row_counts,
+)
 
 FORGED_IDS = [0, -1, 2**63, 10**30, "1; DROP TABLE catalog_product", "abc", None, True, 1.5, "²"]
 
@@ -81,7 +88,9 @@ class PurchaseProductTests(ShopTestCase):
         self.alice.refresh_from_db()
         self.assertEqual(self.alice.balance, Decimal("40.01"))
         entry = self.alice.ledger.first()
-        self.assertEqual((entry.kind, entry.amount, entry.reference), ("purchase", Decimal("-9.99"), purchase.order_number))
+        self.assertEqual(
+            (entry.kind, entry.amount, entry.reference), ("purchase", Decimal("-9.99"), purchase.order_number)
+        )
         self.assertTrue(ledger_matches_balance(self.alice))
 
     def test_it_returns_the_purchase_with_what_the_bot_shows_already_loaded(self):
@@ -102,7 +111,10 @@ class PurchaseProductTests(ShopTestCase):
         self.assertTrue(ledger_matches_balance(self.alice))
 
     def test_it_gives_each_unit_once(self):
-        values = [purchase_product(telegram_id=self.alice.telegram_id, product_id=self.key.pk).value for _ in range(2)]
+        values = [
+            purchase_product(telegram_id=self.alice.telegram_id, product_id=self.key.pk).value
+            for _ in range(2)
+        ]
 
         self.assertEqual(values, ["AAA-111", "BBB-222"])
         with self.assertRaises(OutOfStock):
@@ -112,7 +124,9 @@ class PurchaseProductTests(ShopTestCase):
     def test_it_keeps_the_snapshot_when_the_product_changes_later(self):
         purchase = purchase_product(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
 
-        save_product(actor=self.owner, product_id=self.key.pk, category_id=self.games.pk, name="Renamed", price="1")
+        save_product(
+            actor=self.owner, product_id=self.key.pk, category_id=self.games.pk, name="Renamed", price="1"
+        )
         purchase.refresh_from_db()
 
         self.assertEqual((purchase.product_name, purchase.price), ("Game key", Decimal("9.99")))
@@ -155,7 +169,9 @@ class PurchaseProductTests(ShopTestCase):
 
         for shown in [Decimal("8.99"), Decimal("NaN"), Decimal("Infinity"), 9.99, "9.99"]:
             with self.subTest(shown=shown), self.assertRaisesMessage(PriceChanged, "Game key"):
-                purchase_product(telegram_id=self.alice.telegram_id, product_id=self.key.pk, expected_price=shown)
+                purchase_product(
+                    telegram_id=self.alice.telegram_id, product_id=self.key.pk, expected_price=shown
+                )
         self.assertEqual(nothing_sold(), before)
         self.assertFalse(StockUnit.objects.filter(sold_at__isnull=False).exists())
 
@@ -169,21 +185,27 @@ class PurchaseProductTests(ShopTestCase):
     def test_it_applies_and_counts_a_promo_code(self):
         promo = make_promo("HALF", value="50")
 
-        purchase = purchase_product(telegram_id=self.alice.telegram_id, product_id=self.key.pk, promo_code="half")
+        purchase = purchase_product(
+            telegram_id=self.alice.telegram_id, product_id=self.key.pk, promo_code="half"
+        )
 
         self.assertEqual((purchase.list_price, purchase.price), (Decimal("9.99"), Decimal("4.99")))
         self.assertEqual(purchase.promo_code, promo)
         promo.refresh_from_db()
         self.assertEqual(promo.uses, 1)
         usage = PromoUsage.objects.get()
-        self.assertEqual((usage.customer, usage.purchase, usage.discount), (self.alice, purchase, Decimal("5.00")))
+        self.assertEqual(
+            (usage.customer, usage.purchase, usage.discount), (self.alice, purchase, Decimal("5.00"))
+        )
         self.assertTrue(ledger_matches_balance(self.alice))
 
     def test_it_sells_for_nothing_when_a_fixed_discount_exceeds_the_price(self):
         make_promo("BIG", kind="fixed", value="100")
         entries = LedgerEntry.objects.count()
 
-        purchase = purchase_product(telegram_id=self.bob.telegram_id, product_id=self.key.pk, promo_code="BIG")
+        purchase = purchase_product(
+            telegram_id=self.bob.telegram_id, product_id=self.key.pk, promo_code="BIG"
+        )
 
         self.assertEqual(purchase.price, Decimal("0.00"))
         self.assertEqual(LedgerEntry.objects.count(), entries)  # no money moved, so no ledger row
@@ -194,7 +216,9 @@ class PurchaseProductTests(ShopTestCase):
 
         for code in ["NOPE", "", "   ", "a" * 5000, "<b>X</b>", "' OR 1=1 --", "ÄÖÜ", None]:
             with self.subTest(code=code), self.assertRaises(PromoNotFound):
-                purchase_product(telegram_id=self.alice.telegram_id, product_id=self.key.pk, promo_code=code or "")
+                purchase_product(
+                    telegram_id=self.alice.telegram_id, product_id=self.key.pk, promo_code=code or ""
+                )
         self.assertEqual(nothing_sold(), before)
 
     def test_it_lets_money_arrive_later(self):

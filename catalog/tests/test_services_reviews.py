@@ -11,7 +11,9 @@ class SaveReviewTests(ShopTestCase):
         purchase_product(telegram_id=cls.alice.telegram_id, product_id=cls.key.pk)
 
     def test_it_saves_a_buyers_review(self):
-        review = save_review(telegram_id=self.alice.telegram_id, product_id=self.key.pk, rating=5, text="  Works!  ")
+        review = save_review(
+            telegram_id=self.alice.telegram_id, product_id=self.key.pk, rating=5, text="  Works!  "
+        )
 
         self.assertEqual((review.rating, review.text), (5, "Works!"))
         self.assertEqual(review.customer, self.alice)
@@ -32,12 +34,17 @@ class SaveReviewTests(ShopTestCase):
         self.assertEqual(Review.objects.get(pk=review.pk).text, text)  # escaped when shown, never here
 
     def test_it_drops_control_characters(self):
-        review = save_review(telegram_id=self.alice.telegram_id, product_id=self.key.pk, rating=3, text="ok\x00\x07\nfine")
+        review = save_review(
+            telegram_id=self.alice.telegram_id, product_id=self.key.pk, rating=3, text="ok\x00\x07\nfine"
+        )
 
         self.assertEqual(review.text, "ok\nfine")
 
     def test_it_refuses_someone_who_did_not_buy_the_product(self):
-        for product_id, telegram_id in [(self.key.pk, self.bob.telegram_id), (self.gift.pk, self.alice.telegram_id)]:
+        for product_id, telegram_id in [
+            (self.key.pk, self.bob.telegram_id),
+            (self.gift.pk, self.alice.telegram_id),
+        ]:
             with self.subTest(product_id=product_id), self.assertRaises(ReviewNotAllowed):
                 save_review(telegram_id=telegram_id, product_id=product_id, rating=5)
         self.assertEqual(Review.objects.count(), 0)

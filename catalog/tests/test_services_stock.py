@@ -13,7 +13,9 @@ from shopbot.test import ShopTestCase
 
 
 def unsold_values(product) -> list[str]:
-    return list(StockUnit.objects.filter(product=product, sold_at__isnull=True).values_list("value", flat=True))
+    return list(
+        StockUnit.objects.filter(product=product, sold_at__isnull=True).values_list("value", flat=True)
+    )
 
 
 class PreviewStockTests(ShopTestCase):
@@ -35,7 +37,9 @@ class PreviewStockTests(ShopTestCase):
 
 class AddStockTests(ShopTestCase):
     def test_it_adds_new_values_in_upload_order_and_audits_it(self):
-        report = add_stock(actor=self.admin, product_id=self.key.pk, values=["C-3", " D-4 ", "C-3", "AAA-111", ""])
+        report = add_stock(
+            actor=self.admin, product_id=self.key.pk, values=["C-3", " D-4 ", "C-3", "AAA-111", ""]
+        )
 
         self.assertEqual(report, StockReport(new=2, duplicates=1, existing=1, empty=1, refused=0))
         self.assertEqual(unsold_values(self.key), ["AAA-111", "BBB-222", "C-3", "D-4"])
@@ -62,7 +66,9 @@ class AddStockTests(ShopTestCase):
         self.assertEqual(unsold_values(self.key)[2:], values)
 
     def test_it_refuses_values_that_cannot_be_stored(self):
-        report = add_stock(actor=self.admin, product_id=self.key.pk, values=["OK", "\ud800", 12, None, b"bytes"])
+        report = add_stock(
+            actor=self.admin, product_id=self.key.pk, values=["OK", "\ud800", 12, None, b"bytes"]
+        )
 
         self.assertEqual((report.new, report.refused), (1, 4))
 
