@@ -166,7 +166,7 @@ class PaymentNotice(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["payment", "kind", "telegram_id"], name="notice_once_per_payment"),
+            models.UniqueConstraint(fields=["payment", "kind", "telegram_id"], name="notice_once"),
         ]
         indexes = [
             models.Index(fields=["id"], condition=Q(sent_at__isnull=True), name="notice_unsent_idx"),

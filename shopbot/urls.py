@@ -7,6 +7,7 @@ from django.views.static import serve
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("payments/", include("payments.urls")),
     path("", include("monitoring.urls")),
     path("", include("django_prometheus.urls")),
 ]

@@ -106,7 +106,9 @@ def mark_paid(*, payment: Payment, external_id: str | None) -> None:
     count_payment(payment)
 
 
-def pay_referral_reward(*, payment: Payment, customer: Customer, referrer: Customer | None) -> ReferralReward | None:
+def pay_referral_reward(
+    *, payment: Payment, customer: Customer, referrer: Customer | None
+) -> ReferralReward | None:
     """Credit the referrer their share of a top-up; both customers are locked by the caller."""
     if referrer is None or settings.REFERRAL_PERCENT <= 0:
         return None
@@ -186,7 +188,9 @@ def credit_payment(*, payment_id: int, external_id: str | None = None, allow_exp
         return Credit(payment=payment, credited=False)
     if payment.purpose != Payment.Purpose.TOP_UP:
         raise PaymentNotPending()  # direct orders are fulfilled by catalog.services.orders
-    return credit_locked_top_up(payment=payment, customer=customer, referrer=referrer, external_id=external_id)
+    return credit_locked_top_up(
+        payment=payment, customer=customer, referrer=referrer, external_id=external_id
+    )
 
 
 def flag_for_review(*, payment: Payment, customer: Customer, charge_id: str | None, problem: str) -> Credit:
@@ -199,6 +203,8 @@ def flag_for_review(*, payment: Payment, customer: Customer, charge_id: str | No
     if payment.status == Payment.Status.PENDING or payment.status == Payment.Status.EXPIRED:
         payment.status = Payment.Status.FAILED
         count_payment(payment)
-    payment.save(update_fields=["external_id", "provider_charge_id", "needs_review", "note", "status", "updated"])
+    payment.save(
+        update_fields=["external_id", "provider_charge_id", "needs_review", "note", "status", "updated"]
+    )
     owe_review_notices(payment=payment, customer=customer, problem=problem)
     return Credit(payment=payment, credited=False, needs_review=True)

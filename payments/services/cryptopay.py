@@ -56,7 +56,9 @@ def find_crypto_payment(*, invoice_id: int, payload: str = "") -> int:
     The payload finds an invoice whose creation answer was lost, so its row
     has no invoice id yet.
     """
-    found = Payment.objects.filter(provider=CRYPTOPAY, external_id=str(invoice_id)).values_list("pk", flat=True)
+    found = Payment.objects.filter(provider=CRYPTOPAY, external_id=str(invoice_id)).values_list(
+        "pk", flat=True
+    )
     payment_id = found.first()
     if payment_id is None and payload:
         by_payload = Payment.objects.filter(provider=CRYPTOPAY, payload=payload, external_id__isnull=True)
@@ -67,7 +69,9 @@ def find_crypto_payment(*, invoice_id: int, payload: str = "") -> int:
 
 
 @transaction.atomic
-def credit_crypto_invoice(*, invoice_id: int, status: str, amount: Decimal, currency: str, payload: str = "") -> Credit:
+def credit_crypto_invoice(
+    *, invoice_id: int, status: str, amount: Decimal, currency: str, payload: str = ""
+) -> Credit:
     """Apply an invoice state reported by CryptoPay to its payment, crediting it at most once.
 
     ``paid`` credits the amount recorded on the row if the reported amount and
@@ -83,9 +87,13 @@ def credit_crypto_invoice(*, invoice_id: int, status: str, amount: Decimal, curr
     if status != PAID or payment.needs_review or not check_creditable(payment, allow_expired=True):
         return Credit(payment=payment, credited=False)
     if currency != payment.provider_currency or amount != payment.provider_amount:
-        problem = f"paid {amount} {currency}, invoice was {payment.provider_amount} {payment.provider_currency}"
+        problem = (
+            f"paid {amount} {currency}, invoice was {payment.provider_amount} {payment.provider_currency}"
+        )
         return flag_for_review(payment=payment, customer=customer, charge_id=str(invoice_id), problem=problem)
-    return credit_locked_top_up(payment=payment, customer=customer, referrer=referrer, external_id=str(invoice_id))
+    return credit_locked_top_up(
+        payment=payment, customer=customer, referrer=referrer, external_id=str(invoice_id)
+    )
 
 
 def expire_locked(payment: Payment) -> bool:

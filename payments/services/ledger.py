@@ -65,7 +65,9 @@ def clean_reason(reason: str) -> str:
 
 @requires("manage_balances")
 @transaction.atomic
-def adjust_balance(*, actor: Actor, telegram_id: int, amount: object, reason: str, credit: bool) -> LedgerEntry:
+def adjust_balance(
+    *, actor: Actor, telegram_id: int, amount: object, reason: str, credit: bool
+) -> LedgerEntry:
     """Credit or debit a customer's balance by hand, with a reason, never below zero.
 
     The amount is bounded by MIN_AMOUNT..MAX_AMOUNT; the change is audited.

@@ -47,18 +47,22 @@ TELEGRAM_REFUSALS = {
 
 def credited_amount(payment: Payment) -> Decimal:
     """Return what this payment put on its customer's balance and still holds there."""
-    total = LedgerEntry.objects.filter(payment=payment, customer_id=payment.customer_id).aggregate(Sum("amount"))
+    total = LedgerEntry.objects.filter(payment=payment, customer_id=payment.customer_id).aggregate(
+        Sum("amount")
+    )
     return total["amount__sum"] or ZERO
 
 
 def refundable(payment: Payment, *, provider_ok: bool) -> None:
     """Refuse a payment that cannot be refunded, with the reason in a plain sentence."""
     if not provider_ok:
-        raise RefundRefused(reason=_("only Telegram Stars can be returned through Telegram; record a manual refund."))
+        raise RefundRefused(
+            reason=_("only Telegram Stars can be returned through Telegram; record a manual refund.")
+        )
     if payment.status == Payment.Status.REFUNDED:
         raise RefundRefused(reason=_("it has already been refunded."))
-    taken = payment.status == Payment.Status.PAID or (payment.needs_review and payment.external_id)
-    if not taken:
+    taken = payment.status == Payment.Status.PAID or payment.needs_review
+    if not taken or not payment.external_id:
         raise RefundRefused(reason=_("it was never paid."))
 
 
@@ -90,7 +94,7 @@ def hold_stars_refund(*, actor: Actor, payment_id: int, reason: str) -> Payment:
     payment, customer, _referrer = lock_payment_and_customers(payment_id=payment_id)
     if payment.status == Payment.Status.REFUNDING:
         return payment  # resume an unfinished refund; its amount is held already
-    refundable(payment, provider_ok=payment.provider == Payment.Provider.STARS and bool(payment.external_id))
+    refundable(payment, provider_ok=payment.provider == Payment.Provider.STARS)
     held = debit_for_refund(payment=payment, customer=customer, reason=reason, actor=actor)
     payment.note = f"refunding {held}: {reason}"[:255]
     payment.status = Payment.Status.REFUNDING
@@ -110,7 +114,9 @@ def finish_refund(*, actor: Actor, payment_id: int, reason: str) -> Payment:
     payment.save(update_fields=["status", "refunded_at", "note", "updated"])
     count_payment(payment)
     returned = str(payment.provider_amount.normalize()) + " " + payment.provider_currency
-    owe_notice(payment=payment, telegram_id=customer.telegram_id, kind=PaymentNotice.Kind.REFUNDED, returned=returned)
+    owe_notice(
+        payment=payment, telegram_id=customer.telegram_id, kind=PaymentNotice.Kind.REFUNDED, returned=returned
+    )
     record_audit(
         actor=actor,
         action="refund_payment",
@@ -142,7 +148,9 @@ def release_refund(*, actor: Actor, payment_id: int, problem: str) -> None:
     payment.status = Payment.Status.FAILED if payment.needs_review else Payment.Status.PAID
     payment.note = f"refund refused: {problem}"[:255]
     payment.save(update_fields=["status", "note", "updated"])
-    record_audit(actor=actor, action="refund_refused", target=f"payment #{payment.pk}", details={"problem": problem})
+    record_audit(
+        actor=actor, action="refund_refused", target=f"payment #{payment.pk}", details={"problem": problem}
+    )
 
 
 def plain_refusal(description: str) -> str:

@@ -43,7 +43,10 @@ def check_pre_checkout(*, telegram_id: int, payload: str, currency: str, total_a
     total passes. Reads only: the answer must reach Telegram within 10 seconds.
     """
     payment = Payment.objects.filter(payload=payload, provider__in=TELEGRAM_PROVIDERS).first()
-    if payment is None or not Customer.objects.filter(pk=payment.customer_id, telegram_id=telegram_id).exists():
+    if (
+        payment is None
+        or not Customer.objects.filter(pk=payment.customer_id, telegram_id=telegram_id).exists()
+    ):
         raise PaymentNotFound()
     if payment.status == Payment.Status.EXPIRED or (
         payment.status == Payment.Status.PENDING and payment.expires_at <= now()
@@ -80,29 +83,46 @@ def confirm_telegram_payment(
     repeat = Payment.objects.filter(provider__in=TELEGRAM_PROVIDERS, external_id=telegram_charge_id).first()
     if repeat is not None:
         return Credit(payment=repeat, credited=False)
-    found = Payment.objects.filter(payload=payload, provider__in=TELEGRAM_PROVIDERS).values_list("pk", flat=True).first()
+    found = (
+        Payment.objects.filter(payload=payload, provider__in=TELEGRAM_PROVIDERS)
+        .values_list("pk", flat=True)
+        .first()
+    )
     if found is None:
         return record_unknown_charge(
-            telegram_id=telegram_id, currency=currency, total_amount=total_amount, charge_id=telegram_charge_id
+            telegram_id=telegram_id,
+            currency=currency,
+            total_amount=total_amount,
+            charge_id=telegram_charge_id,
         )
     payment, customer, referrer = lock_payment_and_customers(payment_id=found)
     if payment.external_id == telegram_charge_id:
         return Credit(payment=payment, credited=False)  # a replay that raced this one
     payment.provider_charge_id = provider_charge_id[:128]
-    problem = mismatch(payment, customer, telegram_id=telegram_id, currency=currency, total_amount=total_amount)
+    problem = mismatch(
+        payment, customer, telegram_id=telegram_id, currency=currency, total_amount=total_amount
+    )
     if problem:
-        return flag_for_review(payment=payment, customer=customer, charge_id=telegram_charge_id, problem=problem)
+        return flag_for_review(
+            payment=payment, customer=customer, charge_id=telegram_charge_id, problem=problem
+        )
     if payment.status in (Payment.Status.PAID, Payment.Status.REFUNDING, Payment.Status.REFUNDED):
-        return credit_extra_charge(payment=payment, customer=customer, referrer=referrer, charge_id=telegram_charge_id)
+        return credit_extra_charge(
+            payment=payment, customer=customer, referrer=referrer, charge_id=telegram_charge_id
+        )
     check_creditable(payment, allow_expired=True)
     if payment.purpose == Payment.Purpose.ORDER:
         if fulfil_order is None:
             raise PaymentNotPending()
         return fulfil_order(payment=payment, customer=customer, external_id=telegram_charge_id)
-    return credit_locked_top_up(payment=payment, customer=customer, referrer=referrer, external_id=telegram_charge_id)
+    return credit_locked_top_up(
+        payment=payment, customer=customer, referrer=referrer, external_id=telegram_charge_id
+    )
 
 
-def mismatch(payment: Payment, customer: Customer, *, telegram_id: int, currency: str, total_amount: int) -> str:
+def mismatch(
+    payment: Payment, customer: Customer, *, telegram_id: int, currency: str, total_amount: int
+) -> str:
     """Describe why a successful payment does not match its row, or return ''."""
     if customer.telegram_id != telegram_id:
         return f"paid by {telegram_id}, invoice of {customer.telegram_id}"
@@ -111,7 +131,9 @@ def mismatch(payment: Payment, customer: Customer, *, telegram_id: int, currency
     return ""
 
 
-def credit_extra_charge(*, payment: Payment, customer: Customer, referrer: Customer | None, charge_id: str) -> Credit:
+def credit_extra_charge(
+    *, payment: Payment, customer: Customer, referrer: Customer | None, charge_id: str
+) -> Credit:
     """Credit a second charge of an already paid invoice to the balance as its own top-up."""
     extra = create_payment(
         customer=customer,
@@ -142,4 +164,6 @@ def record_unknown_charge(*, telegram_id: int, currency: str, total_amount: int,
         provider_amount=paid,
         provider_currency=currency[:8],
     )
-    return flag_for_review(payment=payment, customer=customer, charge_id=charge_id, problem="unknown invoice payload")
+    return flag_for_review(
+        payment=payment, customer=customer, charge_id=charge_id, problem="unknown invoice payload"
+    )

@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Customer
 from payments.models import Payment
-from payments.money import STARS, STARS_MAX_PER_INVOICE, currency_exponent, format_money, parse_bounded_amount, to_stars
+from payments.money import (
+    STARS,
+    STARS_MAX_PER_INVOICE,
+    currency_exponent,
+    format_money,
+    parse_bounded_amount,
+    to_stars,
+)
 from payments.services.crediting import count_payment, create_payment
 from shopbot.errors import (
     AmountOutOfRange,
@@ -53,7 +60,9 @@ def provider_price(*, provider: str, amount: Decimal) -> tuple[Decimal, str]:
     if provider == Provider.STARS:
         stars = to_stars(amount, settings.STARS_PER_VALUE)
         if stars > STARS_MAX_PER_INVOICE:
-            raise AmountOutOfRange(minimum=format_money(settings.MIN_AMOUNT), maximum=format_money(max_stars_amount()))
+            raise AmountOutOfRange(
+                minimum=format_money(settings.MIN_AMOUNT), maximum=format_money(max_stars_amount())
+            )
         return Decimal(stars), STARS
     currency = settings.PAY_CURRENCY
     if provider == Provider.TELEGRAM:
@@ -64,7 +73,9 @@ def provider_price(*, provider: str, amount: Decimal) -> tuple[Decimal, str]:
 
 def max_stars_amount() -> Decimal:
     """Return the largest top-up one Stars invoice can carry."""
-    largest = (Decimal(STARS_MAX_PER_INVOICE) / settings.STARS_PER_VALUE).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+    largest = (Decimal(STARS_MAX_PER_INVOICE) / settings.STARS_PER_VALUE).quantize(
+        Decimal("0.01"), rounding=ROUND_FLOOR
+    )
     return min(largest, settings.MAX_AMOUNT)
 
 
@@ -91,7 +102,11 @@ def start_top_up(*, telegram_id: int, provider: str, amount: object) -> Payment:
     customer = paying_customer(telegram_id)
     provider_amount, currency = provider_price(provider=provider, amount=value)
     return create_payment(
-        customer=customer, provider=provider, amount=value, provider_amount=provider_amount, provider_currency=currency
+        customer=customer,
+        provider=provider,
+        amount=value,
+        provider_amount=provider_amount,
+        provider_currency=currency,
     )
 
 

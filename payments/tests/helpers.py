@@ -27,7 +27,9 @@ def total_of(payment: Payment) -> int:
     return to_minor_units(payment.provider_amount, payment.provider_currency)
 
 
-def pay_telegram(payment: Payment, *, charge_id: str | None = None, telegram_id: int | None = None, **changes):
+def pay_telegram(
+    payment: Payment, *, charge_id: str | None = None, telegram_id: int | None = None, **changes
+):
     """Report a successful Telegram payment of ``payment``, as the bot would."""
     fields = {
         "telegram_id": telegram_id or payment.customer.telegram_id,

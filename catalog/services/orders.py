@@ -1,0 +1,212 @@
+"""Direct orders paid in Telegram Stars: one product or the whole cart, without a balance.
+
+Telegram expects digital goods sold inside Telegram to be payable in Stars.
+An order records its lines and prices on a pending payment; the invoice's
+``successful_payment`` delivers the units, all or none. If stock ran out (or
+an item stopped being sold) meanwhile, the paid amount is credited to the
+balance instead and the customer is told: money Telegram took is never
+dropped. Promo codes apply to balance purchases only; Stars orders are at list
+price.
+
+Lock order: customer rows, then the payment, then stock rows (SKIP LOCKED).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Customer
+from catalog.models import CartLine, Product, Purchase
+from catalog.services.cart import check_available, clean_quantity
+from catalog.services.common import get_buyer, get_product_for_sale, is_for_sale, take_units
+from catalog.services.purchases import Sale, count_sales, record_sales
+from payments.models import LedgerEntry, Payment, PaymentNotice
+from payments.money import ZERO
+from payments.services import (
+    Credit,
+    change_balance,
+    check_creditable,
+    check_pre_checkout,
+    confirm_telegram_payment,
+    create_payment,
+    lock_payment_and_customers,
+    mark_paid,
+    owe_notice,
+    provider_price,
+)
+from payments.services.top_ups import require_provider
+from shopbot.errors import CartEmpty, InvalidInput, PaymentNotPending, ProductUnavailable, ShopError
+
+STARS = Payment.Provider.STARS
+MAX_LINES = 50
+
+
+def order_line(product: Product, quantity: int) -> dict[str, Any]:
+    return {"product_id": product.pk, "quantity": quantity, "price": str(product.price), "name": product.name}
+
+
+@transaction.atomic
+def start_order_payment(*, telegram_id: int, lines: list[tuple[int, int]]) -> Payment:
+    """Record a pending Stars payment for ``lines`` of (product id, quantity) at today's list prices.
+
+    Refuses when Stars are off, the customer is blocked, a product is not sold
+    or lacks the stock, or the total exceeds what one Stars invoice may carry.
+    Stock is checked, not reserved: delivery happens on payment.
+    """
+    require_provider(STARS)
+    customer = get_buyer(telegram_id=telegram_id)
+    if not lines:
+        raise CartEmpty()
+    if len(lines) > MAX_LINES:
+        raise InvalidInput(
+            reason=_("An order holds at most %(maximum)s different items.") % {"maximum": MAX_LINES}
+        )
+    order = []
+    for product_id, quantity in lines:
+        product = get_product_for_sale(product_id=product_id)
+        quantity = clean_quantity(quantity)
+        check_available(product, quantity)
+        order.append(order_line(product, quantity))
+    total = sum((Decimal(line["price"]) * line["quantity"] for line in order), ZERO)
+    stars, currency = provider_price(provider=STARS, amount=total)
+    return create_payment(
+        customer=customer,
+        provider=STARS,
+        purpose=Payment.Purpose.ORDER,
+        amount=total,
+        provider_amount=stars,
+        provider_currency=currency,
+        order=order,
+    )
+
+
+def start_product_order(*, telegram_id: int, product_id: int) -> Payment:
+    """Record a pending Stars payment for one unit of a product."""
+    return start_order_payment(telegram_id=telegram_id, lines=[(product_id, 1)])
+
+
+def start_cart_order(*, telegram_id: int) -> Payment:
+    """Record a pending Stars payment for everything in the cart, at list prices."""
+    lines = CartLine.objects.filter(customer__telegram_id=telegram_id).order_by("created", "id")
+    return start_order_payment(
+        telegram_id=telegram_id, lines=list(lines.values_list("product_id", "quantity"))
+    )
+
+
+def check_invoice(*, telegram_id: int, payload: str, currency: str, total_amount: int) -> Payment:
+    """Answer a pre-checkout query: the payment's own checks, then the order's stock.
+
+    Refusing here, before Telegram takes the money, is kinder than crediting
+    the balance afterwards. Reads only.
+    """
+    payment = check_pre_checkout(
+        telegram_id=telegram_id, payload=payload, currency=currency, total_amount=total_amount
+    )
+    for line in payment.order if payment.purpose == Payment.Purpose.ORDER else []:
+        product = get_product_for_sale(product_id=line["product_id"])
+        check_available(product, line["quantity"])
+    return payment
+
+
+def confirm_paid_invoice(
+    *,
+    telegram_id: int,
+    payload: str,
+    currency: str,
+    total_amount: int,
+    telegram_charge_id: str,
+    provider_charge_id: str = "",
+) -> Credit:
+    """Settle a ``successful_payment``: credit a top-up or deliver a direct order, once.
+
+    See ``payments.services.confirm_telegram_payment`` for idempotency and
+    review; a direct order is delivered by ``deliver_locked_order`` under the
+    same transaction and locks.
+    """
+    return confirm_telegram_payment(
+        telegram_id=telegram_id,
+        payload=payload,
+        currency=currency,
+        total_amount=total_amount,
+        telegram_charge_id=telegram_charge_id,
+        provider_charge_id=provider_charge_id,
+        fulfil_order=deliver_locked_order,
+    )
+
+
+@transaction.atomic
+def fulfil_order_payment(*, payment_id: int, external_id: str | None) -> Credit:
+    """Deliver a direct order whose payment arrived, or credit its amount if it cannot be delivered.
+
+    Idempotent: a paid order returns ``credited=False``. Locks the customer,
+    the payment, then stock rows.
+    """
+    payment, customer, _referrer = lock_payment_and_customers(payment_id=payment_id)
+    if not check_creditable(payment, allow_expired=True):
+        return Credit(payment=payment, credited=False)
+    if payment.purpose != Payment.Purpose.ORDER:
+        raise PaymentNotPending()
+    return deliver_locked_order(payment=payment, customer=customer, external_id=external_id)
+
+
+def deliver_locked_order(*, payment: Payment, customer: Customer, external_id: str | None) -> Credit:
+    """Mark a locked order payment paid and deliver all its units, or credit the balance instead."""
+    mark_paid(payment=payment, external_id=external_id)
+    try:
+        with transaction.atomic():  # a savepoint: all units or none
+            purchases = record_sales(customer=customer, sales=order_sales(payment), payment=payment)
+    except ShopError as error:
+        return credit_undeliverable(payment=payment, customer=customer, problem=str(error))
+    count_sales(purchases, method="stars")
+    owe_notice(
+        payment=payment,
+        telegram_id=customer.telegram_id,
+        kind=PaymentNotice.Kind.ORDER_DELIVERED,
+        purchases=[purchase.pk for purchase in purchases],
+    )
+    return Credit(payment=payment, credited=True, purchases=tuple(purchases))
+
+
+def order_sales(payment: Payment) -> list[Sale]:
+    """Take the units of every order line, in order; raise if any line cannot be delivered."""
+    sales = []
+    for line in payment.order:
+        product = Product.objects.select_related("category").filter(pk=line["product_id"]).first()
+        if product is None or not is_for_sale(product):
+            raise ProductUnavailable(product=line.get("name", ""))
+        price = Decimal(line["price"])
+        for delivery in take_units(product=product, quantity=int(line["quantity"])):
+            sales.append(Sale(product=product, delivery=delivery, list_price=price, price=price))
+    return sales
+
+
+def credit_undeliverable(*, payment: Payment, customer: Customer, problem: str) -> Credit:
+    entry = change_balance(
+        customer=customer,
+        amount=payment.amount,
+        # The Stars became balance, exactly as a top-up would have.
+        kind=LedgerEntry.Kind.TOP_UP,
+        reason=_("Order could not be delivered"),
+        reference=str(payment.pk),
+        payment=payment,
+    )
+    payment.note = problem[:255]
+    payment.save(update_fields=["note", "updated"])
+    owe_notice(
+        payment=payment,
+        telegram_id=customer.telegram_id,
+        kind=PaymentNotice.Kind.ORDER_CREDITED,
+        amount=str(payment.amount),
+        balance=str(entry.balance_after),
+        problem=problem,
+    )
+    return Credit(payment=payment, credited=True, entry=entry)
+
+
+def list_order_purchases(*, telegram_id: int, payment_id: int) -> list[Purchase]:
+    """Return what a direct order delivered to this customer, for its receipt."""
+    return list(Purchase.objects.filter(payment_id=payment_id, buyer__telegram_id=telegram_id).order_by("id"))

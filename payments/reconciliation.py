@@ -1,0 +1,97 @@
+"""The reconciliation job: finish every payment whose signal went missing.
+
+``runbot`` runs ``reconcile_payments`` every minute. It asks CryptoPay about
+all pending invoices in batches, credits the paid ones and expires the expired
+ones, and expires Telegram invoices that can no longer be paid. Every step
+goes through the same idempotent services as the live signals, so a job
+racing a webhook or a button credits once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from asgiref.sync import async_to_sync
+from django.conf import settings
+
+from accounts.actors import Actor
+from accounts.services import record_audit, requires
+from monitoring.metrics import RECONCILIATION_RUNS
+from payments.cryptopay import CryptoPayClient, CryptoPayUnavailable, backing_off, check_crypto_payment, db
+from payments.services.crediting import Credit
+from payments.services.cryptopay import (
+    credit_crypto_invoice,
+    expire_overdue_payments,
+    pending_crypto_invoices,
+)
+from shopbot.errors import ShopError
+
+log = logging.getLogger("shopbot.payments")
+
+
+@dataclass
+class ReconcileReport:
+    """What one run did; ``cryptopay`` is "ok", "off", "backing_off" or "failing"."""
+
+    checked: int = 0
+    credited: list[Credit] = field(default_factory=list)
+    expired: int = 0
+    flagged: int = 0
+    cryptopay: str = "off"
+
+
+async def reconcile_payments(*, client: CryptoPayClient | None = None) -> ReconcileReport:
+    """Credit paid and expire expired CryptoPay invoices; expire overdue Telegram invoices."""
+    report = ReconcileReport(expired=await db(expire_overdue_payments))
+    if settings.CRYPTO_PAY_TOKEN:
+        await reconcile_cryptopay(report, client or CryptoPayClient())
+    RECONCILIATION_RUNS.labels(outcome=report.cryptopay).inc()
+    return report
+
+
+async def reconcile_cryptopay(report: ReconcileReport, client: CryptoPayClient) -> None:
+    if backing_off():
+        report.cryptopay = "backing_off"
+        return
+    invoice_ids = await db(pending_crypto_invoices)
+    try:
+        states = await client.get_invoices(invoice_ids) if invoice_ids else []
+    except CryptoPayUnavailable:
+        report.cryptopay = "failing"
+        return
+    report.cryptopay = "ok"
+    for state in states:
+        report.checked += 1
+        try:
+            credit = await db(
+                credit_crypto_invoice,
+                invoice_id=state.invoice_id,
+                status=state.status,
+                amount=state.amount,
+                currency=state.currency,
+                payload=state.payload,
+            )
+        except ShopError as error:
+            log.warning("invoice %s not reconciled: %s", state.invoice_id, error)
+            continue
+        report.expired += credit.payment.status == credit.payment.Status.EXPIRED and not credit.credited
+        report.credited += [credit] if credit.credited else []
+        report.flagged += credit.needs_review
+
+
+@requires("manage_balances")
+def recheck_crypto_payment(*, actor: Actor, payment_id: int) -> Credit:
+    """Ask CryptoPay about one payment now, for staff; credits it if it was paid.
+
+    Runs the network call outside any transaction; usable from the web admin
+    (sync) and, through the adapter, from the bot.
+    """
+    credit = async_to_sync(check_crypto_payment)(payment_id=payment_id, telegram_id=None)
+    record_audit(
+        actor=actor,
+        action="recheck_payment",
+        target=f"payment #{payment_id}",
+        details={"status": credit.payment.status, "credited": credit.credited},
+    )
+    return credit

@@ -1,0 +1,58 @@
+from datetime import timedelta
+
+from asgiref.sync import async_to_sync
+from django.test import override_settings
+from django.utils.timezone import now
+
+from payments.models import Payment, PaymentNotice
+from payments.reconciliation import reconcile_payments
+from payments.services import claim_notices, start_top_up
+from payments.tests.helpers import ALL_METHODS, pay_telegram
+from shopbot.test import ShopTestCase
+
+
+@ALL_METHODS
+class ExpireOverduePaymentsTests(ShopTestCase):
+    def test_it_expires_telegram_invoices_past_their_expiry_only(self):
+        overdue = start_top_up(telegram_id=self.bob.telegram_id, provider="stars", amount="5")
+        fresh = start_top_up(telegram_id=self.bob.telegram_id, provider="telegram", amount="5")
+        Payment.objects.filter(pk=overdue.pk).update(expires_at=now() - timedelta(minutes=1))
+
+        with override_settings(CRYPTO_PAY_TOKEN=""):
+            report = async_to_sync(reconcile_payments)()
+
+        self.assertEqual((report.expired, report.cryptopay), (1, "off"))
+        overdue.refresh_from_db()
+        fresh.refresh_from_db()
+        self.assertEqual((overdue.status, fresh.status), ("expired", "pending"))
+
+    def test_it_still_credits_an_expired_invoice_telegram_took_money_for(self):
+        payment = start_top_up(telegram_id=self.bob.telegram_id, provider="stars", amount="5")
+        Payment.objects.filter(pk=payment.pk).update(expires_at=now() - timedelta(minutes=1))
+        async_to_sync(reconcile_payments)()
+
+        self.assertIs(pay_telegram(payment).credited, True)
+
+
+@ALL_METHODS
+class ClaimNoticesTests(ShopTestCase):
+    def test_it_hands_out_each_notice_once_in_the_recipients_language(self):
+        self.bob.language = "ru"
+        self.bob.save()
+        payment = start_top_up(telegram_id=self.bob.telegram_id, provider="stars", amount="5")
+        pay_telegram(payment)
+
+        [notice] = claim_notices(payment_id=payment.pk)
+
+        self.assertEqual((notice.language, notice.params["amount"]), ("ru", "5.00"))
+        self.assertEqual(claim_notices(), [])
+        self.assertIsNotNone(PaymentNotice.objects.get().sent_at)
+
+    def test_it_claims_only_the_named_payments_notices(self):
+        first = start_top_up(telegram_id=self.bob.telegram_id, provider="stars", amount="5")
+        second = start_top_up(telegram_id=self.alice.telegram_id, provider="stars", amount="7")
+        pay_telegram(first)
+        pay_telegram(second)
+
+        self.assertEqual([n.payment_id for n in claim_notices(payment_id=second.pk)], [second.pk])
+        self.assertEqual([n.params["amount"] for n in claim_notices()], ["5.00"])
