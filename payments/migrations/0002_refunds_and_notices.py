@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['id'],
                 'indexes': [models.Index(condition=models.Q(('sent_at__isnull', True)), fields=['id'], name='notice_unsent_idx')],
-                'constraints': [models.UniqueConstraint(fields=('payment', 'kind', 'telegram_id'), name='notice_once_per_payment')],
+                'constraints': [models.UniqueConstraint(fields=('payment', 'kind', 'telegram_id'), name='notice_once')],
             },
         ),
     ]
