@@ -58,7 +58,12 @@ class CustomerActionTests(ShopTestCase):
         form = self.act("change_role", [self.alice])
         self.assertContains(form, 'name="role"')
 
-        data = {"action": "change_role", "_selected_action": [self.alice.pk], "apply": "1", "role": admin_role.pk}
+        data = {
+            "action": "change_role",
+            "_selected_action": [self.alice.pk],
+            "apply": "1",
+            "role": admin_role.pk,
+        }
         response = self.client.post(CHANGELIST, data, follow=True)
 
         self.assertContains(response, "Changed the role of 1 users.")
@@ -69,7 +74,12 @@ class CustomerActionTests(ShopTestCase):
     def test_it_does_not_offer_roles_to_staff_without_manage_roles(self) -> None:
         self.client.force_login(self.sam)
         owner_role = Group.objects.get(name=OWNER_ROLE)
-        data = {"action": "change_role", "_selected_action": [self.bob.pk], "apply": "1", "role": owner_role.pk}
+        data = {
+            "action": "change_role",
+            "_selected_action": [self.bob.pk],
+            "apply": "1",
+            "role": owner_role.pk,
+        }
 
         response = self.client.post(CHANGELIST, data, follow=True)
 

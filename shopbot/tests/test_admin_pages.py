@@ -82,7 +82,9 @@ class AdminPagesTests(ShopTestCase):
                 self.assertEqual(self.client.get(url(model, "add")).status_code, 403)
                 self.assertEqual(self.client.post(url(model, "change", obj.pk), {}).status_code, 403)
                 self.assertEqual(self.client.get(url(model, "delete", obj.pk)).status_code, 403)
-                self.assertEqual(self.client.post(url(model, "delete", obj.pk), {"post": "yes"}).status_code, 403)
+                self.assertEqual(
+                    self.client.post(url(model, "delete", obj.pk), {"post": "yes"}).status_code, 403
+                )
                 self.assertTrue(model.objects.filter(pk=obj.pk).exists())
 
     def test_it_never_counts_a_whole_large_table(self) -> None:
