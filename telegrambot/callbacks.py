@@ -110,6 +110,10 @@ TOP_UP = Route("topup")
 TOP_UP_STARS = Route("tus", AMOUNT)
 TOP_UP_CARD = Route("tuc", AMOUNT)
 TOP_UP_CRYPTO = Route("tux", AMOUNT)
+CHECK_CRYPTO = Route("tuxc", ID)  # "Check payment" under a CryptoPay invoice: the payment id
+# Pay for goods directly in Telegram Stars, without a balance (handlers/payments.py).
+PAY_STARS_PRODUCT = Route("psp", ID)  # one unit of a product
+PAY_STARS_CART = Route("psc")  # everything in the cart
 
 # --- Entry points of other features -------------------------------------------
 SHOP = Route("shop")  # the catalog's first screen (categories)
