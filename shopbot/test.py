@@ -134,3 +134,12 @@ class ShopTestCase(ShopCast, TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.build_cast()
+
+
+class MoneyTestCase(ShopTestCase):
+    """A ShopTestCase that checks ``sum(ledger) == balance`` for every customer after each test."""
+
+    def tearDown(self) -> None:
+        drifted = [customer for customer in Customer.objects.all() if not ledger_matches_balance(customer)]
+        self.assertEqual(drifted, [], "these balances no longer match their ledgers")
+        super().tearDown()

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from accounts.services import record_audit, requires
-from catalog.models import Category, Product, StockUnit
-from catalog.services.common import clean_id, clean_line
+from catalog.models import Category, Product
+from catalog.services.common import clean_id, clean_line, lock_unsold_stock
 from shopbot.errors import CategoryNotFound, InvalidInput, NameTaken
 
 CATEGORY_NAME_MAX = 64
@@ -104,12 +104,9 @@ def delete_category(*, actor: Actor, category_id: int) -> Deleted:
     Purchases keep their history: their product link becomes empty and the
     snapshot (name, price, value) stays.
     """
+    units = lock_unsold_stock(product__category_id=clean_id(category_id, CategoryNotFound))
     category = lock_category(category_id)
-    products = Product.objects.filter(category=category)
-    report = Deleted(
-        products=products.count(),
-        units=StockUnit.objects.filter(product__category=category, sold_at__isnull=True).count(),
-    )
+    report = Deleted(products=Product.objects.filter(category=category).count(), units=units)
     record_audit(
         actor=actor,
         action="delete_category",

@@ -158,3 +158,14 @@ def take_units(*, product: Product, quantity: int) -> list[Delivery]:
     if len(units) < quantity:
         raise NotEnoughStock(product=product.name, available=len(units))
     return [Delivery(unit=unit, value=unit.value) for unit in units]
+
+
+def lock_unsold_stock(**filters: object) -> int:
+    """Lock the unsold units matching ``filters``, waiting for purchases in flight; return how many.
+
+    Deletes take these stock locks before the product row, so a purchase that
+    holds a unit (and needs the product at commit) finishes first instead of
+    deadlocking; purchases that start later find every unit locked and skip.
+    """
+    units = StockUnit.objects.select_for_update().filter(sold_at__isnull=True, **filters).order_by("id")
+    return len(units.values_list("id", flat=True))

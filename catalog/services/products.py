@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from accounts.services import record_audit, requires
-from catalog.models import Category, Product, StockUnit
+from catalog.models import Category, Product
 from catalog.services.categories import Deleted
-from catalog.services.common import clean_id, clean_line, clean_text
+from catalog.services.common import clean_id, clean_line, clean_text, lock_unsold_stock
 from payments.money import CENT, check_range, parse_amount
 from shopbot.errors import CategoryNotFound, InvalidInput, NameTaken, ProductNotFound
 
@@ -45,8 +45,13 @@ def clean_price(price: object) -> Decimal:
 
 
 def lock_product(product_id: object) -> Product:
+    """Lock a product row (with its category loaded) for an admin change.
+
+    FOR NO KEY UPDATE: a purchase committing meanwhile checks its foreign key
+    with a KEY SHARE lock on the product, which this does not block.
+    """
     product = (
-        Product.objects.select_for_update(of=("self",))
+        Product.objects.select_for_update(of=("self",), no_key=True)
         .select_related("category")
         .filter(pk=clean_id(product_id))
         .first()
@@ -128,10 +133,9 @@ def set_product_active(*, actor: Actor, product_id: int, active: bool) -> Produc
 @transaction.atomic
 def delete_product(*, actor: Actor, product_id: int) -> Deleted:
     """Delete a product and its unsold stock; purchases keep their snapshot."""
+    units = lock_unsold_stock(product_id=clean_id(product_id))
     product = lock_product(product_id)
-    report = Deleted(
-        products=1, units=StockUnit.objects.filter(product=product, sold_at__isnull=True).count()
-    )
+    report = Deleted(products=1, units=units)
     record_audit(actor=actor, action="delete_product", target=product.name, details={"units": report.units})
     product.delete()
     return report

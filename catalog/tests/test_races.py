@@ -10,10 +10,24 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import Category, Product, PromoCode, Purchase, StockUnit
-from catalog.services import add_to_cart, checkout_cart, purchase_product, redeem_balance_promo
+from catalog.services import (
+    add_to_cart,
+    checkout_cart,
+    delete_product,
+    purchase_product,
+    redeem_balance_promo,
+)
 from payments.models import LedgerEntry
-from shopbot.errors import NotEnoughStock, OutOfStock, PromoUsedUp
-from shopbot.test import is_postgresql, ledger_matches_balance, make_customer, make_product, make_promo, race
+from shopbot.errors import NotEnoughStock, OutOfStock, ProductNotFound, PromoUsedUp
+from shopbot.test import (
+    OWNER_ID,
+    is_postgresql,
+    ledger_matches_balance,
+    make_customer,
+    make_product,
+    make_promo,
+    race,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -133,3 +147,23 @@ def test_it_sells_a_customer_one_unit_per_purchase_when_they_press_buy_twice_at_
     assert ledger_matches_balance(buyer)
     assert buyer.balance == Decimal("20.00")
     assert Product.objects.get(pk=product.pk).stock.filter(sold_at__isnull=True).count() == 2
+
+
+def test_it_deletes_a_product_while_buyers_race_without_deadlock_or_lost_money():
+    owner = make_customer(OWNER_ID)
+    category = Category.objects.create(name="Games")
+    product = make_product(category, "Game key", "5.00", units=[f"KEY-{n}" for n in range(20)])
+    buyers = customers(9, first_id=7600)
+    jobs = [lambda b=b: purchase_product(telegram_id=b.telegram_id, product_id=product.pk) for b in buyers]
+    jobs.append(lambda: delete_product(actor=owner, product_id=product.pk))
+    turns = taking_turns(jobs)
+
+    results = race(10, lambda: turns.get()())
+
+    errors = [result for result in results if isinstance(result, Exception)]
+    assert all(isinstance(error, (ProductNotFound, OutOfStock)) for error in errors), errors
+    assert not Product.objects.filter(pk=product.pk).exists()
+    sold = Purchase.objects.filter(product_name="Game key")
+    assert sold.count() == sum(isinstance(result, Purchase) for result in results)
+    assert len(set(sold.values_list("value", flat=True))) == sold.count()
+    assert all(ledger_matches_balance(buyer) for buyer in buyers)

@@ -30,7 +30,7 @@ from shopbot.errors import (
     PromoNotFound,
 )
 from shopbot.test import (
-    ShopTestCase,
+    MoneyTestCase,
     give_money,
     ledger_matches_balance,
     make_product,
@@ -59,7 +59,7 @@ def written() -> dict[str, int]:
     return row_counts(Purchase, LedgerEntry, PromoUsage, CartLine)
 
 
-class AddToCartTests(ShopTestCase):
+class AddToCartTests(MoneyTestCase):
     def test_it_adds_a_line_and_then_adds_to_it(self):
         add_to_cart(telegram_id=self.alice.telegram_id, product_id=self.gift.pk)
         line = add_to_cart(telegram_id=self.alice.telegram_id, product_id=self.gift.pk, quantity="3")
@@ -114,7 +114,7 @@ class AddToCartTests(ShopTestCase):
         self.assertEqual(CartLine.objects.count(), 0)
 
 
-class SetCartQuantityTests(ShopTestCase):
+class SetCartQuantityTests(MoneyTestCase):
     def test_it_changes_the_quantity(self):
         add_to_cart(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
 
@@ -151,7 +151,7 @@ class SetCartQuantityTests(ShopTestCase):
             set_cart_quantity(telegram_id=self.alice.telegram_id, product_id=self.key.pk, quantity=1)
 
 
-class RemoveFromCartTests(ShopTestCase):
+class RemoveFromCartTests(MoneyTestCase):
     def test_it_removes_a_line_and_a_repeat_is_harmless(self):
         add_to_cart(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
 
@@ -172,7 +172,7 @@ class RemoveFromCartTests(ShopTestCase):
             remove_from_cart(telegram_id=self.alice.telegram_id, product_id="1 OR 1=1")
 
 
-class ClearCartTests(ShopTestCase):
+class ClearCartTests(MoneyTestCase):
     def test_it_empties_the_cart(self):
         add_to_cart(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
         add_to_cart(telegram_id=self.alice.telegram_id, product_id=self.gift.pk)
@@ -181,7 +181,7 @@ class ClearCartTests(ShopTestCase):
         self.assertIs(get_cart(telegram_id=self.alice.telegram_id).is_empty, True)
 
 
-class ApplyPromoToCartLineTests(ShopTestCase):
+class ApplyPromoToCartLineTests(MoneyTestCase):
     def test_it_attaches_a_code_without_redeeming_it(self):
         promo = make_promo("TEN")
         add_to_cart(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
@@ -235,7 +235,7 @@ class ApplyPromoToCartLineTests(ShopTestCase):
         self.assertIsNone(line.promo_code)
 
 
-class CheckoutCartTests(ShopTestCase):
+class CheckoutCartTests(MoneyTestCase):
     def test_it_buys_every_line_at_once(self):
         add_to_cart(telegram_id=self.alice.telegram_id, product_id=self.key.pk, quantity=2)
         add_to_cart(telegram_id=self.alice.telegram_id, product_id=self.gift.pk)

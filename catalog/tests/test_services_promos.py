@@ -31,7 +31,7 @@ from shopbot.errors import (
     PromoUsedUp,
     PromoWrongKind,
 )
-from shopbot.test import ShopTestCase, ledger_matches_balance, make_customer, make_promo, row_counts
+from shopbot.test import MoneyTestCase, ledger_matches_balance, make_customer, make_promo, row_counts
 
 HOSTILE_AMOUNTS = [
     "",
@@ -55,7 +55,7 @@ HOSTILE_AMOUNTS = [
 ]
 
 
-class PromoDiscountTests(ShopTestCase):
+class PromoDiscountTests(MoneyTestCase):
     """The checks every discount code goes through, as the confirmation screen sees them."""
 
     def quote(self, code: str, telegram_id: int | None = None):
@@ -125,7 +125,7 @@ class PromoDiscountTests(ShopTestCase):
             purchase_product(telegram_id=self.alice.telegram_id, product_id=self.gift.pk, promo_code="TWICE")
 
 
-class RedeemBalancePromoTests(ShopTestCase):
+class RedeemBalancePromoTests(MoneyTestCase):
     def test_it_credits_the_balance_through_the_ledger(self):
         promo = make_promo("GIFT5", kind="balance", value="5.00")
 
@@ -182,7 +182,7 @@ class RedeemBalancePromoTests(ShopTestCase):
         self.assertEqual(LedgerEntry.objects.filter(customer=self.bob).count(), 0)
 
 
-class SavePromoTests(ShopTestCase):
+class SavePromoTests(MoneyTestCase):
     def save(self, **fields):
         return save_promo(
             actor=self.admin, **{"code": "SPRING-24", "kind": "percent", "value": "15", **fields}
@@ -270,7 +270,7 @@ class SavePromoTests(ShopTestCase):
         self.assertEqual(PromoCode.objects.count(), 0)
 
 
-class SetPromoActiveTests(ShopTestCase):
+class SetPromoActiveTests(MoneyTestCase):
     def test_it_switches_a_code_off_and_on(self):
         promo = make_promo("TEN")
 
@@ -288,7 +288,7 @@ class SetPromoActiveTests(ShopTestCase):
             set_promo_active(actor=self.alice, promo_id=promo.pk, active=False)
 
 
-class DeletePromoTests(ShopTestCase):
+class DeletePromoTests(MoneyTestCase):
     def test_it_deletes_a_code_and_purchases_keep_their_prices(self):
         promo = make_promo("TEN")
         purchase = purchase_product(

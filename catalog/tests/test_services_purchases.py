@@ -13,7 +13,7 @@ from shopbot.errors import (
     PromoNotFound,
 )
 from shopbot.test import (
-    ShopTestCase,
+    MoneyTestCase,
     give_money,
     ledger_matches_balance,
     make_product,
@@ -28,7 +28,7 @@ def nothing_sold() -> dict[str, int]:
     return row_counts(Purchase, LedgerEntry, PromoUsage)
 
 
-class QuoteProductTests(ShopTestCase):
+class QuoteProductTests(MoneyTestCase):
     def test_it_quotes_the_list_price_without_a_code(self):
         quote = quote_product(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
 
@@ -76,7 +76,7 @@ class QuoteProductTests(ShopTestCase):
             quote_product(telegram_id=424242, product_id=self.key.pk)
 
 
-class PurchaseProductTests(ShopTestCase):
+class PurchaseProductTests(MoneyTestCase):
     def test_it_sells_the_oldest_unit_and_debits_the_balance(self):
         purchase = purchase_product(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
 
