@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+from prometheus_client import REGISTRY
+
 from catalog.models import PromoUsage, Purchase, StockUnit
 from catalog.services import purchase_product, quote_product, save_product, set_category_active
 from payments.models import LedgerEntry
@@ -100,6 +102,25 @@ class PurchaseProductTests(MoneyTestCase):
             self.assertEqual(purchase.product.category.name, "Games")
             self.assertEqual(purchase.buyer.telegram_id, self.alice.telegram_id)
             self.assertIsNone(purchase.promo_code)
+
+    def test_it_counts_the_sale_in_metrics_once_committed(self):
+        def sold() -> tuple[float, float]:
+            labels = {"method": "balance"}
+            return (
+                REGISTRY.get_sample_value("shopbot_purchases_total", labels) or 0.0,
+                REGISTRY.get_sample_value("shopbot_revenue_total", labels) or 0.0,
+            )
+
+        before = sold()
+        with self.captureOnCommitCallbacks(execute=True) as callbacks:
+            purchase_product(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
+            self.assertEqual(sold(), before)  # nothing counted before the commit
+        with self.captureOnCommitCallbacks(execute=True), self.assertRaises(InsufficientFunds):
+            purchase_product(telegram_id=self.bob.telegram_id, product_id=self.key.pk)
+
+        self.assertEqual(len(callbacks), 1)
+        self.assertEqual(sold()[0], before[0] + 1)
+        self.assertAlmostEqual(sold()[1], before[1] + 9.99)
 
     def test_it_delivers_the_unlimited_value_to_every_buyer(self):
         first = purchase_product(telegram_id=self.alice.telegram_id, product_id=self.gift.pk)
