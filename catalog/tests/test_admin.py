@@ -141,7 +141,7 @@ class StockAdminTests(ShopTestCase):
         self.assertTrue(AuditEntry.objects.filter(action="add_stock").exists())
 
     def test_it_reads_a_text_file_and_a_csv_file(self) -> None:
-        text = SimpleUploadedFile("keys.txt", "EEE-555\r\nFFF-666\n".encode())
+        text = SimpleUploadedFile("keys.txt", b"EEE-555\r\nFFF-666\n")
         csv = SimpleUploadedFile("keys.csv", b'"GGG-777",note\n"HHH,888",note\n')
 
         preview = self.preview(file=text)
