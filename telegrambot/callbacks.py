@@ -119,3 +119,67 @@ PAY_STARS_CART = Route("psc")  # everything in the cart
 SHOP = Route("shop")  # the catalog's first screen (categories)
 CART = Route("cart")  # the cart screen
 ADMIN_PANEL = Route("adm")  # the admin menu; every admin route starts with "adm"
+
+# --- Admin menu entries owned by other features --------------------------------
+# Shown in the admin menu to holders of the permission in brackets; the features
+# add their own routes, each starting with "adm".
+ADMIN_PROMOS = Route("admpro")  # promo codes [manage_promos]
+ADMIN_BROADCAST = Route("admbrd")  # broadcasts [broadcast]
+ADMIN_STATS = Route("admsts")  # statistics [view_statistics]
+ADMIN_AUDIT = Route("admaud")  # audit log [view_audit]
+ADMIN_MAINTENANCE = Route("admmnt")  # maintenance mode [maintenance]
+
+# --- Admin: catalog, stock, orders, users, roles (handlers/admin_*.py) -----------
+# Every handler re-checks the permission on the server; ids only, never names.
+ON_OFF = choice("on", "off")
+# A shop permission's codename; the service refuses any that does not exist.
+CODENAME = Field(r"[a-z_]{1,32}", str)
+ADMIN_SIGN_IN = Route("admweb")  # a one-time link to the web admin
+# Catalog [manage_catalog]
+ADMIN_CATEGORIES = Route("admcs", PAGE)
+ADMIN_CATEGORY = Route("admc", ID, PAGE)  # a category and a page of its products
+ADMIN_CATEGORY_ADD = Route("admca")
+ADMIN_CATEGORY_RENAME = Route("admcr", ID)
+ADMIN_CATEGORY_MOVE = Route("admcm", ID, choice("up", "down"))
+ADMIN_CATEGORY_SHOW = Route("admcv", ID, ON_OFF)
+ADMIN_CATEGORY_DELETE = Route("admcd", ID)  # asks, saying what goes with it
+ADMIN_CATEGORY_DELETE_YES = Route("admcdy", ID)
+ADMIN_PRODUCT = Route("admp", ID)
+ADMIN_PRODUCT_ADD = Route("admpa", ID)  # a new product in this category
+ADMIN_PRODUCT_EDIT = Route("admpe", ID, choice("name", "desc", "price", "cat", "image", "kind"))
+ADMIN_PRODUCT_SHOW = Route("admpv", ID, ON_OFF)
+ADMIN_PRODUCT_DELETE = Route("admpd", ID)
+ADMIN_PRODUCT_DELETE_YES = Route("admpdy", ID)
+ADMIN_DRAFT_SKIP = Route("admds")  # skip an optional step of the product being written
+ADMIN_DRAFT_CATEGORY = Route("admdc", ID)
+ADMIN_DRAFT_KIND = Route("admdk", choice("stock", "unlimited"))
+# Stock [manage_stock]
+ADMIN_STOCK = Route("admsk", PAGE)  # categories, with the products running low
+ADMIN_STOCK_CATEGORY = Route("admskc", ID, PAGE)
+ADMIN_STOCK_PRODUCT = Route("admskp", ID)
+ADMIN_STOCK_ADD = Route("admska", ID)  # paste lines or send a .txt/.csv file
+ADMIN_STOCK_CONFIRM = Route("admsky", ID)  # add the previewed upload
+ADMIN_STOCK_UNITS = Route("admsku", ID, PAGE)
+ADMIN_STOCK_UNIT = Route("admskv", ID, PAGE)  # a unit, and the page to go back to
+ADMIN_STOCK_UNIT_DELETE = Route("admskd", ID, PAGE)
+ADMIN_STOCK_THRESHOLD = Route("admskt", ID)
+ADMIN_STOCK_ANNOUNCE = Route("admskn", ID)  # post "new stock" to CHANNEL_ID
+# Orders [manage_users]
+ADMIN_ORDER_LOOKUP = Route("admo")
+# Users [manage_users; balances: manage_balances; roles: manage_roles]
+ADMIN_USERS = Route("admu")  # asks for a Telegram id or @username
+ADMIN_USER = Route("admuv", ID)  # by Telegram id
+ADMIN_USER_BALANCE = Route("admub", ID, choice("credit", "debit"))
+ADMIN_USER_BLOCK = Route("admux", ID, ON_OFF)
+ADMIN_USER_ROLES = Route("admur", ID)  # the roles to choose from
+ADMIN_USER_SET_ROLE = Route("admus", ID, ID)  # Telegram id, role id
+# Roles [manage_roles]
+ADMIN_ROLES = Route("admr")
+ADMIN_ROLE = Route("admrv", ID)
+ADMIN_ROLE_ADD = Route("admra")  # asks for a name, then permissions are toggled
+ADMIN_ROLE_EDIT = Route("admre", ID)
+ADMIN_ROLE_RENAME = Route("admrn")  # the role being written
+ADMIN_ROLE_TOGGLE = Route("admrt", CODENAME)
+ADMIN_ROLE_SAVE = Route("admrs")
+ADMIN_ROLE_DELETE = Route("admrd", ID)
+ADMIN_ROLE_DELETE_YES = Route("admrdy", ID)
