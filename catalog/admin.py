@@ -47,7 +47,10 @@ PROMO_SERVICE_FIELDS = {
 
 
 class ShowHideActions:
-    """ "Show in shop" / "Hide from shop" actions calling ``set_active(request, obj, active)``."""
+    """"Show in the shop" / "Hide from the shop" actions calling ``set_active(request, obj, active)``."""
+
+    shown_text = gettext_lazy("%(count)s shown in the shop.")
+    hidden_text = gettext_lazy("%(count)s hidden from the shop.")
 
     @admin.action(description=gettext_lazy("Show in the shop"), permissions=["change"])
     def show(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
@@ -64,8 +67,8 @@ class ShowHideActions:
                 self.set_active(request, obj, active)  # type: ignore[attr-defined]
             done += not outcome.refused
         if done:
-            text = _("%(count)s shown in the shop.") if active else _("%(count)s hidden from the shop.")
-            self.message_user(request, text % {"count": done}, messages.SUCCESS)  # type: ignore[attr-defined]
+            text = self.shown_text if active else self.hidden_text
+            self.message_user(request, str(text) % {"count": done}, messages.SUCCESS)  # type: ignore[attr-defined]
 
 
 def summarise_deletion(objs: Any, describe: Any) -> tuple[list[str], dict[str, int], set[str], list[str]]:
@@ -335,8 +338,18 @@ class PromoCodeAdmin(ShowHideActions, ShopAdmin):
         "created",
     )
     readonly_fields = ("uses", "created")
-    actions = ("show", "hide")
+    actions = ("activate", "deactivate")
     shop_permission = "manage_promos"
+    shown_text = gettext_lazy("%(count)s codes switched on.")
+    hidden_text = gettext_lazy("%(count)s codes switched off.")
+
+    @admin.action(description=gettext_lazy("Switch on"), permissions=["change"])
+    def activate(self, request: HttpRequest, queryset: QuerySet[PromoCode]) -> None:
+        self.set_all_active(request, queryset, active=True)
+
+    @admin.action(description=gettext_lazy("Switch off"), permissions=["change"])
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[PromoCode]) -> None:
+        self.set_all_active(request, queryset, active=False)
 
     def save_model(self, request: HttpRequest, obj: PromoCode, form: Any, change: bool) -> None:
         changed = set(form.changed_data)

@@ -9,7 +9,7 @@ from accounts.models import AuditEntry
 from accounts.roles import ADMIN_ROLE
 from catalog.models import Category, Product, PromoCode, StockUnit
 from catalog.services import purchase_product
-from shopbot.test import ShopTestCase, make_staff, row_counts
+from shopbot.test import ShopTestCase, make_promo, make_staff, row_counts
 
 
 def product_form(product: Product | None = None, **changes: object) -> dict[str, object]:
@@ -96,6 +96,17 @@ class ProductAdminTests(ShopTestCase):
 
         self.assertEqual(PromoCode.objects.get().code, "SPRING")
         self.assertTrue(AuditEntry.objects.filter(action="save_promo").exists())
+
+    def test_it_switches_promo_codes_off_through_the_service(self) -> None:
+        promo = make_promo("SUMMER")
+        data = {"action": "deactivate", "_selected_action": [promo.pk], "index": "0"}
+
+        response = self.client.post(reverse("admin:catalog_promocode_changelist"), data, follow=True)
+
+        self.assertContains(response, "1 codes switched off.")
+        promo.refresh_from_db()
+        self.assertIs(promo.is_active, False)
+        self.assertTrue(AuditEntry.objects.filter(action="deactivate_promo").exists())
 
     def test_it_refuses_a_past_expiry_with_a_message(self) -> None:
         data = {

@@ -109,6 +109,25 @@ class ImportCatalogTests(ShopTestCase):
         self.assertEqual(self.key.description, "A key")
         self.assertIs(Category.objects.get(name="Games").is_active, False)
 
+    def test_it_matches_names_ignoring_case_and_spacing(self) -> None:
+        data = {"categories": [{"name": " GAMES ", "products": [{"name": "game   KEY", "price": "9.99"}]}]}
+
+        report = import_catalog(text=text(data))
+
+        self.assertEqual((report.categories.unchanged, report.products.unchanged), (1, 1))
+        self.assertEqual(Category.objects.count(), 1)
+
+    def test_it_stores_text_as_the_services_do(self) -> None:
+        data = {"categories": [{"name": "New\t  games", "products": [
+            {"name": "Key", "price": "1", "description": "  One\r\nTwo  ", "stock": ["  K-1  "]},
+        ]}]}  # fmt: skip
+
+        import_catalog(text=text(data))
+
+        product = Product.objects.get(category__name="New games", name="Key")
+        self.assertEqual(product.description, "One\nTwo")
+        self.assertEqual(product.stock.get().value, "K-1")
+
     def test_it_adds_again_a_value_that_was_sold(self) -> None:
         purchase_product(telegram_id=self.alice.telegram_id, product_id=self.key.pk)  # sells AAA-111
 
@@ -139,7 +158,7 @@ class ImportCatalogTests(ShopTestCase):
     def test_it_round_trips_an_export(self) -> None:
         import_catalog(text=text(CATALOG))
         Product.objects.filter(name="Manual").update(
-            is_active=False, position=3, description="Line 1\nLine 2  "
+            is_active=False, position=3, description="Line 1\n\tLine 2"
         )
         exported = dump_catalog()
 
@@ -184,8 +203,8 @@ BROKEN_FILES: list[tuple[str | bytes, str]] = [
     (text({"categories": [{"name": "  "}]}), "categories[0].name: must not be empty"),
     (text({"categories": [{"name": "x" * 65}]}), "categories[0].name: at most 64 characters, got 65"),
     (
-        text({"categories": [{"name": "A"}, {"name": "A"}]}),
-        'categories[1].name: the category "A" is already listed',
+        text({"categories": [{"name": "A"}, {"name": "a"}]}),
+        'categories[1].name: the category "a" is already listed',
     ),
     (
         text({"categories": [{"name": "A", "position": "1"}]}),
@@ -196,6 +215,10 @@ BROKEN_FILES: list[tuple[str | bytes, str]] = [
     (text(product(price=9.99)), "categories[1].products[0].price: expected an amount like 9.99"),
     (text(product(price="-1")), "categories[1].products[0].price: expected an amount like 9.99"),
     (text(product(price="NaN")), "categories[1].products[0].price: expected an amount like 9.99"),
+    (
+        text(product(price="20000")),
+        "categories[1].products[0].price: Enter an amount from 0.01 RUB to 10000.00",
+    ),
     ('{"categories": [{"name": "A", "position": NaN}]}', "NaN is not a number JSON allows"),
     ('{"categories": [{"name": "A", "name": "B"}]}', 'the key "name" appears twice'),
     (text(product()), "categories[1].products[0].price: this key is required"),

@@ -1,0 +1,238 @@
+"""Reading a catalog file: parse the JSON and check every value, naming the place of a problem.
+
+Nothing here touches the database; ``read_catalog`` returns plain specs.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model
+from django.utils.translation import gettext as _
+
+from catalog.models import Category, Product, StockUnit
+from catalog.services.products import clean_price
+from shopbot.errors import AmountOutOfRange, ImportRefused, InvalidAmount
+
+INT_MAX = 2**31 - 1  # IntegerField and PositiveIntegerField on every database
+CATEGORY_KEYS = {"name", "position", "active", "products"}
+PRODUCT_KEYS = {
+    "name", "description", "price", "unlimited", "value", "stock", "image", "active", "position",
+    "low_stock_threshold",
+}  # fmt: skip
+
+
+def max_length(model: type[Model], name: str) -> int:
+    return model._meta.get_field(name).max_length  # type: ignore[return-value]
+
+
+@dataclass
+class ProductSpec:
+    name: str
+    fields: dict[str, Any]  # model field name -> value, only for keys the file gives
+    stock: list[str]
+
+
+@dataclass
+class CategorySpec:
+    name: str
+    fields: dict[str, Any]
+    products: list[ProductSpec]
+
+
+def refuse(place: str, problem: str) -> ImportRefused:
+    return ImportRefused(reason=f"{place}: {problem}")
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _value in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            message = _("the key %(key)s appears twice in one object")
+            raise ImportRefused(reason=message % {"key": json.dumps(key, ensure_ascii=False)})
+    return dict(pairs)
+
+
+def no_constants(name: str) -> None:
+    raise ImportRefused(reason=_("%(name)s is not a number JSON allows") % {"name": name})
+
+
+def load_json(text: str | bytes) -> Any:
+    """Parse the file, refusing bad JSON with its line and column."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ImportRefused(reason=_("the file is not UTF-8 text")) from None
+    try:
+        return json.loads(
+            text.removeprefix("\ufeff"), object_pairs_hook=unique_keys, parse_constant=no_constants
+        )
+    except json.JSONDecodeError as error:
+        raise ImportRefused(
+            reason=_("line %(line)s, column %(column)s: %(problem)s is not valid JSON")
+            % {"line": error.lineno, "column": error.colno, "problem": error.msg}
+        ) from None
+    except RecursionError:
+        raise ImportRefused(reason=_("the file is nested too deeply")) from None
+
+
+def read_object(value: Any, place: str, *, allowed: set[str], required: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise refuse(place, _("expected an object {…}"))
+    for key in value:
+        if key not in allowed:
+            expected = ", ".join(sorted(allowed))
+            raise refuse(f"{place}.{key}", _("unknown key; expected one of %(keys)s") % {"keys": expected})
+    for key in required:
+        if key not in value:
+            raise refuse(f"{place}.{key}", _("this key is required"))
+    return value
+
+
+def read_list(value: Any, place: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise refuse(place, _("expected a list […]"))
+    return value
+
+
+def read_text(value: Any, place: str, *, limit: int, required: bool = True, kind: str = "line") -> str:
+    """Read text as the catalog services store it.
+
+    ``kind``: "name" collapses whitespace runs to one space; "line" (a stock
+    value, a picture) is trimmed; "text" (a description, a delivered value)
+    is trimmed and keeps its line breaks and tabs.
+    """
+    if not isinstance(value, str):
+        raise refuse(place, _("expected text in quotes"))
+    if kind == "name":
+        text = " ".join(value.split())
+    elif kind == "text":
+        text = value.replace("\r\n", "\n").strip()
+    else:
+        text = value.strip()
+    if required and not text:
+        raise refuse(place, _("must not be empty"))
+    if len(text) > limit:
+        raise refuse(
+            place, _("at most %(max)s characters, got %(length)s") % {"max": limit, "length": len(text)}
+        )
+    allowed = "\n\t" if kind == "text" else ""
+    if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text):
+        raise refuse(place, _("contains a control character"))
+    return text
+
+
+def read_bool(value: Any, place: str) -> bool:
+    if not isinstance(value, bool):
+        raise refuse(place, _("expected true or false"))
+    return value
+
+
+def read_int(value: Any, place: str, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= INT_MAX:
+        message = _("expected a whole number from %(min)s to %(max)s")
+        raise refuse(place, message % {"min": minimum, "max": INT_MAX})
+    return value
+
+
+def read_price(value: Any, place: str) -> Any:
+    # The same rule as a price typed in the admin: catalog.services.products.clean_price.
+    try:
+        return clean_price(value)
+    except InvalidAmount:
+        raise refuse(place, _("expected an amount like 9.99")) from None
+    except AmountOutOfRange as error:
+        raise refuse(place, str(error)) from None
+
+
+Readers = dict[str, tuple[str, Callable[[Any, str], Any]]]
+
+
+def read_optional(data: dict[str, Any], place: str, readers: Readers) -> dict[str, Any]:
+    """Read the optional keys present in ``data`` into model field values."""
+    return {
+        model_field: reader(data[key], f"{place}.{key}")
+        for key, (model_field, reader) in readers.items()
+        if key in data
+    }
+
+
+def product_readers() -> Readers:
+    description, image = max_length(Product, "description"), max_length(Product, "image")
+    return {
+        "description": (
+            "description",
+            lambda v, p: read_text(v, p, limit=description, required=False, kind="text"),
+        ),
+        "price": ("price", read_price),
+        "unlimited": ("is_unlimited", read_bool),
+        "image": ("image", lambda v, p: read_text(v, p, limit=image, required=False)),
+        "active": ("is_active", read_bool),
+        "position": ("position", lambda v, p: read_int(v, p, minimum=-INT_MAX - 1)),
+        "low_stock_threshold": ("low_stock_threshold", lambda v, p: read_int(v, p, minimum=0)),
+    }
+
+
+def read_product(data: Any, place: str) -> ProductSpec:
+    data = read_object(data, place, allowed=PRODUCT_KEYS, required=("name", "price"))
+    name = read_text(data["name"], f"{place}.name", limit=max_length(Product, "name"), kind="name")
+    fields = read_optional(data, place, product_readers())
+    unlimited = fields.get("is_unlimited", False)
+    if unlimited:
+        if "value" not in data:
+            raise refuse(f"{place}.value", _("an unlimited product needs the value every buyer receives"))
+        fields["unlimited_value"] = read_text(
+            data["value"], f"{place}.value", limit=max_length(Product, "unlimited_value"), kind="text"
+        )
+    elif "value" in data:
+        raise refuse(f"{place}.value", _('only a product with "unlimited": true has a value'))
+    stock = read_list(data.get("stock", []), f"{place}.stock")
+    if unlimited and stock:
+        raise refuse(f"{place}.stock", _("an unlimited product has no stock units; give its value instead"))
+    limit = StockUnit._meta.get_field("value").max_length
+    values = [read_text(value, f"{place}.stock[{index}]", limit=limit) for index, value in enumerate(stock)]
+    return ProductSpec(name=name, fields=fields, stock=values)
+
+
+def read_category(data: Any, place: str) -> CategorySpec:
+    data = read_object(data, place, allowed=CATEGORY_KEYS, required=("name",))
+    name = read_text(data["name"], f"{place}.name", limit=max_length(Category, "name"), kind="name")
+    fields = read_optional(data, place, {
+        "position": ("position", lambda v, p: read_int(v, p, minimum=-INT_MAX - 1)),
+        "active": ("is_active", read_bool),
+    })  # fmt: skip
+    items = read_list(data.get("products", []), f"{place}.products")
+    products = [read_product(item, f"{place}.products[{index}]") for index, item in enumerate(items)]
+    check_unique([product.name for product in products], f"{place}.products", _("product"))
+    return CategorySpec(name=name, fields=fields, products=products)
+
+
+def check_unique(names: list[str], place: str, what: str) -> None:
+    # Ignoring case, as the catalog services keep names unique.
+    seen: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if name.casefold() in seen:
+            raise refuse(
+                f"{place}[{index}].name",
+                _("the %(what)s %(name)s is already listed at index %(index)s")
+                % {
+                    "what": what,
+                    "name": json.dumps(name[:40], ensure_ascii=False),
+                    "index": seen[name.casefold()],
+                },
+            )
+        seen[name.casefold()] = index
+
+
+def read_catalog(text: str | bytes) -> list[CategorySpec]:
+    """Parse and check a catalog file; refuse it with the place of the first problem."""
+    data = read_object(load_json(text), "(file)", allowed={"categories"}, required=("categories",))
+    items = read_list(data["categories"], "categories")
+    categories = [read_category(item, f"categories[{index}]") for index, item in enumerate(items)]
+    check_unique([category.name for category in categories], "categories", _("category"))
+    return categories
