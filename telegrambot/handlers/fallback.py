@@ -1,8 +1,8 @@
 """Last resorts: refuse what no feature handled, and answer every press.
 
-Registered after every feature. The placeholders for the shop, the cart and
-the payment methods answer only until the features that own those routes
-register their handlers earlier in ``application.py``.
+Registered after every feature. The placeholders for the shop, the cart, the
+payment methods and the admin sections answer only until the features that
+own those routes register their handlers earlier in ``application.py``.
 """
 
 from __future__ import annotations
@@ -54,6 +54,12 @@ HANDLERS = [
     CallbackQueryHandler(method_not_available, pattern=callbacks.TOP_UP_STARS.pattern),
     CallbackQueryHandler(method_not_available, pattern=callbacks.TOP_UP_CARD.pattern),
     CallbackQueryHandler(method_not_available, pattern=callbacks.TOP_UP_CRYPTO.pattern),
+    # Admin sections whose features are not registered yet.
+    *(
+        CallbackQueryHandler(not_available, pattern=route.pattern)
+        for route in (callbacks.ADMIN_PROMOS, callbacks.ADMIN_BROADCAST, callbacks.ADMIN_STATS,
+                      callbacks.ADMIN_AUDIT, callbacks.ADMIN_MAINTENANCE)
+    ),
     CallbackQueryHandler(unknown_button),
     # Payments are never "not understood": they belong to handlers/payments.py.
     MessageHandler(PRIVATE & ~filters.UpdateType.EDITED & ~filters.SUCCESSFUL_PAYMENT, unknown_message),
