@@ -139,12 +139,20 @@ async def is_channel_member(context: ShopContext, telegram_id: int) -> bool:
 
 
 async def ask_to_join(update: Update, context: ShopContext) -> None:
-    """Show the join screen; to a press of "I've joined", say that the check failed."""
+    """Show the join screen; on the join screen itself, say that the check failed."""
     query = update.callback_query
     if query is not None and callbacks.CHECK_SUBSCRIPTION.matches(query.data):
         await screens.answer(update, context, texts.alert(texts.NOT_JOINED_YET), alert=True)
-        return
-    await screens.show(update, context, str(texts.JOIN_CHANNEL), keyboards.join_channel(settings.CHANNEL_URL))
+    elif query is not None and shows_join_screen(query.message):
+        await screens.answer(update, context, texts.alert(texts.JOIN_CHANNEL), alert=True)
+    else:
+        await screens.show(update, context, str(texts.JOIN_CHANNEL), keyboards.join_channel(settings.CHANNEL_URL))
+
+
+def shows_join_screen(message: object) -> bool:
+    markup = getattr(message, "reply_markup", None)
+    buttons = [button for row in (markup.inline_keyboard if markup else ()) for button in row]
+    return any(callbacks.CHECK_SUBSCRIPTION.matches(button.callback_data) for button in buttons)
 
 
 HANDLERS = [TypeHandler(Update, admit)]

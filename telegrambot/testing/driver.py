@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from shopbot.errors import ShopError
@@ -62,6 +63,7 @@ class Shop:
         self.telegram = telegram or FakeTelegram()
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
         self.errors: list[BaseException] = []
+        self.check_rejections = True
         self.update_ids = itertools.count(1)
 
     async def start(self) -> None:
@@ -89,8 +91,11 @@ class Shop:
         await self.start()
 
     async def record_error(self, update: object, context: Any) -> None:
-        if not isinstance(context.error, ShopError):
-            self.errors.append(context.error)
+        if isinstance(context.error, ShopError):
+            return
+        if isinstance(context.error, TelegramError) and not self.check_rejections:
+            return  # caused by a refusal the test allowed
+        self.errors.append(context.error)
 
     async def user(self, telegram_id: int, *, language_code: str | None = "en", first_name: str = "Test",
                    username: str | None = None) -> ChatUser:
@@ -111,7 +116,7 @@ class Shop:
         await self.application.process_update(Update.de_json(update, self.application.bot))
         if not strict:
             return
-        if len(self.telegram.rejections) > rejections:
+        if self.check_rejections and len(self.telegram.rejections) > rejections:
             refused = self.telegram.rejections[rejections:]
             raise BotMisbehaved("Telegram refused: " + "; ".join(f"{call.method}: {call.description}" for call in refused))
         if len(self.errors) > errors:
@@ -203,10 +208,14 @@ class ChatUser:
 
     @contextmanager
     def allowing_rejections(self) -> Iterator[None]:
-        """Let a block of actions make Telegram refuse calls (for tests of the fake itself)."""
+        """Let a block of actions make Telegram refuse calls (a user who blocked the bot, say)."""
         before = len(self.telegram.rejections)
-        yield
-        del self.telegram.rejections[before:]
+        self.shop.check_rejections = False
+        try:
+            yield
+        finally:
+            self.shop.check_rejections = True
+            del self.telegram.rejections[before:]
 
     # --- seeing ---------------------------------------------------------------
     @property

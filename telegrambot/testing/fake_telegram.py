@@ -33,6 +33,16 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 MAX_ALERT = 200
+ADMIN_RIGHTS = (
+    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+    "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
+    "can_delete_stories",
+)
+MEMBER_RIGHTS = (
+    "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos", "can_send_videos",
+    "can_send_video_notes", "can_send_voice_notes", "can_send_polls", "can_send_other_messages",
+    "can_add_web_page_previews", "can_change_info", "can_invite_users", "can_pin_messages", "can_manage_topics",
+)
 
 
 class Rejected(Exception):
@@ -173,9 +183,13 @@ class FakeTelegram:
         user_id = int(params["user_id"])
         status = self.channel_members.get((str(params["chat_id"]), user_id), "left")
         member: dict[str, Any] = {"status": status, "user": self.users.get(user_id, {"id": user_id, "is_bot": False, "first_name": "?"})}
-        if status == "restricted":
-            member.update(is_member=True, until_date=0)
-        if status == "kicked":
+        if status == "administrator":
+            member.update(dict.fromkeys(ADMIN_RIGHTS, False), can_be_edited=False, is_anonymous=False)
+        elif status == "creator":
+            member["is_anonymous"] = False
+        elif status == "restricted":
+            member.update(dict.fromkeys(MEMBER_RIGHTS, True), is_member=True, until_date=0)
+        elif status == "kicked":
             member["until_date"] = 0
         return member
 

@@ -29,7 +29,7 @@ def referrals(*, link: str, count: int, earned: Decimal) -> str:
         "Invited: <b>%(count)s</b>\n"
         "Earned: <b>%(earned)s</b>"
     ) % {
-        "percent": settings.REFERRAL_PERCENT.normalize(),
+        "percent": format(settings.REFERRAL_PERCENT.normalize(), "f"),
         "link": html.escape(link),
         "count": count,
         "earned": format_money(earned),

@@ -1,0 +1,47 @@
+"""Callback routes: round trips, strict patterns, Telegram's 64-byte limit."""
+
+from decimal import Decimal
+
+import pytest
+
+from telegrambot import callbacks
+from telegrambot.callbacks import MAX_CALLBACK_BYTES, Route
+
+ROUTES = [value for value in vars(callbacks).values() if isinstance(value, Route)]
+
+
+def test_it_round_trips_ids_pages_amounts_and_choices() -> None:
+    assert callbacks.PURCHASE.parse(callbacks.PURCHASE.build(42, 3)) == (42, 3)
+    assert callbacks.LEDGER.parse(callbacks.LEDGER.build(7)) == 7
+    assert callbacks.TOP_UP_STARS.build(Decimal("150.50")) == "tus:15050"
+    assert callbacks.TOP_UP_STARS.parse("tus:15050") == Decimal("150.50")
+    assert callbacks.SET_LANGUAGE.parse("lang:ru") == "ru"
+    assert callbacks.MENU.parse("menu") is None
+
+
+def test_it_keeps_the_largest_values_within_64_bytes() -> None:
+    for route in ROUTES:
+        largest = ["9" * 18 if field is callbacks.ID else "9" * 12 if field is callbacks.AMOUNT else "99999"
+                   for field in route.fields]
+        data = ":".join([route.prefix, *largest])
+        assert len(data.encode()) <= MAX_CALLBACK_BYTES, route
+
+
+@pytest.mark.parametrize("data", [
+    "pur:1", "pur:1:2:3", "pur:0:1", "pur:-1:1", "pur:1:0", "pur:a:1", "pur:1:1 ", " pur:1:1", "pur:01:1",
+    "purs:999999", "ops:", "lang:de", "lang:", "tus:0", "tus:1.5", "tus:9999999999999", "menu:1", "MENU",
+    "pur:1\n:1", "refl:1e3", "", "x" * 64,
+])
+def test_it_refuses_malformed_data(data: str) -> None:
+    for route in ROUTES:
+        if route.matches(data):
+            pytest.fail(f"{route.prefix} accepted {data!r}")
+
+
+def test_it_refuses_to_build_what_it_would_not_parse() -> None:
+    with pytest.raises(ValueError):
+        callbacks.PURCHASE.build(0, 1)
+    with pytest.raises(ValueError):
+        callbacks.SET_LANGUAGE.build("de")
+    with pytest.raises(ValueError):
+        callbacks.LEDGER.build()
