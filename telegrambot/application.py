@@ -20,6 +20,7 @@ from telegrambot.handlers import (
     fallback,
     gate,
     language,
+    payments,
     profile,
     prompts,
     referrals,
@@ -92,7 +93,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
 
     # Order matters: within a group, the first matching handler wins. Commands and
     # buttons first, then typed text for prompts, then the fallbacks that refuse the rest.
-    features = [start, language, profile, referrals, topup, admin_entry]
+    features = [start, language, profile, referrals, topup, payments, admin_entry]
     for feature in features:
         application.add_handlers(feature.HANDLERS)
     all_prompts = {**profile.PROMPTS, **topup.PROMPTS}
@@ -102,6 +103,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     # Group 1 runs after the feature's handler: no press is left unanswered.
     application.add_handlers(fallback.SAFETY_NET, group=1)
     application.add_error_handler(errors.handle_error)
+    payments.register_jobs(application)  # payment reconciliation and notices
 
 
 async def set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

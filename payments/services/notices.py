@@ -44,6 +44,9 @@ def owe_notice(*, payment: Payment, telegram_id: int, kind: str, **params: Any) 
 def owe_review_notices(*, payment: Payment, customer: Customer, problem: str) -> None:
     """Tell the customer that support will contact them, and the owner what to check."""
     owe_notice(payment=payment, telegram_id=customer.telegram_id, kind=PaymentNotice.Kind.REVIEW_CUSTOMER)
+    if not Customer.objects.filter(telegram_id=settings.OWNER_ID).exists():
+        # The bot cannot message someone who never started it; the flag on the row remains.
+        return
     owe_notice(
         payment=payment,
         telegram_id=settings.OWNER_ID,

@@ -1,0 +1,129 @@
+"""Paying: invoices, the CryptoPay screen, and the messages that follow a payment."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog.models import Purchase
+from payments.models import Payment, PaymentNotice
+from payments.money import format_money
+
+PAY = gettext_lazy("💸 Pay")
+CHECK_PAYMENT = gettext_lazy("🔄 Check payment")
+NOT_PAID_YET = gettext_lazy(
+    "The payment has not arrived yet. If you have paid, wait a moment and check again."
+)
+EXPIRED = gettext_lazy("This invoice has expired. Please create a new one.")
+ALREADY_CREDITED = gettext_lazy("This payment is already on your balance.")
+PAYMENT_FAILED = gettext_lazy("Payment could not be checked right now. Please try again later.")
+TITLE_MAX, DESCRIPTION_MAX = 32, 255
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def top_up_title() -> str:
+    return shorten(_("Balance top-up"), TITLE_MAX)
+
+
+def top_up_description(payment: Payment) -> str:
+    return shorten(
+        _("%(amount)s on your shop balance.") % {"amount": format_money(payment.amount)}, DESCRIPTION_MAX
+    )
+
+
+def order_title(payment: Payment) -> str:
+    lines = payment.order
+    if len(lines) == 1 and lines[0]["quantity"] == 1:
+        return shorten(lines[0]["name"], TITLE_MAX)
+    return shorten(
+        _("Order of %(count)s items") % {"count": sum(line["quantity"] for line in lines)}, TITLE_MAX
+    )
+
+
+def order_description(payment: Payment) -> str:
+    items = ", ".join(f"{line['name']} × {line['quantity']}" for line in payment.order)
+    return shorten(
+        _("%(items)s. Delivered in this chat as soon as you pay.") % {"items": items}, DESCRIPTION_MAX
+    )
+
+
+def price_label(payment: Payment) -> str:
+    return _("Order") if payment.purpose == Payment.Purpose.ORDER else _("Top-up")
+
+
+def crypto_invoice(payment: Payment) -> str:
+    minutes = max(1, settings.PAYMENT_TIME // 60)
+    return _(
+        "🪙 <b>Top up by %(amount)s with CryptoPay</b>\n\n"
+        "Pay with %(assets)s within %(minutes)s minutes. Your balance is credited automatically; "
+        "you can also press “Check payment”."
+    ) % {
+        "amount": format_money(payment.amount),
+        "assets": html.escape(", ".join(settings.CRYPTO_PAY_ASSETS)),
+        "minutes": minutes,
+    }
+
+
+def crypto_paid(payment: Payment) -> str:
+    return _("✅ <b>Paid.</b> %(amount)s is on your balance.") % {"amount": format_money(payment.amount)}
+
+
+def pay_stars_button(stars: int) -> str:
+    return _("⭐ Pay %(stars)s Stars") % {"stars": stars}
+
+
+# --- messages owed after a payment (payments.PaymentNotice) ---------------------------
+def notice(kind: str, params: dict[str, Any], *, payment_id: int, purchases: Sequence[Purchase] = ()) -> str:
+    """Return the message for one notice, in the active language."""
+    money = {key: format_money(Decimal(params[key])) for key in ("amount", "balance") if key in params}
+    if kind == PaymentNotice.Kind.CREDITED:
+        return _("✅ Your balance was topped up by <b>%(amount)s</b>. Balance: %(balance)s.") % money
+    if kind == PaymentNotice.Kind.REFERRAL_REWARD:
+        return _("🎁 Someone you invited topped up their balance: <b>%(amount)s</b> is yours.") % money
+    if kind == PaymentNotice.Kind.ORDER_DELIVERED:
+        return receipt(purchases)
+    if kind == PaymentNotice.Kind.ORDER_CREDITED:
+        return _(
+            "⚠️ Your order could not be delivered: %(problem)s\n\n"
+            "The <b>%(amount)s</b> you paid is on your balance (%(balance)s); use it for any item."
+        ) % {**money, "problem": html.escape(params.get("problem", ""))}
+    if kind == PaymentNotice.Kind.REVIEW_CUSTOMER:
+        return _(
+            "⚠️ Your payment arrived but does not match the invoice. Support will contact you shortly; "
+            "nothing is lost."
+        )
+    if kind == PaymentNotice.Kind.REVIEW_OWNER:
+        return _("🚨 Payment #%(id)s needs review: %(problem)s (customer %(customer)s, %(provider)s).") % {
+            "id": payment_id,
+            "problem": html.escape(str(params.get("problem", ""))),
+            "customer": params.get("customer", ""),
+            "provider": html.escape(str(params.get("provider", ""))),
+        }
+    if kind == PaymentNotice.Kind.REFUNDED:
+        return _("↩️ Your payment was refunded: %(returned)s.") % {
+            "returned": html.escape(params.get("returned", ""))
+        }
+    return ""
+
+
+def receipt(purchases: Sequence[Purchase]) -> str:
+    lines = [_("✅ <b>Paid with Telegram Stars.</b> Your order:")]
+    for purchase in purchases:
+        lines.append(
+            _("\n<b>%(product)s</b> · order %(number)s\n<code>%(value)s</code>")
+            % {
+                "product": html.escape(purchase.product_name),
+                "number": purchase.order_number,
+                "value": html.escape(purchase.value),
+            }
+        )
+    return "\n".join(lines)
