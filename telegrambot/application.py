@@ -16,6 +16,7 @@ from monitoring.metrics import HANDLER_LATENCY, UPDATES
 from telegrambot.context import ShopBot, ShopContext
 from telegrambot.handlers import (
     admin_entry,
+    admin_maintenance,
     errors,
     fallback,
     gate,
@@ -93,7 +94,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
 
     # Order matters: within a group, the first matching handler wins. Commands and
     # buttons first, then typed text for prompts, then the fallbacks that refuse the rest.
-    features = [start, language, profile, referrals, topup, payments, admin_entry]
+    features = [start, language, profile, referrals, topup, payments, admin_entry, admin_maintenance]
     for feature in features:
         application.add_handlers(feature.HANDLERS)
     all_prompts = {**profile.PROMPTS, **topup.PROMPTS}

@@ -215,3 +215,35 @@ REVIEWS = Route("revs", ID, PAGE)
 RATE = Route("rate", ID)  # the 1–5 buttons
 RATE_WITH = Route("rated", ID, RATING)
 SKIP_REVIEW_TEXT = Route("revskip", ID)
+
+# --- Admin: promo codes, broadcasts, statistics, audit, maintenance ---------------
+# Entered through ADMIN_PROMOS, ADMIN_BROADCAST, ADMIN_STATS, ADMIN_AUDIT and
+# ADMIN_MAINTENANCE above; every handler re-checks the permission.
+# Promo codes [manage_promos]
+ADMIN_PROMO_LIST = Route("admprl", PAGE)
+ADMIN_PROMO = Route("admprv", ID, PAGE)  # a code, and the list page to go back to
+ADMIN_PROMO_ADD = Route("admpra")  # asks for the code, then each field in turn
+ADMIN_PROMO_KIND = Route("admprk", choice("percent", "fixed", "balance"))
+ADMIN_PROMO_SKIP = Route("admprs")  # skip an optional step of the code being written
+ADMIN_PROMO_BIND = Route("admprb", choice("none", "cat", "prod"))
+ADMIN_PROMO_CATEGORIES = Route("admprcs", choice("cat", "prod"), PAGE)
+ADMIN_PROMO_BIND_CATEGORY = Route("admprc", ID)
+ADMIN_PROMO_PRODUCTS = Route("admprps", ID, PAGE)  # the products of a category, to bind one
+ADMIN_PROMO_BIND_PRODUCT = Route("admprp", ID)
+ADMIN_PROMO_ACTIVE = Route("admprx", ID, ON_OFF, PAGE)
+ADMIN_PROMO_DELETE = Route("admprd", ID, PAGE)  # asks first
+ADMIN_PROMO_DELETE_YES = Route("admprdy", ID)
+# Broadcasts [broadcast]
+ADMIN_BROADCAST_NEW = Route("admbrn")  # asks for the text, then photo, button, audience
+ADMIN_BROADCAST_SKIP = Route("admbrs", ID)  # skip the optional step of this draft
+ADMIN_BROADCAST_AUDIENCE = Route("admbra", ID, choice("all", "buyers", "new", "en", "ru"))
+ADMIN_BROADCAST_SEND = Route("admbry", ID)  # confirm after the preview
+ADMIN_BROADCAST_STOP = Route("admbrx", ID)  # the Cancel button of the progress message
+# Audit log [view_audit]: the admin filter (0: everyone) and the action filter ("-": every action)
+AUDIT_ACTOR = Field(r"0|[1-9]\d{0,17}", int)
+AUDIT_ACTION = Field(r"-|[a-z][a-z_]{0,29}", str)
+ADMIN_AUDIT_PAGE = Route("admaup", AUDIT_ACTOR, AUDIT_ACTION, PAGE)
+ADMIN_AUDIT_FILTER = Route("admauf", choice("actor", "action"), AUDIT_ACTOR, AUDIT_ACTION)
+ADMIN_AUDIT_FILE = Route("admauz", choice("log", "audit"))
+# Maintenance [maintenance]
+ADMIN_MAINTENANCE_SET = Route("admmnts", ON_OFF)

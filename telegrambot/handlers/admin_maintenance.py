@@ -1,0 +1,48 @@
+"""Maintenance mode: the admin switch, and the notice the gate gives customers meanwhile."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from accounts import roles
+from telegrambot import callbacks, maintenance, screens
+from telegrambot.adapter import call
+from telegrambot.context import ShopContext
+from telegrambot.keyboards import admin_maintenance as keyboards
+from telegrambot.texts import admin_maintenance as texts
+from telegrambot.texts import common as common_texts
+
+
+async def show_maintenance(update: Update, context: ShopContext) -> None:
+    """Shows whether the shop is closed for maintenance, with the switch."""
+    mode = await call(maintenance.get_maintenance, actor=context.customer)
+    await screens.show(update, context, texts.screen(mode), keyboards.screen(enabled=mode.enabled))
+
+
+async def switch_maintenance(update: Update, context: ShopContext) -> None:
+    """Turns maintenance mode on or off and shows the new state."""
+    enabled = callbacks.ADMIN_MAINTENANCE_SET.parse(update.callback_query.data) == "on"
+    await call(maintenance.set_maintenance, actor=context.customer, enabled=enabled)
+    await show_maintenance(update, context)
+
+
+async def closed_for_maintenance(update: Update, context: ShopContext) -> bool:
+    """Answer a customer with the maintenance notice and return True while the shop is closed.
+
+    Called by the gate after the customer is loaded; admins (and payments,
+    which the gate lets through earlier) are never stopped here.
+    """
+    if not await call(maintenance.is_maintenance_on) or await call(roles.is_admin, context.customer):
+        return False
+    if update.callback_query is not None:
+        await screens.answer(update, context, common_texts.alert(texts.NOTICE), alert=True)
+    else:
+        await screens.send(update, context, str(texts.NOTICE))
+    return True
+
+
+HANDLERS = [
+    CallbackQueryHandler(show_maintenance, pattern=callbacks.ADMIN_MAINTENANCE.pattern),
+    CallbackQueryHandler(switch_maintenance, pattern=callbacks.ADMIN_MAINTENANCE_SET.pattern),
+]
