@@ -24,6 +24,7 @@ from payments.services.cryptopay import (
     credit_crypto_invoice,
     expire_overdue_payments,
     pending_crypto_invoices,
+    stuck_refunds,
 )
 from shopbot.errors import ShopError
 
@@ -38,12 +39,15 @@ class ReconcileReport:
     credited: list[Credit] = field(default_factory=list)
     expired: int = 0
     flagged: int = 0
+    stuck_refunds: list[int] = field(default_factory=list)
     cryptopay: str = "off"
 
 
 async def reconcile_payments(*, client: CryptoPayClient | None = None) -> ReconcileReport:
     """Credit paid and expire expired CryptoPay invoices; expire overdue Telegram invoices."""
-    report = ReconcileReport(expired=await db(expire_overdue_payments))
+    report = ReconcileReport(expired=await db(expire_overdue_payments), stuck_refunds=await db(stuck_refunds))
+    if report.stuck_refunds:
+        log.warning("Stars refunds waiting for Telegram (refund them again): %s", report.stuck_refunds)
     if settings.CRYPTO_PAY_TOKEN:
         await reconcile_cryptopay(report, client or CryptoPayClient())
     RECONCILIATION_RUNS.labels(outcome=report.cryptopay).inc()
@@ -75,7 +79,7 @@ async def reconcile_cryptopay(report: ReconcileReport, client: CryptoPayClient) 
         except ShopError as error:
             log.warning("invoice %s not reconciled: %s", state.invoice_id, error)
             continue
-        report.expired += credit.payment.status == credit.payment.Status.EXPIRED and not credit.credited
+        report.expired += state.status == "expired" and credit.payment.status == credit.payment.Status.EXPIRED
         report.credited += [credit] if credit.credited else []
         report.flagged += credit.needs_review
 

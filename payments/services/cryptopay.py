@@ -8,6 +8,7 @@ their races credit once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -130,3 +131,13 @@ def expire_overdue_payments() -> int:
             payment = Payment.objects.select_for_update().get(pk=payment_id)
             expired += expire_locked(payment)
     return expired
+
+
+def stuck_refunds(*, older_than: timedelta = timedelta(minutes=10)) -> list[int]:
+    """Return Stars refunds Telegram never confirmed; refunding them again finishes them."""
+    since = now() - older_than
+    return list(
+        Payment.objects.filter(status=Payment.Status.REFUNDING, updated__lt=since).values_list(
+            "pk", flat=True
+        )[:100]
+    )

@@ -293,3 +293,13 @@ def test_it_credits_a_webhook_the_fake_sends_over_http(fake_cryptopay, live_serv
     assert response.status_code == 200
     buyer.refresh_from_db()
     assert buyer.balance == Decimal("12.34")
+
+
+class UnconfiguredWebhookTests(ShopTestCase):
+    def test_it_is_not_found_when_cryptopay_is_off(self):
+        from django.test import override_settings
+
+        with override_settings(CRYPTO_PAY_TOKEN=""):
+            response = self.client.post(WEBHOOK, data=b"{}", content_type="application/json")
+
+        self.assertEqual(response.status_code, 404)

@@ -56,3 +56,18 @@ class ClaimNoticesTests(ShopTestCase):
 
         self.assertEqual([n.payment_id for n in claim_notices(payment_id=second.pk)], [second.pk])
         self.assertEqual([n.params["amount"] for n in claim_notices()], ["5.00"])
+
+
+@ALL_METHODS
+class StuckRefundTests(ShopTestCase):
+    def test_it_reports_a_refund_telegram_never_confirmed(self):
+        payment = start_top_up(telegram_id=self.bob.telegram_id, provider="stars", amount="5")
+        pay_telegram(payment)
+        Payment.objects.filter(pk=payment.pk).update(
+            status=Payment.Status.REFUNDING, updated=now() - timedelta(hours=1)
+        )
+
+        with override_settings(CRYPTO_PAY_TOKEN=""):
+            report = async_to_sync(reconcile_payments)()
+
+        self.assertEqual(report.stuck_refunds, [payment.pk])
