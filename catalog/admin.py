@@ -1,15 +1,15 @@
-"""Staff pages for the catalog: categories, products, stock, purchases, carts, promo codes, reviews.
+"""Staff pages for the catalog: categories, products, stock, purchases, carts, reviews.
 
-Saving, hiding and deleting categories, products, stock and promo codes goes
-through ``catalog.services`` (validation, locks, audit); a refusal comes back
-as a message (``ShopAdmin``). Purchases and promo usages are history.
+Saving, hiding and deleting categories, products and stock goes through
+``catalog.services`` (validation, locks, audit); a refusal comes back as a
+message (``ShopAdmin``). Purchases are history. Promo codes: ``admin_promos``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -18,11 +18,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog import services
+from catalog import (
+    admin_promos,  # noqa: F401 - registers the promo code admins
+    services,
+)
 from catalog.admin_stock import StockUploadMixin
-from catalog.models import CartLine, Category, Product, PromoCode, PromoUsage, Purchase, Review, StockUnit
+from catalog.models import CartLine, Category, Product, Purchase, Review, StockUnit
 from catalog.selectors import count_unsold
-from shopbot.admin_tools import ReadOnlyAdmin, ShopAdmin, short
+from shopbot.admin_tools import ReadOnlyAdmin, ShopAdmin, ShowHideAdmin, short
 from shopbot.exports import Column, CsvExportMixin
 
 PRODUCT_SERVICE_FIELDS = {
@@ -34,41 +37,6 @@ PRODUCT_SERVICE_FIELDS = {
     "is_unlimited",
     "unlimited_value",
 }
-PROMO_SERVICE_FIELDS = {
-    "code",
-    "kind",
-    "value",
-    "category",
-    "product",
-    "max_uses",
-    "once_per_user",
-    "expires_at",
-}
-
-
-class ShowHideActions:
-    """"Show in the shop" / "Hide from the shop" actions calling ``set_active(request, obj, active)``."""
-
-    shown_text = gettext_lazy("%(count)s shown in the shop.")
-    hidden_text = gettext_lazy("%(count)s hidden from the shop.")
-
-    @admin.action(description=gettext_lazy("Show in the shop"), permissions=["change"])
-    def show(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        self.set_all_active(request, queryset, active=True)
-
-    @admin.action(description=gettext_lazy("Hide from the shop"), permissions=["change"])
-    def hide(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        self.set_all_active(request, queryset, active=False)
-
-    def set_all_active(self, request: HttpRequest, queryset: QuerySet[Any], *, active: bool) -> None:
-        done = 0
-        for obj in queryset:
-            with self.refusals_shown(request, about=obj) as outcome:  # type: ignore[attr-defined]
-                self.set_active(request, obj, active)  # type: ignore[attr-defined]
-            done += not outcome.refused
-        if done:
-            text = self.shown_text if active else self.hidden_text
-            self.message_user(request, str(text) % {"count": done}, messages.SUCCESS)  # type: ignore[attr-defined]
 
 
 def summarise_deletion(objs: Any, describe: Any) -> tuple[list[str], dict[str, int], set[str], list[str]]:
@@ -79,7 +47,7 @@ def summarise_deletion(objs: Any, describe: Any) -> tuple[list[str], dict[str, i
 
 
 @admin.register(Category)
-class CategoryAdmin(ShowHideActions, ShopAdmin):
+class CategoryAdmin(ShowHideAdmin):
     list_display = ("name", "position", "is_active", "product_count")
     list_filter = ("is_active",)
     search_fields = ("name",)
@@ -124,7 +92,7 @@ class CategoryAdmin(ShowHideActions, ShopAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(StockUploadMixin, ShowHideActions, ShopAdmin):
+class ProductAdmin(StockUploadMixin, ShowHideAdmin):
     list_display = ("name", "category", "price", "is_unlimited", "is_active", "in_stock", "position")
     list_filter = ("category", "is_active", "is_unlimited")
     list_select_related = ("category",)
@@ -304,88 +272,6 @@ class CartLineAdmin(ShopAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-@admin.register(PromoCode)
-class PromoCodeAdmin(ShowHideActions, ShopAdmin):
-    list_display = (
-        "code",
-        "kind",
-        "value",
-        "category",
-        "product",
-        "uses",
-        "max_uses",
-        "once_per_user",
-        "expires_at",
-        "is_active",
-    )
-    list_filter = ("kind", "is_active", "once_per_user")
-    list_select_related = ("category", "product")
-    search_fields = ("code",)
-    autocomplete_fields = ("category", "product")
-    fields = (
-        "code",
-        "kind",
-        "value",
-        "category",
-        "product",
-        "max_uses",
-        "once_per_user",
-        "expires_at",
-        "is_active",
-        "uses",
-        "created",
-    )
-    readonly_fields = ("uses", "created")
-    actions = ("activate", "deactivate")
-    shop_permission = "manage_promos"
-    shown_text = gettext_lazy("%(count)s codes switched on.")
-    hidden_text = gettext_lazy("%(count)s codes switched off.")
-
-    @admin.action(description=gettext_lazy("Switch on"), permissions=["change"])
-    def activate(self, request: HttpRequest, queryset: QuerySet[PromoCode]) -> None:
-        self.set_all_active(request, queryset, active=True)
-
-    @admin.action(description=gettext_lazy("Switch off"), permissions=["change"])
-    def deactivate(self, request: HttpRequest, queryset: QuerySet[PromoCode]) -> None:
-        self.set_all_active(request, queryset, active=False)
-
-    def save_model(self, request: HttpRequest, obj: PromoCode, form: Any, change: bool) -> None:
-        changed = set(form.changed_data)
-        saved = obj
-        if not change or changed & PROMO_SERVICE_FIELDS:
-            saved = services.save_promo(
-                actor=request.user,
-                code=obj.code,
-                kind=obj.kind,
-                value=obj.value,
-                category_id=obj.category_id,
-                product_id=obj.product_id,
-                max_uses=obj.max_uses,
-                once_per_user=obj.once_per_user,
-                expires_at=obj.expires_at,
-                promo_id=obj.pk,
-            )
-        if "is_active" in changed:
-            services.set_promo_active(actor=request.user, promo_id=saved.pk, active=obj.is_active)
-        obj.pk = saved.pk
-
-    def set_active(self, request: HttpRequest, obj: PromoCode, active: bool) -> None:
-        services.set_promo_active(actor=request.user, promo_id=obj.pk, active=active)
-
-    def delete_model(self, request: HttpRequest, obj: PromoCode) -> None:
-        services.delete_promo(actor=request.user, promo_id=obj.pk)
-
-
-@admin.register(PromoUsage)
-class PromoUsageAdmin(ReadOnlyAdmin):
-    list_display = ("created", "promo_code", "customer", "purchase", "discount")
-    list_filter = ("created",)
-    list_select_related = ("promo_code", "customer", "purchase")
-    search_fields = ("=promo_code__code", "^customer__username")
-    telegram_id_lookups = ("customer__telegram_id",)
-    shop_permission = "manage_promos"
 
 
 @admin.register(Review)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.models import Product
 from catalog.services import StockReport, add_stock, preview_stock
+from shopbot.admin_tools import ShopAdmin
 
 FILE_MAX_BYTES = 10 * 1024 * 1024
 PREVIEW_SECONDS = 30 * 60
@@ -84,17 +85,17 @@ def preview_key(request: HttpRequest, product_id: int, token: str) -> str:
     return f"stock-upload:{request.user.pk}:{product_id}:{token}"
 
 
-class StockUploadMixin:
+class StockUploadMixin(ShopAdmin):
     """Adds ``<product>/stock/`` to the products' admin: the upload, preview and add page."""
 
     def get_urls(self) -> list[Any]:
-        view = self.admin_site.admin_view(self.stock_upload_view)  # type: ignore[attr-defined]
+        view = self.admin_site.admin_view(self.stock_upload_view)
         upload = path("<path:object_id>/stock/", view, name="catalog_product_stock")
-        return [upload, *super().get_urls()]  # type: ignore[misc]
+        return [upload, *super().get_urls()]
 
     def stock_upload_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Show the upload form; on "Preview" count what would be added; on "Add" add it."""
-        if not self.has_manage_stock_permission(request):  # type: ignore[attr-defined]
+        if not self.has_manage_stock_permission(request):
             raise PermissionDenied
         product = get_object_or_404(Product.objects.select_related("category"), pk=object_id)
         if request.method == "POST" and "add" in request.POST:
@@ -103,7 +104,7 @@ class StockUploadMixin:
         report, token, sample = None, "", []
         if request.method == "POST" and form.is_valid():
             lines = form.cleaned_data["lines"]
-            with self.refusals_shown(request) as outcome:  # type: ignore[attr-defined]
+            with self.refusals_shown(request) as outcome:
                 report = preview_stock(product_id=product.pk, values=lines)
             if not outcome.refused:
                 token = secrets.token_urlsafe(16)
@@ -115,21 +116,21 @@ class StockUploadMixin:
         key = preview_key(request, product.pk, request.POST.get("token", "")[:64])
         lines = cache.get(key)
         if lines is None:
-            self.message_user(request, _("The preview has expired; upload the units again."), messages.ERROR)  # type: ignore[attr-defined]
+            self.message_user(request, _("The preview has expired; upload the units again."), messages.ERROR)
             return HttpResponseRedirect(request.path)
-        with self.refusals_shown(request) as outcome:  # type: ignore[attr-defined]
+        with self.refusals_shown(request) as outcome:
             report = add_stock(actor=request.user, product_id=product.pk, values=lines)
         if outcome.refused:
             return HttpResponseRedirect(request.path)
         cache.delete(key)
-        self.message_user(request, describe(report, added=True), messages.SUCCESS)  # type: ignore[attr-defined]
+        self.message_user(request, describe(report, added=True), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:catalog_product_change", args=[product.pk]))
 
     def render_upload(self, request: HttpRequest, product: Product, **context: Any) -> HttpResponse:
         opts = Product._meta
         title = _("Upload stock: %(product)s") % {"product": product.name}
         context = {
-            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            **self.admin_site.each_context(request),
             **context,
             "title": title,
             "opts": opts,

@@ -26,6 +26,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.actors import permissions_of_actor
 from shopbot.errors import ShopError
@@ -230,6 +231,37 @@ class ShopAdmin(admin.ModelAdmin):
 def submitted(request: HttpRequest) -> bool:
     """Return whether an action's intermediate form was submitted (not first shown)."""
     return request.method == "POST" and "apply" in request.POST
+
+
+class ShowHideAdmin(ShopAdmin):
+    """Actions that show or hide rows one by one through ``set_active(request, obj, active)``.
+
+    Subclasses define ``set_active`` with a service call.
+    """
+
+    shown_text = gettext_lazy("%(count)s shown in the shop.")
+    hidden_text = gettext_lazy("%(count)s hidden from the shop.")
+
+    @admin.action(description=gettext_lazy("Show in the shop"), permissions=["change"])
+    def show(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self.set_all_active(request, queryset, active=True)
+
+    @admin.action(description=gettext_lazy("Hide from the shop"), permissions=["change"])
+    def hide(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self.set_all_active(request, queryset, active=False)
+
+    def set_active(self, request: HttpRequest, obj: Any, active: bool) -> None:
+        raise NotImplementedError
+
+    def set_all_active(self, request: HttpRequest, queryset: QuerySet[Any], *, active: bool) -> None:
+        done = 0
+        for obj in queryset:
+            with self.refusals_shown(request, about=obj) as outcome:
+                self.set_active(request, obj, active)
+            done += not outcome.refused
+        if done:
+            text = self.shown_text if active else self.hidden_text
+            self.message_user(request, str(text) % {"count": done}, messages.SUCCESS)
 
 
 class ReadOnlyAdmin(ShopAdmin):

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.services import record_audit
+from shopbot.admin_tools import ShopAdmin
 
 # A cell starting with one of these is a formula (or becomes one) in Excel and LibreOffice.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -106,13 +107,13 @@ class DateRangeForm(forms.Form):
         return cleaned
 
     def bounds(self) -> tuple[datetime, datetime]:
-        """Return the range as aware datetimes: from the first day's midnight up to the next after the last."""
+        """Return the range as aware datetimes: the first day's midnight up to the one after the last day."""
         start = make_aware(datetime.combine(self.cleaned_data["date_from"], time.min))
         end = make_aware(datetime.combine(self.cleaned_data["date_to"] + timedelta(days=1), time.min))
         return start, end
 
 
-class CsvExportMixin:
+class CsvExportMixin(ShopAdmin):
     """Adds an "Export CSV" page to a ModelAdmin: a date range, then a streamed file.
 
     Set ``export_columns``; the rows are those of ``get_queryset`` whose
@@ -126,12 +127,12 @@ class CsvExportMixin:
     change_list_template = "admin/shop/change_list.html"
 
     def get_urls(self) -> list[Any]:
-        name = f"{self.opts.app_label}_{self.opts.model_name}_export"  # type: ignore[attr-defined]
-        view = self.admin_site.admin_view(self.export_view)  # type: ignore[attr-defined]
-        return [path("export/", view, name=name), *super().get_urls()]  # type: ignore[misc]
+        name = f"{self.opts.app_label}_{self.opts.model_name}_export"
+        view = self.admin_site.admin_view(self.export_view)
+        return [path("export/", view, name=name), *super().get_urls()]
 
     def has_export_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)  # type: ignore[attr-defined]
+        return self.has_view_permission(request)
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
@@ -139,9 +140,9 @@ class CsvExportMixin:
         extra_context = dict(extra_context or {})
         if self.has_export_permission(request):
             extra_context["export_url"] = reverse(
-                f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_export"  # type: ignore[attr-defined]
+                f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_export"
             )
-        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+        return super().changelist_view(request, extra_context)
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
         """Show the date range form, or stream the CSV of the chosen range."""
@@ -150,9 +151,9 @@ class CsvExportMixin:
         form = DateRangeForm(request.GET if "date_from" in request.GET else None)
         if form.is_valid():
             return self.export_response(request, form)
-        opts = self.opts  # type: ignore[attr-defined]
+        opts = self.opts
         context = {
-            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            **self.admin_site.each_context(request),
             "title": _("Export %(name)s as CSV") % {"name": opts.verbose_name_plural},
             "opts": opts,
             "form": form,
@@ -162,7 +163,7 @@ class CsvExportMixin:
     def export_queryset(self, request: HttpRequest, start: datetime, end: datetime) -> QuerySet[Any]:
         field = self.export_date_field
         return (
-            self.get_queryset(request)  # type: ignore[attr-defined]
+            self.get_queryset(request)
             .filter(**{f"{field}__gte": start, f"{field}__lt": end})
             .select_related(*self.export_select_related)
             .order_by(field, "pk")
@@ -170,7 +171,7 @@ class CsvExportMixin:
 
     def export_response(self, request: HttpRequest, form: DateRangeForm) -> StreamingHttpResponse:
         start, end = form.bounds()
-        opts = self.opts  # type: ignore[attr-defined]
+        opts = self.opts
         first, last = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
         record_audit(
             actor=request.user,

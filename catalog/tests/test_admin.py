@@ -61,6 +61,16 @@ class ProductAdminTests(ShopTestCase):
         self.assertContains(response, 'value="GAME KEY"')
         self.assertEqual(row_counts(Product, AuditEntry), before)
 
+    def test_it_refuses_a_rename_to_a_taken_name_and_keeps_the_product(self) -> None:
+        url = reverse("admin:catalog_product_change", args=[self.gift.pk])
+
+        response = self.client.post(url, product_form(self.gift, name="game key", price="6.00"))
+
+        self.assertContains(response, "The name game key is already used.")
+        self.assertContains(response, "Nothing was saved")
+        self.gift.refresh_from_db()
+        self.assertEqual((self.gift.name, str(self.gift.price)), ("Gift link", "5.00"))
+
     def test_it_changes_only_the_position_without_resaving_the_product(self) -> None:
         url = reverse("admin:catalog_product_change", args=[self.key.pk])
 
