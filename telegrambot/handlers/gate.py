@@ -27,6 +27,7 @@ from accounts.services import mark_bot_blocked, register_customer
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
+from telegrambot.handlers import admin_maintenance
 from telegrambot.keyboards import common as keyboards
 from telegrambot.texts import common as texts
 
@@ -68,8 +69,14 @@ async def admit(update: Update, context: ShopContext) -> None:
     if customer.is_blocked and not customer.is_owner:
         await turn_away_blocked(update, context)
         raise ApplicationHandlerStop
+    if update.callback_query is not None and not update.callback_query.data:
+        # PTB lets a press without data match every pattern; no button of this bot sends one.
+        await screens.answer(update, context, texts.alert(texts.UNKNOWN_BUTTON), alert=True)
+        raise ApplicationHandlerStop
     if not await is_subscribed(update, context, customer):
         await ask_to_join(update, context)
+        raise ApplicationHandlerStop
+    if await admin_maintenance.closed_for_maintenance(update, context):
         raise ApplicationHandlerStop
 
 
