@@ -163,6 +163,8 @@ async def open_crypto_top_up(
     If CryptoPay does not answer, the row is marked failed (a webhook naming
     its payload can still credit it) and ``PaymentProviderUnavailable`` is raised.
     """
+    if backing_off():
+        raise unavailable()  # no row for an invoice that cannot be created now
     payment = await db(
         start_top_up, telegram_id=telegram_id, provider=Payment.Provider.CRYPTOPAY, amount=amount
     )

@@ -78,6 +78,7 @@ class OpenCryptoTopUpTests(CryptoPayTestCase):
             self.new_invoice()
 
         self.assertEqual(len(self.fake.calls), calls)
+        self.assertEqual(Payment.objects.count(), 1)  # only the first attempt left a (failed) row
 
 
 @ALL_METHODS

@@ -104,3 +104,21 @@ def test_it_credits_exactly_the_amount_asked_whatever_the_stars_rate(rate, setti
     customer.refresh_from_db()
     assert customer.balance == expected
     assert ledger_matches_balance(customer)
+
+
+@ALL_METHODS
+class MetricsTests(ShopTestCase):
+    def test_it_counts_credited_money_only_when_the_transaction_commits(self):
+        from monitoring.metrics import CREDITED
+
+        counter = CREDITED.labels(provider=STARS)
+        before = counter._value.get()
+        payment = start_top_up(telegram_id=self.bob.telegram_id, provider=STARS, amount="12.50")
+
+        with self.captureOnCommitCallbacks(execute=False) as callbacks:
+            pay_telegram(payment)
+        self.assertEqual(counter._value.get(), before)
+        for callback in callbacks:
+            callback()
+
+        self.assertEqual(counter._value.get(), before + 12.5)

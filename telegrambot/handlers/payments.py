@@ -21,6 +21,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, PreC
 
 from accounts.services import mark_bot_blocked
 from catalog.services import orders
+from monitoring.metrics import REFUSALS
 from payments.cryptopay import check_crypto_payment, open_crypto_top_up
 from payments.models import Payment, PaymentNotice
 from payments.money import to_minor_units
@@ -132,6 +133,7 @@ async def pre_checkout(update: Update, context: ShopContext) -> None:
             total_amount=query.total_amount,
         )
     except ShopError as error:
+        REFUSALS.labels(error=type(error).__name__).inc()
         await query.answer(ok=False, error_message=str(error))
         return
     except Exception:
