@@ -17,6 +17,8 @@ from telegrambot.context import ShopBot, ShopContext
 from telegrambot.handlers import (
     admin_entry,
     admin_maintenance,
+    cart,
+    catalog,
     errors,
     fallback,
     gate,
@@ -25,6 +27,7 @@ from telegrambot.handlers import (
     profile,
     prompts,
     referrals,
+    reviews,
     start,
     topup,
 )
@@ -94,10 +97,13 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
 
     # Order matters: within a group, the first matching handler wins. Commands and
     # buttons first, then typed text for prompts, then the fallbacks that refuse the rest.
-    features = [start, language, profile, referrals, topup, payments, admin_entry, admin_maintenance]
+    features = [
+        start, language, catalog, cart, reviews, profile, referrals, topup, payments,
+        admin_entry, admin_maintenance,
+    ]
     for feature in features:
         application.add_handlers(feature.HANDLERS)
-    all_prompts = {**profile.PROMPTS, **topup.PROMPTS}
+    all_prompts = {**catalog.PROMPTS, **cart.PROMPTS, **reviews.PROMPTS, **profile.PROMPTS, **topup.PROMPTS}
     application.add_handler(prompts.build_handler(all_prompts))
     application.add_handlers(fallback.HANDLERS)
 

@@ -1,0 +1,174 @@
+"""The shop: categories, products, the product card, buying one unit and its receipt."""
+
+from __future__ import annotations
+
+import html
+import re
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog.models import Category, Product, Purchase
+from catalog.selectors import Page, ProductCard
+from catalog.services import Quote
+from payments.money import format_money
+from telegrambot.texts.common import EMPTY, MAX_CAPTION, MAX_MESSAGE, page_label, user_text
+
+BUY = gettext_lazy("💰 Buy")
+ADD_TO_CART = gettext_lazy("🛒 Add to cart")
+CART = gettext_lazy("🛒 Cart")
+SHOP = gettext_lazy("🛍 Shop")
+APPLY_PROMO = gettext_lazy("🎟 Apply promo code")
+REMOVE_PROMO = gettext_lazy("✖️ Remove promo code")
+RATE_ITEM = gettext_lazy("⭐ Rate this item")
+PURCHASES = gettext_lazy("🧾 Purchase history")
+CONFIRMATION_EXPIRED = gettext_lazy("This confirmation has expired. Open the item and press Buy again.")
+PROMO_REMOVED = gettext_lazy("Promo code removed.")
+SENT_AS_FILE = gettext_lazy("The value is too long for a message and was sent as a file.")
+
+TAG = re.compile(r"<[^>]*>")
+# Room kept for the receipt's other lines when deciding whether a value fits one message.
+RECEIPT_ROOM = 600
+
+
+def visible_length(text: str) -> int:
+    """Return how long Telegram counts HTML ``text`` once parsed: UTF-16 units of the visible text."""
+    return len(html.unescape(TAG.sub("", text)).encode("utf-16-le")) // 2
+
+
+def fits_caption(text: str) -> bool:
+    return visible_length(text) <= MAX_CAPTION
+
+
+def fits_message(text: str) -> bool:
+    return visible_length(text) <= MAX_MESSAGE
+
+
+def label(name: str, limit: int = 40) -> str:
+    """Return a name shortened for a button (plain text: buttons are not HTML)."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+# --- categories and products -------------------------------------------------------
+def categories(page: Page[Category]) -> str:
+    if not page.items:
+        return _("🛍 <b>Shop</b>\n\nThere is nothing for sale yet. Please come back later.") if page.number == 1 else str(EMPTY)
+    return _("🛍 <b>Shop</b>\n\nChoose a category:")
+
+
+def category_button(category: Category) -> str:
+    return "📂 " + label(category.name)
+
+
+def products(category: Category, page: Page[Product]) -> str:
+    name = user_text(category.name, limit=64)
+    if not page.items:
+        if page.number > 1:
+            return str(EMPTY)
+        return _("📂 <b>%(category)s</b>\n\nThere are no items in this category yet.") % {"category": name}
+    return _("📂 <b>%(category)s</b>\n\nChoose an item:") % {"category": name}
+
+
+def product_button(product: Product) -> str:
+    text = "%s · %s" % (label(product.name), format_money(product.price))
+    return text if getattr(product, "in_stock", True) else _("%(item)s · sold out") % {"item": text}
+
+
+# --- the product card ----------------------------------------------------------------
+def stock_line(card: ProductCard) -> str:
+    if card.stock is None:
+        return _("📦 In stock: unlimited")
+    if card.stock == 0:
+        return _("📦 Sold out")
+    return _("📦 In stock: %(count)s") % {"count": card.stock}
+
+
+def rating_line(card: ProductCard) -> str:
+    if not card.review_count or card.rating is None:
+        return _("⭐ No reviews yet")
+    return _("⭐ Rating: %(rating)s/5 (%(count)s reviews)") % {"rating": card.rating, "count": card.review_count}
+
+
+def card(card: ProductCard, *, promo_code: str | None = None, description_limit: int = 3000) -> str:
+    """The product card: name, description, price, stock, rating, and a promo code waiting to be used."""
+    product = card.product
+    lines = ["<b>%s</b>" % user_text(product.name, limit=100)]
+    if product.description.strip():
+        lines += ["", user_text(product.description.strip(), limit=description_limit)]
+    lines += ["", _("💰 Price: %(price)s") % {"price": format_money(product.price)}, stock_line(card), rating_line(card)]
+    if promo_code:
+        lines += ["", _("🎟 Promo code %(code)s will be applied when you buy.") % {"code": user_text(promo_code, limit=32)}]
+    return "\n".join(lines)
+
+
+def card_caption(card: ProductCard) -> str:
+    """The short caption of the picture sent above a card too long to be a caption."""
+    return "<b>%s</b>\n%s" % (user_text(card.product.name, limit=100), format_money(card.product.price))
+
+
+def reviews_button(count: int) -> str:
+    return _("💬 Reviews (%(count)s)") % {"count": count}
+
+
+# --- buying one unit -------------------------------------------------------------------
+def price_lines(quote: Quote) -> list[str]:
+    if not quote.discount:
+        return [_("Price: <b>%(price)s</b>") % {"price": format_money(quote.price)}]
+    return [
+        _("Price: <s>%(list_price)s</s> <b>%(price)s</b>")
+        % {"list_price": format_money(quote.list_price), "price": format_money(quote.price)},
+        _("Promo code %(code)s: −%(discount)s")
+        % {"code": user_text(quote.promo.code if quote.promo else "", limit=32), "discount": format_money(quote.discount)},
+    ]
+
+
+def confirm_buy(quote: Quote, *, balance: Decimal, promo_accepted: bool = False) -> str:
+    lines = [_("🎟 Promo code accepted."), ""] if promo_accepted else []
+    lines += [_("🧾 <b>Confirm the purchase</b>"), "", _("Item: %(item)s") % {"item": user_text(quote.product.name, limit=100)}]
+    lines += price_lines(quote)
+    lines += ["", _("It is paid from your balance (%(balance)s).") % {"balance": format_money(balance)}]
+    return "\n".join(lines)
+
+
+def pay_button(price: Decimal) -> str:
+    return _("✅ Pay %(price)s") % {"price": format_money(price)}
+
+
+def receipt(purchase: Purchase, *, with_value: bool = True) -> str:
+    """The receipt of one purchase; the delivered value in ``<code>`` unless it goes as a file."""
+    text = _("✅ <b>Thank you for your purchase!</b>\n\nOrder: #%(number)s\nItem: %(item)s\nPaid: %(price)s") % {
+        "number": html.escape(purchase.order_number),
+        "item": user_text(purchase.product_name, limit=100),
+        "price": format_money(purchase.price),
+    }
+    if not with_value:
+        return text + "\n\n" + str(SENT_AS_FILE)
+    return text + "\n\n" + _("Your item:") + "\n<code>" + html.escape(purchase.value) + "</code>"
+
+
+def value_fits(value: str) -> bool:
+    """Return whether a delivered value fits a message next to the receipt's other lines."""
+    return visible_length(html.escape(value)) + RECEIPT_ROOM <= MAX_MESSAGE
+
+
+def value_file_name(purchase: Purchase) -> str:
+    return "order-%s.txt" % purchase.order_number
+
+
+# --- promo codes and money -------------------------------------------------------------
+def ask_promo(product: Product) -> str:
+    return _(
+        "🎟 Send the promo code for <b>%(item)s</b> as a message (letters and digits, up to 32 characters)."
+    ) % {"item": user_text(product.name, limit=100)}
+
+
+def insufficient(*, price: Decimal, balance: Decimal, top_up: Decimal) -> str:
+    return _(
+        "💸 <b>Not enough money</b>\n\nThe price is %(price)s and your balance is %(balance)s. "
+        "Top up by %(top_up)s and come back to buy it."
+    ) % {"price": format_money(price), "balance": format_money(balance), "top_up": format_money(top_up)}
+
+
+def top_up_button(amount: Decimal) -> str:
+    return _("💳 Top up %(amount)s") % {"amount": format_money(amount)}
