@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.admin import CustomerAdmin
 from accounts.models import Customer
-from payments.models import LedgerEntry, Payment, ReferralReward
+from payments.models import LedgerEntry, Payment, PaymentNotice, ReferralReward
 from payments.money import describe_amount_rule
 from payments.services import adjust_balance
 from shopbot.admin_tools import ReadOnlyAdmin, short, submitted
@@ -184,8 +184,6 @@ class PaymentAdmin(CsvExportMixin, ReadOnlyAdmin):
         Column("note", "note"),
     )
     export_select_related = ("customer",)
-    # Silences Django 5's notice about the default URL scheme on the read-only pay_url field.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(ReferralReward)
@@ -195,4 +193,29 @@ class ReferralRewardAdmin(ReadOnlyAdmin):
     list_select_related = ("referrer", "referee", "payment")
     search_fields = ("^referrer__username", "^referee__username")
     telegram_id_lookups = ("referrer__telegram_id", "referee__telegram_id")
+    shop_permission = "manage_balances"
+
+
+class SentFilter(admin.SimpleListFilter):
+    title = gettext_lazy("sent")
+    parameter_name = "sent"
+
+    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
+        return [("yes", _("Sent")), ("no", _("Waiting"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[PaymentNotice]) -> QuerySet[PaymentNotice]:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(sent_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(PaymentNotice)
+class PaymentNoticeAdmin(ReadOnlyAdmin):
+    """The outbox of payment messages the bot owes people; written and claimed by services."""
+
+    list_display = ("id", "created", "payment", "telegram_id", "kind", "sent_at")
+    list_filter = (SentFilter, "kind", "created")
+    list_select_related = ("payment",)
+    search_fields = ("=payment__payload", "=payment__external_id")
+    telegram_id_lookups = ("telegram_id",)
     shop_permission = "manage_balances"

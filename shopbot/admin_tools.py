@@ -21,6 +21,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -79,6 +80,8 @@ class ShopAdmin(admin.ModelAdmin):
     shop_permission: str | None = None
     # Look-ups that a digits-only search term matches exactly (an indexed telegram id).
     telegram_id_lookups: tuple[str, ...] = ()
+    # The shop's links are https; also silences Django 5's notice about the default scheme.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @contextmanager
     def refusals_shown(self, request: HttpRequest, about: object = None) -> Iterator[Outcome]:

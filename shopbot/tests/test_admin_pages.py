@@ -13,13 +13,24 @@ from django.urls import reverse
 from accounts.models import AuditEntry, Customer
 from catalog.models import PromoUsage, Purchase, StockUnit
 from catalog.services import add_to_cart, purchase_product, save_review
-from payments.models import LedgerEntry, Payment, ReferralReward
+from payments.models import LedgerEntry, Payment, PaymentNotice, ReferralReward
 from payments.services import create_payment, credit_payment
 from shopbot.admin_tools import CappedCountPaginator
 from shopbot.test import ShopTestCase, make_customer, make_promo, make_staff
-from telegrambot.models import DialogState
+from telegrambot.maintenance import set_maintenance
+from telegrambot.models import Broadcast, BroadcastDelivery, DialogState
 
-HISTORY = (Purchase, Payment, LedgerEntry, ReferralReward, AuditEntry, PromoUsage)
+HISTORY = (
+    Purchase,
+    Payment,
+    LedgerEntry,
+    ReferralReward,
+    AuditEntry,
+    PromoUsage,
+    PaymentNotice,
+    Broadcast,
+    BroadcastDelivery,
+)
 LARGE = (Purchase, LedgerEntry, Payment, AuditEntry, StockUnit, Customer)
 
 
@@ -48,6 +59,9 @@ class AdminPagesTests(ShopTestCase):
         save_review(telegram_id=cls.alice.telegram_id, product_id=cls.key.pk, rating=5, text="Works")
         add_to_cart(telegram_id=cls.alice.telegram_id, product_id=cls.gift.pk)
         DialogState.objects.create(telegram_id=cls.alice.telegram_id, state="top_up_amount")
+        broadcast = Broadcast.objects.create(author=cls.owner, text="<b>Sale</b> today", status="finished")
+        BroadcastDelivery.objects.create(broadcast=broadcast, customer=cls.alice, status="sent")
+        set_maintenance(actor=cls.root, enabled=False)
         AuditEntry.objects.create(actor_label="web:root", action="test", target="=cmd")
 
     def setUp(self) -> None:
