@@ -102,13 +102,18 @@ def confirm_telegram_payment(
     problem = mismatch(
         payment, customer, telegram_id=telegram_id, currency=currency, total_amount=total_amount
     )
+    if payment.external_id:
+        # The row already holds another charge (paid, or flagged): this one gets a row of its own.
+        return record_extra_charge(
+            payment=payment,
+            customer=customer,
+            referrer=referrer,
+            charge_id=telegram_charge_id,
+            problem=problem,
+        )
     if problem:
         return flag_for_review(
             payment=payment, customer=customer, charge_id=telegram_charge_id, problem=problem
-        )
-    if payment.status in (Payment.Status.PAID, Payment.Status.REFUNDING, Payment.Status.REFUNDED):
-        return credit_extra_charge(
-            payment=payment, customer=customer, referrer=referrer, charge_id=telegram_charge_id
         )
     check_creditable(payment, allow_expired=True)
     if payment.purpose == Payment.Purpose.ORDER:
@@ -127,14 +132,15 @@ def mismatch(
     if customer.telegram_id != telegram_id:
         return f"paid by {telegram_id}, invoice of {customer.telegram_id}"
     if currency != payment.provider_currency or total_amount != expected_total(payment):
-        return f"paid {total_amount} {currency}, invoice was {expected_total(payment)} {payment.provider_currency}"
+        expected = f"{expected_total(payment)} {payment.provider_currency}"
+        return f"paid {total_amount} {currency}, invoice was {expected}"
     return ""
 
 
-def credit_extra_charge(
-    *, payment: Payment, customer: Customer, referrer: Customer | None, charge_id: str
+def record_extra_charge(
+    *, payment: Payment, customer: Customer, referrer: Customer | None, charge_id: str, problem: str
 ) -> Credit:
-    """Credit a second charge of an already paid invoice to the balance as its own top-up."""
+    """Credit another charge of an invoice to the balance as its own top-up, or flag it if it differs."""
     extra = create_payment(
         customer=customer,
         provider=payment.provider,
@@ -142,8 +148,12 @@ def credit_extra_charge(
         provider_amount=payment.provider_amount,
         provider_currency=payment.provider_currency,
     )
-    extra.note = f"second charge of invoice #{payment.pk}"
+    extra.note = f"another charge of invoice #{payment.pk}"
     extra.save(update_fields=["note"])
+    if problem:
+        return flag_for_review(
+            payment=extra, customer=customer, charge_id=charge_id, problem=f"{problem}; {extra.note}"
+        )
     return credit_locked_top_up(payment=extra, customer=customer, referrer=referrer, external_id=charge_id)
 
 

@@ -185,3 +185,30 @@ def test_it_credits_one_successful_payment_once_when_replays_race(settings):
     assert buyer.balance == Decimal("42.42")
     assert total_of(payment) == 101  # 100.5354 stars, rounded up
     assert ledger_matches_balance(buyer) and ledger_matches_balance(referrer)
+
+
+@ALL_METHODS
+class ExtraChargeTests(ShopTestCase):
+    def test_it_keeps_the_first_charge_when_a_mismatched_second_charge_arrives(self):
+        payment = start_top_up(telegram_id=self.bob.telegram_id, provider=STARS, amount="10")
+        pay_telegram(payment, charge_id="first")
+
+        credit = pay_telegram(payment, charge_id="second", total_amount=1)
+
+        payment.refresh_from_db()
+        self.assertEqual((payment.external_id, payment.status), ("first", Payment.Status.PAID))
+        self.assertIs(credit.needs_review, True)
+        self.assertEqual(credit.payment.external_id, "second")
+        self.assertIs(pay_telegram(payment, charge_id="first").credited, False)
+
+    def test_it_credits_a_matching_charge_on_a_flagged_invoice_on_its_own_row(self):
+        payment = start_top_up(telegram_id=self.bob.telegram_id, provider=STARS, amount="10")
+        pay_telegram(payment, charge_id="odd", total_amount=1)
+
+        credit = pay_telegram(payment, charge_id="good")
+
+        payment.refresh_from_db()
+        self.assertEqual((payment.external_id, payment.needs_review), ("odd", True))
+        self.assertIs(credit.credited, True)
+        self.bob.refresh_from_db()
+        self.assertEqual(self.bob.balance, Decimal("10.00"))
