@@ -105,6 +105,7 @@ class FakeTelegram:
         self.channel_members: dict[tuple[str, int], str] = {}
         self.blocked_by: set[int] = set()
         self.updates: list[dict[str, Any]] = []  # served by getUpdates (over HTTP)
+        self.files: dict[str, tuple[str, bytes]] = {}  # file id -> (file path, content), for getFile
         self.ids = itertools.count(1)
         self.methods: dict[str, Callable[[dict[str, Any]], Any]] = {
             name.removeprefix("api_").lower(): getattr(self, name) for name in dir(self) if name.startswith("api_")
@@ -123,6 +124,20 @@ class FakeTelegram:
         message = ChatMessage(chat_id=chat_id, message_id=next(self.ids), from_bot=False, kind="user", text=text)
         self.chats.setdefault(chat_id, []).append(message)
         return message
+
+    def add_file(self, content: bytes, *, suffix: str = "") -> tuple[str, str]:
+        """Store a file a user sends, as Telegram's servers would; return (file_id, file_unique_id)."""
+        number = next(self.ids)
+        file_id = f"BQACAgIAAxkBAAI{number:08d}file"
+        self.files[file_id] = (f"documents/file_{number}{suffix}", bytes(content))
+        return file_id, f"u{number}"
+
+    def download(self, url: str) -> tuple[int, bytes]:
+        """Serve ``<base_file_url><token>/<file_path>`` as Telegram's file server does."""
+        for path, content in self.files.values():
+            if url.endswith("/" + path):
+                return 200, content
+        return 404, json.dumps({"ok": False, "error_code": 404, "description": "Not Found"}).encode()
 
     def open_callback_query(self) -> str:
         query_id = str(next(self.ids))
@@ -192,6 +207,13 @@ class FakeTelegram:
         elif status == "kicked":
             member["until_date"] = 0
         return member
+
+    def api_getFile(self, params: dict[str, Any]) -> Any:
+        stored = self.files.get(str(params.get("file_id")))
+        if stored is None:
+            raise Rejected("Bad Request: invalid file_id")
+        path, content = stored
+        return {"file_id": params["file_id"], "file_unique_id": path, "file_size": len(content), "file_path": path}
 
     def api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
         query_id = str(params["callback_query_id"])
@@ -403,6 +425,8 @@ class FakeRequest(BaseRequest):
         pass
 
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None, **kwargs: Any) -> tuple[int, bytes]:
+        if "/file/bot" in url:
+            return self.telegram.download(url)
         params = dict(request_data.parameters) if request_data else {}
         if request_data and request_data.contains_files:
             for name, (filename, content, *_rest) in request_data.multipart_data.items():
