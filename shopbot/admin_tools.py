@@ -34,6 +34,7 @@ from shopbot.errors import ShopError
 
 # Telegram ids are up to 52 bits; longer digit strings are not ids.
 TELEGRAM_ID_DIGITS = 19
+BIGINT_MAX = 2**63 - 1
 # The intermediate page lists the first few chosen rows so the staff member sees whom it touches.
 ACTION_OBJECTS_SHOWN = 20
 # Actions that change people's money or access one by one refuse a whole-table selection.
@@ -188,7 +189,11 @@ class ShopAdmin(admin.ModelAdmin):
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
     ) -> tuple[QuerySet[Any], bool]:
         term = search_term.strip()
-        if self.telegram_id_lookups and term.isdigit() and len(term) <= TELEGRAM_ID_DIGITS:
+        # ASCII digits only ("²" is a digit to str.isdigit, not to int), within bigint.
+        is_id = (
+            term.isascii() and term.isdigit() and len(term) <= TELEGRAM_ID_DIGITS and int(term) <= BIGINT_MAX
+        )
+        if self.telegram_id_lookups and is_id:
             # An exact match on the indexed id, instead of a text scan of every row.
             exact = Q()
             for lookup in self.telegram_id_lookups:

@@ -126,6 +126,12 @@ class AdminPagesTests(ShopTestCase):
         self.assertContains(response, "@alice")
         self.assertNotContains(response, "@carol")
 
+    def test_it_survives_hostile_search_terms(self) -> None:
+        for term in ["²", "9223372036854775808", "9" * 40, "' OR 1=1 --", "%", "\x00"]:
+            for model in (Customer, LedgerEntry, Purchase):
+                with self.subTest(term=term, model=model.__name__):
+                    self.assertEqual(self.client.get(url(model, "changelist"), {"q": term}).status_code, 200)
+
     def test_it_shows_the_shop_name(self) -> None:
         response = self.client.get(reverse("admin:index"))
 
