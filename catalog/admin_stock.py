@@ -16,10 +16,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -97,7 +97,9 @@ class StockUploadMixin(ShopAdmin):
         """Show the upload form; on "Preview" count what would be added; on "Add" add it."""
         if not self.has_manage_stock_permission(request):
             raise PermissionDenied
-        product = get_object_or_404(Product.objects.select_related("category"), pk=object_id)
+        product = self.get_object(request, unquote(object_id))
+        if product is None:  # unknown, or not an id at all
+            raise Http404
         if request.method == "POST" and "add" in request.POST:
             return self.add_previewed(request, product)
         form = StockUploadForm(request.POST or None, request.FILES or None)

@@ -200,6 +200,12 @@ class StockAdminTests(ShopTestCase):
         self.assertContains(response, "The preview has expired")
         self.assertFalse(StockUnit.objects.filter(value="ZZZ-999").exists())
 
+    def test_it_answers_404_for_an_unknown_or_malformed_product(self) -> None:
+        for product_id in ["999999", "abc", "9" * 30]:
+            with self.subTest(product_id=product_id):
+                url = reverse("admin:catalog_product_stock", args=[product_id])
+                self.assertEqual(self.client.get(url).status_code, 404)
+
     def test_it_refuses_the_page_to_staff_without_manage_stock(self) -> None:
         self.client.force_login(make_staff("vic", permissions=["catalog.view_product"]))
 
