@@ -107,3 +107,18 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target}"
+
+
+class SignInLink(models.Model):
+    """A one-time link to the web admin that an admin asked the bot for."""
+
+    customer = models.ForeignKey(Customer, models.CASCADE, related_name="sign_in_links")
+    created = models.DateTimeField(default=now)
+    expires = models.DateTimeField()
+    used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.created:%Y-%m-%d %H:%M}"

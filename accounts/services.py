@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from accounts.actors import Actor, actor_customer, actor_label, is_owner_actor, permissions_of_actor
 from accounts.models import PERMISSION_CODENAMES, AuditEntry, Customer
+from accounts.web_users import sync_staff_user
 from shopbot.errors import (
     CustomerNotFound,
     InvalidInput,
@@ -28,6 +29,7 @@ from shopbot.errors import (
     PermissionDenied,
     RoleEscalation,
     RoleNotFound,
+    ShopError,
 )
 
 P = ParamSpec("P")
@@ -147,12 +149,31 @@ def requires(codename: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     def decorator(service: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(service)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            require_permission(actor=kwargs["actor"], codename=codename, action=service.__name__)  # type: ignore[arg-type]
-            return service(*args, **kwargs)
+            actor: Actor = kwargs["actor"]  # type: ignore[assignment]
+            require_permission(actor=actor, codename=codename, action=service.__name__)
+            try:
+                return service(*args, **kwargs)
+            except (RoleEscalation, OwnerProtected) as refusal:
+                # Written after the service's transaction rolled back, so the entry stays.
+                record_escalation(actor=actor, action=service.__name__, refusal=refusal)
+                raise
 
         return wrapper
 
     return decorator
+
+
+def record_escalation(*, actor: Actor, action: str, refusal: ShopError) -> None:
+    """Audit an attempt to reach above one's own permissions or at the owner."""
+    label = actor_label(actor)
+    AuditEntry.objects.create(
+        actor=actor_customer(actor),
+        actor_label=label[:100],
+        action="escalation_refused",
+        target=action[:200],
+        details={"refusal": type(refusal).__name__},
+    )
+    audit_log.warning("%s escalation_refused %s", label, action)
 
 
 def set_language(*, telegram_id: int, language: str) -> Customer:
@@ -178,6 +199,7 @@ def set_blocked(*, actor: Actor, telegram_id: int, blocked: bool) -> Customer:
         raise RoleEscalation()
     customer.is_blocked = blocked
     customer.save(update_fields=["is_blocked"])
+    sync_staff_user(customer)  # a blocked admin's web login stops working too
     record_audit(actor=actor, action="block_user" if blocked else "unblock_user", target=customer)
     return customer
 
@@ -261,7 +283,34 @@ def assign_role(*, actor: Actor, telegram_id: int, role_id: int | None) -> Custo
         raise RoleEscalation()
     customer.role = group
     customer.save(update_fields=["role"])
+    sync_staff_user(customer)  # the web admin follows the new role at once
     record_audit(
         actor=actor, action="assign_role", target=customer, details={"role": group.name if group else None}
     )
     return customer
+
+
+@requires("manage_roles")
+@transaction.atomic
+def delete_role(*, actor: Actor, role_id: int) -> int:
+    """Delete a custom role; its holders become plain customers. Return how many held it.
+
+    Refuses built-in roles, roles holding a permission the actor lacks, and the
+    actor's own role (unless the actor is the owner).
+    """
+    group = Group.objects.select_for_update().filter(pk=role_id).first() if isinstance(role_id, int) else None
+    if group is None:
+        raise RoleNotFound()
+    if group.name in roles.BUILTIN_ROLES:
+        raise InvalidInput(reason=_("Built-in roles cannot be deleted."))
+    if not roles.role_permissions(group.pk) <= permissions_of_actor(actor):
+        raise RoleEscalation()
+    own = actor_customer(actor)
+    if own is not None and own.role_id == group.pk and not own.is_owner:
+        raise RoleEscalation()
+    holders = Customer.objects.filter(role=group).count()
+    record_audit(actor=actor, action="delete_role", target=group.name, details={"holders": holders})
+    deleted_id = group.pk
+    group.delete()  # holders' role becomes empty (SET_NULL)
+    transaction.on_commit(lambda: roles.invalidate_role_cache(deleted_id))
+    return holders
