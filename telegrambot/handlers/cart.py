@@ -18,7 +18,7 @@ from shopbot.errors import CartChanged, CartEmpty, InsufficientFunds, NotInCart
 from telegrambot import callbacks, dialog, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
-from telegrambot.handlers.catalog import clean_code, send_file, show_shortfall
+from telegrambot.handlers.catalog import clean_code, send_file, show, show_shortfall
 from telegrambot.keyboards import cart as keyboards
 from telegrambot.keyboards import common as common_keyboards
 from telegrambot.texts import cart as texts
@@ -43,7 +43,7 @@ async def cart_page(update: Update, context: ShopContext) -> None:
 async def show_cart(update: Update, context: ShopContext, number: int) -> None:
     found = await call(selectors.get_cart, telegram_id=context.customer.telegram_id)
     page = page_of(found.items, number)
-    await screens.show(update, context, texts.cart(found, page), keyboards.cart(found, page))
+    await show(update, context, texts.cart(found, page), keyboards.cart(found, page))
 
 
 def page_of(items: list[CartItem], number: int) -> Page[CartItem]:
@@ -76,7 +76,7 @@ async def line(update: Update, context: ShopContext) -> None:
 
 async def show_line(update: Update, context: ShopContext, product_id: int, *, notice: str = "") -> None:
     item = find_item(await call(selectors.get_cart, telegram_id=context.customer.telegram_id), product_id)
-    await screens.show(update, context, texts.line(item, notice=notice), keyboards.line(item))
+    await show(update, context, texts.line(item, notice=notice), keyboards.line(item))
 
 
 def find_item(found: Cart, product_id: int) -> CartItem:
@@ -107,7 +107,7 @@ async def ask_promo(update: Update, context: ShopContext) -> None:
     product_id = callbacks.CART_PROMO.parse(update.callback_query.data)
     item = find_item(await call(selectors.get_cart, telegram_id=context.customer.telegram_id), product_id)
     await call(dialog.set_state, telegram_id=context.customer.telegram_id, state=CART_PROMO, data={"product_id": product_id})
-    await screens.show(update, context, texts.ask_promo(item), keyboards.promo_prompt(product_id))
+    await show(update, context, texts.ask_promo(item), keyboards.promo_prompt(product_id))
 
 
 async def apply_promo(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
@@ -141,7 +141,7 @@ async def show_checkout(update: Update, context: ShopContext) -> None:
     if found.is_empty:
         raise CartEmpty()
     text = texts.confirm_checkout(found, balance=context.customer.balance)
-    await screens.show(update, context, text, keyboards.confirm_checkout(found))
+    await show(update, context, text, keyboards.confirm_checkout(found))
 
 
 async def confirm_checkout(update: Update, context: ShopContext) -> None:
@@ -157,7 +157,7 @@ async def confirm_checkout(update: Update, context: ShopContext) -> None:
         await show_checkout(update, context)
         return
     fits = texts.receipt_fits(purchases)
-    await screens.show(update, context, texts.receipt(purchases) if fits else texts.short_receipt(purchases), keyboards.receipt(purchases))
+    await show(update, context, texts.receipt(purchases) if fits else texts.short_receipt(purchases), keyboards.receipt(purchases))
     if not fits:
         await send_file(context, texts.receipt_file_name(purchases), texts.receipt_file(purchases))
 

@@ -13,7 +13,7 @@ import logging
 from decimal import Decimal
 
 from django.conf import settings
-from telegram import InlineKeyboardButton, InputFile, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -40,6 +40,24 @@ PRODUCT_DRAFT = "product_draft"  # about to buy data["product_id"], with data["p
 PROMO_CODE_MAX = 32
 
 
+async def show(update: Update, context: ShopContext, text: str, keyboard: InlineKeyboardMarkup) -> None:
+    """Show a screen like ``screens.show``; a press that would change nothing is only answered.
+
+    Telegram refuses an edit that changes nothing ("message is not modified"):
+    a forged or repeated press that asks for the screen already shown gets no edit.
+    """
+    message = update.callback_query.message if update.callback_query is not None else None
+    if (
+        isinstance(message, Message)
+        and message.text is not None
+        and message.text == texts.visible_text(text)
+        and message.reply_markup == keyboard
+    ):
+        await screens.answer(update, context)
+        return
+    await screens.show(update, context, text, keyboard)
+
+
 # --- browsing ------------------------------------------------------------------------
 async def shop(update: Update, context: ShopContext) -> None:
     """Lists the first page of categories."""
@@ -53,7 +71,7 @@ async def categories(update: Update, context: ShopContext) -> None:
 
 async def show_categories(update: Update, context: ShopContext, number: int) -> None:
     page = await call(selectors.list_categories, page=number)
-    await screens.show(update, context, texts.categories(page), keyboards.categories(page))
+    await show(update, context, texts.categories(page), keyboards.categories(page))
 
 
 async def category(update: Update, context: ShopContext) -> None:
@@ -61,7 +79,7 @@ async def category(update: Update, context: ShopContext) -> None:
     category_id, number = callbacks.CATEGORY.parse(update.callback_query.data)
     page = await call(selectors.list_products, category_id=category_id, page=number)
     found = page.items[0].category if page.items else await call(selectors.get_category, category_id=category_id)
-    await screens.show(update, context, texts.products(found, page), keyboards.products(found, page))
+    await show(update, context, texts.products(found, page), keyboards.products(found, page))
 
 
 async def product(update: Update, context: ShopContext) -> None:
@@ -78,7 +96,7 @@ async def show_card(update: Update, context: ShopContext, card: ProductCard, *, 
     text = texts.card(card, promo_code=promo_code)
     keyboard = keyboards.card(card, page=page, promo_code=promo_code)
     if not card.product.image:
-        await screens.show(update, context, text, keyboard)
+        await show(update, context, text, keyboard)
         return
     await screens.answer(update, context)
     chat_id = context.customer.telegram_id
@@ -102,7 +120,7 @@ async def ask_promo(update: Update, context: ShopContext) -> None:
     product_id = callbacks.PRODUCT_PROMO.parse(update.callback_query.data)
     card = await call(selectors.get_product_card, product_id=product_id)
     await call(dialog.set_state, telegram_id=context.customer.telegram_id, state=PRODUCT_PROMO, data={"product_id": product_id})
-    await screens.show(update, context, texts.ask_promo(card.product), keyboards.promo_prompt(product_id))
+    await show(update, context, texts.ask_promo(card.product), keyboards.promo_prompt(product_id))
 
 
 async def apply_promo(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
@@ -152,7 +170,7 @@ async def show_confirmation(update: Update, context: ShopContext, product_id: in
     promo_code = draft.data.get("promo_code") if draft else None
     quote = await call(services.quote_product, telegram_id=context.customer.telegram_id, product_id=product_id, promo_code=promo_code)
     await set_draft(context, product_id, promo_code)
-    await screens.show(update, context, texts.confirm_buy(quote, balance=context.customer.balance), keyboards.confirm_buy(quote))
+    await show(update, context, texts.confirm_buy(quote, balance=context.customer.balance), keyboards.confirm_buy(quote))
 
 
 async def confirm_buy(update: Update, context: ShopContext) -> None:
@@ -183,7 +201,7 @@ async def confirm_buy(update: Update, context: ShopContext) -> None:
 
 async def show_receipt(update: Update, context: ShopContext, purchase: Purchase) -> None:
     fits = texts.value_fits(purchase.value)
-    await screens.show(update, context, texts.receipt(purchase, with_value=fits), keyboards.receipt(purchase))
+    await show(update, context, texts.receipt(purchase, with_value=fits), keyboards.receipt(purchase))
     if not fits:
         await send_file(context, texts.value_file_name(purchase), purchase.value)
 
@@ -202,7 +220,7 @@ async def show_shortfall(
     balance = context.customer.balance
     top_up = min(max(price - balance, settings.MIN_AMOUNT), settings.MAX_AMOUNT)
     text = texts.insufficient(price=price, balance=balance, top_up=top_up)
-    await screens.show(update, context, text, keyboards.insufficient(top_up=top_up, back=back))
+    await show(update, context, text, keyboards.insufficient(top_up=top_up, back=back))
 
 
 async def top_up_shortfall(update: Update, context: ShopContext) -> None:
@@ -212,7 +230,7 @@ async def top_up_shortfall(update: Update, context: ShopContext) -> None:
     stars = to_stars(amount, settings.STARS_PER_VALUE) if settings.STARS_PER_VALUE > 0 else None
     card, crypto = bool(settings.TELEGRAM_PROVIDER_TOKEN), bool(settings.CRYPTO_PAY_TOKEN)
     text = topup_texts.choose_method(amount, has_methods=stars is not None or card or crypto)
-    await screens.show(update, context, text, topup_keyboards.methods(stars=stars, card=card, crypto=crypto, amount=amount))
+    await show(update, context, text, topup_keyboards.methods(stars=stars, card=card, crypto=crypto, amount=amount))
 
 
 # --- the draft -----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from catalog import selectors, services
 from telegrambot import callbacks, dialog, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
+from telegrambot.handlers.catalog import show
 from telegrambot.keyboards import reviews as keyboards
 from telegrambot.texts import common as common_texts
 from telegrambot.texts import reviews as texts
@@ -25,14 +26,14 @@ async def reviews(update: Update, context: ShopContext) -> None:
     product_id, number = callbacks.REVIEWS.parse(update.callback_query.data)
     card = await call(selectors.get_product_card, product_id=product_id)
     page = await call(selectors.list_reviews, product_id=product_id, page=number)
-    await screens.show(update, context, texts.reviews(card, page), keyboards.reviews(product_id, page))
+    await show(update, context, texts.reviews(card, page), keyboards.reviews(product_id, page))
 
 
 async def ask_rating(update: Update, context: ShopContext) -> None:
     """Offers one to five stars for the product."""
     product_id = callbacks.RATE.parse(update.callback_query.data)
     card = await call(selectors.get_product_card, product_id=product_id)
-    await screens.show(update, context, texts.ask_rating(card), keyboards.ratings(product_id))
+    await show(update, context, texts.ask_rating(card), keyboards.ratings(product_id))
 
 
 async def rate(update: Update, context: ShopContext) -> None:
@@ -42,7 +43,7 @@ async def rate(update: Update, context: ShopContext) -> None:
     review = await call(services.save_review, telegram_id=telegram_id, product_id=product_id, rating=int(rating))
     data = {"product_id": product_id, "rating": review.rating}
     await call(dialog.set_state, telegram_id=telegram_id, state=REVIEW_TEXT, data=data)
-    await screens.show(update, context, texts.ask_text(review), keyboards.ask_text(product_id))
+    await show(update, context, texts.ask_text(review), keyboards.ask_text(product_id))
 
 
 async def save_text(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
@@ -67,7 +68,7 @@ async def skip_text(update: Update, context: ShopContext) -> None:
         await screens.answer(update, context, common_texts.alert(common_texts.EXPIRED_PROMPT), alert=True)
         return
     await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
-    await screens.show(update, context, str(texts.THANKS), keyboards.done(product_id))
+    await show(update, context, str(texts.THANKS), keyboards.done(product_id))
 
 
 HANDLERS = [

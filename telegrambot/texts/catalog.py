@@ -32,9 +32,14 @@ TAG = re.compile(r"<[^>]*>")
 RECEIPT_ROOM = 600
 
 
+def visible_text(text: str) -> str:
+    """Return HTML ``text`` as Telegram shows it: tags parsed away, entities unescaped, ends stripped."""
+    return html.unescape(TAG.sub("", text)).strip()
+
+
 def visible_length(text: str) -> int:
     """Return how long Telegram counts HTML ``text`` once parsed: UTF-16 units of the visible text."""
-    return len(html.unescape(TAG.sub("", text)).encode("utf-16-le")) // 2
+    return len(visible_text(text).encode("utf-16-le")) // 2
 
 
 def fits_caption(text: str) -> bool:
