@@ -156,3 +156,14 @@ class MenuTests(BotTestCase):
         await alice.send("150")
 
         self.assertIn("I did not understand that", alice.screen.text)
+
+
+class CommandListTests(BotTestCase):
+    async def test_it_publishes_the_commands_in_both_languages(self) -> None:
+        shop = await self.start_shop()
+
+        names = ["start", "shop", "profile", "help", "language", "terms", "paysupport"]
+        for language in (None, "en", "ru"):
+            self.assertEqual([command["command"] for command in shop.telegram.commands[language]], names)
+        self.assertEqual(shop.telegram.commands["en"][0]["description"], "Open the main menu")
+        self.assertEqual(shop.telegram.commands["ru"][0]["description"], "Открыть главное меню")
