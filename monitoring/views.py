@@ -1,31 +1,46 @@
-"""Health of the web process and what it depends on."""
+"""Health, metrics and the staff dashboard of the web process."""
 
-from django.core.cache import cache
-from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from __future__ import annotations
+
+import hmac
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django_prometheus.exports import ExportToDjangoView
 
-
-def check_database() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return True
-    except Exception:
-        return False
-
-
-def check_cache() -> bool:
-    try:
-        cache.set("health-probe", "ok", 10)
-        return cache.get("health-probe") == "ok"
-    except Exception:
-        return False
+from monitoring.dashboard import build_dashboard
+from monitoring.health import health_report
 
 
 @never_cache
 def health(request: HttpRequest) -> JsonResponse:
-    """Report the database and the cache; 503 when either is down."""
-    checks = {"database": check_database(), "cache": check_cache()}
-    healthy = all(checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    """Report the database, the cache and the bot's heartbeat; 503 when unhealthy."""
+    healthy, body = health_report()
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Serve Prometheus metrics; with METRICS_TOKEN set, only to ``Authorization: Bearer <token>``."""
+    if settings.METRICS_TOKEN and not has_bearer_token(request, settings.METRICS_TOKEN):
+        response = HttpResponse("Unauthorized\n", status=401, content_type="text/plain")
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    return ExportToDjangoView(request)
+
+
+def has_bearer_token(request: HttpRequest, token: str) -> bool:
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+@staff_member_required
+@never_cache
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Show sales, customers, payments, the funnel, errors and low stock to staff."""
+    context = {**admin.site.each_context(request), "title": "Dashboard", **build_dashboard()}
+    return render(request, "monitoring/dashboard.html", context)

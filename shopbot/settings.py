@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "monitoring.middleware.OperationsEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -128,3 +129,38 @@ LOG_TO_FILE = config.bool("LOG_TO_FILE", False)
 LOGGING = config.logging(
     to_stdout=LOG_TO_STDOUT, to_file=LOG_TO_FILE, logfile=BOT_LOGFILE, auditfile=BOT_AUDITFILE, debug=DEBUG
 )
+
+# --- Monitoring, retention and backups ----------------------------------------
+# With a token set, /metrics answers only to "Authorization: Bearer <token>".
+METRICS_TOKEN = config.str("METRICS_TOKEN", "")
+# /health answers 503 when TOKEN is set and the bot's last contact with Telegram
+# is older than this many seconds; 0 leaves the bot out of /health's verdict.
+HEALTH_BOT_MAX_AGE = config.int("HEALTH_BOT_MAX_AGE", 180, minimum=0)
+# `manage.py cleanup` deletes audit entries and expired or failed payments older than this; 0 keeps all.
+RETENTION_DAYS = config.int("RETENTION_DAYS", 0, minimum=0)
+BACKUP_DIR = config.path("BACKUP_DIR", DATA_DIR / "backups")
+BACKUP_KEEP = config.int("BACKUP_KEEP", 7, minimum=0)
+
+# --- Security -----------------------------------------------------------------
+# HTTPS is assumed when DEBUG is off and the shop answers to a public host name
+# (behind a reverse proxy that terminates TLS); on 127.0.0.1 and localhost, as
+# with `make run`, plain http keeps working. Each setting can be forced either way.
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+HTTPS = config.bool("HTTPS", not DEBUG and any(host not in LOCAL_HOSTS for host in ALLOWED_HOSTS))
+SECURE_SSL_REDIRECT = config.bool("SECURE_SSL_REDIRECT", HTTPS)
+SESSION_COOKIE_SECURE = config.bool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = config.bool("CSRF_COOKIE_SECURE", HTTPS)
+SECURE_HSTS_SECONDS = config.int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = config.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = config.bool("SECURE_HSTS_PRELOAD", HTTPS)
+# Trust the proxy's X-Forwarded-Proto; without it every request looks like http and redirects forever.
+if config.bool("SECURE_PROXY_SSL_HEADER", HTTPS):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+AUTHENTICATION_BACKENDS = ["shopbot.security.LockoutModelBackend"]
+LOGIN_FAILURE_LIMIT = config.int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_MINUTES = config.int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+# django-ratelimit refuses a per-process cache; the embedded default accepts that
+# its counters are per process. With Redis the checks stay on.
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
