@@ -1,0 +1,68 @@
+"""`manage.py cleanup`: old audit entries and abandoned payments go, the rest stays."""
+
+from datetime import timedelta
+from decimal import Decimal
+from io import StringIO
+
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils.timezone import now
+
+from accounts.models import AuditEntry
+from payments.models import LedgerEntry, Payment
+from shopbot.test import ShopTestCase
+
+
+class CleanupTests(ShopTestCase):
+    def make_payment(self, status: str, days_ago: int) -> Payment:
+        created = now() - timedelta(days=days_ago)
+        return Payment.objects.create(
+            provider=Payment.Provider.CRYPTOPAY, customer=self.alice, amount=Decimal("10.00"),
+            provider_amount=Decimal("10"), provider_currency="USDT", status=status,
+            expires_at=created + timedelta(minutes=30), created=created,
+        )
+
+    def setUp(self) -> None:
+        AuditEntry.objects.create(action="old", created=now() - timedelta(days=100))
+        AuditEntry.objects.create(action="recent", created=now() - timedelta(days=5))
+        self.old_expired = self.make_payment(Payment.Status.EXPIRED, 100)
+        self.old_failed = self.make_payment(Payment.Status.FAILED, 100)
+        self.recent_expired = self.make_payment(Payment.Status.EXPIRED, 5)
+        self.old_paid = self.make_payment(Payment.Status.PAID, 100)
+        self.old_pending = self.make_payment(Payment.Status.PENDING, 100)
+        # An expired payment the ledger points at (credited, then expired by a late job): kept.
+        self.old_in_ledger = self.make_payment(Payment.Status.EXPIRED, 100)
+        LedgerEntry.objects.create(
+            customer=self.bob, kind=LedgerEntry.Kind.TOP_UP, amount=Decimal("1.00"),
+            balance_after=Decimal("1.00"), payment=self.old_in_ledger,
+        )
+
+    def cleanup(self, *args: str) -> str:
+        out = StringIO()
+        call_command("cleanup", *args, stdout=out)
+        return out.getvalue()
+
+    @override_settings(RETENTION_DAYS=0)
+    def test_it_keeps_everything_when_retention_is_zero(self) -> None:
+        output = self.cleanup()
+
+        self.assertIn("everything is kept", output)
+        self.assertEqual(AuditEntry.objects.count(), 2)
+        self.assertEqual(Payment.objects.count(), 6)
+
+    @override_settings(RETENTION_DAYS=30)
+    def test_it_deletes_what_is_older_than_the_retention(self) -> None:
+        output = self.cleanup()
+
+        self.assertIn("Deleted 1 audit entries and 2 payments older than 30 days.", output)
+        self.assertEqual(list(AuditEntry.objects.values_list("action", flat=True)), ["recent"])
+        self.assertEqual(
+            set(Payment.objects.values_list("pk", flat=True)),
+            {self.recent_expired.pk, self.old_paid.pk, self.old_pending.pk, self.old_in_ledger.pk},
+        )
+
+    @override_settings(RETENTION_DAYS=0)
+    def test_it_takes_the_days_from_the_command_line(self) -> None:
+        output = self.cleanup("--days", "3")
+
+        self.assertIn("Deleted 2 audit entries and 3 payments", output)
