@@ -15,7 +15,13 @@ from telegram.request import BaseRequest, HTTPXRequest
 from monitoring.metrics import HANDLER_LATENCY, UPDATES
 from telegrambot.context import ShopBot, ShopContext
 from telegrambot.handlers import (
-    admin_entry,
+    admin_catalog,
+    admin_menu,
+    admin_orders,
+    admin_products,
+    admin_roles,
+    admin_stock,
+    admin_users,
     admin_maintenance,
     cart,
     catalog,
@@ -34,6 +40,7 @@ from telegrambot.handlers import (
 from telegrambot.texts import start as start_texts
 
 LANGUAGES = ("en", "ru")
+ADMIN_FEATURES = [admin_menu, admin_catalog, admin_products, admin_stock, admin_orders, admin_users, admin_roles]
 
 
 class ShopApplication(Application):  # type: ignore[type-arg]
@@ -99,12 +106,17 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     # buttons first, then typed text for prompts, then the fallbacks that refuse the rest.
     features = [
         start, language, catalog, cart, reviews, profile, referrals, topup, payments,
-        admin_entry, admin_maintenance,
+        *ADMIN_FEATURES, admin_maintenance,
     ]
     for feature in features:
         application.add_handlers(feature.HANDLERS)
     all_prompts = {**catalog.PROMPTS, **cart.PROMPTS, **reviews.PROMPTS, **profile.PROMPTS, **topup.PROMPTS}
+    for admin_feature in ADMIN_FEATURES:
+        all_prompts.update(getattr(admin_feature, "PROMPTS", {}))
     application.add_handler(prompts.build_handler(all_prompts))
+    # Photos and documents go to the prompt waiting for a file (a product picture, a stock file).
+    media_prompts = {**admin_products.MEDIA_PROMPTS, **admin_stock.MEDIA_PROMPTS}
+    application.add_handler(prompts.build_media_handler(media_prompts))
     application.add_handlers(fallback.HANDLERS)
 
     # Group 1 runs after the feature's handler: no press is left unanswered.

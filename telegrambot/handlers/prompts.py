@@ -41,3 +41,24 @@ def build_handler(prompts: Mapping[str, PromptHandler]) -> MessageHandler:
         await handler(update, context, state)
 
     return MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, answer_prompt)
+
+
+def build_media_handler(prompts: Mapping[str, PromptHandler]) -> MessageHandler:
+    """Return the handler that passes a photo or a document to the prompt waiting for one.
+
+    Features export ``MEDIA_PROMPTS = {state: handler}`` for prompts that accept
+    a file (a product picture, a stock file); a photo or a document sent while
+    no such prompt waits is not understood.
+    """
+
+    async def answer_with_media(update: Update, context: ShopContext) -> None:
+        """Passes a photo or a document to the prompt the user is answering."""
+        state = await call(dialog.get_state, telegram_id=context.customer.telegram_id)
+        handler = prompts.get(state.state) if state is not None else None
+        if handler is None:
+            await screens.send(update, context, str(texts.UNKNOWN_TEXT), keyboards.back_to_menu())
+            return
+        await handler(update, context, state)
+
+    media = filters.PHOTO | filters.Document.ALL
+    return MessageHandler(filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED & media, answer_with_media)

@@ -1,0 +1,218 @@
+"""The admin's stock: upload units (pasted or a file) with a preview, list and delete units, alerts.
+
+An upload is previewed first; the previewed lines wait in the shared cache
+(any bot worker can finish the upload) until the admin confirms, and
+``add_stock`` counts them again when adding. Every handler re-checks
+``manage_stock`` through the selector or service it calls.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from telegram import Message, Update
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler
+
+from accounts import staff
+from catalog import admin_selectors as selectors
+from catalog import services
+from catalog.services import stock_files
+from telegrambot import callbacks, dialog, screens
+from telegrambot.adapter import call
+from telegrambot.context import ShopBot, ShopContext
+from telegrambot.handlers.admin_menu import ask, finish, require
+from telegrambot.keyboards import admin_stock as keyboards
+from telegrambot.texts import admin_stock as texts
+
+logger = logging.getLogger(__name__)
+
+UPLOAD = "admin_stock_upload"
+THRESHOLD = "admin_stock_threshold"
+PREVIEW_SECONDS = 30 * 60
+# Files above this size, and uploads above this many lines, get a progress message.
+PROGRESS_BYTES = 256 * 1024
+PROGRESS_LINES = 5000
+# One alert per product while it stays low; adding stock re-arms it.
+ALERT_SECONDS = 24 * 60 * 60
+
+
+def preview_key(telegram_id: int, product_id: int) -> str:
+    return f"bot-stock-upload:{telegram_id}:{product_id}"
+
+
+def alert_key(product_id: int) -> str:
+    return f"low-stock-alerted:{product_id}"
+
+
+async def overview(update: Update, context: ShopContext) -> None:
+    """Lists the products running low and the categories to choose a product from."""
+    number = callbacks.ADMIN_STOCK.parse(update.callback_query.data)
+    low = await call(selectors.list_low_stock, actor=context.customer)
+    page = await call(selectors.list_categories, actor=context.customer, page=number, codename="manage_stock")
+    await screens.show(update, context, texts.overview(low, page.number), keyboards.overview(page))
+
+
+async def category(update: Update, context: ShopContext) -> None:
+    """Lists a category's products with their unsold units."""
+    category_id, number = callbacks.ADMIN_STOCK_CATEGORY.parse(update.callback_query.data)
+    item, page = await call(
+        selectors.get_category, actor=context.customer, category_id=category_id, page=number, codename="manage_stock"
+    )
+    await screens.show(update, context, texts.category(item.name, page.number), keyboards.category(item, page))
+
+
+async def product(update: Update, context: ShopContext, product_id: int | None = None) -> None:
+    """Shows a product's unsold units and alert threshold, leaving any stock question."""
+    if product_id is None:
+        product_id = callbacks.ADMIN_STOCK_PRODUCT.parse(update.callback_query.data)
+    card = await call(selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock")
+    await finish(context)
+    await screens.show(update, context, texts.product(card), keyboards.product(card))
+
+
+async def ask_units(update: Update, context: ShopContext) -> None:
+    """Asks for units, pasted or as a file."""
+    product_id = callbacks.ADMIN_STOCK_ADD.parse(update.callback_query.data)
+    await call(selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock")
+    await ask(update, context, UPLOAD, {"product_id": product_id}, str(texts.ASK_UNITS), keyboards.cancel_to(product_id))
+
+
+async def pasted_units(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
+    """Previews pasted units."""
+    await preview(update, context, state.data["product_id"], stock_files.split_pasted(update.message.text))
+
+
+async def file_of_units(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
+    """Downloads a .txt/.csv file of units (checked by name and size first) and previews it."""
+    document = update.message.document
+    if document is None:
+        await screens.send(update, context, str(texts.FILE_EXPECTED), keyboards.cancel_to(state.data["product_id"]))
+        return
+    await call(stock_files.check_stock_file, actor=context.customer, file_name=document.file_name, file_size=document.file_size)
+    progress = None
+    if (document.file_size or 0) > PROGRESS_BYTES:
+        progress = await screens.send(update, context, str(texts.READING))
+    telegram_file = await document.get_file()
+    content = bytes(await telegram_file.download_as_bytearray())
+    lines = await call(stock_files.read_stock_file, file_name=document.file_name, content=content)
+    await preview(update, context, state.data["product_id"], lines, progress=progress)
+
+
+async def preview(
+    update: Update, context: ShopContext, product_id: int, lines: list[str], *, progress: Message | None = None
+) -> None:
+    """Counts what the upload would add, keeps it for the confirmation, and asks to confirm."""
+    report = await call(selectors.preview_upload, actor=context.customer, product_id=product_id, values=lines)
+    card = await call(selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock")
+    await cache.aset(preview_key(context.customer.telegram_id, product_id), lines, PREVIEW_SECONDS)
+    text, keyboard = texts.preview(card.product.name, report), keyboards.preview(product_id, report.new)
+    if progress is not None:
+        await progress.edit_text(text, reply_markup=keyboard)
+    else:
+        await screens.show(update, context, text, keyboard)
+
+
+async def confirm_units(update: Update, context: ShopContext) -> None:
+    """Adds the previewed units, with a progress message for a large upload."""
+    product_id = callbacks.ADMIN_STOCK_CONFIRM.parse(update.callback_query.data)
+    await require(context, "manage_stock", "add_stock")
+    key = preview_key(context.customer.telegram_id, product_id)
+    lines = await cache.aget(key)
+    if lines is None:
+        await screens.answer(update, context, str(texts.PREVIEW_EXPIRED), alert=True)
+        return
+    if len(lines) > PROGRESS_LINES:
+        await screens.show(update, context, texts.adding(len(lines)))
+    report = await call(services.add_stock, actor=context.customer, product_id=product_id, values=lines)
+    await cache.adelete(key)
+    await cache.adelete(alert_key(product_id))  # alert again when it runs low next time
+    await finish(context)
+    card = await call(selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock")
+    await screens.show(update, context, texts.added(card.product.name, report), keyboards.added(product_id, new=report.new))
+
+
+async def list_units(update: Update, context: ShopContext) -> None:
+    """Lists a page of a product's unsold units."""
+    product_id, number = callbacks.ADMIN_STOCK_UNITS.parse(update.callback_query.data)
+    page = await call(selectors.list_units, actor=context.customer, product_id=product_id, page=number)
+    card = await call(selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock")
+    text = texts.units(card.product.name, page.number, empty=not page.items)
+    await screens.show(update, context, text, keyboards.units(product_id, page))
+
+
+async def show_unit(update: Update, context: ShopContext) -> None:
+    """Shows one unit's value, with a button to delete it."""
+    unit_id, number = callbacks.ADMIN_STOCK_UNIT.parse(update.callback_query.data)
+    unit = await call(selectors.get_unit, actor=context.customer, unit_id=unit_id)
+    await screens.show(update, context, texts.unit(unit), keyboards.unit(unit, number))
+
+
+async def delete_unit(update: Update, context: ShopContext) -> None:
+    """Deletes an unsold unit and goes back to the list."""
+    unit_id, number = callbacks.ADMIN_STOCK_UNIT_DELETE.parse(update.callback_query.data)
+    unit = await call(selectors.get_unit, actor=context.customer, unit_id=unit_id)
+    await call(services.delete_stock_unit, actor=context.customer, unit_id=unit_id)
+    page = await call(selectors.list_units, actor=context.customer, product_id=unit.product_id, page=number)
+    text = texts.units(unit.product.name, page.number, empty=not page.items)
+    await screens.show(update, context, text, keyboards.units(unit.product_id, page))
+
+
+async def ask_threshold(update: Update, context: ShopContext) -> None:
+    """Asks for the low-stock alert threshold."""
+    product_id = callbacks.ADMIN_STOCK_THRESHOLD.parse(update.callback_query.data)
+    await require(context, "manage_stock", "set_low_stock_threshold")
+    await ask(update, context, THRESHOLD, {"product_id": product_id}, str(texts.ASK_THRESHOLD), keyboards.cancel_to(product_id))
+
+
+async def save_threshold(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
+    """Sets the typed threshold and shows the product's stock."""
+    product_id = state.data["product_id"]
+    await call(services.set_low_stock_threshold, actor=context.customer, product_id=product_id, threshold=update.message.text)
+    await product(update, context, product_id)
+
+
+async def announce(update: Update, context: ShopContext) -> None:
+    """Posts "new in stock" about a product to the shop's channel."""
+    product_id = callbacks.ADMIN_STOCK_ANNOUNCE.parse(update.callback_query.data)
+    card = await call(selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock")
+    if settings.CHANNEL_ID:
+        await context.bot.send_message(settings.CHANNEL_ID, texts.new_stock_post(card))
+    await screens.answer(update, context, str(texts.ANNOUNCED))
+
+
+async def notify_low_stock(bot: ShopBot, product_ids: Iterable[int]) -> None:
+    """Alert the holders of manage_stock about products now at or below their threshold.
+
+    For the purchase path to call after its transaction commits, with the ids
+    of the products sold. Each product alerts once until stock is added again.
+    """
+    low = await call(selectors.low_stock_among, product_ids=list(product_ids))
+    fresh = [item for item in low if await cache.aadd(alert_key(item.pk), True, ALERT_SECONDS)]
+    if not fresh:
+        return
+    for telegram_id in await call(staff.list_holders, codename="manage_stock"):
+        for item in fresh:
+            try:
+                await bot.send_message(telegram_id, texts.low_stock_alert(item))
+            except TelegramError as error:
+                logger.warning("Could not alert %s about low stock: %s", telegram_id, error)
+
+
+HANDLERS = [
+    CallbackQueryHandler(overview, pattern=callbacks.ADMIN_STOCK.pattern),
+    CallbackQueryHandler(category, pattern=callbacks.ADMIN_STOCK_CATEGORY.pattern),
+    CallbackQueryHandler(product, pattern=callbacks.ADMIN_STOCK_PRODUCT.pattern),
+    CallbackQueryHandler(ask_units, pattern=callbacks.ADMIN_STOCK_ADD.pattern),
+    CallbackQueryHandler(confirm_units, pattern=callbacks.ADMIN_STOCK_CONFIRM.pattern),
+    CallbackQueryHandler(list_units, pattern=callbacks.ADMIN_STOCK_UNITS.pattern),
+    CallbackQueryHandler(show_unit, pattern=callbacks.ADMIN_STOCK_UNIT.pattern),
+    CallbackQueryHandler(delete_unit, pattern=callbacks.ADMIN_STOCK_UNIT_DELETE.pattern),
+    CallbackQueryHandler(ask_threshold, pattern=callbacks.ADMIN_STOCK_THRESHOLD.pattern),
+    CallbackQueryHandler(announce, pattern=callbacks.ADMIN_STOCK_ANNOUNCE.pattern),
+]
+PROMPTS = {UPLOAD: pasted_units, THRESHOLD: save_threshold}
+MEDIA_PROMPTS = {UPLOAD: file_of_units}

@@ -1,0 +1,140 @@
+"""Users in the admin menu: find one, see the profile, credit or debit, block, change the role.
+
+Each action goes through its ``@requires`` service (``adjust_balance``,
+``set_blocked``, ``assign_role``), which checks the permission and the
+escalation rules and writes the audit entry; the user is told of what
+concerns them (a balance change, a block) in their own language.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import translation
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler
+
+from accounts import roles, staff
+from accounts.models import Customer
+from accounts.services import assign_role, set_blocked
+from catalog import admin_selectors as selectors
+from payments.money import parse_bounded_amount
+from payments.services import adjust_balance
+from telegrambot import callbacks, dialog, screens
+from telegrambot.adapter import call
+from telegrambot.context import ShopContext
+from telegrambot.handlers.admin_menu import ask, finish, require
+from telegrambot.keyboards import admin_users as keyboards
+from telegrambot.keyboards import common as common_keyboards
+from telegrambot.texts import admin_users as texts
+
+logger = logging.getLogger(__name__)
+
+FIND_USER = "admin_find_user"
+AMOUNT = "admin_balance_amount"
+REASON = "admin_balance_reason"
+
+
+async def ask_user(update: Update, context: ShopContext) -> None:
+    """Asks for the Telegram id or @username of the user to find."""
+    await require(context, "manage_users", "find_customer")
+    await ask(update, context, FIND_USER, {}, str(texts.ASK_USER), common_keyboards.cancel())
+
+
+async def found_user(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
+    """Shows the profile of the user the admin typed."""
+    customer = await call(staff.find_customer, actor=context.customer, query=update.message.text)
+    await finish(context)
+    await show_profile(update, context, customer.telegram_id)
+
+
+async def profile(update: Update, context: ShopContext) -> None:
+    """Shows a user's profile, leaving any question about them."""
+    telegram_id = callbacks.ADMIN_USER.parse(update.callback_query.data)
+    await show_profile(update, context, telegram_id)
+
+
+async def show_profile(update: Update, context: ShopContext, telegram_id: int) -> None:
+    found = await call(selectors.get_customer_profile, actor=context.customer, telegram_id=telegram_id)
+    await finish(context)
+    codenames = await call(roles.permissions_of, context.customer)
+    await screens.show(update, context, texts.profile(found), keyboards.profile(found.customer, codenames))
+
+
+async def ask_amount(update: Update, context: ShopContext) -> None:
+    """Asks how much to credit or debit."""
+    telegram_id, direction = callbacks.ADMIN_USER_BALANCE.parse(update.callback_query.data)
+    await require(context, "manage_balances", "adjust_balance")
+    data = {"telegram_id": telegram_id, "credit": direction == "credit"}
+    await ask(update, context, AMOUNT, data, texts.ask_amount(data["credit"]), keyboards.cancel_to(telegram_id))
+
+
+async def amount_typed(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
+    """Checks the typed amount against MIN_AMOUNT..MAX_AMOUNT, then asks for the reason."""
+    await require(context, "manage_balances", "adjust_balance")
+    amount = parse_bounded_amount(update.message.text)
+    data = {**state.data, "amount": str(amount)}
+    await ask(update, context, REASON, data, str(texts.ASK_REASON), keyboards.cancel_to(data["telegram_id"]))
+
+
+async def reason_typed(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
+    """Credits or debits the balance with the typed reason, and tells the user."""
+    data = state.data
+    entry = await call(
+        adjust_balance,
+        actor=context.customer,
+        telegram_id=data["telegram_id"],
+        amount=data["amount"],
+        reason=update.message.text,
+        credit=data["credit"],
+    )
+    found = await call(selectors.get_customer_profile, actor=context.customer, telegram_id=data["telegram_id"])
+    with translation.override(found.customer.language):
+        text = texts.balance_changed(abs(entry.amount), entry.balance_after, entry.reason, credit=data["credit"])
+    await tell(context, found.customer, text)
+    await show_profile(update, context, data["telegram_id"])
+
+
+async def block(update: Update, context: ShopContext) -> None:
+    """Blocks or unblocks a user, and tells them."""
+    telegram_id, state = callbacks.ADMIN_USER_BLOCK.parse(update.callback_query.data)
+    customer = await call(set_blocked, actor=context.customer, telegram_id=telegram_id, blocked=state == "on")
+    with translation.override(customer.language):
+        text = texts.blocked() if customer.is_blocked else texts.unblocked()
+    await tell(context, customer, text)
+    await show_profile(update, context, telegram_id)
+
+
+async def choose_role(update: Update, context: ShopContext) -> None:
+    """Lists the roles the admin may give this user."""
+    telegram_id = callbacks.ADMIN_USER_ROLES.parse(update.callback_query.data)
+    choices = await call(staff.list_roles, actor=context.customer)
+    customer = await call(staff.get_customer, actor=context.customer, telegram_id=telegram_id)
+    await screens.show(update, context, str(texts.CHOOSE_ROLE), keyboards.roles(customer, choices))
+
+
+async def set_role(update: Update, context: ShopContext) -> None:
+    """Gives the user the chosen role; escalations are refused by the service."""
+    telegram_id, role_id = callbacks.ADMIN_USER_SET_ROLE.parse(update.callback_query.data)
+    await call(assign_role, actor=context.customer, telegram_id=telegram_id, role_id=role_id)
+    await show_profile(update, context, telegram_id)
+
+
+async def tell(context: ShopContext, customer: Customer, text: str) -> None:
+    """Send a notice to a user; one who blocked the bot simply does not get it."""
+    try:
+        await context.bot.send_message(customer.telegram_id, text)
+    except TelegramError as error:
+        logger.info("Could not notify %s: %s", customer.telegram_id, error)
+
+
+HANDLERS = [
+    CallbackQueryHandler(ask_user, pattern=callbacks.ADMIN_USERS.pattern),
+    CallbackQueryHandler(profile, pattern=callbacks.ADMIN_USER.pattern),
+    CallbackQueryHandler(ask_amount, pattern=callbacks.ADMIN_USER_BALANCE.pattern),
+    CallbackQueryHandler(block, pattern=callbacks.ADMIN_USER_BLOCK.pattern),
+    CallbackQueryHandler(choose_role, pattern=callbacks.ADMIN_USER_ROLES.pattern),
+    CallbackQueryHandler(set_role, pattern=callbacks.ADMIN_USER_SET_ROLE.pattern),
+]
+PROMPTS = {FIND_USER: found_user, AMOUNT: amount_typed, REASON: reason_typed}

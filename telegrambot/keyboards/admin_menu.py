@@ -1,0 +1,39 @@
+"""The admin menu: one button per section the admin's permissions open."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from telegrambot import callbacks
+from telegrambot.callbacks import Route
+from telegrambot.keyboards.common import back_row, button
+from telegrambot.texts import admin_menu as texts
+
+# (permission, label, route, route values) in the order shown.
+SECTIONS: list[tuple[str, object, Route, tuple[object, ...]]] = [
+    ("manage_catalog", texts.CATALOG, callbacks.ADMIN_CATEGORIES, (1,)),
+    ("manage_stock", texts.STOCK, callbacks.ADMIN_STOCK, (1,)),
+    ("manage_users", texts.USERS, callbacks.ADMIN_USERS, ()),
+    ("manage_users", texts.ORDER, callbacks.ADMIN_ORDER_LOOKUP, ()),
+    ("manage_roles", texts.ROLES, callbacks.ADMIN_ROLES, ()),
+    ("manage_promos", texts.PROMOS, callbacks.ADMIN_PROMOS, ()),
+    ("broadcast", texts.BROADCAST, callbacks.ADMIN_BROADCAST, ()),
+    ("view_statistics", texts.STATS, callbacks.ADMIN_STATS, ()),
+    ("view_audit", texts.AUDIT, callbacks.ADMIN_AUDIT, ()),
+    ("maintenance", texts.MAINTENANCE, callbacks.ADMIN_MAINTENANCE, ()),
+]
+
+
+def menu(codenames: frozenset[str]) -> InlineKeyboardMarkup:
+    shown = [button(label, route, *values) for codename, label, route, values in SECTIONS if codename in codenames]
+    rows = [shown[index : index + 2] for index in range(0, len(shown), 2)]
+    rows.append([button(texts.SIGN_IN, callbacks.ADMIN_SIGN_IN)])
+    return InlineKeyboardMarkup([*rows, back_row()])
+
+
+def to_admin_row() -> list[InlineKeyboardButton]:
+    return [button(texts.TO_ADMIN, callbacks.ADMIN_PANEL)]
+
+
+def back_to_admin() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([to_admin_row()])

@@ -1,0 +1,129 @@
+"""The admin's catalog: categories, products, and the step-by-step product form."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog.models import Category, Product
+from catalog.selectors import ProductCard
+from catalog.services import Deleted
+from payments.money import format_money
+from telegrambot.texts.common import page_label, user_text
+
+NEW_CATEGORY = gettext_lazy("➕ New category")
+NEW_PRODUCT = gettext_lazy("➕ New product")
+RENAME = gettext_lazy("✏️ Rename")
+UP = gettext_lazy("⬆️ Up")
+DOWN = gettext_lazy("⬇️ Down")
+HIDE = gettext_lazy("🙈 Hide")
+SHOW = gettext_lazy("👁 Show")
+DELETE = gettext_lazy("🗑 Delete")
+YES_DELETE = gettext_lazy("🗑 Yes, delete")
+NO = gettext_lazy("✖️ No")
+STOCK = gettext_lazy("📦 Stock")
+SKIP = gettext_lazy("⏭ Skip")
+KIND_STOCK = gettext_lazy("📦 Units from stock")
+KIND_UNLIMITED = gettext_lazy("♾ Unlimited")
+EDIT_LABELS = {
+    "name": gettext_lazy("✏️ Name"),
+    "desc": gettext_lazy("✏️ Description"),
+    "price": gettext_lazy("✏️ Price"),
+    "cat": gettext_lazy("✏️ Category"),
+    "image": gettext_lazy("✏️ Picture"),
+    "kind": gettext_lazy("✏️ Type"),
+}
+HIDDEN_MARK = " 🙈"
+
+ASK_CATEGORY_NAME = gettext_lazy("🗂 Send the category name (1 to 64 characters).")
+ASK_NAME = gettext_lazy("✏️ Send the product name (1 to 100 characters, unique in its category).")
+ASK_DESCRIPTION = gettext_lazy(
+    "📝 Send the description (up to 3000 characters), or press Skip to leave it empty."
+)
+ASK_PRICE = gettext_lazy("💰 Send the price, a number with at most two decimals, for example 150 or 99.50.")
+ASK_IMAGE = gettext_lazy("🖼 Send a photo of the product, or an https:// link to a picture, or press Skip.")
+ASK_KIND = gettext_lazy(
+    "📦 How is it delivered? <b>Units from stock</b>: each buyer gets one unit you upload. "
+    "<b>Unlimited</b>: every buyer gets the same value."
+)
+ASK_UNLIMITED_VALUE = gettext_lazy(
+    "♾ Send the value every buyer receives (a link, a key, a text; up to 4000 characters)."
+)
+ASK_CHOOSE_CATEGORY = gettext_lazy("🗂 Choose the product's category.")
+PHOTO_EXPECTED = gettext_lazy("Send a photo (not a file), an https:// link, or press Skip.")
+CHOOSE_WITH_BUTTONS = gettext_lazy("Choose with the buttons above, or press Cancel.")
+TEXT_EXPECTED = gettext_lazy("Send the answer as a text message, or press Cancel.")
+
+
+def visible_name(name: str, is_active: bool, *, limit: int = 40) -> str:
+    text = name if len(name) <= limit else name[: limit - 1] + "…"
+    return text if is_active else text + HIDDEN_MARK
+
+
+def categories(number: int, *, empty: bool) -> str:
+    text = _("🗂 <b>Catalog</b>\n\nChoose a category to manage its products. 🙈 marks hidden ones.")
+    if empty:
+        text += "\n\n" + _("There are no categories yet.")
+    return text + "\n" + page_label(number) if number > 1 else text
+
+
+def category(item: Category, *, empty: bool) -> str:
+    state = _("shown in the shop") if item.is_active else _("hidden from the shop")
+    text = _("🗂 <b>%(name)s</b> (%(state)s)") % {"name": user_text(item.name), "state": state}
+    return text + "\n\n" + (_("No products yet.") if empty else _("Choose a product:"))
+
+
+def product_button(product: Product) -> str:
+    return visible_name(product.name, product.is_active) + " · " + format_money(product.price)
+
+
+def product(card: ProductCard) -> str:
+    item = card.product
+    kind = _("unlimited") if item.is_unlimited else _("%(count)s units in stock") % {"count": card.stock}
+    state = _("shown") if item.is_active and card.category.is_active else _("hidden")
+    lines = [
+        _("📦 <b>%(name)s</b>") % {"name": user_text(item.name, limit=100)},
+        _("Category: %(name)s") % {"name": user_text(card.category.name)},
+        _("Price: %(price)s") % {"price": format_money(item.price)},
+        _("Delivery: %(kind)s") % {"kind": kind},
+        _("Picture: %(state)s") % {"state": _("yes") if item.image else _("none")},
+        _("In the shop: %(state)s") % {"state": state},
+    ]
+    if item.description:
+        lines += ["", user_text(item.description, limit=1500)]
+    return "\n".join(lines)
+
+
+def confirm_delete_category(item: Category, deleted: Deleted) -> str:
+    return _(
+        "🗑 Delete the category <b>%(name)s</b>?\n\n"
+        "With it go %(products)s products and %(units)s unsold units. "
+        "Purchases keep their history. This cannot be undone."
+    ) % {"name": user_text(item.name), "products": deleted.products, "units": deleted.units}
+
+
+def confirm_delete_product(card: ProductCard) -> str:
+    units = 0 if card.stock is None else card.stock
+    return _(
+        "🗑 Delete the product <b>%(name)s</b>?\n\n"
+        "With it go %(units)s unsold units. Purchases keep their history. This cannot be undone."
+    ) % {"name": user_text(card.product.name, limit=100), "units": units}
+
+
+def category_deleted(deleted: Deleted) -> str:
+    return _("🗑 Deleted, with %(products)s products and %(units)s unsold units.") % {
+        "products": deleted.products,
+        "units": deleted.units,
+    }
+
+
+def product_deleted(deleted: Deleted) -> str:
+    return _("🗑 Deleted, with %(units)s unsold units.") % {"units": deleted.units}
+
+
+def draft_step(number: int, total: int, question: object) -> str:
+    return _("New product, step %(number)s of %(total)s") % {"number": number, "total": total} + "\n\n" + str(question)
+
+
+def product_created(item: Product) -> str:
+    return _("✅ The product <b>%(name)s</b> is created.") % {"name": user_text(item.name, limit=100)}

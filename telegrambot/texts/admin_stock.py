@@ -1,0 +1,135 @@
+"""The admin's stock: uploads with a preview, units, low-stock thresholds and alerts."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog.models import Product, StockUnit
+from catalog.selectors import ProductCard
+from catalog.services import StockReport
+from payments.money import format_money
+from telegrambot.texts.common import date_time, page_label, user_text
+
+ADD = gettext_lazy("➕ Add units")
+UNITS = gettext_lazy("📋 Units")
+THRESHOLD = gettext_lazy("🔔 Low-stock alert")
+DELETE_UNIT = gettext_lazy("🗑 Delete this unit")
+ANNOUNCE = gettext_lazy("📢 Post to the channel")
+ASK_UNITS = gettext_lazy(
+    "➕ Paste the units, one per line, or send a .txt or .csv file (UTF-8, up to 5 MB; "
+    "in a .csv file the first column). You will see a preview before anything is added."
+)
+ASK_THRESHOLD = gettext_lazy(
+    "🔔 Send the number of unsold units at or below which admins are alerted (0 turns the alert off)."
+)
+PREVIEW_EXPIRED = gettext_lazy("The preview has expired. Send the units again.")
+READING = gettext_lazy("⏳ Reading the file…")
+NOTHING_TO_ADD = gettext_lazy("Nothing new to add. Send other units, or press Cancel.")
+ANNOUNCED = gettext_lazy("Posted to the channel.")
+FILE_EXPECTED = gettext_lazy("Send the units as text or as a .txt or .csv file.")
+
+
+def overview(low: list[Product], number: int) -> str:
+    text = _("📦 <b>Stock</b>\n\nChoose a category, then a product.")
+    if low:
+        lines = [
+            _("• %(name)s: %(left)s left (alert at %(threshold)s)")
+            % {"name": user_text(product.name, limit=60), "left": product.unsold, "threshold": product.low_stock_threshold}
+            for product in low[:10]
+        ]
+        text += "\n\n" + _("<b>Running low:</b>") + "\n" + "\n".join(lines)
+    return text + ("\n" + page_label(number) if number > 1 else "")
+
+
+def category(name: str, number: int) -> str:
+    text = _("📦 <b>Stock of %(name)s</b>\n\nChoose a product.") % {"name": user_text(name)}
+    return text + ("\n" + page_label(number) if number > 1 else "")
+
+
+def product_button(product: Product) -> str:
+    name = product.name if len(product.name) <= 40 else product.name[:39] + "…"
+    return f"{name} · " + ("♾" if product.is_unlimited else str(product.unsold))
+
+
+def product(card: ProductCard) -> str:
+    item = card.product
+    if item.is_unlimited:
+        return _("📦 <b>%(name)s</b>\n\nThis product is unlimited: every buyer gets the same value, it has no units.") % {
+            "name": user_text(item.name, limit=100)
+        }
+    threshold = item.low_stock_threshold or _("off")
+    return _(
+        "📦 <b>%(name)s</b>\n\nUnsold units: <b>%(count)s</b>\nLow-stock alert at: %(threshold)s"
+    ) % {"name": user_text(item.name, limit=100), "count": card.stock, "threshold": threshold}
+
+
+def preview(name: str, report: StockReport) -> str:
+    text = _(
+        "🔍 <b>Preview for %(name)s</b>\n\n"
+        "New units: <b>%(new)s</b>\n"
+        "Repeated in this upload: %(duplicates)s\n"
+        "Already in stock: %(existing)s\n"
+        "Empty lines: %(empty)s\n"
+        "Refused (over 4000 characters or not text): %(refused)s"
+    ) % {
+        "name": user_text(name, limit=100),
+        "new": report.new,
+        "duplicates": report.duplicates,
+        "existing": report.existing,
+        "empty": report.empty,
+        "refused": report.refused,
+    }
+    return text + "\n\n" + (_("Add them?") if report.new else str(NOTHING_TO_ADD))
+
+
+def confirm_button(count: int) -> str:
+    return _("✅ Add %(count)s units") % {"count": count}
+
+
+def adding(count: int) -> str:
+    return _("⏳ Adding %(count)s units…") % {"count": count}
+
+
+def added(name: str, report: StockReport) -> str:
+    return _("✅ Added %(new)s units to %(name)s; %(skipped)s lines skipped.") % {
+        "new": report.new,
+        "name": user_text(name, limit=100),
+        "skipped": report.skipped,
+    }
+
+
+def units(name: str, number: int, *, empty: bool) -> str:
+    text = _("📋 <b>Unsold units of %(name)s</b>, oldest first.") % {"name": user_text(name, limit=100)}
+    if empty:
+        text += "\n\n" + _("No unsold units.")
+    return text + "\n" + page_label(number)
+
+
+def unit_button(unit: StockUnit) -> str:
+    value = " ".join(unit.value.split())
+    return f"#{unit.pk} " + (value if len(value) <= 30 else value[:29] + "…")
+
+
+def unit(item: StockUnit) -> str:
+    return _("📦 Unit #%(id)s of <b>%(name)s</b>, added %(date)s\n\n<code>%(value)s</code>") % {
+        "id": item.pk,
+        "name": user_text(item.product.name, limit=100),
+        "date": date_time(item.created),
+        "value": user_text(item.value, limit=3500),
+    }
+
+
+def low_stock_alert(product: Product) -> str:
+    return _("⚠️ <b>%(name)s</b> is running low: %(left)s units left (alert at %(threshold)s).") % {
+        "name": user_text(product.name, limit=100),
+        "left": product.unsold,
+        "threshold": product.low_stock_threshold,
+    }
+
+
+def new_stock_post(card: ProductCard) -> str:
+    return _("🆕 New in stock: <b>%(name)s</b> — %(price)s") % {
+        "name": user_text(card.product.name, limit=100),
+        "price": format_money(card.product.price),
+    }
