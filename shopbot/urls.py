@@ -1,4 +1,4 @@
-"""URLs of the web process: the admin, health and metrics."""
+"""URLs of the web process: the admin, the chat simulator, health and metrics."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -8,6 +8,7 @@ from django.views.static import serve
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("payments/", include("payments.urls")),
+    path("simulator/", include("telegrambot.simulator.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("monitoring.urls")),
     path("", include("django_prometheus.urls")),
