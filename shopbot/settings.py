@@ -45,6 +45,7 @@ RULES = config.str("RULES", "")
 BOT_LOCALE = config.choice("BOT_LOCALE", "en", ["en", "ru"])
 WEBHOOK_URL = config.str("WEBHOOK_URL", "")
 WEBHOOK_SECRET = config.str("WEBHOOK_SECRET", "")
+SITE_URL = config.str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # the base of sign-in links from the bot
 MONITORING_HOST = config.str("MONITORING_HOST", "127.0.0.1")
 MONITORING_PORT = config.int("MONITORING_PORT", 9100, minimum=0, maximum=65535)
 
