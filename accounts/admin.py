@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import services
-from accounts.models import AuditEntry, Customer
+from accounts.models import AuditEntry, Customer, SignInLink
 from shopbot.admin_tools import ReadOnlyAdmin, ShopAdmin, short, submitted
 from shopbot.exports import Column, CsvExportMixin
 
@@ -159,3 +159,22 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     @admin.display(description=gettext_lazy("details"))
     def summary(self, entry: AuditEntry) -> str:
         return short(", ".join(f"{key}={value}" for key, value in entry.details.items()), 80)
+
+
+@admin.register(SignInLink)
+class SignInLinkAdmin(ShopAdmin):
+    """Who asked the bot for a web admin link and when it was used; deleting an unused one revokes it."""
+
+    list_display = ("created", "customer", "expires", "used")
+    list_filter = ("created",)
+    list_select_related = ("customer",)
+    search_fields = ("^customer__username",)
+    telegram_id_lookups = ("customer__telegram_id",)
+    shop_permission = "manage_users"
+    readonly_fields = ("customer", "created", "expires", "used")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # links are asked for in the bot, by the admin they sign in
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

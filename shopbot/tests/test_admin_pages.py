@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import AuditEntry, Customer
+from accounts.models import AuditEntry, Customer, SignInLink
+from accounts.signin import create_sign_in_link
 from catalog.models import PromoUsage, Purchase, StockUnit
 from catalog.services import add_to_cart, purchase_product, save_review
 from payments.models import LedgerEntry, Payment, PaymentNotice, ReferralReward
@@ -62,6 +63,7 @@ class AdminPagesTests(ShopTestCase):
         broadcast = Broadcast.objects.create(author=cls.owner, text="<b>Sale</b> today", status="finished")
         BroadcastDelivery.objects.create(broadcast=broadcast, customer=cls.alice, status="sent")
         set_maintenance(actor=cls.root, enabled=False)
+        create_sign_in_link(actor=cls.admin)
         AuditEntry.objects.create(actor_label="web:root", action="test", target="=cmd")
 
     def setUp(self) -> None:
@@ -113,6 +115,13 @@ class AdminPagesTests(ShopTestCase):
                 self.assertTrue(counts)
                 for sql in counts:
                     self.assertIn("LIMIT", sql.upper())
+
+    def test_it_revokes_a_sign_in_link_by_deleting_it(self) -> None:
+        link = SignInLink.objects.get()
+
+        self.client.post(url(SignInLink, "delete", link.pk), {"post": "yes"})
+
+        self.assertFalse(SignInLink.objects.exists())
 
     def test_it_says_more_than_when_the_count_is_capped(self) -> None:
         with mock.patch.object(CappedCountPaginator, "cap", 1):
