@@ -56,7 +56,8 @@ class CustomerIds:
     """Hands out ids no earlier web process has used: the clock, then counting up."""
 
     def __init__(self) -> None:
-        self.ids = itertools.count(CUSTOMER_ID_BASE + int(time.time() * 10) % 10**9 * 10)
+        # A thousand ids per second of the clock, so a restarted process does not meet earlier customers.
+        self.ids = itertools.count(CUSTOMER_ID_BASE + int(time.time()) % 10**7 * 1000)
 
     def next(self) -> int:
         return next(self.ids)

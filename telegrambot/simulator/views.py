@@ -8,6 +8,7 @@ CSRF-checked by Django's middleware.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from functools import wraps
@@ -183,7 +184,7 @@ def file(request: HttpRequest, telegram_id: int, message_id: int) -> HttpRespons
     content: bytes = media["content"]
     kind = image_type(content) if message is not None and message.kind == "photo" else None
     response = FileResponse(
-        iter([content]),
+        io.BytesIO(content),
         as_attachment=kind is None,
         filename=str(media.get("filename") or "file"),
         content_type=kind or "application/octet-stream",
