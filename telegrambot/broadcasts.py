@@ -1,0 +1,173 @@
+"""The broadcast job: sends a confirmed broadcast from runbot's JobQueue, resumable after a restart.
+
+Messages go out through a dedicated bot with PTB's ``AIORateLimiter`` (about
+30 per second over all chats, waiting out ``RetryAfter``); the bot that answers
+customers has no limiter, so a broadcast never slows the shop down. Each batch
+is claimed in the database before it is sent and settled after
+(``telegrambot.broadcasting`` explains the exactly-once trade-off). The
+author's progress message is edited every few seconds and ends as the report.
+
+A graceful stop of runbot (``Application.stop()`` clears ``running`` and then
+waits for running jobs) lets the current batch finish and releases the
+lease, so the next start resumes at once; ``resume_broadcasts`` runs from the
+application's ``post_init``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from telegram import InlineKeyboardMarkup, Message
+from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, Application, ExtBot
+
+from monitoring.metrics import BROADCAST_MESSAGES
+from telegrambot import broadcasting
+from telegrambot.adapter import call
+from telegrambot.context import ShopContext
+from telegrambot.keyboards import admin_broadcast as keyboards
+from telegrambot.models import Broadcast, BroadcastDelivery
+from telegrambot.texts import admin_broadcast as texts
+
+logger = logging.getLogger(__name__)
+
+MESSAGES_PER_SECOND = 30  # Telegram's guidance for bulk messages from one bot
+MAX_RETRIES = 3  # RetryAfter waits the limiter sits out before a recipient is put back in the queue
+BATCH = 10  # sent concurrently; also the most a hard crash can leave unconfirmed
+PROGRESS_EVERY = 3.0  # seconds between edits of the progress message
+Status = BroadcastDelivery.Status
+
+
+def worker_id(application: Application[Any, Any, Any, Any, Any, Any]) -> str:
+    """Return this application's identity for broadcast leases (new after every restart)."""
+    return application.bot_data.setdefault("broadcast_worker", uuid.uuid4().hex[:16])
+
+
+async def sender(application: Application[Any, Any, Any, Any, Any, Any]) -> ExtBot[Any]:
+    """Return the rate-limited bot broadcasts are sent with, built once per application.
+
+    It shares the HTTP client of the application's bot (which owns its
+    lifecycle) and adds only the limiter.
+    """
+    bot = application.bot_data.get("broadcast_bot")
+    if bot is None:
+        main = application.bot
+        bot = ExtBot(
+            token=main.token,
+            base_url=f"{settings.TELEGRAM_API_URL}/bot",
+            base_file_url=f"{settings.TELEGRAM_API_URL}/file/bot",
+            defaults=main.defaults,
+            request=main.request,
+            rate_limiter=AIORateLimiter(overall_max_rate=MESSAGES_PER_SECOND, max_retries=MAX_RETRIES),
+        )
+        await bot.initialize()
+        application.bot_data["broadcast_bot"] = bot
+    return bot
+
+
+async def deliver(bot: Any, chat_id: int, broadcast: Broadcast) -> Message:
+    """Send the broadcast to one chat exactly as every recipient sees it (also the preview)."""
+    markup = keyboards.link(broadcast.button_text, broadcast.button_url) if broadcast.button_url else None
+    if broadcast.photo:
+        return await bot.send_photo(chat_id, broadcast.photo, caption=broadcast.text, reply_markup=markup)
+    return await bot.send_message(chat_id, broadcast.text, reply_markup=markup)
+
+
+async def send_one(bot: Any, recipient: broadcasting.Recipient, broadcast: Broadcast) -> tuple[str, float]:
+    """Send to one recipient; return the outcome and, after a flood wait, how long to pause."""
+    try:
+        await deliver(bot, recipient.telegram_id, broadcast)
+    except Forbidden:
+        return Status.BLOCKED, 0.0
+    except RetryAfter as error:
+        # Still refused after the limiter's own retries: back to the queue, and pause.
+        wait = error.retry_after
+        return Status.PENDING, wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+    except TelegramError as error:
+        logger.warning("Broadcast %s to %s failed: %s", broadcast.pk, recipient.telegram_id, error)
+        return Status.FAILED, 0.0
+    return Status.SENT, 0.0
+
+
+def is_stopping(application: Application[Any, Any, Any, Any, Any, Any]) -> bool:
+    """Return whether runbot is stopping: ``stop()`` clears ``running`` while the job queue still runs."""
+    job_queue = application.job_queue
+    return job_queue is not None and job_queue.scheduler.running and not application.running
+
+
+async def send_broadcast(application: Application[Any, Any, Any, Any, Any, Any], broadcast_id: int) -> None:
+    """Send a broadcast batch by batch until it is done, cancelled or runbot stops."""
+    worker = worker_id(application)
+    lease = await call(broadcasting.acquire, broadcast_id=broadcast_id, worker=worker)
+    if lease.broadcast is None:
+        if lease.retry_in is not None:
+            schedule(application, broadcast_id, when=lease.retry_in + 1)
+        return
+    broadcast, bot = lease.broadcast, await sender(application)
+    shown = time.monotonic()
+    while True:
+        if is_stopping(application):
+            await call(broadcasting.release, broadcast_id=broadcast_id, worker=worker)
+            return
+        batch = await call(broadcasting.claim_batch, broadcast_id=broadcast_id, worker=worker, size=BATCH)
+        if not batch:
+            break
+        results = await asyncio.gather(*(send_one(bot, recipient, broadcast) for recipient in batch))
+        progress = await call(
+            broadcasting.record_outcomes,
+            broadcast_id=broadcast_id,
+            outcomes={recipient.delivery_id: outcome for recipient, (outcome, _) in zip(batch, results)},
+            blocked_ids=[recipient.telegram_id for recipient, (outcome, _) in zip(batch, results) if outcome == Status.BLOCKED],
+        )
+        for outcome, _pause in results:
+            BROADCAST_MESSAGES.labels(outcome="retry" if outcome == Status.PENDING else outcome).inc()
+        pause = max(pause for _outcome, pause in results)
+        if pause:
+            await asyncio.sleep(pause)
+        if time.monotonic() - shown >= PROGRESS_EVERY:
+            await show_progress(application.bot, progress, texts.progress(progress), keyboards.progress(progress))
+            shown = time.monotonic()
+    final = await call(broadcasting.finish, broadcast_id=broadcast_id, worker=worker)
+    if final is not None:
+        await show_progress(application.bot, final, texts.report(final), None)
+
+
+async def show_progress(bot: Any, broadcast: Broadcast, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
+    """Edit the author's progress message; send the report anew if that message is gone."""
+    if broadcast.progress_chat_id is None:
+        return
+    try:
+        await bot.edit_message_text(text, broadcast.progress_chat_id, broadcast.progress_message_id, reply_markup=keyboard)
+    except TelegramError as error:
+        if keyboard is not None or "not modified" in str(error).lower():
+            return  # progress is best effort; the report is not
+        try:
+            await bot.send_message(broadcast.progress_chat_id, text)
+        except TelegramError as again:
+            logger.warning("Could not report broadcast %s: %s", broadcast.pk, again)
+
+
+async def broadcast_job(context: ShopContext) -> None:
+    """Sends the broadcast named by the job's data."""
+    await send_broadcast(context.application, int(context.job.data))  # type: ignore[union-attr]
+
+
+def schedule(application: Application[Any, Any, Any, Any, Any, Any], broadcast_id: int, *, when: float = 0) -> None:
+    """Queue the sending job of a broadcast in runbot's JobQueue."""
+    if application.job_queue is None:
+        logger.warning("No JobQueue: install python-telegram-bot[job-queue] to send broadcasts")
+        return
+    application.job_queue.run_once(broadcast_job, when=when, data=broadcast_id, name=f"broadcast:{broadcast_id}")
+
+
+async def resume_broadcasts(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Queue every broadcast left unfinished by a stop or a crash (called from post_init)."""
+    for broadcast_id in await call(broadcasting.list_unfinished):
+        logger.info("Resuming broadcast %s", broadcast_id)
+        schedule(application, broadcast_id, when=1)
