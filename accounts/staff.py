@@ -23,7 +23,8 @@ from accounts.models import PERMISSION_CODENAMES, Customer
 from accounts.services import check_codenames, clean_role_name, require_permission, requires
 from shopbot.errors import CustomerNotFound, InvalidInput, RoleEscalation, RoleNotFound
 
-USERNAME = re.compile(r"@?([A-Za-z0-9_]{4,32})")
+# Telegram usernames: 5 to 32 letters, digits and underscores, starting with a letter (4 for old ones).
+USERNAME = re.compile(r"@?([A-Za-z][A-Za-z0-9_]{3,31})")
 TELEGRAM_ID = re.compile(r"\d{1,15}", re.ASCII)
 
 

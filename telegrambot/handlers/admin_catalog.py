@@ -61,7 +61,11 @@ async def save_category_name(update: Update, context: ShopContext, state: dialog
 async def move_category(update: Update, context: ShopContext) -> None:
     """Moves a category one place up or down in the shop."""
     category_id, direction = callbacks.ADMIN_CATEGORY_MOVE.parse(update.callback_query.data)
-    await call(services.move_category, actor=context.customer, category_id=category_id, direction=direction)
+    before, _page = await call(selectors.get_category, actor=context.customer, category_id=category_id, page=1)
+    moved = await call(services.move_category, actor=context.customer, category_id=category_id, direction=direction)
+    if moved.position == before.position:
+        await screens.answer(update, context, str(texts.AT_THE_EDGE))
+        return
     await show_category(update, context, category_id)
 
 

@@ -34,6 +34,7 @@ EDIT_LABELS = {
     "kind": gettext_lazy("✏️ Type"),
 }
 HIDDEN_MARK = " 🙈"
+AT_THE_EDGE = gettext_lazy("It cannot move further that way.")
 
 ASK_CATEGORY_NAME = gettext_lazy("🗂 Send the category name (1 to 64 characters).")
 ASK_NAME = gettext_lazy("✏️ Send the product name (1 to 100 characters, unique in its category).")
@@ -69,7 +70,11 @@ def categories(number: int, *, empty: bool) -> str:
 
 def category(item: Category, *, empty: bool) -> str:
     state = _("shown in the shop") if item.is_active else _("hidden from the shop")
-    text = _("🗂 <b>%(name)s</b> (%(state)s)") % {"name": user_text(item.name), "state": state}
+    text = _("🗂 <b>%(name)s</b> (%(state)s), place %(place)s in the shop") % {
+        "name": user_text(item.name),
+        "state": state,
+        "place": item.position + 1,
+    }
     return text + "\n\n" + (_("No products yet.") if empty else _("Choose a product:"))
 
 
