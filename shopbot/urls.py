@@ -11,7 +11,6 @@ urlpatterns = [
     path("simulator/", include("telegrambot.simulator.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("monitoring.urls")),
-    path("", include("django_prometheus.urls")),
 ]
 
 if settings.SERVE_STATIC:
