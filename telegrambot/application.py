@@ -13,6 +13,7 @@ from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 from monitoring.metrics import HANDLER_LATENCY, UPDATES
+from telegrambot import broadcasts
 from telegrambot.context import ShopBot, ShopContext
 from telegrambot.handlers import (
     admin_catalog,
@@ -22,7 +23,11 @@ from telegrambot.handlers import (
     admin_roles,
     admin_stock,
     admin_users,
+    admin_audit,
+    admin_broadcast,
     admin_maintenance,
+    admin_promos,
+    admin_stats,
     cart,
     catalog,
     errors,
@@ -91,7 +96,7 @@ def build_application(
         .bot(bot)
         .application_class(ShopApplication)
         .context_types(ContextTypes(context=ShopContext))
-        .post_init(set_commands)
+        .post_init(post_init)
         .build()
     )
     register_handlers(application)
@@ -106,16 +111,16 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     # buttons first, then typed text for prompts, then the fallbacks that refuse the rest.
     features = [
         start, language, catalog, cart, reviews, profile, referrals, topup, payments,
-        *ADMIN_FEATURES, admin_maintenance,
+        *ADMIN_FEATURES, admin_promos, admin_broadcast, admin_stats, admin_audit, admin_maintenance,
     ]
     for feature in features:
         application.add_handlers(feature.HANDLERS)
     all_prompts = {**catalog.PROMPTS, **cart.PROMPTS, **reviews.PROMPTS, **profile.PROMPTS, **topup.PROMPTS}
-    for admin_feature in ADMIN_FEATURES:
+    for admin_feature in (*ADMIN_FEATURES, admin_promos, admin_broadcast):
         all_prompts.update(getattr(admin_feature, "PROMPTS", {}))
     application.add_handler(prompts.build_handler(all_prompts))
     # Photos and documents go to the prompt waiting for a file (a product picture, a stock file).
-    media_prompts = {**admin_products.MEDIA_PROMPTS, **admin_stock.MEDIA_PROMPTS}
+    media_prompts = {**admin_products.MEDIA_PROMPTS, **admin_stock.MEDIA_PROMPTS, **admin_broadcast.MEDIA_PROMPTS}
     application.add_handler(prompts.build_media_handler(media_prompts))
     application.add_handlers(fallback.HANDLERS)
 
@@ -123,6 +128,12 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     application.add_handlers(fallback.SAFETY_NET, group=1)
     application.add_error_handler(errors.handle_error)
     payments.register_jobs(application)  # payment reconciliation and notices
+
+
+async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Publish the commands, and queue the broadcasts a stop or a crash left unfinished."""
+    await set_commands(application)
+    await broadcasts.resume_broadcasts(application)
 
 
 async def set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
