@@ -116,6 +116,7 @@ class CartTests(BotTestCase):
         shop, user = await self.start_chat(5401, language_code="ru")
 
         await user.press_data("cart")
+        self.assertIn("🛒 Ваша корзина", user.screen.text)
         await user.press_data(f"cl:{self.gift.pk}")
         await user.press_data(f"clq:{self.gift.pk}:999")
 

@@ -49,9 +49,11 @@ class JourneyTests(BotTestCase):
         await ivan.press("🛍 Магазин")
         await ivan.press("📂 Games")
         await ivan.press("Gift link")
-        await ivan.press_data(ivan.keyboard_data()[0])  # Buy
-        await ivan.press_data(ivan.keyboard_data()[0])  # Pay
+        await ivan.press("💰 Купить")
+        self.assertIn("Подтвердите покупку", ivan.screen.text)
+        await ivan.press("✅ Оплатить 5.00 RUB")
 
+        self.assertIn("Спасибо за покупку!", ivan.screen.text)
         self.assertIn("<code>https://example.com/gift</code>", ivan.screen.html)
 
     async def test_it_opens_with_the_shop_command(self) -> None:
@@ -260,5 +262,5 @@ class CardTests(BotTestCase):
         await ivan.press("📂 Games")
         await ivan.press("Game key")
 
-        self.assertIn("Game key", ivan.screen.text)
-        self.assertIn("9.99 RUB", ivan.screen.text)
+        self.assertIn("💰 Цена: 9.99 RUB\n📦 В наличии: 2", ivan.screen.text)
+        self.assertIn("🛒 В корзину", ivan.screen.labels)

@@ -151,4 +151,5 @@ class ReviewListTests(BotTestCase):
 
         await ivan.press_data(f"revs:{self.key.pk}:1")
 
+        self.assertIn("Отзывы о товаре Game key", ivan.screen.text)
         self.assertIn("Text 2", ivan.screen.text)
