@@ -50,7 +50,9 @@ def backup_database(
         if connection.vendor == "sqlite":
             backup_sqlite(connection, partial)
         else:
-            run_pg_tool("pg_dump", connection, ["--format=custom", "--no-owner", "--no-acl", "--file", str(partial)])
+            run_pg_tool(
+                "pg_dump", connection, ["--format=custom", "--no-owner", "--no-acl", "--file", str(partial)]
+            )
         partial.rename(path)
     finally:
         partial.unlink(missing_ok=True)
@@ -74,8 +76,17 @@ def restore_database(*, path: Path, alias: str = "default") -> None:
         run_pg_tool(
             "pg_restore",
             connection,
-            ["--clean", "--if-exists", "--no-owner", "--no-acl", "--single-transaction", "--exit-on-error",
-             "--dbname", connection.settings_dict["NAME"], str(path)],
+            [
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-acl",
+                "--single-transaction",
+                "--exit-on-error",
+                "--dbname",
+                connection.settings_dict["NAME"],
+                str(path),
+            ],
         )
     # The schema may have changed under this connection; start a fresh one.
     connection.close()
@@ -154,7 +165,12 @@ def run_pg_tool(name: str, connection: BaseDatabaseWrapper, arguments: list[str]
     # shows in the process list.
     settings_dict = connection.settings_dict
     env = {**os.environ, "PGDATABASE": settings_dict["NAME"]}
-    for variable, key in (("PGHOST", "HOST"), ("PGPORT", "PORT"), ("PGUSER", "USER"), ("PGPASSWORD", "PASSWORD")):
+    for variable, key in (
+        ("PGHOST", "HOST"),
+        ("PGPORT", "PORT"),
+        ("PGUSER", "USER"),
+        ("PGPASSWORD", "PASSWORD"),
+    ):
         if settings_dict.get(key):
             env[variable] = str(settings_dict[key])
     if settings_dict.get("OPTIONS", {}).get("sslmode"):

@@ -38,7 +38,11 @@ def format_number(value: Number) -> str:
 
 
 def day_bars(
-    *, values: Sequence[tuple[date, Number]], label: str, width: int = 640, height: int = 160,
+    *,
+    values: Sequence[tuple[date, Number]],
+    label: str,
+    width: int = 640,
+    height: int = 160,
     color: str = BAR_COLOR,
 ) -> str:
     """Return a column chart with one bar per day, the top value and the first and last day."""
@@ -47,8 +51,12 @@ def day_bars(
     maximum = max((value for _, value in values), default=0)
     slot = (width - left) / max(len(values), 1)
     parts = [svg_open(width=width, height=height, label=label)]
-    parts.append(f'<text x="{left}" y="11" {TEXT_STYLE}>{escape(label)} · max {format_number(maximum)}</text>')
-    parts.append(f'<line x1="{left}" y1="{top + plot_height}" x2="{width}" y2="{top + plot_height}" stroke="#ccc"/>')
+    parts.append(
+        f'<text x="{left}" y="11" {TEXT_STYLE}>{escape(label)} · max {format_number(maximum)}</text>'
+    )
+    parts.append(
+        f'<line x1="{left}" y1="{top + plot_height}" x2="{width}" y2="{top + plot_height}" stroke="#ccc"/>'
+    )
     for index, (day, value) in enumerate(values):
         bar = scale(value, maximum=maximum, length=plot_height)
         x = round(left + index * slot + slot * 0.1, 1)
@@ -78,7 +86,9 @@ def horizontal_bars(
     for index, (name, value) in enumerate(rows):
         y = top + index * row_height
         bar = scale(value, maximum=maximum, length=plot_width)
-        parts.append(f'<text x="0" y="{y + 15}" font-family="sans-serif" font-size="12">{escape(name)}</text>')
+        parts.append(
+            f'<text x="0" y="{y + 15}" font-family="sans-serif" font-size="12">{escape(name)}</text>'
+        )
         parts.append(
             f'<rect x="{label_width}" y="{y + 3}" width="{bar}" height="{row_height - 6}" fill="{color}">'
             f"<title>{escape(name)}: {format_number(value)}</title></rect>"

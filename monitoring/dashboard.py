@@ -27,7 +27,10 @@ def build_dashboard(*, days: int = 30, today: date | None = None) -> dict[str, A
         zero=selectors.ZERO,
     )
     customers = charts.fill_days(
-        values=selectors.list_new_customers_per_day(period=period), start=period.start, days=period.days, zero=0
+        values=selectors.list_new_customers_per_day(period=period),
+        start=period.start,
+        days=period.days,
+        zero=0,
     )
     errors_per_day = charts.fill_days(
         values=selectors.list_errors_per_day(period=period), start=period.start, days=period.days, zero=0
@@ -44,9 +47,13 @@ def build_dashboard(*, days: int = 30, today: date | None = None) -> dict[str, A
             "errors": sum(value for _, value in errors_per_day),
         },
         "sales_chart": svg(charts.day_bars(values=units, label="Units sold per day")),
-        "revenue_chart": svg(charts.day_bars(values=revenue, label=f"Revenue per day, {settings.PAY_CURRENCY}")),
+        "revenue_chart": svg(
+            charts.day_bars(values=revenue, label=f"Revenue per day, {settings.PAY_CURRENCY}")
+        ),
         "customers_chart": svg(charts.day_bars(values=customers, label="New customers per day")),
-        "errors_chart": svg(charts.day_bars(values=errors_per_day, label="Bot errors per day", color="#ba2121")),
+        "errors_chart": svg(
+            charts.day_bars(values=errors_per_day, label="Bot errors per day", color="#ba2121")
+        ),
         "funnel_chart": svg(charts.horizontal_bars(rows=funnel_rows(steps), label="Funnel, events")),
         "funnel": steps,
         "conversion": conversion(steps),
@@ -81,4 +88,4 @@ def paid_by_method(payments: list[dict[str, Any]]) -> list[tuple[str, Decimal]]:
 
 def svg(markup: str) -> str:
     # charts.py escapes every label it draws, so its markup is safe to embed.
-    return mark_safe(markup)  # noqa: S308
+    return mark_safe(markup)

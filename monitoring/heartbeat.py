@@ -58,7 +58,7 @@ def record_heartbeat(*, name: str = BOT, now: datetime | None = None) -> None:
     try:
         cache.set(saved_key(name), now, timeout=int(DATABASE_INTERVAL.total_seconds()) * 2)
     except Exception:  # noqa: BLE001 - any cache backend error
-        pass
+        logger.debug("Could not note the %s heartbeat's database write in the cache", name)
 
 
 def last_heartbeat(*, name: str = BOT) -> datetime | None:

@@ -78,7 +78,11 @@ class LockoutModelBackend(ModelBackend):
     """Django's username and password login, refused while the username and address are locked out."""
 
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> Any:
         name = username or ""
         if is_locked_out(username=name, address=client_address(request)):

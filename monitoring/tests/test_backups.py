@@ -1,6 +1,6 @@
 """`manage.py backup` and `restore`: a round trip gives back the data, on SQLite and PostgreSQL."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
 
@@ -48,7 +48,7 @@ def test_it_restores_a_postgresql_backup(tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_it_keeps_only_the_newest_backups(tmp_path):
     for day in (1, 2, 3):
-        backup_database(directory=tmp_path, keep=2, now=datetime(2026, 1, day, tzinfo=timezone.utc))
+        backup_database(directory=tmp_path, keep=2, now=datetime(2026, 1, day, tzinfo=UTC))
 
     names = [path.name for path in list_backups(directory=tmp_path)]
 
@@ -61,7 +61,9 @@ def test_it_keeps_everything_with_keep_zero(tmp_path):
         (tmp_path / name).write_text("x")
 
     assert prune_backups(directory=tmp_path, keep=0) == []
-    assert [path.name for path in prune_backups(directory=tmp_path, keep=1)] == ["shopbot-20260101-000000.dump"]
+    assert [path.name for path in prune_backups(directory=tmp_path, keep=1)] == [
+        "shopbot-20260101-000000.dump"
+    ]
     assert (tmp_path / "notes.txt").exists()
 
 

@@ -14,7 +14,7 @@ def test_it_fills_days_without_data_with_zero():
 
 def test_it_scales_the_largest_value_to_the_full_length():
     assert scale(10, maximum=10, length=100) == 100.0
-    assert scale(Decimal("2.5"), maximum=Decimal("10"), length=100) == 25.0
+    assert scale(Decimal("2.5"), maximum=Decimal(10), length=100) == 25.0
 
 
 def test_it_draws_nothing_for_zero_or_a_zero_maximum():

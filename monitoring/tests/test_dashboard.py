@@ -16,16 +16,27 @@ from shopbot.test import ShopTestCase, make_customer, make_product
 
 def sell(test: ShopTestCase, price: str = "9.99", **fields: object) -> Purchase:
     return Purchase.objects.create(
-        buyer=test.alice, product=test.key, product_name=test.key.name, category_name="Games",
-        list_price=Decimal(price), price=Decimal(price), value="AAA-111", **fields,
+        buyer=test.alice,
+        product=test.key,
+        product_name=test.key.name,
+        category_name="Games",
+        list_price=Decimal(price),
+        price=Decimal(price),
+        value="AAA-111",
+        **fields,
     )
 
 
 def make_payment(test: ShopTestCase, status: str = Payment.Status.PENDING, **fields: object) -> Payment:
     return Payment.objects.create(
-        provider=Payment.Provider.CRYPTOPAY, customer=test.alice, amount=Decimal("25.00"),
-        provider_amount=Decimal("25"), provider_currency="USDT", status=status,
-        expires_at=now() + timedelta(minutes=30), **fields,
+        provider=Payment.Provider.CRYPTOPAY,
+        customer=test.alice,
+        amount=Decimal("25.00"),
+        provider_amount=Decimal(25),
+        provider_currency="USDT",
+        status=status,
+        expires_at=now() + timedelta(minutes=30),
+        **fields,
     )
 
 

@@ -130,7 +130,9 @@ class HeartbeatTests(ShopTestCase):
     def test_it_never_raises_when_both_stores_are_down(self) -> None:
         with (
             mock.patch("monitoring.heartbeat.cache", unreachable_redis()),
-            mock.patch("monitoring.heartbeat.Heartbeat.objects.update_or_create", side_effect=_database_error),
+            mock.patch(
+                "monitoring.heartbeat.Heartbeat.objects.update_or_create", side_effect=_database_error
+            ),
         ):
             record_heartbeat()
 

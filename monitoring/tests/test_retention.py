@@ -17,9 +17,14 @@ class CleanupTests(ShopTestCase):
     def make_payment(self, status: str, days_ago: int) -> Payment:
         created = now() - timedelta(days=days_ago)
         return Payment.objects.create(
-            provider=Payment.Provider.CRYPTOPAY, customer=self.alice, amount=Decimal("10.00"),
-            provider_amount=Decimal("10"), provider_currency="USDT", status=status,
-            expires_at=created + timedelta(minutes=30), created=created,
+            provider=Payment.Provider.CRYPTOPAY,
+            customer=self.alice,
+            amount=Decimal("10.00"),
+            provider_amount=Decimal(10),
+            provider_currency="USDT",
+            status=status,
+            expires_at=created + timedelta(minutes=30),
+            created=created,
         )
 
     def setUp(self) -> None:
@@ -33,8 +38,11 @@ class CleanupTests(ShopTestCase):
         # An expired payment the ledger points at (credited, then expired by a late job): kept.
         self.old_in_ledger = self.make_payment(Payment.Status.EXPIRED, 100)
         LedgerEntry.objects.create(
-            customer=self.bob, kind=LedgerEntry.Kind.TOP_UP, amount=Decimal("1.00"),
-            balance_after=Decimal("1.00"), payment=self.old_in_ledger,
+            customer=self.bob,
+            kind=LedgerEntry.Kind.TOP_UP,
+            amount=Decimal("1.00"),
+            balance_after=Decimal("1.00"),
+            payment=self.old_in_ledger,
         )
 
     def cleanup(self, *args: str) -> str:

@@ -20,8 +20,13 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     keep = {"PATH", "HOME", "LANG", "PYTHONPATH", "VIRTUAL_ENV"}
     base = {key: value for key, value in os.environ.items() if key in keep}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env={**base, **env},
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        check=False,
+        cwd=BASE_DIR,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -74,8 +79,13 @@ class LoginLockoutTests(ShopTestCase):
 
 def test_it_passes_the_deployment_checks_with_production_settings():
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DEBUG="0", SECRET_KEY=secrets.token_urlsafe(40)[:50], ALLOWED_HOSTS="shop.example.com",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(40)[:50],
+        ALLOWED_HOSTS="shop.example.com",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -98,8 +108,15 @@ def test_it_lets_each_security_setting_be_forced():
     code = "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS)"
 
     result = run_manage(
-        "shell", "-v", "0", "-c", code, DEBUG="0", ALLOWED_HOSTS="shop.example.com",
-        SECURE_SSL_REDIRECT="0", SECURE_HSTS_SECONDS="3600",
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        code,
+        DEBUG="0",
+        ALLOWED_HOSTS="shop.example.com",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="3600",
     )
 
     assert result.stdout.split() == ["False", "3600"], result.stderr

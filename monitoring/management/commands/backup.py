@@ -13,7 +13,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dir", type=Path, default=None, help="Folder of backups (default: BACKUP_DIR).")
         parser.add_argument(
-            "--keep", type=int, default=None, help="Backups to keep, newest first; 0 keeps all (default: BACKUP_KEEP)."
+            "--keep",
+            type=int,
+            default=None,
+            help="Backups to keep, newest first; 0 keeps all (default: BACKUP_KEEP).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
