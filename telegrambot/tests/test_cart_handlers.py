@@ -89,6 +89,20 @@ class CartTests(BotTestCase):
         self.assertEqual([label for label in alice.screen.labels if label.startswith("✏️")], ["✏️ Item 8 × 1", "✏️ Item 9 × 1"])
         self.assertIn("Total: 10.00 RUB", alice.screen.text)
 
+    async def test_it_fits_the_longest_page_in_a_message(self) -> None:
+        promo = await sync_to_async(make_promo)("TENOFF")
+        for number in range(8):
+            product = await sync_to_async(make_product)(self.games, f"{number}" + "🎮" * 99, "1.00", units=["X"])
+            await put(self.alice, product)
+        await CartLine.objects.all().aupdate(promo_code=promo)
+        await PromoCode.objects.all().aupdate(is_active=False)
+        await Product.objects.filter(name__endswith="🎮").aupdate(is_active=False)
+        shop, alice = await self.start_chat()
+
+        await alice.press("🛒 Cart (8)")  # names, refusals and promo problems, emoji counted twice
+
+        self.assertEqual(alice.screen.text.count("⚠️"), 9)
+
     async def test_it_marks_a_line_that_can_no_longer_be_bought(self) -> None:
         await put(self.alice, self.key)
         await Product.objects.filter(pk=self.key.pk).aupdate(is_active=False)

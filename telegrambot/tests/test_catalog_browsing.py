@@ -238,6 +238,15 @@ class CardTests(BotTestCase):
         self.assertIn("Long & <detailed>.", card.text)
         self.assertIn("💰 Buy", alice.screen.labels)
 
+    async def test_it_shortens_a_description_of_emoji_to_fit_a_message(self) -> None:
+        product = await sync_to_async(make_product)(self.games, "Emoji", "1.00", units=["E"], description="🎮" * 3000)
+        shop, alice = await self.start_chat()
+
+        await alice.press_data(f"prod:{product.pk}:1")  # Telegram counts each emoji twice
+
+        self.assertIn("🎮" * 1000, alice.screen.text)
+        self.assertIn("💰 Price: 1.00 RUB", alice.screen.text)
+
     @override_settings(STARS_PER_VALUE=Decimal("0.5"))
     async def test_it_offers_stars_when_the_shop_takes_them(self) -> None:
         shop, alice = await self.start_chat()

@@ -122,6 +122,14 @@ class ReviewListTests(BotTestCase):
         self.assertEqual(bob.screen.text.count("Buyer"), 2)
         self.assertIn("Long & <loud> review. " * 22, bob.screen.text)  # two fit whole
 
+    async def test_it_fits_a_page_of_emoji_reviews_in_a_message(self) -> None:
+        await sync_to_async(make_reviews)(self.key, 10, text="😀" * 500)
+        shop, bob = await self.start_chat(self.bob.telegram_id)
+
+        await bob.press_data(f"revs:{self.key.pk}:1")  # Telegram counts each emoji twice
+
+        self.assertEqual(bob.screen.text.count("Buyer"), 10)
+
     async def test_it_names_reviewers_by_first_name_only(self) -> None:
         unnamed = await sync_to_async(make_customer)(6101, username="secret_user")
         tricky = await sync_to_async(make_customer)(6102, first_name="<b>Eve</b>", last_name="Hidden")

@@ -13,7 +13,7 @@ from catalog.models import Product, Purchase
 from catalog.selectors import Page
 from catalog.services import Cart, CartItem
 from payments.money import format_money
-from telegrambot.texts.catalog import fits_message, label
+from telegrambot.texts.catalog import first_fitting, fits_message, label
 from telegrambot.texts.common import EMPTY, page_label, user_text
 
 CHECKOUT = gettext_lazy("✅ Checkout")
@@ -42,10 +42,13 @@ def line_button(item: CartItem) -> str:
     return "%s%s × %s" % (mark, label(item.product.name, 32), item.quantity)
 
 
-def item_lines(item: CartItem) -> list[str]:
-    """One cart line: quantity, price, total, the promo code and anything that stops the checkout."""
+def item_lines(item: CartItem, limit: int = 60) -> list[str]:
+    """One cart line: quantity, price, total, the promo code and anything that stops the checkout.
+
+    ``limit`` bounds the name; the refusals, which name the product too, get twice as much.
+    """
     lines = [
-        "<b>%s</b>" % user_text(item.product.name, limit=60),
+        "<b>%s</b>" % user_text(item.product.name, limit=limit),
         "%s × %s = <b>%s</b>" % (item.quantity, format_money(item.unit_price), format_money(item.total)),
     ]
     if item.promo is not None and not item.promo_problem:
@@ -56,14 +59,18 @@ def item_lines(item: CartItem) -> list[str]:
     if item.promo is not None and item.promo_problem:
         lines.append(
             _("🎟 %(code)s does not apply: %(problem)s")
-            % {"code": user_text(item.promo.code, limit=32), "problem": user_text(item.promo_problem, limit=120)}
+            % {"code": user_text(item.promo.code, limit=32), "problem": user_text(item.promo_problem, limit=2 * limit)}
         )
     if item.problem:
-        lines.append("⚠️ " + user_text(item.problem, limit=160))
+        lines.append("⚠️ " + user_text(item.problem, limit=2 * limit))
     return lines
 
 
 def cart(cart: Cart, page: Page[CartItem]) -> str:
+    return first_fitting(lambda limit: cart_text(cart, page, limit), (80, 40, 20))
+
+
+def cart_text(cart: Cart, page: Page[CartItem], limit: int) -> str:
     if cart.is_empty:
         return _("🛒 <b>Your cart</b>\n\nYour cart is empty. Add items from the shop.")
     if not page.items:
@@ -73,7 +80,7 @@ def cart(cart: Cart, page: Page[CartItem]) -> str:
         title += " · " + page_label(page.number).lower()
     lines = [title]
     for item in page.items:
-        lines += ["", *item_lines(item)]
+        lines += ["", *item_lines(item, limit)]
     lines += ["", _("Items: %(count)s") % {"count": cart.count}, _("<b>Total: %(total)s</b>") % {"total": format_money(cart.total)}]
     if not cart.can_checkout:
         lines += ["", _("⚠️ Some items cannot be bought now: change or remove them to check out.")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from catalog.models import Category, Product, Purchase
 from catalog.selectors import Page, ProductCard
 from catalog.services import Quote
 from payments.money import format_money
-from telegrambot.texts.common import EMPTY, MAX_CAPTION, MAX_MESSAGE, page_label, user_text
+from telegrambot.texts.common import EMPTY, MAX_CAPTION, MAX_MESSAGE, user_text
 
 BUY = gettext_lazy("💰 Buy")
 ADD_TO_CART = gettext_lazy("🛒 Add to cart")
@@ -48,6 +49,19 @@ def fits_caption(text: str) -> bool:
 
 def fits_message(text: str) -> bool:
     return visible_length(text) <= MAX_MESSAGE
+
+
+def first_fitting(build: Callable[[int], str], limits: Sequence[int], fits: Callable[[str], bool] = fits_message) -> str:
+    """Return ``build(limit)`` for the first limit whose text fits (the last one whatever happens).
+
+    Text people typed is cut shorter and shorter until the message fits:
+    emoji count twice towards Telegram's limits, so a length in characters is not enough.
+    """
+    for limit in limits:
+        text = build(limit)
+        if fits(text):
+            break
+    return text
 
 
 def label(name: str, limit: int = 40) -> str:
@@ -95,8 +109,12 @@ def rating_line(card: ProductCard) -> str:
     return _("⭐ Rating: %(rating)s/5 (%(count)s reviews)") % {"rating": card.rating, "count": card.review_count}
 
 
-def card(card: ProductCard, *, promo_code: str | None = None, description_limit: int = 3000) -> str:
+def card(card: ProductCard, *, promo_code: str | None = None) -> str:
     """The product card: name, description, price, stock, rating, and a promo code waiting to be used."""
+    return first_fitting(lambda limit: card_text(card, promo_code, limit), (3000, 1500, 700))
+
+
+def card_text(card: ProductCard, promo_code: str | None, description_limit: int) -> str:
     product = card.product
     lines = ["<b>%s</b>" % user_text(product.name, limit=100)]
     if product.description.strip():

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.models import Review
 from catalog.selectors import Page, ProductCard
-from telegrambot.texts.catalog import fits_message
+from telegrambot.texts.catalog import first_fitting
 from telegrambot.texts.common import EMPTY, date_time, page_label, user_text
 
 SKIP = gettext_lazy("⏭ Skip")
@@ -16,7 +16,6 @@ TO_PRODUCT = gettext_lazy("📦 To the item")
 REVIEWS = gettext_lazy("💬 Reviews")
 CUSTOMER = gettext_lazy("Customer")
 THANKS = gettext_lazy("✅ Thank you! Your review is published.")
-SHORTENED_TEXT = 300  # each review's text on a page too long to show them whole
 
 
 def stars(rating: int) -> str:
@@ -46,11 +45,11 @@ def reviews(card: ProductCard, page: Page[Review]) -> str:
         title += "\n" + _("Rating: %(rating)s/5 from %(count)s reviews") % {"rating": card.rating, "count": card.review_count}
     if page.has_previous or page.has_next:
         title += " · " + page_label(page.number).lower()
-    for limit in (500, SHORTENED_TEXT):
-        text = "\n\n".join([title, *(review_block(review, limit=limit) for review in page.items)])
-        if fits_message(text):
-            break
-    return text
+
+    def page_text(limit: int) -> str:
+        return "\n\n".join([title, *(review_block(review, limit=limit) for review in page.items)])
+
+    return first_fitting(page_text, (500, 300, 150, 60))
 
 
 def ask_rating(card: ProductCard) -> str:
