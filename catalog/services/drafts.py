@@ -27,7 +27,6 @@ from catalog.services.products import (
 )
 from shopbot.errors import CategoryNotFound, InvalidInput, NameTaken
 
-DRAFT_FIELDS = ("name", "description", "price", "category", "image", "unlimited_value")
 # What edit_product may change, as save_product's keywords.
 EDITABLE = ("name", "description", "price", "category_id", "image", "is_unlimited", "unlimited_value")
 
