@@ -3,6 +3,7 @@
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import Group, Permission
 
+from accounts import roles
 from accounts.models import Customer
 from accounts.roles import ADMIN_ROLE
 from shopbot.test import make_customer
