@@ -14,8 +14,9 @@ from telegram.ext import CallbackQueryHandler
 from catalog import selectors, services
 from catalog.selectors import Page
 from catalog.services import Cart, CartItem
+from monitoring import funnel
 from shopbot.errors import CartChanged, CartEmpty, InsufficientFunds, NotInCart
-from telegrambot import callbacks, dialog, screens
+from telegrambot import callbacks, dialog, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.handlers.catalog import clean_code, send_file, show, show_shortfall
@@ -49,8 +50,12 @@ async def show_cart(update: Update, context: ShopContext, number: int) -> None:
 def page_of(items: list[CartItem], number: int) -> Page[CartItem]:
     """Return page ``number`` of the cart's lines (all of them are loaded to price the total)."""
     start = (number - 1) * PAGE_SIZE
-    return Page(items=items[start : start + PAGE_SIZE], number=number, has_previous=number > 1,
-                has_next=len(items) > start + PAGE_SIZE)
+    return Page(
+        items=items[start : start + PAGE_SIZE],
+        number=number,
+        has_previous=number > 1,
+        has_next=len(items) > start + PAGE_SIZE,
+    )
 
 
 async def add(update: Update, context: ShopContext) -> None:
@@ -89,14 +94,21 @@ def find_item(found: Cart, product_id: int) -> CartItem:
 async def change_quantity(update: Update, context: ShopContext) -> None:
     """Sets how many units of the item the cart holds."""
     product_id, quantity = callbacks.CART_QUANTITY.parse(update.callback_query.data)
-    await call(services.set_cart_quantity, telegram_id=context.customer.telegram_id, product_id=product_id, quantity=quantity)
+    await call(
+        services.set_cart_quantity,
+        telegram_id=context.customer.telegram_id,
+        product_id=product_id,
+        quantity=quantity,
+    )
     await show_line(update, context, product_id)
 
 
 async def remove(update: Update, context: ShopContext) -> None:
     """Takes the item out of the cart and shows the cart."""
     product_id = callbacks.CART_REMOVE.parse(update.callback_query.data)
-    if not await call(services.remove_from_cart, telegram_id=context.customer.telegram_id, product_id=product_id):
+    if not await call(
+        services.remove_from_cart, telegram_id=context.customer.telegram_id, product_id=product_id
+    ):
         raise NotInCart()
     await screens.answer(update, context, str(texts.REMOVED))
     await show_cart(update, context, 1)
@@ -106,18 +118,31 @@ async def ask_promo(update: Update, context: ShopContext) -> None:
     """Asks for a promo code for this cart line."""
     product_id = callbacks.CART_PROMO.parse(update.callback_query.data)
     item = find_item(await call(selectors.get_cart, telegram_id=context.customer.telegram_id), product_id)
-    await call(dialog.set_state, telegram_id=context.customer.telegram_id, state=CART_PROMO, data={"product_id": product_id})
+    await call(
+        dialog.set_state,
+        telegram_id=context.customer.telegram_id,
+        state=CART_PROMO,
+        data={"product_id": product_id},
+    )
     await show(update, context, texts.ask_promo(item), keyboards.promo_prompt(product_id))
 
 
+@ratelimit.limited(ratelimit.PROMO)
 async def apply_promo(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
     """Attaches the typed promo code to the cart line and shows the line with its discount."""
     code = clean_code(update.message.text)
     product_id = state.data["product_id"]
     if code is None:
-        await screens.send(update, context, str(profile_texts.PROMO_EXPECTED), keyboards.promo_prompt(product_id))
+        await screens.send(
+            update, context, str(profile_texts.PROMO_EXPECTED), keyboards.promo_prompt(product_id)
+        )
         return
-    await call(services.apply_promo_to_cart_line, telegram_id=context.customer.telegram_id, product_id=product_id, code=code)
+    await call(
+        services.apply_promo_to_cart_line,
+        telegram_id=context.customer.telegram_id,
+        product_id=product_id,
+        code=code,
+    )
     await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
     await show_line(update, context, product_id, notice=str(texts.PROMO_ACCEPTED))
 
@@ -125,7 +150,9 @@ async def apply_promo(update: Update, context: ShopContext, state: dialog.Dialog
 async def drop_promo(update: Update, context: ShopContext) -> None:
     """Detaches the promo code from the cart line."""
     product_id = callbacks.CART_DROP_PROMO.parse(update.callback_query.data)
-    await call(services.remove_promo_from_cart_line, telegram_id=context.customer.telegram_id, product_id=product_id)
+    await call(
+        services.remove_promo_from_cart_line, telegram_id=context.customer.telegram_id, product_id=product_id
+    )
     await screens.answer(update, context, str(texts.PROMO_REMOVED))
     await show_line(update, context, product_id)
 
@@ -144,11 +171,14 @@ async def show_checkout(update: Update, context: ShopContext) -> None:
     await show(update, context, text, keyboards.confirm_checkout(found))
 
 
+@ratelimit.limited(ratelimit.PURCHASE)
 async def confirm_checkout(update: Update, context: ShopContext) -> None:
     """Buys everything in the cart at the confirmed total, or nothing, and shows every order."""
     total = callbacks.CONFIRM_CHECKOUT.parse(update.callback_query.data)
     try:
-        purchases = await call(services.checkout_cart, telegram_id=context.customer.telegram_id, expected_total=total)
+        purchases = await call(
+            services.checkout_cart, telegram_id=context.customer.telegram_id, expected_total=total
+        )
     except InsufficientFunds:
         await show_shortfall(update, context, price=total, back=common_keyboards.back_row(callbacks.CART))
         return
@@ -156,8 +186,14 @@ async def confirm_checkout(update: Update, context: ShopContext) -> None:
         await screens.answer(update, context, common_texts.alert(error), alert=True)
         await show_checkout(update, context)
         return
+    await call(funnel.record, step=funnel.PURCHASED)
     fits = texts.receipt_fits(purchases)
-    await show(update, context, texts.receipt(purchases) if fits else texts.short_receipt(purchases), keyboards.receipt(purchases))
+    await show(
+        update,
+        context,
+        texts.receipt(purchases) if fits else texts.short_receipt(purchases),
+        keyboards.receipt(purchases),
+    )
     if not fits:
         await send_file(context, texts.receipt_file_name(purchases), texts.receipt_file(purchases))
 

@@ -20,9 +20,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from catalog import selectors, services
 from catalog.models import Purchase
 from catalog.selectors import ProductCard
+from monitoring import funnel
 from payments.money import check_range, to_stars
 from shopbot.errors import InsufficientFunds, PriceChanged
-from telegrambot import callbacks, dialog, screens
+from telegrambot import callbacks, dialog, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import catalog as keyboards
@@ -61,6 +62,7 @@ async def show(update: Update, context: ShopContext, text: str, keyboard: Inline
 # --- browsing ------------------------------------------------------------------------
 async def shop(update: Update, context: ShopContext) -> None:
     """Lists the first page of categories."""
+    await call(funnel.record, step=funnel.SHOP_OPENED)
     await show_categories(update, context, 1)
 
 
@@ -78,7 +80,9 @@ async def category(update: Update, context: ShopContext) -> None:
     """Lists one page of a category's products with their prices."""
     category_id, number = callbacks.CATEGORY.parse(update.callback_query.data)
     page = await call(selectors.list_products, category_id=category_id, page=number)
-    found = page.items[0].category if page.items else await call(selectors.get_category, category_id=category_id)
+    found = (
+        page.items[0].category if page.items else await call(selectors.get_category, category_id=category_id)
+    )
     await show(update, context, texts.products(found, page), keyboards.products(found, page))
 
 
@@ -86,6 +90,7 @@ async def product(update: Update, context: ShopContext) -> None:
     """Shows a product card: description, price, stock, rating, and what can be done with it."""
     product_id, page = callbacks.PRODUCT.parse(update.callback_query.data)
     card = await call(selectors.get_product_card, product_id=product_id)
+    await call(funnel.record, step=funnel.PRODUCT_VIEWED)
     await show_card(update, context, card, page=page)
 
 
@@ -102,7 +107,9 @@ async def show_card(update: Update, context: ShopContext, card: ProductCard, *, 
     chat_id = context.customer.telegram_id
     caption = text if texts.fits_caption(text) else texts.card_caption(card)
     try:
-        await context.bot.send_photo(chat_id, card.product.image, caption=caption, reply_markup=keyboard if caption == text else None)
+        await context.bot.send_photo(
+            chat_id, card.product.image, caption=caption, reply_markup=keyboard if caption == text else None
+        )
         photo_sent = True
     except BadRequest as error:
         # A file id of another bot or a URL Telegram cannot fetch: the card goes without its picture.
@@ -119,18 +126,31 @@ async def ask_promo(update: Update, context: ShopContext) -> None:
     """Asks for a promo code to apply when buying this product."""
     product_id = callbacks.PRODUCT_PROMO.parse(update.callback_query.data)
     card = await call(selectors.get_product_card, product_id=product_id)
-    await call(dialog.set_state, telegram_id=context.customer.telegram_id, state=PRODUCT_PROMO, data={"product_id": product_id})
+    await call(
+        dialog.set_state,
+        telegram_id=context.customer.telegram_id,
+        state=PRODUCT_PROMO,
+        data={"product_id": product_id},
+    )
     await show(update, context, texts.ask_promo(card.product), keyboards.promo_prompt(product_id))
 
 
+@ratelimit.limited(ratelimit.PROMO)
 async def apply_promo(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
     """Checks the typed promo code against the product and shows the price with the discount."""
     code = clean_code(update.message.text)
     product_id = state.data["product_id"]
     if code is None:
-        await screens.send(update, context, str(profile_texts.PROMO_EXPECTED), keyboards.promo_prompt(product_id))
+        await screens.send(
+            update, context, str(profile_texts.PROMO_EXPECTED), keyboards.promo_prompt(product_id)
+        )
         return
-    quote = await call(services.quote_product, telegram_id=context.customer.telegram_id, product_id=product_id, promo_code=code)
+    quote = await call(
+        services.quote_product,
+        telegram_id=context.customer.telegram_id,
+        product_id=product_id,
+        promo_code=code,
+    )
     await set_draft(context, product_id, quote.promo.code if quote.promo else None)
     text = texts.confirm_buy(quote, balance=context.customer.balance, promo_accepted=True)
     await screens.send(update, context, text, keyboards.confirm_buy(quote))
@@ -168,11 +188,22 @@ async def buy(update: Update, context: ShopContext) -> None:
 async def show_confirmation(update: Update, context: ShopContext, product_id: int) -> None:
     draft = await get_draft(context, product_id)
     promo_code = draft.data.get("promo_code") if draft else None
-    quote = await call(services.quote_product, telegram_id=context.customer.telegram_id, product_id=product_id, promo_code=promo_code)
+    quote = await call(
+        services.quote_product,
+        telegram_id=context.customer.telegram_id,
+        product_id=product_id,
+        promo_code=promo_code,
+    )
     await set_draft(context, product_id, promo_code)
-    await show(update, context, texts.confirm_buy(quote, balance=context.customer.balance), keyboards.confirm_buy(quote))
+    await show(
+        update,
+        context,
+        texts.confirm_buy(quote, balance=context.customer.balance),
+        keyboards.confirm_buy(quote),
+    )
 
 
+@ratelimit.limited(ratelimit.PURCHASE)
 async def confirm_buy(update: Update, context: ShopContext) -> None:
     """Buys one unit at the price the confirmation showed and shows the receipt with the value."""
     product_id, price = callbacks.CONFIRM_BUY.parse(update.callback_query.data)
@@ -189,13 +220,16 @@ async def confirm_buy(update: Update, context: ShopContext) -> None:
             expected_price=price,
         )
     except InsufficientFunds:
-        await show_shortfall(update, context, price=price, back=common_keyboards.back_row(callbacks.PRODUCT, product_id, 1))
+        await show_shortfall(
+            update, context, price=price, back=common_keyboards.back_row(callbacks.PRODUCT, product_id, 1)
+        )
         return
     except PriceChanged as error:
         await screens.answer(update, context, common_texts.alert(error), alert=True)
         await show_confirmation(update, context, product_id)
         return
     await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
+    await call(funnel.record, step=funnel.PURCHASED)
     await show_receipt(update, context, purchase)
 
 
@@ -230,7 +264,9 @@ async def top_up_shortfall(update: Update, context: ShopContext) -> None:
     stars = to_stars(amount, settings.STARS_PER_VALUE) if settings.STARS_PER_VALUE > 0 else None
     card, crypto = bool(settings.TELEGRAM_PROVIDER_TOKEN), bool(settings.CRYPTO_PAY_TOKEN)
     text = topup_texts.choose_method(amount, has_methods=stars is not None or card or crypto)
-    await show(update, context, text, topup_keyboards.methods(stars=stars, card=card, crypto=crypto, amount=amount))
+    await show(
+        update, context, text, topup_keyboards.methods(stars=stars, card=card, crypto=crypto, amount=amount)
+    )
 
 
 # --- the draft -----------------------------------------------------------------------------

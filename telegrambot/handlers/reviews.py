@@ -40,7 +40,9 @@ async def rate(update: Update, context: ShopContext) -> None:
     """Saves the buyer's rating and asks for an optional text."""
     product_id, rating = callbacks.RATE_WITH.parse(update.callback_query.data)
     telegram_id = context.customer.telegram_id
-    review = await call(services.save_review, telegram_id=telegram_id, product_id=product_id, rating=int(rating))
+    review = await call(
+        services.save_review, telegram_id=telegram_id, product_id=product_id, rating=int(rating)
+    )
     data = {"product_id": product_id, "rating": review.rating}
     await call(dialog.set_state, telegram_id=telegram_id, state=REVIEW_TEXT, data=data)
     await show(update, context, texts.ask_text(review), keyboards.ask_text(product_id))

@@ -72,6 +72,10 @@ def receipt(purchases: Sequence[Purchase]) -> InlineKeyboardMarkup:
     for purchase in purchases:
         if purchase.product_id is not None and len(products) < RATE_BUTTONS:
             products.setdefault(purchase.product_id, purchase.product_name)
-    rows = [[button(texts.rate_button(name), callbacks.RATE, product_id)] for product_id, name in products.items()]
-    rows.append([button(catalog_texts.SHOP, callbacks.SHOP), button(catalog_texts.PURCHASES, callbacks.PURCHASES, 1)])
+    rows = [
+        [button(texts.rate_button(name), callbacks.RATE, product_id)] for product_id, name in products.items()
+    ]
+    rows.append(
+        [button(catalog_texts.SHOP, callbacks.SHOP), button(catalog_texts.PURCHASES, callbacks.PURCHASES, 1)]
+    )
     return InlineKeyboardMarkup([*rows, back_row()])

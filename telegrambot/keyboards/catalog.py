@@ -29,12 +29,18 @@ def with_pager(rows: Rows, pager: list[InlineKeyboardButton]) -> Rows:
 
 
 def categories(page: Page[Category]) -> InlineKeyboardMarkup:
-    rows = [[button(texts.category_button(category), callbacks.CATEGORY, category.pk, 1)] for category in page.items]
+    rows = [
+        [button(texts.category_button(category), callbacks.CATEGORY, category.pk, 1)]
+        for category in page.items
+    ]
     return InlineKeyboardMarkup([*with_pager(rows, pager_row(callbacks.CATEGORIES, page)), back_row()])
 
 
 def products(category: Category, page: Page[Product]) -> InlineKeyboardMarkup:
-    rows = [[button(texts.product_button(product), callbacks.PRODUCT, product.pk, page.number)] for product in page.items]
+    rows = [
+        [button(texts.product_button(product), callbacks.PRODUCT, product.pk, page.number)]
+        for product in page.items
+    ]
     rows = with_pager(rows, pager_row(callbacks.CATEGORY, page, category.pk))
     return InlineKeyboardMarkup([*rows, back_row(callbacks.CATEGORIES, 1)])
 
@@ -48,7 +54,9 @@ def card(card: ProductCard, *, page: int, promo_code: str | None) -> InlineKeybo
         stars = stars_price(card.product.price)
         if stars is not None:
             rows.append([pay_stars_for_product(product_id, stars)])
-        rows.append([button(texts.ADD_TO_CART, callbacks.CART_ADD, product_id), button(texts.CART, callbacks.CART)])
+        rows.append(
+            [button(texts.ADD_TO_CART, callbacks.CART_ADD, product_id), button(texts.CART, callbacks.CART)]
+        )
         if promo_code:
             rows.append([button(texts.REMOVE_PROMO, callbacks.DROP_PRODUCT_PROMO, product_id)])
         else:
@@ -79,4 +87,6 @@ def receipt(purchase: Purchase) -> InlineKeyboardMarkup:
 
 def insufficient(*, top_up: Decimal, back: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     """The button to top up what is missing, and the way back to the item or the cart."""
-    return InlineKeyboardMarkup([[button(texts.top_up_button(top_up), callbacks.TOP_UP_SHORTFALL, top_up)], back])
+    return InlineKeyboardMarkup(
+        [[button(texts.top_up_button(top_up), callbacks.TOP_UP_SHORTFALL, top_up)], back]
+    )

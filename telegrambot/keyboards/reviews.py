@@ -19,7 +19,10 @@ def reviews(product_id: int, page: Page[Review]) -> InlineKeyboardMarkup:
 
 
 def ratings(product_id: int) -> InlineKeyboardMarkup:
-    choices = [[button(texts.rating_button(rating), callbacks.RATE_WITH, product_id, str(rating))] for rating in range(5, 0, -1)]
+    choices = [
+        [button(texts.rating_button(rating), callbacks.RATE_WITH, product_id, str(rating))]
+        for rating in range(5, 0, -1)
+    ]
     return InlineKeyboardMarkup([*choices, back_row(callbacks.REVIEWS, product_id, 1)])
 
 
@@ -30,7 +33,10 @@ def ask_text(product_id: int) -> InlineKeyboardMarkup:
 def done(product_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [button(texts.REVIEWS, callbacks.REVIEWS, product_id, 1), button(texts.TO_PRODUCT, callbacks.PRODUCT, product_id, 1)],
+            [
+                button(texts.REVIEWS, callbacks.REVIEWS, product_id, 1),
+                button(texts.TO_PRODUCT, callbacks.PRODUCT, product_id, 1),
+            ],
             back_row(),
         ]
     )

@@ -14,7 +14,9 @@ from telegrambot.tests.helpers import BotTestCase
 
 
 async def put(customer: Customer, product: Product, quantity: int = 1) -> None:
-    await sync_to_async(add_to_cart)(telegram_id=customer.telegram_id, product_id=product.pk, quantity=quantity)
+    await sync_to_async(add_to_cart)(
+        telegram_id=customer.telegram_id, product_id=product.pk, quantity=quantity
+    )
 
 
 class CartTests(BotTestCase):
@@ -86,13 +88,18 @@ class CartTests(BotTestCase):
         self.assertIn("Total: 10.00 RUB", alice.screen.text)
         await alice.press("▶️")
 
-        self.assertEqual([label for label in alice.screen.labels if label.startswith("✏️")], ["✏️ Item 8 × 1", "✏️ Item 9 × 1"])
+        self.assertEqual(
+            [label for label in alice.screen.labels if label.startswith("✏️")],
+            ["✏️ Item 8 × 1", "✏️ Item 9 × 1"],
+        )
         self.assertIn("Total: 10.00 RUB", alice.screen.text)
 
     async def test_it_fits_the_longest_page_in_a_message(self) -> None:
         promo = await sync_to_async(make_promo)("TENOFF")
         for number in range(8):
-            product = await sync_to_async(make_product)(self.games, f"{number}" + "🎮" * 99, "1.00", units=["X"])
+            product = await sync_to_async(make_product)(
+                self.games, f"{number}" + "🎮" * 99, "1.00", units=["X"]
+            )
             await put(self.alice, product)
         await CartLine.objects.all().aupdate(promo_code=promo)
         await PromoCode.objects.all().aupdate(is_active=False)
@@ -110,7 +117,9 @@ class CartTests(BotTestCase):
 
         await alice.press("🛒 Cart (1)")
 
-        self.assertIn("⚠️ Game key is no longer sold. Remove it from your cart to continue.", alice.screen.text)
+        self.assertIn(
+            "⚠️ Game key is no longer sold. Remove it from your cart to continue.", alice.screen.text
+        )
         self.assertFalse(any(label.startswith("✅ Checkout") for label in alice.screen.labels))
         self.assertIn("⚠️ Game key × 1", alice.screen.labels)
 
@@ -204,7 +213,9 @@ class CheckoutTests(BotTestCase):
 
     async def test_it_sends_a_receipt_too_long_for_a_message_as_a_file(self) -> None:
         for number in range(3):
-            product = await sync_to_async(make_product)(self.games, f"Big {number}", "1.00", units=[f"{number}" * 2000])
+            product = await sync_to_async(make_product)(
+                self.games, f"Big {number}", "1.00", units=[f"{number}" * 2000]
+            )
             await put(self.alice, product)
         shop, alice = await self.start_chat()
         await self.open_confirmation(alice)
@@ -293,8 +304,15 @@ class ForgedCartTests(BotTestCase):
         shop, bob = await self.start_chat(self.bob.telegram_id)
         before = bob.screen.text
 
-        for data in (f"cl:{self.key.pk}", f"clq:{self.key.pk}:2", f"clr:{self.key.pk}", f"clp:{self.key.pk}",
-                     f"clpx:{self.key.pk}", f"cl:{'9' * 18}", f"clq:{'9' * 18}:1"):
+        for data in (
+            f"cl:{self.key.pk}",
+            f"clq:{self.key.pk}:2",
+            f"clr:{self.key.pk}",
+            f"clp:{self.key.pk}",
+            f"clpx:{self.key.pk}",
+            f"cl:{'9' * 18}",
+            f"clq:{'9' * 18}:1",
+        ):
             await bob.press_data(data)
             self.assertEqual(bob.alert, "This item is not in your cart.", data)
 
@@ -309,8 +327,18 @@ class ForgedCartTests(BotTestCase):
         self.assertEqual(alice.alert, "The quantity must be a whole number from 1 to 50.")
         await alice.press_data("cook:1")
         self.assertEqual(alice.alert, "Prices in your cart have changed. Please review it again.")
-        for data in (f"clq:{self.gift.pk}:0", f"clq:{self.gift.pk}:-1", f"clq:{self.gift.pk}:1000", "cook:-1",
-                     "cook:1.5", "cartp:0", "cartx:1", "co:1", f"cl:{self.gift.pk}:1", "ca:abc"):
+        for data in (
+            f"clq:{self.gift.pk}:0",
+            f"clq:{self.gift.pk}:-1",
+            f"clq:{self.gift.pk}:1000",
+            "cook:-1",
+            "cook:1.5",
+            "cartp:0",
+            "cartx:1",
+            "co:1",
+            f"cl:{self.gift.pk}:1",
+            "ca:abc",
+        ):
             await alice.press_data(data)
             self.assertEqual(alice.alert, "This button is no longer valid. Open the menu with /start.", data)
 

@@ -141,15 +141,23 @@ class HiddenTests(BotTestCase):
     async def test_it_refuses_forged_ids_of_hidden_or_missing_things(self) -> None:
         hidden = await Category.objects.acreate(name="Secret", position=2, is_active=False)
         secret = await sync_to_async(make_product)(hidden, "Secret key", "1.00", units=["S"])
-        retired = await sync_to_async(make_product)(self.games, "Retired", "1.00", units=["R"], is_active=False)
+        retired = await sync_to_async(make_product)(
+            self.games, "Retired", "1.00", units=["R"], is_active=False
+        )
         shop, alice = await self.start_chat()
         before = alice.screen.text
 
         await alice.press_data(f"cat:{hidden.pk}:1")
         self.assertEqual(alice.alert, "This category is no longer available.")
         for product in (secret, retired):
-            for data in (f"prod:{product.pk}:1", f"buy:{product.pk}", f"ca:{product.pk}", f"ppr:{product.pk}",
-                         f"revs:{product.pk}:1", f"rate:{product.pk}"):
+            for data in (
+                f"prod:{product.pk}:1",
+                f"buy:{product.pk}",
+                f"ca:{product.pk}",
+                f"ppr:{product.pk}",
+                f"revs:{product.pk}:1",
+                f"rate:{product.pk}",
+            ):
                 await alice.press_data(data)
                 self.assertEqual(alice.alert, "This item is no longer sold.", data)
         await alice.press_data("prod:999999999999999999:1")
@@ -181,11 +189,17 @@ class CardTests(BotTestCase):
         self.assertIn("📦 In stock: unlimited", alice.screen.text)
         self.assertIn("⭐ Rating: 4.5/5 (2 reviews)", alice.screen.text)
         self.assertIn("💬 Reviews (2)", alice.screen.labels)
-        self.assertEqual(alice.screen.labels[:4], ["💰 Buy", "🛒 Add to cart", "🛒 Cart", "🎟 Apply promo code"])
+        self.assertEqual(
+            alice.screen.labels[:4], ["💰 Buy", "🛒 Add to cart", "🛒 Cart", "🎟 Apply promo code"]
+        )
 
     async def test_it_escapes_what_the_admin_typed(self) -> None:
         product = await sync_to_async(make_product)(
-            self.games, "<b>Bold</b> & co", "1.00", units=["X"], description="<script>alert(1)</script> & \u200b 🎮"
+            self.games,
+            "<b>Bold</b> & co",
+            "1.00",
+            units=["X"],
+            description="<script>alert(1)</script> & \u200b 🎮",
         )
         shop, alice = await self.start_chat()
 
@@ -206,7 +220,9 @@ class CardTests(BotTestCase):
         self.assertIn("Sold out key · 1.00 RUB · sold out", alice.screen.labels)
 
     async def test_it_sends_a_card_with_a_picture_as_a_photo(self) -> None:
-        product = await sync_to_async(make_product)(self.games, "Pretty", "2.00", units=["P"], image="https://example.com/p.png")
+        product = await sync_to_async(make_product)(
+            self.games, "Pretty", "2.00", units=["P"], image="https://example.com/p.png"
+        )
         shop, alice = await self.start_chat()
         await alice.press("🛍 Shop")
         await alice.press("📂 Games")
@@ -224,7 +240,12 @@ class CardTests(BotTestCase):
 
     async def test_it_puts_a_long_description_under_the_picture(self) -> None:
         await sync_to_async(make_product)(
-            self.games, "Wordy", "2.00", units=["W"], image="photo-file-id", description="Long & <detailed>. " * 100
+            self.games,
+            "Wordy",
+            "2.00",
+            units=["W"],
+            image="photo-file-id",
+            description="Long & <detailed>. " * 100,
         )
         shop, alice = await self.start_chat()
         await alice.press("🛍 Shop")
@@ -239,7 +260,9 @@ class CardTests(BotTestCase):
         self.assertIn("💰 Buy", alice.screen.labels)
 
     async def test_it_shortens_a_description_of_emoji_to_fit_a_message(self) -> None:
-        product = await sync_to_async(make_product)(self.games, "Emoji", "1.00", units=["E"], description="🎮" * 3000)
+        product = await sync_to_async(make_product)(
+            self.games, "Emoji", "1.00", units=["E"], description="🎮" * 3000
+        )
         shop, alice = await self.start_chat()
 
         await alice.press_data(f"prod:{product.pk}:1")  # Telegram counts each emoji twice

@@ -204,8 +204,22 @@ class ForgedBuyTests(BotTestCase):
 
     async def test_it_refuses_malformed_and_huge_data(self) -> None:
         shop, alice = await self.start_chat()
-        for data in ("buy:0", "buy:-1", "buy:abc", f"buy:{'9' * 19}", "buyok:1", "buyok:1:1.5", "buyok:1:-1",
-                     "prod:1", "prod:1:0", "cat:1", "cats:0", "ppr:", "pprx:x", "tud:"):
+        for data in (
+            "buy:0",
+            "buy:-1",
+            "buy:abc",
+            f"buy:{'9' * 19}",
+            "buyok:1",
+            "buyok:1:1.5",
+            "buyok:1:-1",
+            "prod:1",
+            "prod:1:0",
+            "cat:1",
+            "cats:0",
+            "ppr:",
+            "pprx:x",
+            "tud:",
+        ):
             await alice.press_data(data)
             self.assertEqual(alice.alert, "This button is no longer valid. Open the menu with /start.", data)
         for data in (f"buy:{'9' * 18}", f"prod:{'9' * 18}:99999", f"cat:{'9' * 18}:1", f"pprx:{'9' * 18}"):

@@ -11,8 +11,29 @@ from shopbot.test import make_customer, make_product, make_promo
 from telegrambot.tests.helpers import BotTestCase
 
 # Every route prefix of the shop, the cart and reviews that the crawl must have pressed.
-SHOP_ROUTES = {"shop", "cats", "cat", "prod", "buy", "buyok", "ppr", "ca", "cart", "cl", "clq", "clr", "clp",
-               "cartx", "co", "cook", "revs", "rate", "rated", "psp", "psc"}
+SHOP_ROUTES = {
+    "shop",
+    "cats",
+    "cat",
+    "prod",
+    "buy",
+    "buyok",
+    "ppr",
+    "ca",
+    "cart",
+    "cl",
+    "clq",
+    "clr",
+    "clp",
+    "cartx",
+    "co",
+    "cook",
+    "revs",
+    "rate",
+    "rated",
+    "psp",
+    "psc",
+}
 
 
 def prepare_shop(alice_id: int) -> None:
@@ -27,7 +48,9 @@ def prepare_shop(alice_id: int) -> None:
     purchase_product(telegram_id=alice_id, product_id=games.products.get(name="Gift link").pk)
     for number in range(3):
         reviewer = make_customer(7000 + number, first_name=f"Reviewer {number}")
-        Review.objects.create(product=games.products.get(name="Gift link"), customer=reviewer, rating=5, text="<ok> &")
+        Review.objects.create(
+            product=games.products.get(name="Gift link"), customer=reviewer, rating=5, text="<ok> &"
+        )
     add_to_cart(telegram_id=alice_id, product_id=games.products.get(name="Game key").pk)
     add_to_cart(telegram_id=alice_id, product_id=games.products.get(name="Gift link").pk, quantity=2)
 
@@ -54,5 +77,7 @@ class CrawlTests(BotTestCase):
 
         pressed = await ivan.crawl(limit=250, skip=("lang:",))
 
-        self.assertLessEqual({"shop", "cat", "prod", "buy", "cart", "cl", "revs"}, {data.split(":")[0] for data in pressed})
+        self.assertLessEqual(
+            {"shop", "cat", "prod", "buy", "cart", "cl", "revs"}, {data.split(":")[0] for data in pressed}
+        )
         self.assertEqual(shop.errors, [])

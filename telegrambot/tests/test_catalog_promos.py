@@ -77,7 +77,9 @@ class CardPromoTests(BotTestCase):
         await sync_to_async(make_promo)("OTHERCAT", category=other)
         await sync_to_async(make_promo)("MONEY", PromoCode.Kind.BALANCE, "5")
         await sync_to_async(make_promo)("ONCE")
-        await sync_to_async(purchase_product)(telegram_id=self.alice.telegram_id, product_id=self.gift.pk, promo_code="ONCE")
+        await sync_to_async(purchase_product)(
+            telegram_id=self.alice.telegram_id, product_id=self.gift.pk, promo_code="ONCE"
+        )
         shop, alice = await self.start_chat()
         await self.ask_for_code(alice)
 

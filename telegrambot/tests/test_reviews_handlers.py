@@ -14,7 +14,9 @@ REFUSED = "Only buyers of this item can review it."
 def make_reviews(product, count: int, text: str = "") -> None:  # type: ignore[no-untyped-def]
     for number in range(count):
         customer = make_customer(6000 + number, first_name=f"Buyer{number:02d}")
-        Review.objects.create(product=product, customer=customer, rating=1 + number % 5, text=text or f"Text {number}")
+        Review.objects.create(
+            product=product, customer=customer, rating=1 + number % 5, text=text or f"Text {number}"
+        )
 
 
 class RatingTests(BotTestCase):
@@ -98,8 +100,15 @@ class RatingTests(BotTestCase):
         for data in (f"rated:{'9' * 18}:5", f"rate:{'9' * 18}", f"revs:{'9' * 18}:1"):
             await bob.press_data(data)
             self.assertIn(bob.alert, (REFUSED, "This item is no longer sold."), data)
-        for data in (f"rated:{self.key.pk}:6", f"rated:{self.key.pk}:0", f"rated:{self.key.pk}:-1", "rate:",
-                     f"revs:{self.key.pk}:0", f"revs:{self.key.pk}", "revskip:x"):
+        for data in (
+            f"rated:{self.key.pk}:6",
+            f"rated:{self.key.pk}:0",
+            f"rated:{self.key.pk}:-1",
+            "rate:",
+            f"revs:{self.key.pk}:0",
+            f"revs:{self.key.pk}",
+            "revskip:x",
+        ):
             await bob.press_data(data)
             self.assertEqual(bob.alert, "This button is no longer valid. Open the menu with /start.", data)
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from catalog.models import Product, Purchase
 from catalog.selectors import Page
 from catalog.services import Cart, CartItem
-from payments.money import format_money
+from payments.money import ZERO, format_money
 from telegrambot.texts.catalog import first_fitting, fits_message, label
 from telegrambot.texts.common import EMPTY, page_label, user_text
 
@@ -30,7 +30,10 @@ PROMO_ACCEPTED = gettext_lazy("🎟 Promo code accepted.")
 
 def added(product: Product, count: int) -> str:
     """A toast (plain text) after a press of "Add to cart"."""
-    return _("Added %(item)s. Items in your cart: %(count)s.") % {"item": label(product.name, 60), "count": count}
+    return _("Added %(item)s. Items in your cart: %(count)s.") % {
+        "item": label(product.name, 60),
+        "count": count,
+    }
 
 
 def quantity_label(quantity: int) -> str:
@@ -59,7 +62,10 @@ def item_lines(item: CartItem, limit: int = 60) -> list[str]:
     if item.promo is not None and item.promo_problem:
         lines.append(
             _("🎟 %(code)s does not apply: %(problem)s")
-            % {"code": user_text(item.promo.code, limit=32), "problem": user_text(item.promo_problem, limit=2 * limit)}
+            % {
+                "code": user_text(item.promo.code, limit=32),
+                "problem": user_text(item.promo_problem, limit=2 * limit),
+            }
         )
     if item.problem:
         lines.append("⚠️ " + user_text(item.problem, limit=2 * limit))
@@ -81,7 +87,11 @@ def cart_text(cart: Cart, page: Page[CartItem], limit: int) -> str:
     lines = [title]
     for item in page.items:
         lines += ["", *item_lines(item, limit)]
-    lines += ["", _("Items: %(count)s") % {"count": cart.count}, _("<b>Total: %(total)s</b>") % {"total": format_money(cart.total)}]
+    lines += [
+        "",
+        _("Items: %(count)s") % {"count": cart.count},
+        _("<b>Total: %(total)s</b>") % {"total": format_money(cart.total)},
+    ]
     if not cart.can_checkout:
         lines += ["", _("⚠️ Some items cannot be bought now: change or remove them to check out.")]
     return "\n".join(lines)
@@ -105,9 +115,12 @@ def checkout_button(total: Decimal) -> str:
 
 def confirm_checkout(cart: Cart, *, balance: Decimal) -> str:
     if not cart.can_checkout:
-        return _("🧾 <b>Checkout</b>\n\nSome items in your cart cannot be bought now. Change or remove them first.")
+        return _(
+            "🧾 <b>Checkout</b>\n\nSome items in your cart cannot be bought now. Change or remove them first."
+        )
     return _(
-        "🧾 <b>Confirm the order</b>\n\nItems: %(count)s\nTotal: <b>%(total)s</b>\nYour balance: %(balance)s\n\n"
+        "🧾 <b>Confirm the order</b>\n\n"
+        "Items: %(count)s\nTotal: <b>%(total)s</b>\nYour balance: %(balance)s\n\n"
         "Everything is bought at once, or nothing is."
     ) % {"count": cart.count, "total": format_money(cart.total), "balance": format_money(balance)}
 
@@ -118,7 +131,7 @@ def pay_button(total: Decimal) -> str:
 
 def receipt(purchases: Sequence[Purchase]) -> str:
     """Every order of a checkout with its value; may be too long for a message (see ``receipt_fits``)."""
-    total = sum((purchase.price for purchase in purchases), Decimal("0"))
+    total = sum((purchase.price for purchase in purchases), ZERO)
     lines = [_("✅ <b>Paid %(total)s.</b> Your orders:") % {"total": format_money(total)}]
     for purchase in purchases:
         lines.append(
@@ -139,23 +152,29 @@ def receipt_fits(purchases: Sequence[Purchase]) -> bool:
 
 def short_receipt(purchases: Sequence[Purchase]) -> str:
     """The receipt when the values go as a file."""
-    total = sum((purchase.price for purchase in purchases), Decimal("0"))
+    total = sum((purchase.price for purchase in purchases), ZERO)
     return _(
         "✅ <b>Paid %(total)s for %(count)s items.</b>\n\n"
-        "Your items are too long for a message and were sent as a file. They are also in your purchase history."
+        "Your items are too long for a message and were sent as a file. "
+        "They are also in your purchase history."
     ) % {"total": format_money(total), "count": len(purchases)}
 
 
 def receipt_file(purchases: Sequence[Purchase]) -> str:
     """The plain-text file of a checkout's orders and values."""
     return "\n\n".join(
-        "#%s · %s · %s\n%s" % (purchase.order_number, purchase.product_name, format_money(purchase.price), purchase.value)
+        "#%s · %s · %s\n%s"
+        % (purchase.order_number, purchase.product_name, format_money(purchase.price), purchase.value)
         for purchase in purchases
     )
 
 
 def receipt_file_name(purchases: Sequence[Purchase]) -> str:
-    return "order-%s.txt" % purchases[0].order_number if len(purchases) == 1 else "orders-%s.txt" % purchases[0].order_number
+    return (
+        "order-%s.txt" % purchases[0].order_number
+        if len(purchases) == 1
+        else "orders-%s.txt" % purchases[0].order_number
+    )
 
 
 def rate_button(name: str) -> str:

@@ -51,7 +51,9 @@ def fits_message(text: str) -> bool:
     return visible_length(text) <= MAX_MESSAGE
 
 
-def first_fitting(build: Callable[[int], str], limits: Sequence[int], fits: Callable[[str], bool] = fits_message) -> str:
+def first_fitting(
+    build: Callable[[int], str], limits: Sequence[int], fits: Callable[[str], bool] = fits_message
+) -> str:
     """Return ``build(limit)`` for the first limit whose text fits (the last one whatever happens).
 
     Text people typed is cut shorter and shorter until the message fits:
@@ -72,7 +74,11 @@ def label(name: str, limit: int = 40) -> str:
 # --- categories and products -------------------------------------------------------
 def categories(page: Page[Category]) -> str:
     if not page.items:
-        return _("🛍 <b>Shop</b>\n\nThere is nothing for sale yet. Please come back later.") if page.number == 1 else str(EMPTY)
+        return (
+            _("🛍 <b>Shop</b>\n\nThere is nothing for sale yet. Please come back later.")
+            if page.number == 1
+            else str(EMPTY)
+        )
     return _("🛍 <b>Shop</b>\n\nChoose a category:")
 
 
@@ -106,7 +112,10 @@ def stock_line(card: ProductCard) -> str:
 def rating_line(card: ProductCard) -> str:
     if not card.review_count or card.rating is None:
         return _("⭐ No reviews yet")
-    return _("⭐ Rating: %(rating)s/5 (%(count)s reviews)") % {"rating": card.rating, "count": card.review_count}
+    return _("⭐ Rating: %(rating)s/5 (%(count)s reviews)") % {
+        "rating": card.rating,
+        "count": card.review_count,
+    }
 
 
 def card(card: ProductCard, *, promo_code: str | None = None) -> str:
@@ -119,9 +128,18 @@ def card_text(card: ProductCard, promo_code: str | None, description_limit: int)
     lines = ["<b>%s</b>" % user_text(product.name, limit=100)]
     if product.description.strip():
         lines += ["", user_text(product.description.strip(), limit=description_limit)]
-    lines += ["", _("💰 Price: %(price)s") % {"price": format_money(product.price)}, stock_line(card), rating_line(card)]
+    lines += [
+        "",
+        _("💰 Price: %(price)s") % {"price": format_money(product.price)},
+        stock_line(card),
+        rating_line(card),
+    ]
     if promo_code:
-        lines += ["", _("🎟 Promo code %(code)s will be applied when you buy.") % {"code": user_text(promo_code, limit=32)}]
+        lines += [
+            "",
+            _("🎟 Promo code %(code)s will be applied when you buy.")
+            % {"code": user_text(promo_code, limit=32)},
+        ]
     return "\n".join(lines)
 
 
@@ -142,13 +160,20 @@ def price_lines(quote: Quote) -> list[str]:
         _("Price: <s>%(list_price)s</s> <b>%(price)s</b>")
         % {"list_price": format_money(quote.list_price), "price": format_money(quote.price)},
         _("Promo code %(code)s: −%(discount)s")
-        % {"code": user_text(quote.promo.code if quote.promo else "", limit=32), "discount": format_money(quote.discount)},
+        % {
+            "code": user_text(quote.promo.code if quote.promo else "", limit=32),
+            "discount": format_money(quote.discount),
+        },
     ]
 
 
 def confirm_buy(quote: Quote, *, balance: Decimal, promo_accepted: bool = False) -> str:
     lines = [_("🎟 Promo code accepted."), ""] if promo_accepted else []
-    lines += [_("🧾 <b>Confirm the purchase</b>"), "", _("Item: %(item)s") % {"item": user_text(quote.product.name, limit=100)}]
+    lines += [
+        _("🧾 <b>Confirm the purchase</b>"),
+        "",
+        _("Item: %(item)s") % {"item": user_text(quote.product.name, limit=100)},
+    ]
     lines += price_lines(quote)
     lines += ["", _("It is paid from your balance (%(balance)s).") % {"balance": format_money(balance)}]
     return "\n".join(lines)
@@ -160,7 +185,9 @@ def pay_button(price: Decimal) -> str:
 
 def receipt(purchase: Purchase, *, with_value: bool = True) -> str:
     """The receipt of one purchase; the delivered value in ``<code>`` unless it goes as a file."""
-    text = _("✅ <b>Thank you for your purchase!</b>\n\nOrder: #%(number)s\nItem: %(item)s\nPaid: %(price)s") % {
+    text = _(
+        "✅ <b>Thank you for your purchase!</b>\n\nOrder: #%(number)s\nItem: %(item)s\nPaid: %(price)s"
+    ) % {
         "number": html.escape(purchase.order_number),
         "item": user_text(purchase.product_name, limit=100),
         "price": format_money(purchase.price),

@@ -42,7 +42,10 @@ def reviews(card: ProductCard, page: Page[Review]) -> str:
             return str(EMPTY)
         return title + "\n\n" + _("No reviews yet. Buyers can rate the item after buying it.")
     if card.rating is not None:
-        title += "\n" + _("Rating: %(rating)s/5 from %(count)s reviews") % {"rating": card.rating, "count": card.review_count}
+        title += "\n" + _("Rating: %(rating)s/5 from %(count)s reviews") % {
+            "rating": card.rating,
+            "count": card.review_count,
+        }
     if page.has_previous or page.has_next:
         title += " · " + page_label(page.number).lower()
 
