@@ -135,6 +135,29 @@ class CardPromoTests(BotTestCase):
         self.assertEqual(alice.alert, "This promo code is not active.")
         self.assertEqual(await Purchase.objects.acount(), 0)
 
+    async def test_it_remembers_the_question_and_the_code_across_a_restart(self) -> None:
+        await sync_to_async(make_promo)("TENOFF")
+        shop, alice = await self.start_chat()
+        await self.ask_for_code(alice)
+
+        await shop.restart()
+        await alice.send("TENOFF")
+        await shop.restart()
+        await alice.press("✅ Pay 8.99 RUB")
+
+        self.assertEqual((await Purchase.objects.aget()).price, Decimal("8.99"))
+
+    async def test_it_does_not_take_text_typed_on_the_confirmation_for_anything(self) -> None:
+        shop, alice = await self.start_chat()
+        await alice.press_data(f"prod:{self.key.pk}:1")
+        await alice.press("💰 Buy")
+
+        await alice.send("<b>yes</b> & buy 1e9")
+
+        self.assertIn("I did not understand that.", alice.screen.text)
+        await alice.press_data(alice.messages[-2].buttons[0][0]["callback_data"])  # Pay, still valid
+        self.assertEqual(await Purchase.objects.acount(), 1)
+
     async def test_it_refuses_in_russian(self) -> None:
         shop, ivan = await self.start_chat(5301, language_code="ru")
         await ivan.press_data(f"ppr:{self.key.pk}")
