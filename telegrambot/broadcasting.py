@@ -46,7 +46,11 @@ MAX_CAPTION = 1024
 MAX_BUTTON_TEXT = 64
 LEASE = timedelta(seconds=60)
 INSERT_CHUNK = 1000
-AUDIENCES = {"all": Broadcast.Audience.EVERYONE, "buyers": Broadcast.Audience.BUYERS, "new": Broadcast.Audience.NEVER_BOUGHT}
+AUDIENCES = {
+    "all": Broadcast.Audience.EVERYONE,
+    "buyers": Broadcast.Audience.BUYERS,
+    "new": Broadcast.Audience.NEVER_BOUGHT,
+}
 BUTTON = re.compile(r"^(?P<text>.+?)\s*\|\s*(?P<url>\S+)$", re.DOTALL)
 https_url = URLValidator(schemes=["https"])
 Status = BroadcastDelivery.Status
@@ -86,7 +90,9 @@ def check_html(text: str, *, limit: int) -> str:
     try:
         visible = render(text).strip()
     except HtmlError as error:
-        raise InvalidInput(reason=_("Telegram would refuse this HTML: %(error)s") % {"error": error}) from None
+        raise InvalidInput(
+            reason=_("Telegram would refuse this HTML: %(error)s") % {"error": error}
+        ) from None
     if not visible:
         raise InvalidInput(reason=_("The message is empty."))
     if utf16_length(visible) > limit:
@@ -214,7 +220,9 @@ def start_broadcast(*, actor: Actor, broadcast_id: int, chat_id: int, message_id
     broadcast.progress_chat_id, broadcast.progress_message_id = chat_id, message_id
     broadcast.save()
     record_audit(
-        actor=actor, action="start_broadcast", target=f"#{broadcast.pk}",
+        actor=actor,
+        action="start_broadcast",
+        target=f"#{broadcast.pk}",
         details={"audience": broadcast.audience, "language": broadcast.language, "total": total},
     )
     return broadcast
@@ -230,14 +238,21 @@ def cancel_broadcast(*, actor: Actor, broadcast_id: int) -> Broadcast:
     if broadcast.status == Broadcast.Status.SENDING:
         broadcast.status = Broadcast.Status.CANCELLED
         broadcast.save(update_fields=["status"])
-        record_audit(actor=actor, action="cancel_broadcast", target=f"#{broadcast.pk}", details={"sent": broadcast.sent})
+        record_audit(
+            actor=actor,
+            action="cancel_broadcast",
+            target=f"#{broadcast.pk}",
+            details={"sent": broadcast.sent},
+        )
     return broadcast
 
 
 # --- the sending job ------------------------------------------------------------------
 def list_unfinished() -> list[int]:
     """Return the broadcasts a worker should be sending: those left SENDING by a stop or a crash."""
-    return list(Broadcast.objects.filter(status=Broadcast.Status.SENDING).order_by("id").values_list("id", flat=True))
+    return list(
+        Broadcast.objects.filter(status=Broadcast.Status.SENDING).order_by("id").values_list("id", flat=True)
+    )
 
 
 def acquire(*, broadcast_id: int, worker: str) -> Lease:
@@ -253,7 +268,9 @@ def acquire(*, broadcast_id: int, worker: str) -> Lease:
             raise PermissionDenied()
         require_permission(actor=author, codename="broadcast", action="resume_broadcast")
     except PermissionDenied:
-        Broadcast.objects.filter(pk=broadcast_id, status=Broadcast.Status.SENDING).update(status=Broadcast.Status.CANCELLED)
+        Broadcast.objects.filter(pk=broadcast_id, status=Broadcast.Status.SENDING).update(
+            status=Broadcast.Status.CANCELLED
+        )
     with transaction.atomic():
         broadcast = Broadcast.objects.select_for_update().filter(pk=broadcast_id).first()
         if broadcast is None or broadcast.status == Broadcast.Status.DRAFT or broadcast.finished is not None:
@@ -263,7 +280,9 @@ def acquire(*, broadcast_id: int, worker: str) -> Lease:
         if held and broadcast.lease_expires and broadcast.lease_expires > moment:
             return Lease(None, retry_in=(broadcast.lease_expires - moment).total_seconds())
         if broadcast.lease_owner != worker:
-            orphaned = broadcast.deliveries.filter(status=Status.SENDING).update(status=Status.UNCONFIRMED, updated=moment)
+            orphaned = broadcast.deliveries.filter(status=Status.SENDING).update(
+                status=Status.UNCONFIRMED, updated=moment
+            )
             broadcast.unconfirmed += orphaned
         broadcast.lease_owner, broadcast.lease_expires = worker, moment + LEASE
         broadcast.save()
@@ -285,7 +304,9 @@ def claim_batch(*, broadcast_id: int, worker: str, size: int) -> list[Recipient]
         .order_by("id")
         .values_list("id", "customer__telegram_id")[:size]
     )
-    BroadcastDelivery.objects.filter(pk__in=[row[0] for row in rows]).update(status=Status.SENDING, updated=now())
+    BroadcastDelivery.objects.filter(pk__in=[row[0] for row in rows]).update(
+        status=Status.SENDING, updated=now()
+    )
     Broadcast.objects.filter(pk=broadcast_id).update(lease_expires=now() + LEASE)
     return [Recipient(delivery_id, telegram_id) for delivery_id, telegram_id in rows]
 
@@ -302,9 +323,15 @@ def record_outcomes(*, broadcast_id: int, outcomes: dict[int, str], blocked_ids:
     for delivery_id, status in outcomes.items():
         by_status.setdefault(status, []).append(delivery_id)
     for status, delivery_ids in by_status.items():
-        broadcast.deliveries.filter(pk__in=delivery_ids, status=Status.SENDING).update(status=status, updated=now())
+        broadcast.deliveries.filter(pk__in=delivery_ids, status=Status.SENDING).update(
+            status=status, updated=now()
+        )
     counters = {"sent": Status.SENT, "failed": Status.FAILED, "blocked": Status.BLOCKED}
-    changes = {field: F(field) + len(by_status[status]) for field, status in counters.items() if by_status.get(status)}
+    changes = {
+        field: F(field) + len(by_status[status])
+        for field, status in counters.items()
+        if by_status.get(status)
+    }
     if changes:
         Broadcast.objects.filter(pk=broadcast_id).update(**changes)
     for telegram_id in blocked_ids:

@@ -103,6 +103,19 @@ def is_stopping(application: Application[Any, Any, Any, Any, Any, Any]) -> bool:
 
 async def send_broadcast(application: Application[Any, Any, Any, Any, Any, Any], broadcast_id: int) -> None:
     """Send a broadcast batch by batch until it is done, cancelled or runbot stops."""
+    # The lease keeps other workers out; this keeps a second job of this worker out
+    # (queued at confirmation and again by a resume).
+    running: set[int] = application.bot_data.setdefault("broadcasts_running", set())
+    if broadcast_id in running:
+        return
+    running.add(broadcast_id)
+    try:
+        await send_batches(application, broadcast_id)
+    finally:
+        running.discard(broadcast_id)
+
+
+async def send_batches(application: Application[Any, Any, Any, Any, Any, Any], broadcast_id: int) -> None:
     worker = worker_id(application)
     lease = await call(broadcasting.acquire, broadcast_id=broadcast_id, worker=worker)
     if lease.broadcast is None:
@@ -118,32 +131,46 @@ async def send_broadcast(application: Application[Any, Any, Any, Any, Any, Any],
         batch = await call(broadcasting.claim_batch, broadcast_id=broadcast_id, worker=worker, size=BATCH)
         if not batch:
             break
-        results = await asyncio.gather(*(send_one(bot, recipient, broadcast) for recipient in batch))
-        progress = await call(
-            broadcasting.record_outcomes,
-            broadcast_id=broadcast_id,
-            outcomes={recipient.delivery_id: outcome for recipient, (outcome, _) in zip(batch, results)},
-            blocked_ids=[recipient.telegram_id for recipient, (outcome, _) in zip(batch, results) if outcome == Status.BLOCKED],
-        )
-        for outcome, _pause in results:
-            BROADCAST_MESSAGES.labels(outcome="retry" if outcome == Status.PENDING else outcome).inc()
-        pause = max(pause for _outcome, pause in results)
+        progress, pause = await send_batch(bot, broadcast, batch)
         if pause:
             await asyncio.sleep(pause)
         if time.monotonic() - shown >= PROGRESS_EVERY:
-            await show_progress(application.bot, progress, texts.progress(progress), keyboards.progress(progress))
+            await show_progress(
+                application.bot, progress, texts.progress(progress), keyboards.progress(progress)
+            )
             shown = time.monotonic()
     final = await call(broadcasting.finish, broadcast_id=broadcast_id, worker=worker)
     if final is not None:
         await show_progress(application.bot, final, texts.report(final), None)
 
 
-async def show_progress(bot: Any, broadcast: Broadcast, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
+async def send_batch(
+    bot: Any, broadcast: Broadcast, batch: list[broadcasting.Recipient]
+) -> tuple[Broadcast, float]:
+    """Send a claimed batch at once (the limiter spaces it out), record the outcomes, return the pause."""
+    results = await asyncio.gather(*(send_one(bot, recipient, broadcast) for recipient in batch))
+    outcomes = [(recipient, outcome) for recipient, (outcome, _pause) in zip(batch, results, strict=True)]
+    progress = await call(
+        broadcasting.record_outcomes,
+        broadcast_id=broadcast.pk,
+        outcomes={recipient.delivery_id: outcome for recipient, outcome in outcomes},
+        blocked_ids=[recipient.telegram_id for recipient, outcome in outcomes if outcome == Status.BLOCKED],
+    )
+    for _recipient, outcome in outcomes:
+        BROADCAST_MESSAGES.labels(outcome="retry" if outcome == Status.PENDING else outcome).inc()
+    return progress, max(pause for _outcome, pause in results)
+
+
+async def show_progress(
+    bot: Any, broadcast: Broadcast, text: str, keyboard: InlineKeyboardMarkup | None
+) -> None:
     """Edit the author's progress message; send the report anew if that message is gone."""
     if broadcast.progress_chat_id is None:
         return
     try:
-        await bot.edit_message_text(text, broadcast.progress_chat_id, broadcast.progress_message_id, reply_markup=keyboard)
+        await bot.edit_message_text(
+            text, broadcast.progress_chat_id, broadcast.progress_message_id, reply_markup=keyboard
+        )
     except TelegramError as error:
         if keyboard is not None or "not modified" in str(error).lower():
             return  # progress is best effort; the report is not
@@ -158,12 +185,16 @@ async def broadcast_job(context: ShopContext) -> None:
     await send_broadcast(context.application, int(context.job.data))  # type: ignore[union-attr]
 
 
-def schedule(application: Application[Any, Any, Any, Any, Any, Any], broadcast_id: int, *, when: float = 0) -> None:
+def schedule(
+    application: Application[Any, Any, Any, Any, Any, Any], broadcast_id: int, *, when: float = 0
+) -> None:
     """Queue the sending job of a broadcast in runbot's JobQueue."""
     if application.job_queue is None:
         logger.warning("No JobQueue: install python-telegram-bot[job-queue] to send broadcasts")
         return
-    application.job_queue.run_once(broadcast_job, when=when, data=broadcast_id, name=f"broadcast:{broadcast_id}")
+    application.job_queue.run_once(
+        broadcast_job, when=when, data=broadcast_id, name=f"broadcast:{broadcast_id}"
+    )
 
 
 async def resume_broadcasts(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -67,12 +67,17 @@ def check_expiry(*, actor: Actor, text: str) -> str:
     """Return the typed expiry (shop time zone; a date alone means its end) as an ISO string."""
     match = EXPIRY.fullmatch(text.strip())
     if match is None:
-        raise InvalidInput(reason=_("Send the expiry as YYYY-MM-DD or YYYY-MM-DD HH:MM, for example 2030-12-31."))
+        raise InvalidInput(
+            reason=_("Send the expiry as YYYY-MM-DD or YYYY-MM-DD HH:MM, for example 2030-12-31.")
+        )
     year, month, day, hour, minute = match.groups()
     try:
         moment = datetime(
-            int(year), int(month), int(day),
-            int(hour) if hour is not None else 23, int(minute) if minute is not None else 59,
+            int(year),
+            int(month),
+            int(day),
+            int(hour) if hour is not None else 23,
+            int(minute) if minute is not None else 59,
             tzinfo=ZoneInfo(settings.TIME_ZONE),
         )
     except ValueError:
@@ -91,7 +96,11 @@ def list_promos(*, actor: Actor, page: int) -> Page[PromoCode]:
 @requires("manage_promos")
 def get_promo(*, actor: Actor, promo_id: int) -> PromoCode:
     """Return one promo code with what it is bound to."""
-    promo = PromoCode.objects.select_related("category", "product").filter(pk=clean_id(promo_id, PromoNotFound)).first()
+    promo = (
+        PromoCode.objects.select_related("category", "product")
+        .filter(pk=clean_id(promo_id, PromoNotFound))
+        .first()
+    )
     if promo is None:
         raise PromoNotFound()
     return promo

@@ -25,23 +25,38 @@ LONG_AGO = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
 def buy(buyer: Customer, name: str, price: str, created: datetime) -> None:
     Purchase.objects.create(
-        buyer=buyer, product_name=name, list_price=Decimal(price), price=Decimal(price), value="x", created=created
+        buyer=buyer,
+        product_name=name,
+        list_price=Decimal(price),
+        price=Decimal(price),
+        value="x",
+        created=created,
     )
 
 
 def pay(customer: Customer, provider: str, amount: str, status: str = Payment.Status.PAID) -> Payment:
     return Payment.objects.create(
-        provider=provider, customer=customer, amount=Decimal(amount), provider_amount=Decimal(amount),
-        provider_currency="RUB", status=status, expires_at=now() + timedelta(hours=1),
+        provider=provider,
+        customer=customer,
+        amount=Decimal(amount),
+        provider_amount=Decimal(amount),
+        provider_currency="RUB",
+        status=status,
+        expires_at=now() + timedelta(hours=1),
     )
 
 
 def reward(referrer: Customer, referee: Customer, amount: str) -> None:
     payment = pay(referee, Payment.Provider.MANUAL, "100", status=Payment.Status.REFUNDED)
     entry = LedgerEntry.objects.create(
-        customer=referrer, kind=LedgerEntry.Kind.REFERRAL_REWARD, amount=Decimal(amount), balance_after=Decimal(amount)
+        customer=referrer,
+        kind=LedgerEntry.Kind.REFERRAL_REWARD,
+        amount=Decimal(amount),
+        balance_after=Decimal(amount),
     )
-    ReferralReward.objects.create(referrer=referrer, referee=referee, payment=payment, ledger_entry=entry, amount=Decimal(amount))
+    ReferralReward.objects.create(
+        referrer=referrer, referee=referee, payment=payment, ledger_entry=entry, amount=Decimal(amount)
+    )
 
 
 @override_settings(TIME_ZONE="Asia/Vladivostok")
@@ -85,7 +100,12 @@ class StatisticsTests(ShopTestCase):
             (2, 3, 4, 5),
         )
         self.assertEqual(
-            (statistics.revenue.today, statistics.revenue.week, statistics.revenue.month, statistics.revenue.total),
+            (
+                statistics.revenue.today,
+                statistics.revenue.week,
+                statistics.revenue.month,
+                statistics.revenue.total,
+            ),
             (Decimal("13.99"), Decimal("23.98"), Decimal("28.98"), Decimal("33.98")),
         )
         self.assertEqual(statistics.buyers, 3)
@@ -107,7 +127,9 @@ class StatisticsTests(ShopTestCase):
 
         self.assertEqual(statistics.balances_outstanding, Decimal("60.00"))
         self.assertEqual((statistics.stock_left, statistics.unlimited_products), (1, 1))
-        self.assertEqual((statistics.referral_rewards.count, statistics.referral_rewards.amount), (2, Decimal("3.50")))
+        self.assertEqual(
+            (statistics.referral_rewards.count, statistics.referral_rewards.amount), (2, Decimal("3.50"))
+        )
 
     def test_it_moves_today_with_the_time_zone(self) -> None:
         with self.settings(TIME_ZONE="UTC"):

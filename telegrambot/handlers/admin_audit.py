@@ -27,7 +27,10 @@ async def show_audit_page(update: Update, context: ShopContext) -> None:
 
 async def show_page(update: Update, context: ShopContext, *, admin_id: int, action: str, page: int) -> None:
     found = await call(
-        list_audit_entries, actor=context.customer, page=page, admin_id=admin_id or None,
+        list_audit_entries,
+        actor=context.customer,
+        page=page,
+        admin_id=admin_id or None,
         action=None if action == "-" else action,
     )
     entries, admin = found.entries, found.admin
@@ -42,7 +45,9 @@ async def choose_filter(update: Update, context: ShopContext) -> None:
     if kind == "actor":
         await screens.show(update, context, str(texts.CHOOSE_ADMIN), keyboards.admins(choices.actors, action))
     else:
-        await screens.show(update, context, str(texts.CHOOSE_ACTION), keyboards.actions(choices.actions, admin_id))
+        await screens.show(
+            update, context, str(texts.CHOOSE_ACTION), keyboards.actions(choices.actions, admin_id)
+        )
 
 
 async def send_log_file(update: Update, context: ShopContext) -> None:

@@ -7,13 +7,19 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler
 
-from telegrambot import broadcasting, broadcasts, callbacks, dialog, screens
+from telegrambot import broadcasting, broadcasts, callbacks, dialog, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import admin_broadcast as keyboards
 from telegrambot.texts import admin_broadcast as texts
 
-TEXT, PHOTO, BUTTON, AUDIENCE, CONFIRM = "adm_bc_text", "adm_bc_photo", "adm_bc_button", "adm_bc_audience", "adm_bc_confirm"
+TEXT, PHOTO, BUTTON, AUDIENCE, CONFIRM = (
+    "adm_bc_text",
+    "adm_bc_photo",
+    "adm_bc_button",
+    "adm_bc_audience",
+    "adm_bc_confirm",
+)
 
 
 async def show_broadcasts(update: Update, context: ShopContext) -> None:
@@ -42,7 +48,12 @@ async def take_photo(update: Update, context: ShopContext, state: dialog.Dialog)
         await call(broadcasting.check_allowed, actor=context.customer)
         await screens.send(update, context, str(texts.PHOTO_EXPECTED), keyboards.skip(state.data["id"]))
         return
-    draft = await call(broadcasting.set_photo, actor=context.customer, broadcast_id=state.data["id"], file_id=photos[-1].file_id)
+    draft = await call(
+        broadcasting.set_photo,
+        actor=context.customer,
+        broadcast_id=state.data["id"],
+        file_id=photos[-1].file_id,
+    )
     await next_step(update, context, BUTTON, draft.pk, str(texts.ASK_BUTTON), keyboards.skip(draft.pk))
 
 
@@ -53,8 +64,15 @@ async def photo_expected(update: Update, context: ShopContext, state: dialog.Dia
 
 async def take_button(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
     """Adds the link button written as "text | https://address" and asks for the audience."""
-    draft = await call(broadcasting.set_button, actor=context.customer, broadcast_id=state.data["id"], text=update.message.text)
-    await next_step(update, context, AUDIENCE, draft.pk, str(texts.ASK_AUDIENCE), keyboards.audiences(draft.pk))
+    draft = await call(
+        broadcasting.set_button,
+        actor=context.customer,
+        broadcast_id=state.data["id"],
+        text=update.message.text,
+    )
+    await next_step(
+        update, context, AUDIENCE, draft.pk, str(texts.ASK_AUDIENCE), keyboards.audiences(draft.pk)
+    )
 
 
 async def use_buttons(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
@@ -71,30 +89,47 @@ async def skip_step(update: Update, context: ShopContext) -> None:
     broadcast_id = callbacks.ADMIN_BROADCAST_SKIP.parse(update.callback_query.data)
     state = await open_step(context, broadcast_id, PHOTO, BUTTON)
     if state.state == PHOTO:
-        await next_step(update, context, BUTTON, broadcast_id, str(texts.ASK_BUTTON), keyboards.skip(broadcast_id))
+        await next_step(
+            update, context, BUTTON, broadcast_id, str(texts.ASK_BUTTON), keyboards.skip(broadcast_id)
+        )
     else:
-        await next_step(update, context, AUDIENCE, broadcast_id, str(texts.ASK_AUDIENCE), keyboards.audiences(broadcast_id))
+        await next_step(
+            update,
+            context,
+            AUDIENCE,
+            broadcast_id,
+            str(texts.ASK_AUDIENCE),
+            keyboards.audiences(broadcast_id),
+        )
 
 
 async def choose_audience(update: Update, context: ShopContext) -> None:
     """Sends the preview exactly as recipients will see it, then asks to confirm."""
     broadcast_id, audience = callbacks.ADMIN_BROADCAST_AUDIENCE.parse(update.callback_query.data)
     await open_step(context, broadcast_id, AUDIENCE, CONFIRM)
-    draft, count = await call(broadcasting.set_audience, actor=context.customer, broadcast_id=broadcast_id, audience=audience)
+    draft, count = await call(
+        broadcasting.set_audience, actor=context.customer, broadcast_id=broadcast_id, audience=audience
+    )
     await screens.answer(update, context)
     await broadcasts.deliver(context.bot, context.customer.telegram_id, draft)
-    await call(dialog.set_state, telegram_id=context.customer.telegram_id, state=CONFIRM, data={"id": broadcast_id})
+    await call(
+        dialog.set_state, telegram_id=context.customer.telegram_id, state=CONFIRM, data={"id": broadcast_id}
+    )
     await screens.send(update, context, texts.confirm(draft, count), keyboards.confirm(broadcast_id, count))
 
 
+@ratelimit.limited(ratelimit.BROADCAST)
 async def send(update: Update, context: ShopContext) -> None:
     """Starts sending (the permission is checked again) and turns this message into the live progress."""
     broadcast_id = callbacks.ADMIN_BROADCAST_SEND.parse(update.callback_query.data)
     await open_step(context, broadcast_id, CONFIRM)
     message = update.callback_query.message
     broadcast = await call(
-        broadcasting.start_broadcast, actor=context.customer, broadcast_id=broadcast_id,
-        chat_id=context.customer.telegram_id, message_id=message.message_id if isinstance(message, Message) else 0,
+        broadcasting.start_broadcast,
+        actor=context.customer,
+        broadcast_id=broadcast_id,
+        chat_id=context.customer.telegram_id,
+        message_id=message.message_id if isinstance(message, Message) else 0,
     )
     await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
     await screens.show(update, context, texts.progress(broadcast), keyboards.progress(broadcast))
@@ -117,8 +152,12 @@ async def open_step(context: ShopContext, broadcast_id: int, *states: str) -> di
     return state
 
 
-async def next_step(update: Update, context: ShopContext, step: str, broadcast_id: int, text: str, keyboard: Any) -> None:
-    await call(dialog.set_state, telegram_id=context.customer.telegram_id, state=step, data={"id": broadcast_id})
+async def next_step(
+    update: Update, context: ShopContext, step: str, broadcast_id: int, text: str, keyboard: Any
+) -> None:
+    await call(
+        dialog.set_state, telegram_id=context.customer.telegram_id, state=step, data={"id": broadcast_id}
+    )
     await screens.show(update, context, text, keyboard)
 
 
@@ -130,5 +169,11 @@ HANDLERS = [
     CallbackQueryHandler(send, pattern=callbacks.ADMIN_BROADCAST_SEND.pattern),
     CallbackQueryHandler(stop, pattern=callbacks.ADMIN_BROADCAST_STOP.pattern),
 ]
-PROMPTS = {TEXT: take_text, PHOTO: photo_expected, BUTTON: take_button, AUDIENCE: use_buttons, CONFIRM: use_buttons}
+PROMPTS = {
+    TEXT: take_text,
+    PHOTO: photo_expected,
+    BUTTON: take_button,
+    AUDIENCE: use_buttons,
+    CONFIRM: use_buttons,
+}
 MEDIA_PROMPTS = {PHOTO: take_photo}

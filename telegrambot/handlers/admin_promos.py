@@ -16,7 +16,12 @@ from telegrambot.keyboards import admin_promos as keyboards
 from telegrambot.texts import admin_promos as texts
 
 CODE, KIND, VALUE, MAX_USES, EXPIRY, BINDING = (
-    "adm_promo_code", "adm_promo_kind", "adm_promo_value", "adm_promo_uses", "adm_promo_expiry", "adm_promo_bind",
+    "adm_promo_code",
+    "adm_promo_kind",
+    "adm_promo_value",
+    "adm_promo_uses",
+    "adm_promo_expiry",
+    "adm_promo_bind",
 )
 
 
@@ -85,19 +90,40 @@ async def take_kind(update: Update, context: ShopContext) -> None:
     """Remembers the kind of code and asks for its value."""
     state = await open_step(context, KIND)
     kind = callbacks.ADMIN_PROMO_KIND.parse(update.callback_query.data)
-    await next_step(update, context, VALUE, {**state.data, "kind": kind}, texts.ask_value(kind), keyboards.cancel())
+    await next_step(
+        update, context, VALUE, {**state.data, "kind": kind}, texts.ask_value(kind), keyboards.cancel()
+    )
 
 
 async def take_value(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
     """Checks the typed value and asks for the number of uses."""
-    value = await call(promo_drafts.check_value, actor=context.customer, kind=state.data.get("kind", ""), text=update.message.text)
-    await next_step(update, context, MAX_USES, {**state.data, "value": value}, str(texts.ASK_MAX_USES), keyboards.skip_or_cancel())
+    value = await call(
+        promo_drafts.check_value,
+        actor=context.customer,
+        kind=state.data.get("kind", ""),
+        text=update.message.text,
+    )
+    await next_step(
+        update,
+        context,
+        MAX_USES,
+        {**state.data, "value": value},
+        str(texts.ASK_MAX_USES),
+        keyboards.skip_or_cancel(),
+    )
 
 
 async def take_max_uses(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
     """Checks the typed number of uses and asks for the expiry."""
     max_uses = await call(promo_drafts.check_max_uses, actor=context.customer, text=update.message.text)
-    await next_step(update, context, EXPIRY, {**state.data, "max_uses": max_uses}, str(texts.ASK_EXPIRY), keyboards.skip_or_cancel())
+    await next_step(
+        update,
+        context,
+        EXPIRY,
+        {**state.data, "max_uses": max_uses},
+        str(texts.ASK_EXPIRY),
+        keyboards.skip_or_cancel(),
+    )
 
 
 async def take_expiry(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
@@ -110,7 +136,14 @@ async def skip_step(update: Update, context: ShopContext) -> None:
     """Skips the number of uses (no limit) or the expiry (never)."""
     state = await open_step(context, MAX_USES, EXPIRY)
     if state.state == MAX_USES:
-        await next_step(update, context, EXPIRY, {**state.data, "max_uses": None}, str(texts.ASK_EXPIRY), keyboards.skip_or_cancel())
+        await next_step(
+            update,
+            context,
+            EXPIRY,
+            {**state.data, "max_uses": None},
+            str(texts.ASK_EXPIRY),
+            keyboards.skip_or_cancel(),
+        )
     else:
         await after_expiry(update, context, {**state.data, "expires_at": None})
 
@@ -149,8 +182,12 @@ async def products_page(update: Update, context: ShopContext) -> None:
     """Lists a page of a category's products to bind the code to."""
     await open_step(context, BINDING)
     category_id, number = callbacks.ADMIN_PROMO_PRODUCTS.parse(update.callback_query.data)
-    page = await call(promo_drafts.list_products, actor=context.customer, category_id=category_id, page=number)
-    await screens.show(update, context, str(texts.CHOOSE_PRODUCT), keyboards.products(page.items, page, category_id))
+    page = await call(
+        promo_drafts.list_products, actor=context.customer, category_id=category_id, page=number
+    )
+    await screens.show(
+        update, context, str(texts.CHOOSE_PRODUCT), keyboards.products(page.items, page, category_id)
+    )
 
 
 async def bind_category(update: Update, context: ShopContext) -> None:
@@ -185,7 +222,9 @@ async def open_step(context: ShopContext, *states: str) -> dialog.Dialog:
     return state
 
 
-async def next_step(update: Update, context: ShopContext, step: str, draft: dict[str, Any], text: str, keyboard: Any) -> None:
+async def next_step(
+    update: Update, context: ShopContext, step: str, draft: dict[str, Any], text: str, keyboard: Any
+) -> None:
     await call(dialog.set_state, telegram_id=context.customer.telegram_id, state=step, data=draft)
     await screens.show(update, context, text, keyboard)
 
@@ -225,6 +264,10 @@ HANDLERS = [
     CallbackQueryHandler(bind_product, pattern=callbacks.ADMIN_PROMO_BIND_PRODUCT.pattern),
 ]
 PROMPTS = {
-    CODE: take_code, KIND: use_buttons, VALUE: take_value, MAX_USES: take_max_uses, EXPIRY: take_expiry,
+    CODE: take_code,
+    KIND: use_buttons,
+    VALUE: take_value,
+    MAX_USES: take_max_uses,
+    EXPIRY: take_expiry,
     BINDING: use_buttons,
 }

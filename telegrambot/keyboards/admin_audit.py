@@ -19,13 +19,21 @@ def screen(page: PageLike, *, admin: Customer | None, action: str) -> InlineKeyb
         button(texts.action_button(action), callbacks.ADMIN_AUDIT_FILTER, "action", admin_id, action),
     ]
     pager = pager_row(callbacks.ADMIN_AUDIT_PAGE, page, admin_id, action)
-    files = [button(texts.BOT_LOG, callbacks.ADMIN_AUDIT_FILE, "log"), button(texts.AUDIT_LOG, callbacks.ADMIN_AUDIT_FILE, "audit")]
-    return InlineKeyboardMarkup([filters, *([pager] if pager else []), files, back_row(callbacks.ADMIN_PANEL)])
+    files = [
+        button(texts.BOT_LOG, callbacks.ADMIN_AUDIT_FILE, "log"),
+        button(texts.AUDIT_LOG, callbacks.ADMIN_AUDIT_FILE, "audit"),
+    ]
+    return InlineKeyboardMarkup(
+        [filters, *([pager] if pager else []), files, back_row(callbacks.ADMIN_PANEL)]
+    )
 
 
 def admins(choices: Sequence[Customer], action: str) -> InlineKeyboardMarkup:
     rows = [[button(texts.EVERYONE, callbacks.ADMIN_AUDIT_PAGE, 0, action, 1)]]
-    rows += [[button(texts.admin_label(admin)[:60], callbacks.ADMIN_AUDIT_PAGE, admin.pk, action, 1)] for admin in choices]
+    rows += [
+        [button(texts.admin_label(admin)[:60], callbacks.ADMIN_AUDIT_PAGE, admin.pk, action, 1)]
+        for admin in choices
+    ]
     return InlineKeyboardMarkup([*rows, back_row(callbacks.ADMIN_AUDIT)])
 
 

@@ -12,7 +12,9 @@ from telegrambot.texts import common as common_texts
 
 
 def menu() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(texts.NEW, callbacks.ADMIN_BROADCAST_NEW)], back_row(callbacks.ADMIN_PANEL)])
+    return InlineKeyboardMarkup(
+        [[button(texts.NEW, callbacks.ADMIN_BROADCAST_NEW)], back_row(callbacks.ADMIN_PANEL)]
+    )
 
 
 def cancel() -> InlineKeyboardMarkup:
@@ -21,7 +23,10 @@ def cancel() -> InlineKeyboardMarkup:
 
 def skip(broadcast_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button(texts.SKIP, callbacks.ADMIN_BROADCAST_SKIP, broadcast_id)], [button(common_texts.CANCEL, callbacks.CANCEL)]]
+        [
+            [button(texts.SKIP, callbacks.ADMIN_BROADCAST_SKIP, broadcast_id)],
+            [button(common_texts.CANCEL, callbacks.CANCEL)],
+        ]
     )
 
 
@@ -30,7 +35,10 @@ def audiences(broadcast_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [button(texts.EVERYONE, route, broadcast_id, "all")],
-            [button(texts.BUYERS, route, broadcast_id, "buyers"), button(texts.NEVER_BOUGHT, route, broadcast_id, "new")],
+            [
+                button(texts.BUYERS, route, broadcast_id, "buyers"),
+                button(texts.NEVER_BOUGHT, route, broadcast_id, "new"),
+            ],
             [button(label, route, broadcast_id, code) for code, label in texts.LANGUAGE_NAMES.items()],
             [button(common_texts.CANCEL, callbacks.CANCEL)],
         ]
@@ -39,8 +47,10 @@ def audiences(broadcast_id: int) -> InlineKeyboardMarkup:
 
 def confirm(broadcast_id: int, count: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button(texts.send_button(count), callbacks.ADMIN_BROADCAST_SEND, broadcast_id)],
-         [button(common_texts.CANCEL, callbacks.CANCEL)]]
+        [
+            [button(texts.send_button(count), callbacks.ADMIN_BROADCAST_SEND, broadcast_id)],
+            [button(common_texts.CANCEL, callbacks.CANCEL)],
+        ]
     )
 
 

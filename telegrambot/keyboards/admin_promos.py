@@ -18,10 +18,17 @@ def cancel_row() -> list:
 
 
 def promo_list(items: Sequence[PromoCode], page: PageLike) -> InlineKeyboardMarkup:
-    rows = [[button(texts.list_label(promo), callbacks.ADMIN_PROMO, promo.pk, page.number)] for promo in items]
+    rows = [
+        [button(texts.list_label(promo), callbacks.ADMIN_PROMO, promo.pk, page.number)] for promo in items
+    ]
     pager = pager_row(callbacks.ADMIN_PROMO_LIST, page)
     return InlineKeyboardMarkup(
-        [*rows, *([pager] if pager else []), [button(texts.NEW, callbacks.ADMIN_PROMO_ADD)], back_row(callbacks.ADMIN_PANEL)]
+        [
+            *rows,
+            *([pager] if pager else []),
+            [button(texts.NEW, callbacks.ADMIN_PROMO_ADD)],
+            back_row(callbacks.ADMIN_PANEL),
+        ]
     )
 
 
@@ -32,13 +39,19 @@ def card(promo: PromoCode, page: int) -> InlineKeyboardMarkup:
         else button(texts.ACTIVATE, callbacks.ADMIN_PROMO_ACTIVE, promo.pk, "on", page)
     )
     return InlineKeyboardMarkup(
-        [[switch, button(texts.DELETE, callbacks.ADMIN_PROMO_DELETE, promo.pk, page)], back_row(callbacks.ADMIN_PROMO_LIST, page)]
+        [
+            [switch, button(texts.DELETE, callbacks.ADMIN_PROMO_DELETE, promo.pk, page)],
+            back_row(callbacks.ADMIN_PROMO_LIST, page),
+        ]
     )
 
 
 def confirm_delete(promo: PromoCode, page: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button(texts.DELETE_YES, callbacks.ADMIN_PROMO_DELETE_YES, promo.pk)], back_row(callbacks.ADMIN_PROMO, promo.pk, page)]
+        [
+            [button(texts.DELETE_YES, callbacks.ADMIN_PROMO_DELETE_YES, promo.pk)],
+            back_row(callbacks.ADMIN_PROMO, promo.pk, page),
+        ]
     )
 
 
@@ -53,8 +66,11 @@ def skip_or_cancel() -> InlineKeyboardMarkup:
 def kinds() -> InlineKeyboardMarkup:
     rows = [
         [button(label, callbacks.ADMIN_PROMO_KIND, kind)]
-        for kind, label in ((PromoCode.Kind.PERCENT, texts.PERCENT), (PromoCode.Kind.FIXED, texts.FIXED),
-                            (PromoCode.Kind.BALANCE, texts.BALANCE))
+        for kind, label in (
+            (PromoCode.Kind.PERCENT, texts.PERCENT),
+            (PromoCode.Kind.FIXED, texts.FIXED),
+            (PromoCode.Kind.BALANCE, texts.BALANCE),
+        )
     ]
     return InlineKeyboardMarkup([*rows, cancel_row()])
 
@@ -62,15 +78,19 @@ def kinds() -> InlineKeyboardMarkup:
 def bindings() -> InlineKeyboardMarkup:
     rows = [
         [button(texts.BIND_NONE, callbacks.ADMIN_PROMO_BIND, "none")],
-        [button(texts.BIND_CATEGORY, callbacks.ADMIN_PROMO_BIND, "cat"),
-         button(texts.BIND_PRODUCT, callbacks.ADMIN_PROMO_BIND, "prod")],
+        [
+            button(texts.BIND_CATEGORY, callbacks.ADMIN_PROMO_BIND, "cat"),
+            button(texts.BIND_PRODUCT, callbacks.ADMIN_PROMO_BIND, "prod"),
+        ],
     ]
     return InlineKeyboardMarkup([*rows, cancel_row()])
 
 
 def categories(items: Sequence[Category], page: PageLike, mode: str) -> InlineKeyboardMarkup:
     if mode == "cat":
-        rows = [[button(category.name, callbacks.ADMIN_PROMO_BIND_CATEGORY, category.pk)] for category in items]
+        rows = [
+            [button(category.name, callbacks.ADMIN_PROMO_BIND_CATEGORY, category.pk)] for category in items
+        ]
     else:
         rows = [[button(category.name, callbacks.ADMIN_PROMO_PRODUCTS, category.pk, 1)] for category in items]
     pager = pager_row(callbacks.ADMIN_PROMO_CATEGORIES, page, mode)

@@ -10,4 +10,6 @@ from telegrambot.texts import admin_stats as texts
 
 
 def screen() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(texts.REFRESH, callbacks.ADMIN_STATS)], back_row(callbacks.ADMIN_PANEL)])
+    return InlineKeyboardMarkup(
+        [[button(texts.REFRESH, callbacks.ADMIN_STATS)], back_row(callbacks.ADMIN_PANEL)]
+    )

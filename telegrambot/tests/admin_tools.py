@@ -14,9 +14,13 @@ from shopbot.test import make_customer
 def make_admin(telegram_id: int, *codenames: str, username: str = "") -> object:
     """Create a customer whose role holds exactly ``codenames`` (a role of its own)."""
     role = Group.objects.create(name=f"Role of {telegram_id}")
-    role.permissions.set(Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames))
+    role.permissions.set(
+        Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames)
+    )
     invalidate_role_cache(role.pk)
-    return make_customer(telegram_id, username=username or f"admin{telegram_id}", first_name="Admin", role=role)
+    return make_customer(
+        telegram_id, username=username or f"admin{telegram_id}", first_name="Admin", role=role
+    )
 
 
 @sync_to_async
@@ -30,7 +34,9 @@ def take_permissions(customer: object) -> None:
 @sync_to_async
 def denials(telegram_id: int) -> list[str]:
     """Return the targets of the permission refusals audited for ``telegram_id``, oldest first."""
-    entries = AuditEntry.objects.filter(actor__telegram_id=telegram_id, action="permission_denied").order_by("id")
+    entries = AuditEntry.objects.filter(actor__telegram_id=telegram_id, action="permission_denied").order_by(
+        "id"
+    )
     return [entry.target for entry in entries]
 
 

@@ -69,7 +69,9 @@ class AuditLogTests(BotTestCase):
                 await adam.press("📄 Audit log file")
 
         self.assertEqual(document.kind, "document")
-        self.assertEqual((document.media["filename"], document.media["content"]), ("bot.log", b"INFO started\n"))
+        self.assertEqual(
+            (document.media["filename"], document.media["content"]), ("bot.log", b"INFO started\n")
+        )
         self.assertIn("does not exist", adam.alert)
         self.assertEqual([entry.target for entry in await audited("download_log")], ["bot.log"])
 

@@ -1,4 +1,4 @@
-"""Composing a broadcast in the bot: HTML checks, photo, link button, audience, preview, confirmation, refusals."""
+"""Composing a broadcast: HTML checks, photo, link button, audience, preview, confirmation, refusals."""
 
 from asgiref.sync import sync_to_async
 
@@ -15,8 +15,10 @@ GOOD = '<b>Spring sale</b> on <a href="https://shop.example/sale">keys</a>'
 async def send_photo(user, file_id: str = "photo-of-the-sale") -> None:
     """Send a photo message, as the Telegram client does."""
     message = user.telegram.add_user_message(user.id)
-    photo = [{"file_id": f"{file_id}-small", "file_unique_id": "s1", "width": 90, "height": 90},
-             {"file_id": file_id, "file_unique_id": "s2", "width": 1280, "height": 960}]
+    photo = [
+        {"file_id": f"{file_id}-small", "file_unique_id": "s1", "width": 90, "height": 90},
+        {"file_id": file_id, "file_unique_id": "s2", "width": 1280, "height": 960},
+    ]
     await user.shop.process({"message": {**user.message_base(message), "photo": photo}})
 
 
@@ -78,9 +80,13 @@ class ComposeTests(BotTestCase):
         self.assertIn("is being sent", adam.screen.text)
         self.assertEqual(adam.screen.labels, ["⏹ Cancel the broadcast"])
         [broadcast] = await broadcasts()
-        self.assertEqual((broadcast.status, broadcast.total, broadcast.photo), ("sending", 4, "photo-of-the-sale"))
+        self.assertEqual(
+            (broadcast.status, broadcast.total, broadcast.photo), ("sending", 4, "photo-of-the-sale")
+        )
         self.assertEqual(await sync_to_async(BroadcastDelivery.objects.count)(), 4)
-        self.assertEqual([job.name for job in shop.application.job_queue.jobs()].count(f"broadcast:{broadcast.pk}"), 1)
+        self.assertEqual(
+            [job.name for job in shop.application.job_queue.jobs()].count(f"broadcast:{broadcast.pk}"), 1
+        )
         self.assertEqual([entry.target for entry in await audited("start_broadcast")], [f"#{broadcast.pk}"])
         self.assertIsNone(await sync_to_async(dialog.get_state)(telegram_id=self.admin.telegram_id))
 
@@ -137,8 +143,10 @@ class BroadcastRefusalTests(BotTestCase):
         draft = await self.adams_draft(shop)
         await make_admin(3001, "view_statistics")
         forged = [
-            callbacks.ADMIN_BROADCAST.build(), callbacks.ADMIN_BROADCAST_NEW.build(),
-            callbacks.ADMIN_BROADCAST_AUDIENCE.build(draft.pk, "all"), callbacks.ADMIN_BROADCAST_SEND.build(draft.pk),
+            callbacks.ADMIN_BROADCAST.build(),
+            callbacks.ADMIN_BROADCAST_NEW.build(),
+            callbacks.ADMIN_BROADCAST_AUDIENCE.build(draft.pk, "all"),
+            callbacks.ADMIN_BROADCAST_SEND.build(draft.pk),
             callbacks.ADMIN_BROADCAST_STOP.build(draft.pk),
         ]
         for telegram_id in (self.alice.telegram_id, 3001):

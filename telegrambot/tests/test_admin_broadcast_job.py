@@ -1,4 +1,4 @@
-"""The broadcast job: a few hundred recipients, blocked users, cancel, restarts, the rate limit, RetryAfter."""
+"""The broadcast job: hundreds of recipients, blocked users, cancel, restarts, the rate limit, RetryAfter."""
 
 import asyncio
 import time
@@ -31,10 +31,18 @@ class FloodTelegram(FakeTelegram):
         self.floods = 0
 
     def handle(self, method, params):
-        if method.lower() == "sendmessage" and int(params.get("chat_id", 0)) == self.flooded and not self.floods:
+        if (
+            method.lower() == "sendmessage"
+            and int(params.get("chat_id", 0)) == self.flooded
+            and not self.floods
+        ):
             self.floods += 1
-            return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
-                         "parameters": {"retry_after": 1}}
+            return 429, {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 1",
+                "parameters": {"retry_after": 1},
+            }
         return super().handle(method, params)
 
 
@@ -42,8 +50,10 @@ class FloodTelegram(FakeTelegram):
 def make_audience(telegram: FakeTelegram, count: int, *, blocked_every: int = 0) -> list[int]:
     """Create ``count`` Russian-speaking customers known to the fake; every n-th blocked the bot."""
     ids = [FIRST_ID + number for number in range(count)]
-    Customer.objects.bulk_create(Customer(telegram_id=telegram_id, language="ru", referral_code=f"r{telegram_id}")
-                                 for telegram_id in ids)
+    Customer.objects.bulk_create(
+        Customer(telegram_id=telegram_id, language="ru", referral_code=f"r{telegram_id}")
+        for telegram_id in ids
+    )
     for number, telegram_id in enumerate(ids):
         telegram.add_user({"id": telegram_id, "is_bot": False, "first_name": "Reader"})
         if blocked_every and number % blocked_every == 0:
@@ -59,15 +69,19 @@ def latest_broadcast() -> Broadcast:
 @sync_to_async
 def delivery_counts(broadcast_id: int) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for status in BroadcastDelivery.objects.filter(broadcast_id=broadcast_id).values_list("status", flat=True):
+    for status in BroadcastDelivery.objects.filter(broadcast_id=broadcast_id).values_list(
+        "status", flat=True
+    ):
         counts[status] = counts.get(status, 0) + 1
     return counts
 
 
 def received(telegram: FakeTelegram, ids: list[int]) -> dict[int, int]:
     """How many broadcast messages each customer received."""
-    return {telegram_id: sum(1 for message in telegram.bot_messages(telegram_id) if "Spring sale" in message.text)
-            for telegram_id in ids}
+    return {
+        telegram_id: sum(1 for message in telegram.bot_messages(telegram_id) if "Spring sale" in message.text)
+        for telegram_id in ids
+    }
 
 
 async def run_scheduled(shop) -> None:
@@ -115,11 +129,13 @@ class SendingTests(BroadcastJobTestCase):
         self.assertEqual({count for telegram_id, count in counts.items() if telegram_id not in blocked}, {1})
         self.assertEqual({counts[telegram_id] for telegram_id in blocked}, {0})
         broadcast = await latest_broadcast()
-        self.assertEqual((broadcast.status, broadcast.total, broadcast.sent, broadcast.blocked, broadcast.failed),
-                         ("finished", 300, 270, 30, 0))
+        self.assertEqual(
+            (broadcast.status, broadcast.total, broadcast.sent, broadcast.blocked, broadcast.failed),
+            ("finished", 300, 270, 30, 0),
+        )
         self.assertEqual(await sync_to_async(Customer.objects.filter(has_blocked_bot=True).count)(), 30)
         self.assertEqual(BROADCAST_MESSAGES.labels(outcome="sent")._value.get() - sent_before, 270)
-        self.assertIn("Broadcast #%s is finished" % broadcast.pk, adam.screen.text)
+        self.assertIn(f"Broadcast #{broadcast.pk} is finished", adam.screen.text)
         self.assertIn("300 of 300 · sent 270 · failed 0 · blocked the bot 30", adam.screen.text)
         self.assertIn("Duration: 0 min", adam.screen.text)
         self.assertEqual(adam.screen.buttons, [])
@@ -160,12 +176,22 @@ class SendingTests(BroadcastJobTestCase):
         broadcast = await latest_broadcast()
 
         started = time.monotonic()
-        with mock.patch.object(broadcasts, "MESSAGES_PER_SECOND", 20):
+        with (
+            mock.patch.object(broadcasts, "MESSAGES_PER_SECOND", 20),
+            mock.patch.object(broadcasts, "PROGRESS_EVERY", 0.3),
+        ):
             await broadcasts.send_broadcast(shop.application, broadcast.pk)
 
         # 20 at once, then the other 30 at 20 per second.
         self.assertGreaterEqual(time.monotonic() - started, 1.2)
         self.assertEqual((await latest_broadcast()).sent, 50)
+        live = [
+            call
+            for call in shop.telegram.calls_to("editMessageText")
+            if "is being sent" in call.params["text"]
+        ]
+        self.assertGreaterEqual(len(live), 2)  # the live progress, with its Cancel button
+        self.assertIn("Cancel the broadcast", str(live[-1].params["reply_markup"]))
 
     async def test_it_waits_out_retry_after_and_still_sends_once(self):
         shop = await self.start_shop(FloodTelegram(flooded=FIRST_ID + 3))
@@ -192,15 +218,19 @@ class ResumeTests(BroadcastJobTestCase):
 
         with mock.patch.object(broadcasts, "is_stopping", lambda application: next(batches) >= 3):
             await broadcasts.send_broadcast(shop.application, broadcast.pk)
-        self.assertEqual(sum(received(shop.telegram, ids).values()), 28)  # three batches; two of them blocked the bot
+        self.assertEqual(
+            sum(received(shop.telegram, ids).values()), 28
+        )  # three batches; two of them blocked the bot
         await shop.restart()
         await run_scheduled(shop)
 
         counts = received(shop.telegram, ids)
         self.assertEqual({counts[telegram_id] for telegram_id in ids if telegram_id not in ids[::25]}, {1})
         broadcast = await latest_broadcast()
-        self.assertEqual((broadcast.status, broadcast.sent, broadcast.blocked, broadcast.unconfirmed),
-                         ("finished", 288, 12, 0))
+        self.assertEqual(
+            (broadcast.status, broadcast.sent, broadcast.blocked, broadcast.unconfirmed),
+            ("finished", 288, 12, 0),
+        )
 
     async def test_it_resumes_after_a_crash_between_sending_and_recording(self):
         shop = await self.start_shop()
@@ -245,5 +275,7 @@ class ResumeTests(BroadcastJobTestCase):
         self.assertEqual(sum(received(shop.telegram, ids).values()), 0)
         broadcast = await latest_broadcast()
         self.assertEqual((broadcast.status, broadcast.sent), ("cancelled", 0))
-        denied = await sync_to_async(list)(AuditEntry.objects.filter(action="permission_denied").values_list("target", flat=True))
+        denied = await sync_to_async(list)(
+            AuditEntry.objects.filter(action="permission_denied").values_list("target", flat=True)
+        )
         self.assertEqual(denied, ["resume_broadcast"])

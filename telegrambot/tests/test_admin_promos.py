@@ -93,7 +93,9 @@ class PromoCreationTests(BotTestCase):
         await adam.press("Game key")
 
         [promo] = await promos()
-        self.assertEqual((promo.code, promo.kind, promo.value, promo.product), ("KEY2", "fixed", Decimal("2.50"), self.key))
+        self.assertEqual(
+            (promo.code, promo.kind, promo.value, promo.product), ("KEY2", "fixed", Decimal("2.50"), self.key)
+        )
 
     async def test_it_refuses_a_code_already_in_use(self):
         await sync_to_async(make_promo)("TAKEN")
@@ -152,9 +154,12 @@ class PromoRefusalTests(BotTestCase):
         await make_admin(3001, "view_statistics")
         shop = await self.start_shop()
         forged = [
-            callbacks.ADMIN_PROMOS.build(), callbacks.ADMIN_PROMO.build(promo.pk, 1),
-            callbacks.ADMIN_PROMO_ACTIVE.build(promo.pk, "off", 1), callbacks.ADMIN_PROMO_DELETE_YES.build(promo.pk),
-            callbacks.ADMIN_PROMO_ADD.build(), callbacks.ADMIN_PROMO_KIND.build("percent"),
+            callbacks.ADMIN_PROMOS.build(),
+            callbacks.ADMIN_PROMO.build(promo.pk, 1),
+            callbacks.ADMIN_PROMO_ACTIVE.build(promo.pk, "off", 1),
+            callbacks.ADMIN_PROMO_DELETE_YES.build(promo.pk),
+            callbacks.ADMIN_PROMO_ADD.build(),
+            callbacks.ADMIN_PROMO_KIND.build("percent"),
         ]
         for telegram_id in (self.alice.telegram_id, 3001):
             user = await shop.user(telegram_id)
@@ -185,7 +190,9 @@ class PromoRefusalTests(BotTestCase):
 
     async def test_it_refuses_a_customer_typing_into_a_forged_step(self):
         shop, alice = await self.start_chat()
-        await sync_to_async(dialog.set_state)(telegram_id=self.alice.telegram_id, state=VALUE, data={"kind": "percent"})
+        await sync_to_async(dialog.set_state)(
+            telegram_id=self.alice.telegram_id, state=VALUE, data={"kind": "percent"}
+        )
 
         await alice.send("10")
 

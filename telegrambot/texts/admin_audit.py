@@ -36,7 +36,8 @@ def action_button(action: str) -> str:
 
 def entry(item: AuditEntry) -> str:
     who = item.actor.display_name if item.actor is not None else item.actor_label
-    line = f"<code>{date_time(item.created)}</code> · {user_text(who, limit=40)} · <b>{user_text(item.action, limit=64)}</b>"
+    action = user_text(item.action, limit=64)
+    line = f"<code>{date_time(item.created)}</code> · {user_text(who, limit=40)} · <b>{action}</b>"
     if item.target:
         line += " · " + user_text(item.target, limit=80)
     if item.details:
@@ -58,5 +59,7 @@ def screen(entries: Sequence[AuditEntry], number: int, *, admin: Customer | None
 
 def file_caption(name: str, *, truncated: bool) -> str:
     if truncated:
-        return _("%(name)s (the end of the file: it is longer than Telegram accepts)") % {"name": user_text(name)}
+        return _("%(name)s (the end of the file: it is longer than Telegram accepts)") % {
+            "name": user_text(name)
+        }
     return user_text(name)

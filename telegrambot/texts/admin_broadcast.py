@@ -23,7 +23,7 @@ LANGUAGE_NAMES = {"en": gettext_lazy("🇬🇧 English speakers"), "ru": gettext
 ASK_TEXT = gettext_lazy(
     "📣 <b>New broadcast</b> · step 1 of 4\n\n"
     "Send the text. Telegram's HTML is allowed: &lt;b&gt;, &lt;i&gt;, &lt;u&gt;, &lt;s&gt;, "
-    "&lt;a href=\"https://…\"&gt;, &lt;code&gt;, &lt;blockquote&gt;. Write &amp;amp; for &amp;."
+    '&lt;a href="https://…"&gt;, &lt;code&gt;, &lt;blockquote&gt;. Write &amp;amp; for &amp;.'
 )
 ASK_PHOTO = gettext_lazy(
     "📣 <b>New broadcast</b> · step 2 of 4\n\nSend a photo to go with the text, or press Skip."
@@ -59,8 +59,13 @@ def menu(recent: Sequence[Broadcast]) -> str:
     for item in recent:
         lines.append(
             _("#%(id)s · %(time)s · %(status)s · sent %(sent)s of %(total)s")
-            % {"id": item.pk, "time": date_time(item.created), "status": STATUSES.get(item.status, item.status),
-               "sent": item.sent, "total": item.total}
+            % {
+                "id": item.pk,
+                "time": date_time(item.created),
+                "status": STATUSES.get(item.status, item.status),
+                "sent": item.sent,
+                "total": item.total,
+            }
         )
     return "\n".join(str(line) for line in lines)
 
@@ -80,16 +85,24 @@ def send_button(count: int) -> str:
 def counts(broadcast: Broadcast) -> str:
     done = broadcast.sent + broadcast.failed + broadcast.blocked + broadcast.unconfirmed
     text = _("%(done)s of %(total)s · sent %(sent)s · failed %(failed)s · blocked the bot %(blocked)s") % {
-        "done": done, "total": broadcast.total, "sent": broadcast.sent, "failed": broadcast.failed,
+        "done": done,
+        "total": broadcast.total,
+        "sent": broadcast.sent,
+        "failed": broadcast.failed,
         "blocked": broadcast.blocked,
     }
     if broadcast.unconfirmed:
-        text += "\n" + _("Unconfirmed after a crash (not sent again): %(count)s") % {"count": broadcast.unconfirmed}
+        text += "\n" + _("Unconfirmed after a crash (not sent again): %(count)s") % {
+            "count": broadcast.unconfirmed
+        }
     return text
 
 
 def progress(broadcast: Broadcast) -> str:
-    return _("📤 <b>Broadcast #%(id)s is being sent</b>\n\n%(counts)s") % {"id": broadcast.pk, "counts": counts(broadcast)}
+    return _("📤 <b>Broadcast #%(id)s is being sent</b>\n\n%(counts)s") % {
+        "id": broadcast.pk,
+        "counts": counts(broadcast),
+    }
 
 
 def report(broadcast: Broadcast) -> str:
@@ -97,6 +110,13 @@ def report(broadcast: Broadcast) -> str:
         title = _("⏹ <b>Broadcast #%(id)s was cancelled</b>") % {"id": broadcast.pk}
     else:
         title = _("✅ <b>Broadcast #%(id)s is finished</b>") % {"id": broadcast.pk}
-    seconds = (broadcast.finished - broadcast.started).total_seconds() if broadcast.started and broadcast.finished else 0
-    duration = _("Duration: %(minutes)s min %(seconds)s s") % {"minutes": int(seconds) // 60, "seconds": int(seconds) % 60}
+    seconds = (
+        (broadcast.finished - broadcast.started).total_seconds()
+        if broadcast.started and broadcast.finished
+        else 0
+    )
+    duration = _("Duration: %(minutes)s min %(seconds)s s") % {
+        "minutes": int(seconds) // 60,
+        "seconds": int(seconds) % 60,
+    }
     return f"{title}\n\n{counts(broadcast)}\n{duration}"

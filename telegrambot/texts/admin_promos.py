@@ -93,7 +93,8 @@ def card(promo: PromoCode, *, saved: bool = False) -> str:
         *([_("✅ Saved.")] if saved else []),
         f"🎟 <b>{user_text(promo.code)}</b>",
         "",
-        _("Gives: %(kind)s, %(value)s") % {"kind": KINDS[promo.kind], "value": value(promo.kind, promo.value)},
+        _("Gives: %(kind)s, %(value)s")
+        % {"kind": KINDS[promo.kind], "value": value(promo.kind, promo.value)},
         _("Applies to: %(binding)s") % {"binding": binding(promo)},
         _("Used: %(uses)s") % {"uses": uses(promo)},
         _("Expires: %(expiry)s")

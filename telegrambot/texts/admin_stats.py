@@ -41,8 +41,12 @@ def screen(statistics: Statistics) -> str:
         _("🏆 <b>Top products</b>"),
         *(
             _("%(place)s. %(name)s — %(count)s sold, %(amount)s")
-            % {"place": place, "name": user_text(line.label, limit=60), "count": line.count,
-               "amount": format_money(line.amount)}
+            % {
+                "place": place,
+                "name": user_text(line.label, limit=60),
+                "count": line.count,
+                "amount": format_money(line.amount),
+            }
             for place, line in enumerate(statistics.top_products, start=1)
         ),
         *([] if statistics.top_products else [_("No sales yet.")]),
@@ -50,8 +54,11 @@ def screen(statistics: Statistics) -> str:
         _("💳 <b>Payments by method</b>"),
         *(
             _("%(method)s — %(count)s, %(amount)s")
-            % {"method": PROVIDERS.get(line.label, line.label), "count": line.count,
-               "amount": format_money(line.amount)}
+            % {
+                "method": PROVIDERS.get(line.label, line.label),
+                "count": line.count,
+                "amount": format_money(line.amount),
+            }
             for line in statistics.payments_by_method
         ),
         *([] if statistics.payments_by_method else [_("No payments yet.")]),
@@ -60,7 +67,10 @@ def screen(statistics: Statistics) -> str:
         _("📦 Stock left: %(units)s units, plus %(unlimited)s unlimited products")
         % {"units": statistics.stock_left, "unlimited": statistics.unlimited_products},
         _("🤝 Referral rewards paid: %(amount)s (%(count)s)")
-        % {"amount": format_money(statistics.referral_rewards.amount), "count": statistics.referral_rewards.count},
+        % {
+            "amount": format_money(statistics.referral_rewards.amount),
+            "count": statistics.referral_rewards.count,
+        },
         "",
         _("Updated %(time)s; refreshed at most once a minute.") % {"time": date_time(statistics.computed_at)},
     ]
