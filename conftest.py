@@ -14,6 +14,8 @@ def shop_settings(settings):
     settings.REFERRAL_PERCENT = Decimal("10")
     settings.MIN_AMOUNT = Decimal("1")
     settings.MAX_AMOUNT = Decimal("10000")
+    # Crawls press hundreds of buttons a minute; the rate-limit tests switch limits back on.
+    settings.RATE_LIMITS = False
     cache.clear()
     yield settings
     cache.clear()

@@ -7,6 +7,7 @@ traceback from deep inside Django.
 
 from __future__ import annotations
 
+import re
 import secrets
 import warnings
 from decimal import Decimal, InvalidOperation
@@ -19,6 +20,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
+# django-ratelimit's rate format: a count, a slash, an optional multiplier and a unit.
+RATE = re.compile(r"[1-9]\d*/\d*[smhd]")
 CRYPTO_PAY_NETWORKS = {"mainnet": "https://pay.crypt.bot", "testnet": "https://testnet-pay.crypt.bot"}
 
 
@@ -92,6 +95,15 @@ class Config:
         if value is None:
             return default
         return [item.strip() for item in value.split(",") if item.strip()]
+
+    def rate(self, name: str, default: str) -> str:
+        """Return a rate like ``30/60s``, ``5/m`` or ``1/h`` (count per period); ``0`` or empty turns it off."""
+        value = self.str(name, default).replace(" ", "").lower()
+        if value in ("", "0"):
+            return ""
+        if not RATE.fullmatch(value):
+            raise self.refuse(name, "a rate like 30/60s, 5/m, 10/10m or 1/h (0 turns it off)", value)
+        return value
 
     def path(self, name: str, default: Path) -> Path:
         value = self.raw(name)

@@ -142,6 +142,22 @@ RETENTION_DAYS = config.int("RETENTION_DAYS", 0, minimum=0)
 BACKUP_DIR = config.path("BACKUP_DIR", DATA_DIR / "backups")
 BACKUP_KEEP = config.int("BACKUP_KEEP", 7, minimum=0)
 
+# --- Abuse protection and scale-out -------------------------------------------
+# Per-user limits of the bot, counted in the shared cache (Redis holds them across
+# workers and restarts). A rate is "count/period": 30/60s, 5/m, 10/10m, 1/h; 0 turns one off.
+RATE_LIMITS = config.bool("RATE_LIMITS", True)
+RATE_LIMIT_GLOBAL = config.rate("RATE_LIMIT_GLOBAL", "30/60s")
+RATE_LIMIT_BAN_SECONDS = config.int("RATE_LIMIT_BAN_SECONDS", 300, minimum=0)
+RATE_LIMIT_PURCHASE = config.rate("RATE_LIMIT_PURCHASE", "5/m")
+RATE_LIMIT_PAYMENT = config.rate("RATE_LIMIT_PAYMENT", "10/m")
+RATE_LIMIT_PROMO = config.rate("RATE_LIMIT_PROMO", "10/10m")
+RATE_LIMIT_BROADCAST = config.rate("RATE_LIMIT_BROADCAST", "1/h")
+# Per client address, for the HTTP webhooks; Telegram and CryptoPay send from few addresses.
+WEBHOOK_RATE_LIMIT = config.rate("WEBHOOK_RATE_LIMIT", "6000/m")
+CRYPTOPAY_WEBHOOK_RATE_LIMIT = config.rate("CRYPTOPAY_WEBHOOK_RATE_LIMIT", "600/m")
+# The job lock of runbot workers: a holder that stops renewing loses it after this many seconds.
+JOB_LOCK_SECONDS = config.int("JOB_LOCK_SECONDS", 30, minimum=3)
+
 # --- Security -----------------------------------------------------------------
 # HTTPS is assumed when DEBUG is off and the shop answers to a public host name
 # (behind a reverse proxy that terminates TLS); on 127.0.0.1 and localhost, as

@@ -14,8 +14,9 @@ from telegram.ext import CallbackQueryHandler
 from catalog import selectors, services
 from catalog.selectors import Page
 from catalog.services import Cart, CartItem
+from monitoring import funnel
 from shopbot.errors import CartChanged, CartEmpty, InsufficientFunds, NotInCart
-from telegrambot import callbacks, dialog, screens
+from telegrambot import callbacks, dialog, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.handlers.catalog import clean_code, send_file, show, show_shortfall
@@ -126,6 +127,7 @@ async def ask_promo(update: Update, context: ShopContext) -> None:
     await show(update, context, texts.ask_promo(item), keyboards.promo_prompt(product_id))
 
 
+@ratelimit.limited(ratelimit.PROMO)
 async def apply_promo(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
     """Attaches the typed promo code to the cart line and shows the line with its discount."""
     code = clean_code(update.message.text)
@@ -169,6 +171,7 @@ async def show_checkout(update: Update, context: ShopContext) -> None:
     await show(update, context, text, keyboards.confirm_checkout(found))
 
 
+@ratelimit.limited(ratelimit.PURCHASE)
 async def confirm_checkout(update: Update, context: ShopContext) -> None:
     """Buys everything in the cart at the confirmed total, or nothing, and shows every order."""
     total = callbacks.CONFIRM_CHECKOUT.parse(update.callback_query.data)
@@ -183,6 +186,7 @@ async def confirm_checkout(update: Update, context: ShopContext) -> None:
         await screens.answer(update, context, common_texts.alert(error), alert=True)
         await show_checkout(update, context)
         return
+    await call(funnel.record, step=funnel.PURCHASED)
     fits = texts.receipt_fits(purchases)
     await show(
         update,

@@ -20,9 +20,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from catalog import selectors, services
 from catalog.models import Purchase
 from catalog.selectors import ProductCard
+from monitoring import funnel
 from payments.money import check_range, to_stars
 from shopbot.errors import InsufficientFunds, PriceChanged
-from telegrambot import callbacks, dialog, screens
+from telegrambot import callbacks, dialog, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import catalog as keyboards
@@ -61,6 +62,7 @@ async def show(update: Update, context: ShopContext, text: str, keyboard: Inline
 # --- browsing ------------------------------------------------------------------------
 async def shop(update: Update, context: ShopContext) -> None:
     """Lists the first page of categories."""
+    await call(funnel.record, step=funnel.SHOP_OPENED)
     await show_categories(update, context, 1)
 
 
@@ -88,6 +90,7 @@ async def product(update: Update, context: ShopContext) -> None:
     """Shows a product card: description, price, stock, rating, and what can be done with it."""
     product_id, page = callbacks.PRODUCT.parse(update.callback_query.data)
     card = await call(selectors.get_product_card, product_id=product_id)
+    await call(funnel.record, step=funnel.PRODUCT_VIEWED)
     await show_card(update, context, card, page=page)
 
 
@@ -132,6 +135,7 @@ async def ask_promo(update: Update, context: ShopContext) -> None:
     await show(update, context, texts.ask_promo(card.product), keyboards.promo_prompt(product_id))
 
 
+@ratelimit.limited(ratelimit.PROMO)
 async def apply_promo(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
     """Checks the typed promo code against the product and shows the price with the discount."""
     code = clean_code(update.message.text)
@@ -199,6 +203,7 @@ async def show_confirmation(update: Update, context: ShopContext, product_id: in
     )
 
 
+@ratelimit.limited(ratelimit.PURCHASE)
 async def confirm_buy(update: Update, context: ShopContext) -> None:
     """Buys one unit at the price the confirmation showed and shows the receipt with the value."""
     product_id, price = callbacks.CONFIRM_BUY.parse(update.callback_query.data)
@@ -224,6 +229,7 @@ async def confirm_buy(update: Update, context: ShopContext) -> None:
         await show_confirmation(update, context, product_id)
         return
     await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
+    await call(funnel.record, step=funnel.PURCHASED)
     await show_receipt(update, context, purchase)
 
 

@@ -24,7 +24,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 from accounts import roles
 from accounts.models import Customer
 from accounts.services import mark_bot_blocked, register_customer
-from telegrambot import callbacks, screens
+from telegrambot import callbacks, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.handlers import admin_maintenance
@@ -53,6 +53,8 @@ async def admit(update: Update, context: ShopContext) -> None:
         return
     if not is_private(update):
         await screens.answer(update, context)
+        raise ApplicationHandlerStop
+    if not await ratelimit.admit(update, context):
         raise ApplicationHandlerStop
     customer, _created = await call(
         register_customer,
