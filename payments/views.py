@@ -12,12 +12,19 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 
+from monitoring.metrics import RATE_LIMITED
 from payments.services.cryptopay import credit_crypto_invoice
 from payments.webhooks import INVOICE_PAID, SIGNATURE_HEADER, parse_update, signature_is_valid
 from shopbot.errors import ShopError
 
 log = logging.getLogger("shopbot.payments")
+
+
+def webhook_rate(group: str, request: HttpRequest) -> str | None:
+    """Requests per client address (CRYPTOPAY_WEBHOOK_RATE_LIMIT); generous, CryptoPay retries."""
+    return settings.CRYPTOPAY_WEBHOOK_RATE_LIMIT or None
 
 
 @csrf_exempt
@@ -31,6 +38,9 @@ def cryptopay_webhook(request: HttpRequest) -> HttpResponse:
     """
     if not settings.CRYPTO_PAY_TOKEN:
         return HttpResponse(status=404)
+    if is_ratelimited(request, group="cryptopay-webhook", key="ip", rate=webhook_rate, increment=True):
+        RATE_LIMITED.labels(scope="cryptopay_webhook").inc()
+        return HttpResponse(status=429)
     signature = request.headers.get(SIGNATURE_HEADER, "")
     if not signature_is_valid(request.body, signature, settings.CRYPTO_PAY_TOKEN):
         log.warning("CryptoPay webhook with a bad signature from %s", request.META.get("REMOTE_ADDR"))

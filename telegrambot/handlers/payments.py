@@ -21,6 +21,7 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, PreC
 
 from accounts.services import mark_bot_blocked
 from catalog.services import orders
+from monitoring import funnel
 from monitoring.metrics import REFUSALS
 from payments.cryptopay import check_crypto_payment, open_crypto_top_up
 from payments.models import Payment, PaymentNotice
@@ -28,10 +29,11 @@ from payments.money import to_minor_units
 from payments.reconciliation import reconcile_payments
 from payments.services import Notice, claim_notices, start_top_up
 from shopbot.errors import ShopError
-from telegrambot import callbacks, screens
+from telegrambot import callbacks, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import payments as keyboards
+from telegrambot.locks import run_exclusively
 from telegrambot.texts import common as common_texts
 from telegrambot.texts import payments as texts
 
@@ -41,6 +43,7 @@ NOTICES_EVERY = 10  # seconds: how long a webhook-credited customer may wait for
 
 
 # --- starting a payment ---------------------------------------------------------
+@ratelimit.limited(ratelimit.PAYMENT)
 async def top_up_with_stars(update: Update, context: ShopContext) -> None:
     """Sends a Telegram Stars invoice for the chosen amount."""
     amount = callbacks.TOP_UP_STARS.parse(update.callback_query.data)
@@ -50,6 +53,7 @@ async def top_up_with_stars(update: Update, context: ShopContext) -> None:
     await send_invoice(update, context, payment)
 
 
+@ratelimit.limited(ratelimit.PAYMENT)
 async def top_up_with_card(update: Update, context: ShopContext) -> None:
     """Sends a Telegram Payments invoice (card) for the chosen amount."""
     amount = callbacks.TOP_UP_CARD.parse(update.callback_query.data)
@@ -62,6 +66,7 @@ async def top_up_with_card(update: Update, context: ShopContext) -> None:
     await send_invoice(update, context, payment)
 
 
+@ratelimit.limited(ratelimit.PAYMENT)
 async def pay_product_in_stars(update: Update, context: ShopContext) -> None:
     """Sends a Stars invoice for one unit of a product, delivered on payment."""
     product_id = callbacks.PAY_STARS_PRODUCT.parse(update.callback_query.data)
@@ -71,6 +76,7 @@ async def pay_product_in_stars(update: Update, context: ShopContext) -> None:
     await send_invoice(update, context, payment)
 
 
+@ratelimit.limited(ratelimit.PAYMENT)
 async def pay_cart_in_stars(update: Update, context: ShopContext) -> None:
     """Sends a Stars invoice for everything in the cart, delivered on payment."""
     payment = await call(orders.start_cart_order, telegram_id=context.customer.telegram_id)
@@ -95,6 +101,7 @@ async def send_invoice(update: Update, context: ShopContext, payment: Payment) -
     await screens.answer(update, context)
 
 
+@ratelimit.limited(ratelimit.PAYMENT)
 async def top_up_with_crypto(update: Update, context: ShopContext) -> None:
     """Creates a CryptoPay invoice and shows its Pay link with a "Check payment" button."""
     amount = callbacks.TOP_UP_CRYPTO.parse(update.callback_query.data)
@@ -155,6 +162,8 @@ async def successful_payment(update: Update, context: ShopContext) -> None:
         telegram_charge_id=paid.telegram_payment_charge_id,
         provider_charge_id=paid.provider_payment_charge_id or "",
     )
+    if credit.purchases:
+        await call(funnel.record, step=funnel.PURCHASED)
     await deliver_notices(context.bot, payment_id=credit.payment.pk)
 
 
@@ -215,10 +224,13 @@ def register_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
     if application.job_queue is None:
         logger.warning("No JobQueue: install python-telegram-bot[job-queue] to reconcile payments")
         return
+    # On one worker at a time: whichever holds the job lock (telegrambot/locks.py).
     application.job_queue.run_repeating(
-        reconcile_job, interval=RECONCILE_EVERY, first=5, name="reconcile_payments"
+        run_exclusively("reconcile_payments", reconcile_job), interval=RECONCILE_EVERY, first=5, name="reconcile_payments"
     )
-    application.job_queue.run_repeating(notices_job, interval=NOTICES_EVERY, first=3, name="payment_notices")
+    application.job_queue.run_repeating(
+        run_exclusively("payment_notices", notices_job), interval=NOTICES_EVERY, first=3, name="payment_notices"
+    )
 
 
 HANDLERS = [
