@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -87,8 +89,19 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
     yield tab
+    tab.goto("about:blank")  # stops the simulator's polling
     context.close()
+    wait_for_requests_to_finish()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def wait_for_requests_to_finish(timeout: float = 5.0) -> None:
+    """Wait until the live server answered every request: the database is flushed next, then dropped."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any("process_request_thread" in thread.name for thread in threading.enumerate()):
+            return
+        time.sleep(0.02)
 
 
 @pytest.fixture

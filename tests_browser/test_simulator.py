@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from catalog.importing import load_demo_catalog
-from catalog.models import Purchase
+from catalog.models import Product, Purchase, StockUnit
 from tests_browser.conftest import Steps
 
 PHONE = {"width": 390, "height": 844}
@@ -114,17 +114,26 @@ def test_it_lets_a_customer_with_a_balance_buy_and_switch_users(chat: Any, steps
     steps.shot("switched to a new customer")
 
 
-@pytest.mark.xfail(strict=False, reason="the admin menu's stock screens are being built")
-def test_it_lets_the_owner_add_stock_from_the_admin_menu(chat: Any, steps: Steps) -> None:
+def test_it_lets_the_owner_add_stock_from_a_file_in_the_admin_menu(chat: Any, steps: Steps, tmp_path: Any) -> None:
     chat_as(chat, "owner")
     chat.click("#start")
     press(chat, "🛠 Admin panel")
-    expect(chat.locator("#messages")).not_to_contain_text("not available yet")
-    steps.shot("admin menu")
-    press(chat, "Catalog")
+    press(chat, "📦 Stock")
     press(chat, "Game keys")
     press(chat, "Pixel Racers")
-    press(chat, "Add stock")
-    send(chat, "SIM-STOCK-0001\nSIM-STOCK-0002")
-    expect(chat.locator("#messages")).to_contain_text("2")
+    press(chat, "➕ Add units")
+    steps.shot("asked for units")
+
+    keys = tmp_path / "keys.txt"
+    keys.write_text("SIM-STOCK-0001\nSIM-STOCK-0002\nSIM-STOCK-0001\n")
+    chat.set_input_files("#file", str(keys))
+    expect(chat.locator("#messages .row.outgoing").last).to_contain_text("keys.txt")
+    expect(chat.locator("#messages")).to_contain_text("New units: 2")
+    steps.shot("preview of the file")
+    press(chat, "✅ Add 2 units")
+    expect(chat.locator("#messages")).to_contain_text("Added 2 units")
     steps.shot("stock added")
+
+    product = Product.objects.get(name="Pixel Racers")
+    values = set(StockUnit.objects.filter(product=product, value__startswith="SIM-").values_list("value", flat=True))
+    assert values == {"SIM-STOCK-0001", "SIM-STOCK-0002"}

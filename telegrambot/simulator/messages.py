@@ -13,23 +13,11 @@ from typing import Any
 
 from payments.money import STARS, format_money, from_minor_units
 from telegrambot.simulator.html import to_safe_html
+from telegrambot.simulator.images import image_type
 from telegrambot.simulator.telegram import SimulatedTelegram
 from telegrambot.testing.fake_telegram import ChatMessage
 
-IMAGE_SIGNATURES = {
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"GIF87a": "image/gif",
-    b"GIF89a": "image/gif",
-}
 MAX_MESSAGES = 200  # the page shows the latest ones
-
-
-def image_type(content: bytes) -> str | None:
-    """Return the MIME type of PNG, JPEG, GIF or WebP bytes, or None for anything else."""
-    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "image/webp"
-    return next((kind for signature, kind in IMAGE_SIGNATURES.items() if content.startswith(signature)), None)
 
 
 def money(total: int, currency: str) -> str:
@@ -55,7 +43,9 @@ def message_json(telegram: SimulatedTelegram, message: ChatMessage, file_url: Ca
         "buttons": buttons_json(message),
     }
     if message.kind == "photo":
-        data["photo"] = photo_json(message, file_url)
+        data["photo"] = photo_json(telegram, message, file_url)
+    elif message.kind == "user" and has_bytes(message) and image_type(message.media["content"]):
+        data["photo"] = photo_json(telegram, message, file_url)
     elif message.kind == "document" or (message.kind == "user" and has_bytes(message)):
         data["document"] = document_json(message, file_url)
     elif message.kind == "invoice":
@@ -87,12 +77,14 @@ def has_bytes(message: ChatMessage) -> bool:
     return isinstance(message.media, dict) and isinstance(message.media.get("content"), bytes)
 
 
-def photo_json(message: ChatMessage, file_url: Callable[[ChatMessage], str]) -> dict[str, Any]:
+def photo_json(telegram: SimulatedTelegram, message: ChatMessage, file_url: Callable[[ChatMessage], str]) -> dict[str, Any]:
     media = message.media
     if isinstance(media, str) and media.lower().startswith("https://"):
         return {"src": media}
     if has_bytes(message) and image_type(media["content"]):
         return {"src": file_url(message)}
+    if isinstance(media, str) and image_type(telegram.file_content(media) or b""):
+        return {"src": file_url(message)}  # a photo sent in this chat, sent again by its file id
     # A Telegram file id (say, from the demo catalog) has no picture outside Telegram.
     return {"src": None}
 

@@ -29,6 +29,7 @@ from telegram import Update
 
 from accounts.actors import Actor
 from telegrambot.simulator import personas
+from telegrambot.simulator.images import image_type
 from telegrambot.simulator.personas import CustomerIds, Persona
 from telegrambot.simulator.telegram import SimulatedTelegram
 from telegrambot.testing.fake_telegram import ChatMessage, FakeRequest
@@ -190,11 +191,18 @@ class Simulator:
         return await self.process(self.message_update(persona, message, content))
 
     async def sent_document(self, persona: Persona, filename: str, content: bytes, caption: str) -> Outcome:
-        document = self.telegram.store_file(filename, content)
-        document["mime_type"] = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        """Send a file as Telegram clients do by default: a picture as a photo, anything else as a document."""
+        stored = self.telegram.store_file(filename, content)
         message = self.telegram.add_user_message(persona.telegram_id, caption)
         message.media = {"filename": filename, "content": content}
-        fields: dict[str, Any] = {"document": document}
+        fields: dict[str, Any]
+        if image_type(content):
+            size = {"file_id": stored["file_id"], "file_unique_id": stored["file_unique_id"],
+                    "width": 800, "height": 800, "file_size": len(content)}
+            fields = {"photo": [size]}
+        else:
+            stored["mime_type"] = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+            fields = {"document": stored}
         if caption:
             fields["caption"] = caption
         return await self.process(self.message_update(persona, message, fields))

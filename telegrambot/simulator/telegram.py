@@ -45,6 +45,11 @@ class SimulatedTelegram(FakeTelegram):
         file_id, unique_id = self.add_file(content, suffix=suffix)
         return {"file_id": file_id, "file_unique_id": unique_id, "file_name": filename, "file_size": len(content)}
 
+    def file_content(self, file_id: str) -> bytes | None:
+        """Return the content of a file sent in the simulator, looked up by its file id."""
+        stored = self.files.get(file_id)
+        return stored[1] if stored else None
+
     def mark_paid(self, message_id: int, charge_id: str) -> None:
         self.paid_invoices[message_id] = charge_id
         self.version += 1

@@ -20,7 +20,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from telegrambot.simulator.messages import chat_json, image_type
+from telegrambot.simulator.images import image_type
+from telegrambot.simulator.messages import chat_json
 from telegrambot.simulator.personas import Persona
 from telegrambot.simulator.runner import Outcome, Simulator, get_simulator, is_enabled
 from telegrambot.testing.fake_telegram import MAX_TEXT, ChatMessage
@@ -179,10 +180,12 @@ def file(request: HttpRequest, telegram_id: int, message_id: int) -> HttpRespons
     persona = simulator.persona(telegram_id)
     message = simulator.find(persona, message_id) if persona else None
     media = message.media if message else None
+    if isinstance(media, str):  # a photo sent again by the file id of one sent in the simulator
+        media = {"filename": "photo", "content": simulator.telegram.file_content(media)}
     if not isinstance(media, dict) or not isinstance(media.get("content"), bytes):
         raise Http404("No such file in this chat.")
     content: bytes = media["content"]
-    kind = image_type(content) if message is not None and message.kind == "photo" else None
+    kind = image_type(content)  # pictures are shown inline; anything else is only downloaded
     response = FileResponse(
         io.BytesIO(content),
         as_attachment=kind is None,
