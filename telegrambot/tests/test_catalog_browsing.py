@@ -3,13 +3,24 @@
 from decimal import Decimal
 
 from asgiref.sync import sync_to_async
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Customer
 from catalog.models import Category, Product, Review
 from catalog.services import purchase_product
 from shopbot.test import give_money, make_customer, make_product
+from telegrambot.testing.driver import ChatUser
+from telegrambot.testing.fake_telegram import FakeTelegram, Rejected
 from telegrambot.tests.helpers import BotTestCase
+
+
+class PictureRefusingTelegram(FakeTelegram):
+    """A Bot API that cannot fetch the picture at a URL, as Telegram answers for a dead link."""
+
+    def api_sendPhoto(self, params: dict) -> object:  # type: ignore[type-arg]
+        raise Rejected("Bad Request: wrong file identifier/HTTP URL specified")
 
 
 def make_many(count: int) -> Category:
@@ -124,6 +135,38 @@ class PaginationTests(BotTestCase):
         await alice.press("🏠 Menu")
         await alice.press("🛍 Shop")
         self.assertIn("There is nothing for sale yet.", alice.screen.text)
+
+
+class QueryCountTests(BotTestCase):
+    async def count_queries(self, user: ChatUser, data: str) -> int:
+        # Entered on the ORM's thread, where the adapter runs the selectors.
+        queries = CaptureQueriesContext(connection)
+        await sync_to_async(queries.__enter__)()
+        await user.press_data(data)
+        await sync_to_async(queries.__exit__)(None, None, None)
+        return await sync_to_async(len)(queries)
+
+    async def test_it_queries_the_same_for_a_small_and_a_large_category(self) -> None:
+        small = await sync_to_async(make_many)(25)
+        large = await Category.objects.acreate(name="Large", position=6)
+        await Product.objects.abulk_create(
+            Product(
+                category=large,
+                name=f"Bulk {number:04d}",
+                price=Decimal("1.00"),
+                is_unlimited=True,
+                unlimited_value="v",
+            )
+            for number in range(2000)
+        )
+        shop, alice = await self.start_chat()
+
+        small_page = await self.count_queries(alice, f"cat:{small.pk}:2")
+        large_page = await self.count_queries(alice, f"cat:{large.pk}:150")
+
+        self.assertEqual(small_page, large_page)
+        self.assertGreater(small_page, 2)
+        self.assertIn("Bulk 1490", " ".join(alice.screen.labels))
 
 
 class HiddenTests(BotTestCase):
@@ -269,6 +312,23 @@ class CardTests(BotTestCase):
 
         self.assertIn("🎮" * 1000, alice.screen.text)
         self.assertIn("💰 Price: 1.00 RUB", alice.screen.text)
+
+    async def test_it_shows_the_card_without_a_picture_telegram_cannot_fetch(self) -> None:
+        await sync_to_async(make_product)(
+            self.games, "Broken", "2.00", units=["B"], image="https://dead.example/x.png"
+        )
+        shop = await self.start_shop(PictureRefusingTelegram())
+        alice = await shop.user(self.alice.telegram_id)
+        await alice.send("/shop")
+        await alice.press("📂 Games")
+
+        with alice.allowing_rejections():
+            await alice.press("Broken")
+
+        self.assertEqual([message.kind for message in alice.messages], ["text"])
+        self.assertIn("💰 Price: 2.00 RUB", alice.screen.text)
+        self.assertIn("💰 Buy", alice.screen.labels)
+        self.assertEqual(shop.errors, [])
 
     @override_settings(STARS_PER_VALUE=Decimal("0.5"))
     async def test_it_offers_stars_when_the_shop_takes_them(self) -> None:
