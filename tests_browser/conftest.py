@@ -26,8 +26,14 @@ from telegrambot.simulator.runner import Simulator, install
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
 STAFF_PASSWORD = "browser-test-Pa55"
@@ -37,8 +43,12 @@ TIMEOUT_MS = 10_000
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        pytest.skip(f"browser tests need Chromium at {CHROMIUM}: run scripts/install-browser (apt-get as root)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need Playwright: pip install -r requirements-dev.txt")
+        pytest.skip(
+            f"browser tests need Chromium at {CHROMIUM}: run scripts/install-browser (apt-get as root)"
+        )
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="browser tests need Playwright: pip install -r requirements-dev.txt"
+    )
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
@@ -83,7 +93,9 @@ class Steps:
 
 @pytest.fixture
 def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, accept_downloads=True
+    )
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
     errors: list[str] = []
@@ -120,14 +132,16 @@ def staff_page(page: Any, staff: Any, live_server: Any) -> Any:
     client = Client()
     client.force_login(staff)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+    )
     return page
 
 
 @pytest.fixture
 def simulator(settings: Any) -> Iterator[Simulator]:
     """A fresh simulator for this test, with Stars and simulated card payments switched on."""
-    settings.STARS_PER_VALUE = Decimal("1")
+    settings.STARS_PER_VALUE = Decimal(1)
     settings.TELEGRAM_PROVIDER_TOKEN = "SIMULATED-CARD-PAYMENTS"
     simulator = Simulator()
     simulator.start()

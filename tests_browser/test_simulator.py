@@ -114,7 +114,9 @@ def test_it_lets_a_customer_with_a_balance_buy_and_switch_users(chat: Any, steps
     steps.shot("switched to a new customer")
 
 
-def test_it_lets_the_owner_add_stock_from_a_file_in_the_admin_menu(chat: Any, steps: Steps, tmp_path: Any) -> None:
+def test_it_lets_the_owner_add_stock_from_a_file_in_the_admin_menu(
+    chat: Any, steps: Steps, tmp_path: Any
+) -> None:
     chat_as(chat, "owner")
     chat.click("#start")
     press(chat, "🛠 Admin panel")
@@ -135,5 +137,7 @@ def test_it_lets_the_owner_add_stock_from_a_file_in_the_admin_menu(chat: Any, st
     steps.shot("stock added")
 
     product = Product.objects.get(name="Pixel Racers")
-    values = set(StockUnit.objects.filter(product=product, value__startswith="SIM-").values_list("value", flat=True))
+    values = set(
+        StockUnit.objects.filter(product=product, value__startswith="SIM-").values_list("value", flat=True)
+    )
     assert values == {"SIM-STOCK-0001", "SIM-STOCK-0002"}

@@ -13,8 +13,18 @@ from html.parser import HTMLParser
 
 # Telegram tag -> the tag the page uses for it.
 TAGS = {
-    "b": "b", "strong": "b", "i": "i", "em": "i", "u": "u", "ins": "u",
-    "s": "s", "strike": "s", "del": "s", "code": "code", "pre": "pre", "blockquote": "blockquote",
+    "b": "b",
+    "strong": "b",
+    "i": "i",
+    "em": "i",
+    "u": "u",
+    "ins": "u",
+    "s": "s",
+    "strike": "s",
+    "del": "s",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
 }
 LINK_SCHEMES = ("http://", "https://", "tg://")
 SPOILER = '<span class="tg-spoiler">'

@@ -32,19 +32,21 @@ def chat_json(
     return [message_json(telegram, message, file_url) for message in messages[-MAX_MESSAGES:]]
 
 
-def message_json(telegram: SimulatedTelegram, message: ChatMessage, file_url: Callable[[ChatMessage], str]) -> dict[str, Any]:
+def message_json(
+    telegram: SimulatedTelegram, message: ChatMessage, file_url: Callable[[ChatMessage], str]
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": message.message_id,
         "from_bot": message.from_bot,
         "kind": message.kind,
-        "html": to_safe_html(message.html, message.parse_mode) if message.from_bot else to_safe_html(message.text, None),
+        "html": to_safe_html(message.html, message.parse_mode)
+        if message.from_bot
+        else to_safe_html(message.text, None),
         "date": message.date,
         "edited": message.edits > 0,
         "buttons": buttons_json(message),
     }
-    if message.kind == "photo":
-        data["photo"] = photo_json(telegram, message, file_url)
-    elif message.kind == "user" and has_bytes(message) and image_type(message.media["content"]):
+    if message.kind == "photo" or is_picture_from_user(message):
         data["photo"] = photo_json(telegram, message, file_url)
     elif message.kind == "document" or (message.kind == "user" and has_bytes(message)):
         data["document"] = document_json(message, file_url)
@@ -52,7 +54,9 @@ def message_json(telegram: SimulatedTelegram, message: ChatMessage, file_url: Ca
         data["invoice"] = invoice_json(telegram, message)
     elif message.kind == "user" and isinstance(message.media, dict) and "successful_payment" in message.media:
         payment = message.media["successful_payment"]
-        data["service"] = f"You paid {money(payment['total_amount'], payment['currency'])} to {telegram.bot['first_name']}"
+        data["service"] = (
+            f"You paid {money(payment['total_amount'], payment['currency'])} to {telegram.bot['first_name']}"
+        )
     return data
 
 
@@ -73,11 +77,17 @@ def buttons_json(message: ChatMessage) -> list[list[dict[str, Any]]]:
     return rows
 
 
+def is_picture_from_user(message: ChatMessage) -> bool:
+    return message.kind == "user" and has_bytes(message) and image_type(message.media["content"]) is not None
+
+
 def has_bytes(message: ChatMessage) -> bool:
     return isinstance(message.media, dict) and isinstance(message.media.get("content"), bytes)
 
 
-def photo_json(telegram: SimulatedTelegram, message: ChatMessage, file_url: Callable[[ChatMessage], str]) -> dict[str, Any]:
+def photo_json(
+    telegram: SimulatedTelegram, message: ChatMessage, file_url: Callable[[ChatMessage], str]
+) -> dict[str, Any]:
     media = message.media
     if isinstance(media, str) and media.lower().startswith("https://"):
         return {"src": media}
@@ -92,7 +102,11 @@ def photo_json(telegram: SimulatedTelegram, message: ChatMessage, file_url: Call
 def document_json(message: ChatMessage, file_url: Callable[[ChatMessage], str]) -> dict[str, Any]:
     media = message.media
     if has_bytes(message):
-        return {"name": media.get("filename") or "file", "size": len(media["content"]), "url": file_url(message)}
+        return {
+            "name": media.get("filename") or "file",
+            "size": len(media["content"]),
+            "url": file_url(message),
+        }
     if isinstance(media, str) and media.lower().startswith(("https://", "http://")):
         return {"name": media.rsplit("/", 1)[-1] or "file", "size": None, "url": media}
     return {"name": "file", "size": None, "url": None}
@@ -106,7 +120,9 @@ def invoice_json(telegram: SimulatedTelegram, message: ChatMessage) -> dict[str,
         "description": invoice["description"],
         "currency": invoice["currency"],
         "total": money(total, invoice["currency"]),
-        "prices": [{"label": price["label"], "amount": money(price["amount"], invoice["currency"])}
-                   for price in invoice["prices"]],
+        "prices": [
+            {"label": price["label"], "amount": money(price["amount"], invoice["currency"])}
+            for price in invoice["prices"]
+        ],
         "paid": message.message_id in telegram.paid_invoices,
     }

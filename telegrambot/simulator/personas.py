@@ -23,7 +23,7 @@ from shopbot.errors import ShopError
 SIMULATED_OWNER_ID = 4_200_000_001
 # Simulated customers get ids far above this, from the clock, so two web processes never share one.
 CUSTOMER_ID_BASE = 4_300_000_000
-DEMO_BALANCE = Decimal("5000")
+DEMO_BALANCE = Decimal(5000)
 DEMO_BALANCE_REASON = "Demo balance for the chat simulator"
 
 
@@ -41,15 +41,24 @@ class Persona:
 
     def as_telegram(self) -> dict[str, Any]:
         """Return the user as the Bot API's ``User`` object."""
-        user: dict[str, Any] = {"id": self.telegram_id, "is_bot": False, "first_name": self.first_name,
-                                "language_code": self.language_code}
+        user: dict[str, Any] = {
+            "id": self.telegram_id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "language_code": self.language_code,
+        }
         if self.username:
             user["username"] = self.username
         return user
 
     def as_json(self) -> dict[str, Any]:
-        return {"key": self.key, "id": self.telegram_id, "name": self.first_name,
-                "description": self.description, "note": self.note}
+        return {
+            "key": self.key,
+            "id": self.telegram_id,
+            "name": self.first_name,
+            "description": self.description,
+            "note": self.note,
+        }
 
 
 class CustomerIds:
@@ -65,17 +74,28 @@ class CustomerIds:
 
 def new_customer(ids: CustomerIds, number: int) -> Persona:
     suffix = f" {number}" if number > 1 else ""
-    return Persona(f"new-{number}", ids.next(), f"Nina{suffix}", "a new customer", username=f"nina_sim{number}")
+    return Persona(
+        f"new-{number}", ids.next(), f"Nina{suffix}", "a new customer", username=f"nina_sim{number}"
+    )
 
 
 def customer_with_balance(ids: CustomerIds, *, actor: Actor) -> Persona:
     """Register a customer and credit the demo balance to them on behalf of ``actor``."""
     persona = Persona("rich", ids.next(), "Rick", "a customer with a balance", username="rick_sim")
-    register_customer(telegram_id=persona.telegram_id, username=persona.username,
-                      first_name=persona.first_name, language_code=persona.language_code)
+    register_customer(
+        telegram_id=persona.telegram_id,
+        username=persona.username,
+        first_name=persona.first_name,
+        language_code=persona.language_code,
+    )
     try:
-        adjust_balance(actor=actor, telegram_id=persona.telegram_id, amount=DEMO_BALANCE,
-                       reason=DEMO_BALANCE_REASON, credit=True)
+        adjust_balance(
+            actor=actor,
+            telegram_id=persona.telegram_id,
+            amount=DEMO_BALANCE,
+            reason=DEMO_BALANCE_REASON,
+            credit=True,
+        )
     except ShopError as error:  # a staff member without the permission: the persona is still usable
         persona.note = f"The demo balance could not be given: {error}"
     return persona
@@ -84,7 +104,9 @@ def customer_with_balance(ids: CustomerIds, *, actor: Actor) -> Persona:
 def owner(owner_id: int) -> Persona:
     """The owner is ``OWNER_ID``; with none set, a fixed id that the bot will not treat as the owner."""
     if owner_id == SIMULATED_OWNER_ID:
-        return Persona("owner", owner_id, "Olga", "the owner (simulated: OWNER_ID is not set)", username="olga_sim")
+        return Persona(
+            "owner", owner_id, "Olga", "the owner (simulated: OWNER_ID is not set)", username="olga_sim"
+        )
     if owner_id:
         return Persona("owner", owner_id, "Olga", "the owner (OWNER_ID)", username="olga_sim")
     note = "OWNER_ID is not set, so the bot does not treat this user as the owner."

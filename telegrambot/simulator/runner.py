@@ -37,7 +37,7 @@ from telegrambot.testing.fake_telegram import ChatMessage, FakeRequest
 T = TypeVar("T")
 TOKEN = "1000000001:SIMULATOR-NOT-A-REAL-TOKEN"
 UPDATE_TIMEOUT = 30.0  # seconds a view waits for the bot
-DEMO_STARS_PER_VALUE = Decimal("1")
+DEMO_STARS_PER_VALUE = Decimal(1)
 DEMO_PROVIDER_TOKEN = "SIMULATED-CARD-PAYMENTS"
 
 
@@ -120,7 +120,9 @@ class Simulator:
             self.notes.append(f"OWNER_ID is not set: the owner is simulated with id {settings.OWNER_ID}.")
         if settings.STARS_PER_VALUE <= 0:
             settings.STARS_PER_VALUE = DEMO_STARS_PER_VALUE
-            self.notes.append(f"STARS_PER_VALUE is not set: Stars are simulated at 1 ⭐ per 1 {settings.PAY_CURRENCY}.")
+            self.notes.append(
+                f"STARS_PER_VALUE is not set: Stars are simulated at 1 ⭐ per 1 {settings.PAY_CURRENCY}."
+            )
         if not settings.TELEGRAM_PROVIDER_TOKEN:
             settings.TELEGRAM_PROVIDER_TOKEN = DEMO_PROVIDER_TOKEN
             self.notes.append("TELEGRAM_PROVIDER_TOKEN is not set: card payments are simulated.")
@@ -159,10 +161,17 @@ class Simulator:
 
     def messages(self, persona: Persona) -> list[ChatMessage]:
         """The chat's visible messages, oldest first (a copy: the bot's thread may be changing it)."""
-        return [message for message in list(self.telegram.chats.get(persona.telegram_id, [])) if not message.deleted]
+        return [
+            message
+            for message in list(self.telegram.chats.get(persona.telegram_id, []))
+            if not message.deleted
+        ]
 
     def find(self, persona: Persona, message_id: object) -> ChatMessage | None:
-        return next((message for message in self.messages(persona) if str(message.message_id) == str(message_id)), None)
+        return next(
+            (message for message in self.messages(persona) if str(message.message_id) == str(message_id)),
+            None,
+        )
 
     # --- what a user does -------------------------------------------------------
     def send_text(self, persona: Persona, text: str) -> Outcome:
@@ -197,8 +206,13 @@ class Simulator:
         message.media = {"filename": filename, "content": content}
         fields: dict[str, Any]
         if image_type(content):
-            size = {"file_id": stored["file_id"], "file_unique_id": stored["file_unique_id"],
-                    "width": 800, "height": 800, "file_size": len(content)}
+            size = {
+                "file_id": stored["file_id"],
+                "file_unique_id": stored["file_unique_id"],
+                "width": 800,
+                "height": 800,
+                "file_size": len(content),
+            }
             fields = {"photo": [size]}
         else:
             stored["mime_type"] = mimetypes.guess_type(filename)[0] or "application/octet-stream"
@@ -217,8 +231,13 @@ class Simulator:
             return Outcome(error="This button opens a link; it sends nothing to the bot.")
         assert message is not None
         query_id = self.telegram.open_callback_query()
-        query = {"id": query_id, "from": persona.as_telegram(), "chat_instance": f"sim-{persona.telegram_id}",
-                 "data": data, "message": self.telegram.as_telegram(message)}
+        query = {
+            "id": query_id,
+            "from": persona.as_telegram(),
+            "chat_instance": f"sim-{persona.telegram_id}",
+            "data": data,
+            "message": self.telegram.as_telegram(message),
+        }
         outcome = await self.process({"callback_query": query})
         outcome.answer = self.telegram.callback_queries.get(query_id)
         return outcome
@@ -233,12 +252,19 @@ class Simulator:
         invoice = message.media
         total = sum(price["amount"] for price in invoice["prices"])
         query_id = self.telegram.open_pre_checkout_query()
-        query = {"id": query_id, "from": persona.as_telegram(), "currency": invoice["currency"],
-                 "total_amount": total, "invoice_payload": invoice["payload"]}
+        query = {
+            "id": query_id,
+            "from": persona.as_telegram(),
+            "currency": invoice["currency"],
+            "total_amount": total,
+            "invoice_payload": invoice["payload"],
+        }
         outcome = await self.process({"pre_checkout_query": query})
         answer = self.telegram.pre_checkout_queries.get(query_id)
         if answer is None:
-            outcome.error = "The bot did not answer the pre-checkout query, so Telegram cancelled the payment."
+            outcome.error = (
+                "The bot did not answer the pre-checkout query, so Telegram cancelled the payment."
+            )
             return outcome
         if not answer["ok"]:
             outcome.error = answer.get("error_message") or "The bot declined the payment."
@@ -259,14 +285,28 @@ class Simulator:
         else:
             charge_id = f"{persona.telegram_id}_{secrets.token_hex(8)}_sim"
             provider_id = f"sim_ch_{secrets.token_hex(12)}"
-        return {"currency": currency, "total_amount": total, "invoice_payload": payload,
-                "telegram_payment_charge_id": charge_id, "provider_payment_charge_id": provider_id}
+        return {
+            "currency": currency,
+            "total_amount": total,
+            "invoice_payload": payload,
+            "telegram_payment_charge_id": charge_id,
+            "provider_payment_charge_id": provider_id,
+        }
 
     # --- updates -----------------------------------------------------------------
-    def message_update(self, persona: Persona, message: ChatMessage, content: dict[str, Any]) -> dict[str, Any]:
+    def message_update(
+        self, persona: Persona, message: ChatMessage, content: dict[str, Any]
+    ) -> dict[str, Any]:
         chat = {"id": persona.telegram_id, "type": "private", "first_name": persona.first_name}
-        return {"message": {"message_id": message.message_id, "date": message.date, "from": persona.as_telegram(),
-                            "chat": chat, **content}}
+        return {
+            "message": {
+                "message_id": message.message_id,
+                "date": message.date,
+                "from": persona.as_telegram(),
+                "chat": chat,
+                **content,
+            }
+        }
 
     async def process(self, update: dict[str, Any]) -> Outcome:
         """Run one update through the bot; return the calls Telegram refused meanwhile."""

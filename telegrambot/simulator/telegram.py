@@ -43,7 +43,12 @@ class SimulatedTelegram(FakeTelegram):
         extension = "".join(char for char in filename.rsplit(".", 1)[-1] if char.isalnum())[:10]
         suffix = f".{extension}" if "." in filename and extension else ""
         file_id, unique_id = self.add_file(content, suffix=suffix)
-        return {"file_id": file_id, "file_unique_id": unique_id, "file_name": filename, "file_size": len(content)}
+        return {
+            "file_id": file_id,
+            "file_unique_id": unique_id,
+            "file_name": filename,
+            "file_size": len(content),
+        }
 
     def file_content(self, file_id: str) -> bytes | None:
         """Return the content of a file sent in the simulator, looked up by its file id."""

@@ -40,7 +40,9 @@ def simulator_view(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_enabled():
-            raise Http404("The chat simulator is off while a real bot is configured (TOKEN) and DEBUG is off.")
+            raise Http404(
+                "The chat simulator is off while a real bot is configured (TOKEN) and DEBUG is off."
+            )
         return view(request, *args, **kwargs)
 
     return staff_member_required(wrapper)
@@ -73,7 +75,10 @@ def page(request: HttpRequest) -> HttpResponse:
         "bot": simulator.telegram.bot,
         "people": [persona.as_json() for persona in people],
         "notes": simulator.notes,
-        "urls": {name: reverse(f"simulator:{name}") for name in ("chat", "send", "press", "pay", "upload", "users", "clear")},
+        "urls": {
+            name: reverse(f"simulator:{name}")
+            for name in ("chat", "send", "press", "pay", "upload", "users", "clear")
+        },
     }
     response = render(request, "simulator/chat.html", context)
     response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
@@ -93,14 +98,18 @@ def chat(request: HttpRequest, simulator: Simulator, persona: Persona) -> HttpRe
     def file_url(message: ChatMessage) -> str:
         return reverse("simulator:file", args=[persona.telegram_id, message.message_id])
 
-    commands = simulator.telegram.commands.get(persona.language_code) or simulator.telegram.commands.get(None) or []
-    return JsonResponse({
-        "version": version,
-        "changed": True,
-        "messages": chat_json(simulator.telegram, messages, file_url),
-        "commands": commands,
-        "persona": persona.as_json(),
-    })
+    commands = (
+        simulator.telegram.commands.get(persona.language_code) or simulator.telegram.commands.get(None) or []
+    )
+    return JsonResponse(
+        {
+            "version": version,
+            "changed": True,
+            "messages": chat_json(simulator.telegram, messages, file_url),
+            "commands": commands,
+            "persona": persona.as_json(),
+        }
+    )
 
 
 def outcome_response(outcome: Outcome) -> JsonResponse:

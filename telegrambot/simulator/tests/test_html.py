@@ -5,7 +5,10 @@ from telegrambot.simulator.html import to_safe_html
 
 def test_it_keeps_telegram_formatting() -> None:
     html = "<b>bold</b> <strong>s</strong> <i>i</i> <em>e</em> <u>u</u> <ins>n</ins> <s>x</s> <del>d</del> <code>c</code>"
-    assert to_safe_html(html, "HTML") == "<b>bold</b> <b>s</b> <i>i</i> <i>e</i> <u>u</u> <u>n</u> <s>x</s> <s>d</s> <code>c</code>"
+    assert (
+        to_safe_html(html, "HTML")
+        == "<b>bold</b> <b>s</b> <i>i</i> <i>e</i> <u>u</u> <u>n</u> <s>x</s> <s>d</s> <code>c</code>"
+    )
 
 
 def test_it_keeps_pre_blockquote_and_spoilers() -> None:

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def simulator(settings: Any) -> Iterator[Simulator]:
-    settings.STARS_PER_VALUE = Decimal("1")
+    settings.STARS_PER_VALUE = Decimal(1)
     simulator = Simulator()
     simulator.start()
     install(simulator)
@@ -75,7 +75,9 @@ def test_it_refuses_posts_without_the_csrf_token(django_user_model: Any, simulat
     assert client.post(reverse("simulator:send"), {"user": user, "text": "/start"}).status_code == 403
 
 
-def test_it_runs_start_through_the_bot_and_polls_by_version(staff_client: Client, simulator: Simulator) -> None:
+def test_it_runs_start_through_the_bot_and_polls_by_version(
+    staff_client: Client, simulator: Simulator
+) -> None:
     user = persona_id(staff_client, "new-1")
     assert chat(staff_client, user)["messages"] == []
 
@@ -91,16 +93,27 @@ def test_it_runs_start_through_the_bot_and_polls_by_version(staff_client: Client
     assert Customer.objects.filter(telegram_id=user).exists()
 
 
-def test_it_presses_buttons_and_pays_a_stars_invoice(staff_client: Client, simulator: Simulator) -> None:
+def press(client: Client, user: int, message: dict[str, Any], label: str) -> dict[str, Any]:
+    """Press the button whose label contains ``label`` on ``message``; return the response."""
+    for row, buttons in enumerate(message["buttons"]):
+        for column, button in enumerate(buttons):
+            if label in button["text"]:
+                fields = {"user": user, "message": message["id"], "row": row, "column": column}
+                return client.post(reverse("simulator:press"), fields).json()
+    raise AssertionError(f"no {label!r} button on {message}")
+
+
+def open_invoice(client: Client, user: int, *, amount: str, method: str) -> dict[str, Any]:
+    client.post(reverse("simulator:send"), {"user": user, "text": "/start"})
+    press(client, user, chat(client, user)["messages"][-1], "Top up")
+    client.post(reverse("simulator:send"), {"user": user, "text": amount})
+    press(client, user, chat(client, user)["messages"][-1], method)
+    return chat(client, user)["messages"][-1]
+
+
+def test_it_pays_a_stars_invoice_as_telegram_does(staff_client: Client, simulator: Simulator) -> None:
     user = persona_id(staff_client, "new-1")
-    staff_client.post(reverse("simulator:send"), {"user": user, "text": "/start"})
-    menu = chat(staff_client, user)["messages"][-1]
-    top_up = next(column for column, button in enumerate(menu["buttons"][1]) if "Top up" in button["text"])
-    staff_client.post(reverse("simulator:press"), {"user": user, "message": menu["id"], "row": 1, "column": top_up})
-    staff_client.post(reverse("simulator:send"), {"user": user, "text": "25"})
-    methods = chat(staff_client, user)["messages"][-1]
-    staff_client.post(reverse("simulator:press"), {"user": user, "message": methods["id"], "row": 0, "column": 0})
-    invoice = chat(staff_client, user)["messages"][-1]
+    invoice = open_invoice(staff_client, user, amount="25", method="Telegram Stars")
     assert invoice["invoice"]["total"] == "⭐ 25" and invoice["invoice"]["paid"] is False
 
     response = staff_client.post(reverse("simulator:pay"), {"user": user, "message": invoice["id"]})
@@ -110,14 +123,30 @@ def test_it_presses_buttons_and_pays_a_stars_invoice(staff_client: Client, simul
     assert messages[-2]["service"] == "You paid ⭐ 25 to Shop"
     assert "topped up" in messages[-1]["html"]
     assert Customer.objects.get(telegram_id=user).balance == Decimal("25.00")
+    [charge] = simulator.telegram.charges.values()
+    assert charge == {"user_id": user, "refunded": False}  # a Stars charge the shop can refund
     again = staff_client.post(reverse("simulator:pay"), {"user": user, "message": invoice["id"]})
     assert again.json()["error"] == "This invoice has been paid already."
+
+
+def test_it_pays_a_card_invoice(staff_client: Client, simulator: Simulator, settings: Any) -> None:
+    settings.TELEGRAM_PROVIDER_TOKEN = "SIMULATED-CARD-PAYMENTS"
+    user = persona_id(staff_client, "new-1")
+    invoice = open_invoice(staff_client, user, amount="30.50", method="Card")
+    assert invoice["invoice"]["total"] == "30.50 RUB"
+
+    staff_client.post(reverse("simulator:pay"), {"user": user, "message": invoice["id"]})
+
+    assert chat(staff_client, user)["messages"][-2]["service"] == "You paid 30.50 RUB to Shop"
+    assert Customer.objects.get(telegram_id=user).balance == Decimal("30.50")
 
 
 def test_it_refuses_unknown_users_buttons_and_invoices(staff_client: Client, simulator: Simulator) -> None:
     user = persona_id(staff_client, "new-1")
     assert staff_client.post(reverse("simulator:send"), {"user": 1, "text": "hi"}).status_code == 404
-    press = staff_client.post(reverse("simulator:press"), {"user": user, "message": 999, "row": 0, "column": 0})
+    press = staff_client.post(
+        reverse("simulator:press"), {"user": user, "message": 999, "row": 0, "column": 0}
+    )
     assert press.json()["error"] == "This button is no longer in the chat."
     pay = staff_client.post(reverse("simulator:pay"), {"user": user, "message": 999})
     assert pay.json()["error"] == "There is no such invoice in this chat."
@@ -125,7 +154,9 @@ def test_it_refuses_unknown_users_buttons_and_invoices(staff_client: Client, sim
 
 def test_it_sends_a_document_and_serves_it_back(staff_client: Client, simulator: Simulator) -> None:
     user = persona_id(staff_client, "owner")
-    upload = staff_client.post(reverse("simulator:upload"), {"user": user, "caption": "keys", "file": _file()})
+    upload = staff_client.post(
+        reverse("simulator:upload"), {"user": user, "caption": "keys", "file": _file()}
+    )
     assert upload.status_code == 200
 
     sent = chat(staff_client, user)["messages"][0]
