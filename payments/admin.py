@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.admin import CustomerAdmin
 from accounts.models import Customer
+from payments.admin_refunds import AttentionFilter, PaymentRefundsMixin
 from payments.models import LedgerEntry, Payment, PaymentNotice, ReferralReward
 from payments.money import describe_amount_rule
 from payments.services import adjust_balance
@@ -148,7 +149,9 @@ class LedgerEntryAdmin(CsvExportMixin, ReadOnlyAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(CsvExportMixin, ReadOnlyAdmin):
+class PaymentAdmin(PaymentRefundsMixin, CsvExportMixin, ReadOnlyAdmin):
+    """Payments are history; refunds and re-checks go through services (``admin_refunds``)."""
+
     list_display = (
         "id",
         "created",
@@ -162,7 +165,7 @@ class PaymentAdmin(CsvExportMixin, ReadOnlyAdmin):
         "needs_review",
         "paid_at",
     )
-    list_filter = ("status", "provider", "purpose", "needs_review", "created")
+    list_filter = (AttentionFilter, "status", "provider", "purpose", "needs_review", "created")
     list_select_related = ("customer",)
     search_fields = ("=external_id", "=payload", "^customer__username")
     telegram_id_lookups = ("customer__telegram_id",)
