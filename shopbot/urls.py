@@ -8,6 +8,7 @@ from django.views.static import serve
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("payments/", include("payments.urls")),
+    path("telegram/", include("telegrambot.urls")),
     path("simulator/", include("telegrambot.simulator.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("monitoring.urls")),

@@ -42,6 +42,7 @@ from telegrambot.handlers import (
     start,
     topup,
 )
+from telegrambot.runtime import CountingRequest
 from telegrambot.texts import start as start_texts
 
 LANGUAGES = ("en", "ru")
@@ -88,8 +89,8 @@ def build_application(
         defaults=defaults,
         # No rate limiter here: it would cap every reply and edit at 30 per second over all
         # chats. Only broadcasts are throttled, on their own path.
-        request=request or HTTPXRequest(connection_pool_size=256),
-        get_updates_request=get_updates_request or request or HTTPXRequest(),
+        request=CountingRequest(request or HTTPXRequest(connection_pool_size=256)),
+        get_updates_request=CountingRequest(get_updates_request or request or HTTPXRequest()),
     )
     application: ShopApplication = (
         Application.builder()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from telegram import Update
@@ -10,12 +9,15 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from accounts.services import mark_bot_blocked
+from monitoring.errors import record_error
 from monitoring.metrics import HANDLER_ERRORS, REFUSALS
 from shopbot.errors import ShopError
-from telegrambot import screens
+from telegrambot import logs, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
+from telegrambot.outages import is_outage
 from telegrambot.texts import common as texts
+from telegrambot.texts import operations as operations_texts
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,8 @@ async def report(update: object, context: ShopContext) -> None:
     if not isinstance(update, Update):
         logger.error("Error outside an update", exc_info=error)
         HANDLER_ERRORS.labels(exception=type(error).__name__).inc()
+        if not is_outage(error):
+            await call(record_error, exception_class=type(error), summary=logs.error_summary(update, error))
         return
     if isinstance(error, Forbidden) and update.effective_user is not None:
         # The user blocked the bot: nothing can be shown to them any more.
@@ -45,8 +49,15 @@ async def report(update: object, context: ShopContext) -> None:
     if isinstance(error, BadRequest) and "not modified" in error.message.lower():
         await screens.answer(update, context)
         return
-    logger.error("Error while handling %s", json.dumps(update.to_dict(), ensure_ascii=False), exc_info=error)
     HANDLER_ERRORS.labels(exception=type(error).__name__).inc()
+    if is_outage(error):
+        # The database or the cache is away: nothing was written; the next update reconnects.
+        logger.warning("Database or cache unavailable for update %s: %r", update.update_id, error)
+        await tell(update, context, str(operations_texts.UNAVAILABLE))
+        return
+    # Never the raw update: texts and captions can hold keys (an admin's stock upload, a receipt).
+    logger.error("Error while handling %s", logs.describe_update(update), exc_info=error)
+    await call(record_error, exception_class=type(error), summary=logs.error_summary(update, error))
     await tell(update, context, str(texts.UNEXPECTED_ERROR))
 
 

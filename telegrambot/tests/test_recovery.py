@@ -1,0 +1,158 @@
+"""Outages: the database restarted under a running bot, and the answer while the database or Redis is away."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from telegrambot.testing.fake_telegram import ChatMessage, FakeTelegram
+from telegrambot.testing.server import FakeTelegramServer
+from telegrambot.testing.workers import BASE_DIR, BotProcess, ThrowawayPostgres, bot_env, user_message
+from telegrambot.tests.helpers import BotTestCase
+from telegrambot.texts import operations as texts
+
+USER = {"id": 4242, "is_bot": False, "first_name": "Pat", "language_code": "en"}
+KEY = "KEY-SECRET-0042"
+UNAVAILABLE = "temporarily unavailable"
+
+SEED = f"""
+import os, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopbot.settings")
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from catalog.models import Category
+from shopbot.test import make_customer, make_product
+make_customer({USER["id"]}, username="pat", first_name="Pat", balance="50.00")
+games = Category.objects.create(name="Games", position=1)
+print(make_product(games, "Game key", "9.99", units=["{KEY}", "OTHER-KEY-0043"]).pk)
+"""
+LEDGER = f"""
+import os, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopbot.settings")
+django.setup()
+from accounts.models import Customer
+from catalog.models import Purchase
+print(Purchase.objects.count(), Customer.objects.get(telegram_id={USER["id"]}).balance)
+"""
+
+
+def python(script: str, env: dict[str, str]) -> str:
+    result = subprocess.run([sys.executable, "-c", script], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+class Chat:
+    """The user's side of the chat with a bot in another process."""
+
+    def __init__(self, server: FakeTelegramServer) -> None:
+        self.server, self.telegram = server, server.telegram
+        self.telegram.add_user(USER)
+
+    def send(self, text: str) -> None:
+        message = self.telegram.add_user_message(USER["id"], text)
+        self.server.push_update({"message": user_message(USER, text, message_id=message.message_id, date=int(time.time()))})
+
+    def press(self, data: str) -> str:
+        message = self.screen_message()
+        query_id = self.telegram.open_callback_query()
+        query = {"id": query_id, "from": USER, "chat_instance": "ci", "data": data, "message": self.telegram.as_telegram(message)}
+        self.server.push_update({"callback_query": query})
+        return query_id
+
+    def screen_message(self) -> ChatMessage:
+        return [message for message in self.telegram.bot_messages(USER["id"]) if message.buttons][-1]
+
+    def button(self, label: str) -> str:
+        buttons = [button for row in self.screen_message().buttons for button in row]
+        return next(button["callback_data"] for button in buttons if button["text"].startswith(label))
+
+    def shows(self, fragment: str) -> bool:
+        return any(fragment in message.text for message in self.telegram.bot_messages(USER["id"]))
+
+    async def wait_for_text(self, fragment: str) -> None:
+        await self.server.wait_until(lambda: self.shows(fragment), timeout=30)
+
+    async def wait_for_answer(self, query_id: str) -> str:
+        await self.server.wait_until(lambda: self.telegram.callback_queries.get(query_id) is not None, timeout=30)
+        return str(self.telegram.callback_queries[query_id].get("text") or "")
+
+
+@pytest.mark.skipif(not ThrowawayPostgres.available(), reason="needs PostgreSQL's server binaries")
+async def test_it_rides_out_a_database_restart_without_losing_or_doubling_a_purchase() -> None:
+    directory = Path(tempfile.mkdtemp(prefix="shopbot-recovery-"))
+    directory.chmod(0o755)
+    database = ThrowawayPostgres(directory)
+    server = FakeTelegramServer(FakeTelegram())
+    bot = None
+    try:
+        await asyncio.to_thread(database.create)
+        env = bot_env(DATABASE_URL=database.url, TELEGRAM_API_URL=await server.start(), CACHE_KEY_PREFIX="recovery")
+        product_id = await asyncio.to_thread(python, SEED, env)
+        chat = Chat(server)
+        bot = await BotProcess.start(env)
+
+        chat.send("/start")
+        await chat.wait_for_text("Hello")
+        chat.press(f"prod:{product_id}:1")
+        await chat.wait_for_text("Game key")
+        chat.press(chat.button("💰 Buy"))
+        await chat.wait_for_text("Confirm the purchase")
+        pay = chat.button("✅ Pay")
+
+        await asyncio.to_thread(database.stop)
+        assert UNAVAILABLE in await chat.wait_for_answer(chat.press(pay))
+        chat.send("/start")
+        await chat.wait_for_text(UNAVAILABLE)
+
+        await asyncio.to_thread(database.start)
+        assert await chat.wait_for_answer(chat.press(pay)) == ""
+        await chat.wait_for_text(KEY)
+        chat.press(pay)  # the old button again: the confirmation is used up
+        await asyncio.sleep(1)
+
+        assert await asyncio.to_thread(python, LEDGER, env) == "1 40.01"
+    finally:
+        code = await bot.stop() if bot is not None else None
+        await server.stop()
+        await asyncio.to_thread(database.remove)
+    assert code == 0, bot.output
+    assert KEY not in bot.output and env["TOKEN"] not in bot.output, bot.output
+    assert "Database or cache unavailable" in bot.output
+
+
+class OutageAnswerTests(BotTestCase):
+    async def test_it_says_unavailable_while_the_database_is_away(self) -> None:
+        shop = await self.start_shop()
+        alice = await shop.user(self.alice.telegram_id)
+        failure = OperationalError("connection refused")
+        with mock.patch("telegrambot.handlers.gate.register_customer", side_effect=failure):
+            await alice.send("/start", strict=False)
+
+        self.assertEqual(alice.screen.text, "⚠️ " + str(texts.UNAVAILABLE))
+
+    async def test_it_says_unavailable_on_a_press_while_redis_is_away(self) -> None:
+        shop, alice = await self.start_chat()
+        with mock.patch("telegrambot.ratelimit.check_update", side_effect=RedisConnectionError("refused")):
+            await alice.press("🛍", strict=False)
+
+        self.assertEqual(alice.alert, str(texts.UNAVAILABLE))
+
+    async def test_it_answers_again_once_the_outage_is_over(self) -> None:
+        shop, alice = await self.start_chat()
+        with mock.patch("telegrambot.ratelimit.check_update", side_effect=RedisConnectionError("refused")):
+            await alice.send("/start", strict=False)
+
+        await alice.send("/start")
+
+        self.assertIn("Hello", alice.screen.text)

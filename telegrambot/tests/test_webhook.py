@@ -1,0 +1,85 @@
+"""The Telegram webhook in the web process: the secret token, repeats, bad bodies, and the queue."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client, override_settings
+
+from telegrambot import webhook
+
+SECRET = "webhook-secret-0123456789"
+URL = "/telegram/webhook/"
+pytestmark = pytest.mark.skipif(not webhook.uses_redis(), reason="webhook mode hands updates over in Redis")
+
+
+@pytest.fixture(autouse=True)
+def webhook_settings(settings: Any) -> None:
+    settings.WEBHOOK_SECRET = SECRET
+    webhook.redis().delete(webhook.queue_key())
+
+
+def post(body: Any, *, secret: str | None = SECRET, address: str = "149.154.167.1") -> Any:
+    headers = {} if secret is None else {"HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN": secret}
+    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    return Client().post(URL, data=data, content_type="application/json", REMOTE_ADDR=address, **headers)
+
+
+def update(update_id: int = 1) -> dict[str, Any]:
+    return {"update_id": update_id, "message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}}}
+
+
+def test_it_queues_an_update_with_the_right_secret() -> None:
+    response = post(update(7))
+
+    assert response.status_code == 200
+    assert webhook.pop_update(timeout=0.1) == update(7)
+
+
+@pytest.mark.parametrize("secret", [None, "", "wrong", SECRET[:-1], SECRET + "x"])
+def test_it_refuses_a_missing_or_wrong_secret(secret: str | None) -> None:
+    response = post(update(), secret=secret)
+
+    assert response.status_code == 403
+    assert webhook.queued_updates() == 0
+
+
+def test_it_queues_a_redelivered_update_once() -> None:
+    assert post(update(9)).status_code == 200
+    assert post(update(9)).status_code == 200
+
+    assert webhook.queued_updates() == 1
+
+
+@pytest.mark.parametrize("body", ["not json", "[]", json.dumps({"message": {}}), json.dumps({"update_id": "x"})])
+def test_it_refuses_a_malformed_body(body: str) -> None:
+    assert post(body).status_code == 400
+    assert webhook.queued_updates() == 0
+
+
+def test_it_accepts_only_post() -> None:
+    assert Client().get(URL, HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=SECRET).status_code == 405
+
+
+@override_settings(WEBHOOK_SECRET="")
+def test_it_is_not_there_without_a_secret() -> None:
+    assert post(update(), secret="").status_code == 404
+
+
+def test_it_limits_posts_per_address(settings: Any) -> None:
+    settings.WEBHOOK_RATE_LIMIT = "2/m"
+    assert [post(update(n)).status_code for n in (1, 2, 3)] == [200, 200, 429]
+    assert post(update(4), address="149.154.167.2").status_code == 200
+    assert webhook.queued_updates() == 3
+
+
+def test_it_limits_the_cryptopay_webhook_per_address(settings: Any) -> None:
+    settings.CRYPTO_PAY_TOKEN = "123:crypto"
+    settings.CRYPTOPAY_WEBHOOK_RATE_LIMIT = "1/m"
+    client = Client(REMOTE_ADDR="10.0.0.9")
+    codes = [client.post("/payments/cryptopay/webhook/", data="{}", content_type="application/json").status_code
+             for _ in range(2)]
+
+    assert codes == [401, 429]
