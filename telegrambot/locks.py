@@ -37,7 +37,7 @@ from telegram.ext import Application
 
 from telegrambot.context import ShopContext
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("shopbot.bot")
 
 KEY = "runbot:job-lock"
 Job = Callable[[ShopContext], Awaitable[None]]
@@ -54,12 +54,15 @@ class JobLock:
 
     def hold(self) -> bool:
         """Take the lock or extend it; return whether this worker holds it now. Never raises."""
+        was_held = self.held
         try:
             self.held = self.hold_redis() if hasattr(cache, "lock") else self.hold_local()
         except Exception as error:  # noqa: BLE001 - the cache is away: hold nothing, run nothing
             if self.held:
                 logger.warning("Lost the job lock: the cache cannot be reached (%r)", error)
             self.held = False
+        if self.held and not was_held:
+            logger.info("This worker now runs the background jobs")
         return self.held
 
     def hold_redis(self) -> bool:
@@ -123,13 +126,11 @@ def run_exclusively(name: str, job: Job) -> Job:
 
 async def renew_job_lock(context: ShopContext) -> None:
     """Keeps (or takes) the job lock between ticks; runs on every worker."""
-    lock = job_lock(context.application)
-    was_held = lock.held
-    if await lock.ahold() and not was_held:
-        logger.info("This worker now runs the background jobs")
+    await job_lock(context.application).ahold()
 
 
 def schedule_renewal(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     if application.job_queue is not None:
         interval = job_lock(application).seconds / 3
-        application.job_queue.run_repeating(renew_job_lock, interval=interval, first=0, name="job_lock")
+        # first=0 would wait a whole interval (APScheduler), hence half a second.
+        application.job_queue.run_repeating(renew_job_lock, interval=interval, first=0.5, name="job_lock")

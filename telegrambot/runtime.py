@@ -116,7 +116,7 @@ def register_jobs(application: AnyApplication) -> None:
         logger.warning("No JobQueue: install python-telegram-bot[job-queue] for the heartbeat and retention")
         return
     locks.schedule_renewal(application)
-    job_queue.run_repeating(heartbeat_job, interval=HEARTBEAT_EVERY, first=0, name="heartbeat")
+    job_queue.run_repeating(heartbeat_job, interval=HEARTBEAT_EVERY, first=1, name="heartbeat")
     job_queue.run_repeating(
         locks.run_exclusively("retention", retention_job), interval=RETENTION_EVERY, first=60, name="retention"
     )
