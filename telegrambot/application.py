@@ -19,6 +19,7 @@ from telegrambot.handlers import (
     admin_catalog,
     admin_menu,
     admin_orders,
+    admin_payments,
     admin_products,
     admin_roles,
     admin_stock,
@@ -46,7 +47,9 @@ from telegrambot.runtime import CountingRequest
 from telegrambot.texts import start as start_texts
 
 LANGUAGES = ("en", "ru")
-ADMIN_FEATURES = [admin_menu, admin_catalog, admin_products, admin_stock, admin_orders, admin_users, admin_roles]
+ADMIN_FEATURES = [
+    admin_menu, admin_catalog, admin_products, admin_stock, admin_orders, admin_users, admin_roles, admin_payments,
+]
 
 
 class ShopApplication(Application):  # type: ignore[type-arg]

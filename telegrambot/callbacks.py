@@ -247,3 +247,11 @@ ADMIN_AUDIT_FILTER = Route("admauf", choice("actor", "action"), AUDIT_ACTOR, AUD
 ADMIN_AUDIT_FILE = Route("admauz", choice("log", "audit"))
 # Maintenance [maintenance]
 ADMIN_MAINTENANCE_SET = Route("admmnts", ON_OFF)
+# Payments [refund_payments]: find, lists, the card, refunds and re-checks (handlers/admin_payments.py)
+ADMIN_PAYMENTS = Route("admpy")  # the section: counts, find, the lists
+ADMIN_PAYMENT_FIND = Route("admpyf")  # asks for a payment id, a Telegram charge id or a CryptoPay invoice id
+ADMIN_PAYMENT_LIST = Route("admpyl", choice("review", "pending"), PAGE)
+ADMIN_PAYMENT = Route("admpyv", ID)
+ADMIN_PAYMENT_REFUND = Route("admpyr", ID, choice("stars", "manual"))  # asks for the reason
+ADMIN_PAYMENT_REFUND_YES = Route("admpyy", ID)  # confirms the refund whose reason was typed
+ADMIN_PAYMENT_RECHECK = Route("admpyc", ID)  # asks CryptoPay now

@@ -33,8 +33,8 @@ open_top_up = async_to_sync(open_crypto_top_up)
 class BotApiThread:
     """The fake Bot API over HTTP on its own event loop, for the synchronous ``refundStarPayment`` call."""
 
-    def __init__(self) -> None:
-        self.telegram = FakeTelegram()
+    def __init__(self, telegram: FakeTelegram | None = None) -> None:
+        self.telegram = telegram or FakeTelegram()
         self.loop = asyncio.new_event_loop()
         self.server = FakeTelegramServer(self.telegram)
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)

@@ -8,6 +8,7 @@ from telegrambot import callbacks
 from telegrambot.callbacks import Route
 from telegrambot.keyboards.common import back_row, button
 from telegrambot.texts import admin_menu as texts
+from telegrambot.texts import admin_payments as payments_texts
 
 # (permission, label, route, route values) in the order shown.
 SECTIONS: list[tuple[str, object, Route, tuple[object, ...]]] = [
@@ -21,6 +22,7 @@ SECTIONS: list[tuple[str, object, Route, tuple[object, ...]]] = [
     ("view_statistics", texts.STATS, callbacks.ADMIN_STATS, ()),
     ("view_audit", texts.AUDIT, callbacks.ADMIN_AUDIT, ()),
     ("maintenance", texts.MAINTENANCE, callbacks.ADMIN_MAINTENANCE, ()),
+    ("refund_payments", payments_texts.SECTION, callbacks.ADMIN_PAYMENTS, ()),
 ]
 
 
