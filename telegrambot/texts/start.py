@@ -24,7 +24,6 @@ ADMIN_PANEL = gettext_lazy("🛠 Admin panel")
 CHOOSE_LANGUAGE = gettext_lazy("Choose your language:")
 NO_SUPPORT = gettext_lazy("Support is not configured yet.")
 NO_RULES = gettext_lazy("The shop has not published its rules yet.")
-ADMIN_PANEL_SOON = gettext_lazy("🛠 <b>Admin panel</b>\n\nThe admin menu is not available yet.")
 
 # Each command's description in the command list, in both languages.
 COMMANDS = [

@@ -37,6 +37,3 @@ def card_button(amount: Decimal) -> str:
 def crypto_button(amount: Decimal) -> str:
     return _("🪙 Crypto (CryptoPay) · %(amount)s") % {"amount": format_money(amount)}
 
-
-def method_unavailable() -> str:
-    return _("This payment method is not available yet. Please choose another one or contact support.")
