@@ -24,7 +24,14 @@ class SaveReviewTests(ShopTestCase):
         review = save_review(telegram_id=self.alice.telegram_id, product_id=self.key.pk, rating="4")
 
         self.assertEqual(Review.objects.count(), 1)
-        self.assertEqual((review.rating, review.text), (4, ""))
+        self.assertEqual((review.rating, review.text), (4, "Slow"))
+
+    def test_it_clears_the_text_only_when_asked(self):
+        save_review(telegram_id=self.alice.telegram_id, product_id=self.key.pk, rating=2, text="Slow")
+
+        review = save_review(telegram_id=self.alice.telegram_id, product_id=self.key.pk, rating=3, text="")
+
+        self.assertEqual((review.rating, review.text), (3, ""))
 
     def test_it_keeps_html_and_sql_looking_text_as_plain_text(self):
         text = "<b>great</b> & '; DROP TABLE catalog_review; --"
