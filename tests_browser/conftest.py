@@ -38,6 +38,7 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "browser"
 STAFF_PASSWORD = "browser-test-Pa55"
 TIMEOUT_MS = 10_000
+PLAYWRIGHT_MISSING = "browser tests need Playwright: pip install -r requirements-dev.txt"
 
 
 @pytest.fixture(scope="module")

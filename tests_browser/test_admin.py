@@ -7,8 +7,8 @@ import io
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from django.utils.timezone import localdate
-from playwright.sync_api import expect
 
 from accounts.models import Customer
 from accounts.services import register_customer
@@ -16,7 +16,9 @@ from catalog.importing import load_demo_catalog
 from catalog.models import Product, StockUnit
 from catalog.services import purchase_product
 from payments.services import adjust_balance
-from tests_browser.conftest import STAFF_PASSWORD, Steps
+from tests_browser.conftest import PLAYWRIGHT_MISSING, STAFF_PASSWORD, Steps
+
+expect = pytest.importorskip("playwright.sync_api", reason=PLAYWRIGHT_MISSING).expect
 
 
 def success(page: Any) -> Any:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
 
 from catalog.importing import load_demo_catalog
 from catalog.models import Product, Purchase, StockUnit
-from tests_browser.conftest import Steps
+from tests_browser.conftest import PLAYWRIGHT_MISSING, Steps
+
+expect = pytest.importorskip("playwright.sync_api", reason=PLAYWRIGHT_MISSING).expect
 
 PHONE = {"width": 390, "height": 844}
 

@@ -83,13 +83,12 @@ class Simulator:
         from telegrambot.application import build_application
 
         self.lock = asyncio.Lock()
-        application = build_application(token=TOKEN, request=FakeRequest(self.telegram))
+        self.application = application = build_application(token=TOKEN, request=FakeRequest(self.telegram))
         await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)  # publishes the command list, as runbot does
         if self.run_jobs:
             await application.start()  # the job queue: payment notices and reconciliation
-        self.application = application
 
     def stop(self) -> None:
         """Shut the bot down, close its database connections and end the loop's thread."""
@@ -335,7 +334,11 @@ def get_simulator() -> Simulator:
         if _simulator is None:
             demo = not settings.TOKEN
             simulator = Simulator(run_jobs=demo, demo_settings=demo)
-            simulator.start()
+            try:
+                simulator.start()
+            except BaseException:
+                simulator.stop()  # no thread left behind; the next request tries again
+                raise
             _simulator = simulator
         return _simulator
 
