@@ -8,27 +8,22 @@ An upload is previewed first; the previewed lines wait in the shared cache
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache
 from telegram import Message, Update
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from accounts import staff
 from catalog import admin_selectors as selectors
 from catalog import services
 from catalog.services import stock_files
-from telegrambot import callbacks, dialog, screens
+from telegrambot import callbacks, dialog, screens, stock_alerts
 from telegrambot.adapter import call
-from telegrambot.context import ShopBot, ShopContext
+from telegrambot.context import ShopContext
 from telegrambot.handlers.admin_menu import ask, finish, require
 from telegrambot.keyboards import admin_stock as keyboards
 from telegrambot.texts import admin_stock as texts
 
-logger = logging.getLogger(__name__)
 
 UPLOAD = "admin_stock_upload"
 THRESHOLD = "admin_stock_threshold"
@@ -36,16 +31,10 @@ PREVIEW_SECONDS = 30 * 60
 # Files above this size, and uploads above this many lines, get a progress message.
 PROGRESS_BYTES = 256 * 1024
 PROGRESS_LINES = 5000
-# One alert per product while it stays low; adding stock re-arms it.
-ALERT_SECONDS = 24 * 60 * 60
 
 
 def preview_key(telegram_id: int, product_id: int) -> str:
     return f"bot-stock-upload:{telegram_id}:{product_id}"
-
-
-def alert_key(product_id: int) -> str:
-    return f"low-stock-alerted:{product_id}"
 
 
 async def overview(update: Update, context: ShopContext) -> None:
@@ -129,7 +118,7 @@ async def confirm_units(update: Update, context: ShopContext) -> None:
         await screens.show(update, context, texts.adding(len(lines)))
     report = await call(services.add_stock, actor=context.customer, product_id=product_id, values=lines)
     await cache.adelete(key)
-    await cache.adelete(alert_key(product_id))  # alert again when it runs low next time
+    await stock_alerts.rearm(product_id)  # alert again when it runs low next time
     await finish(context)
     card = await call(selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock")
     await screens.show(update, context, texts.added(card.product.name, report), keyboards.added(product_id, new=report.new))
@@ -182,24 +171,6 @@ async def announce(update: Update, context: ShopContext) -> None:
     if settings.CHANNEL_ID:
         await context.bot.send_message(settings.CHANNEL_ID, texts.new_stock_post(card))
     await screens.answer(update, context, str(texts.ANNOUNCED))
-
-
-async def notify_low_stock(bot: ShopBot, product_ids: Iterable[int]) -> None:
-    """Alert the holders of manage_stock about products now at or below their threshold.
-
-    For the purchase path to call after its transaction commits, with the ids
-    of the products sold. Each product alerts once until stock is added again.
-    """
-    low = await call(selectors.low_stock_among, product_ids=list(product_ids))
-    fresh = [item for item in low if await cache.aadd(alert_key(item.pk), True, ALERT_SECONDS)]
-    if not fresh:
-        return
-    for telegram_id in await call(staff.list_holders, codename="manage_stock"):
-        for item in fresh:
-            try:
-                await bot.send_message(telegram_id, texts.low_stock_alert(item))
-            except TelegramError as error:
-                logger.warning("Could not alert %s about low stock: %s", telegram_id, error)
 
 
 HANDLERS = [

@@ -16,7 +16,7 @@ from catalog.selectors import Page
 from catalog.services import Cart, CartItem
 from monitoring import funnel
 from shopbot.errors import CartChanged, CartEmpty, InsufficientFunds, NotInCart
-from telegrambot import callbacks, dialog, ratelimit, screens
+from telegrambot import callbacks, dialog, ratelimit, screens, stock_alerts
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.handlers.catalog import clean_code, send_file, show, show_shortfall
@@ -196,6 +196,7 @@ async def confirm_checkout(update: Update, context: ShopContext) -> None:
     )
     if not fits:
         await send_file(context, texts.receipt_file_name(purchases), texts.receipt_file(purchases))
+    await stock_alerts.notify_low_stock(context.bot, [purchase.product_id for purchase in purchases])
 
 
 HANDLERS = [

@@ -23,7 +23,7 @@ from catalog.selectors import ProductCard
 from monitoring import funnel
 from payments.money import check_range, to_stars
 from shopbot.errors import InsufficientFunds, PriceChanged
-from telegrambot import callbacks, dialog, ratelimit, screens
+from telegrambot import callbacks, dialog, ratelimit, screens, stock_alerts
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import catalog as keyboards
@@ -231,6 +231,7 @@ async def confirm_buy(update: Update, context: ShopContext) -> None:
     await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
     await call(funnel.record, step=funnel.PURCHASED)
     await show_receipt(update, context, purchase)
+    await stock_alerts.notify_low_stock(context.bot, [purchase.product_id])
 
 
 async def show_receipt(update: Update, context: ShopContext, purchase: Purchase) -> None:

@@ -29,7 +29,7 @@ from payments.money import to_minor_units
 from payments.reconciliation import reconcile_payments
 from payments.services import Notice, claim_notices, start_top_up
 from shopbot.errors import ShopError
-from telegrambot import callbacks, ratelimit, screens
+from telegrambot import callbacks, ratelimit, screens, stock_alerts
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import payments as keyboards
@@ -162,9 +162,10 @@ async def successful_payment(update: Update, context: ShopContext) -> None:
         telegram_charge_id=paid.telegram_payment_charge_id,
         provider_charge_id=paid.provider_payment_charge_id or "",
     )
+    await deliver_notices(context.bot, payment_id=credit.payment.pk)
     if credit.purchases:
         await call(funnel.record, step=funnel.PURCHASED)
-    await deliver_notices(context.bot, payment_id=credit.payment.pk)
+        await stock_alerts.notify_low_stock(context.bot, [purchase.product_id for purchase in credit.purchases])
 
 
 # --- notices and jobs -------------------------------------------------------------

@@ -5,7 +5,7 @@ from django.test import override_settings
 
 from catalog.models import Product, StockUnit
 from telegrambot import callbacks
-from telegrambot.handlers.admin_stock import notify_low_stock
+from telegrambot.stock_alerts import notify_low_stock
 from telegrambot.tests.admin_support import AdminTestCase, send_document
 
 
@@ -158,6 +158,21 @@ class LowStockAlertTests(AdminTestCase):
         for telegram_id, user in users.items():
             alerts = [message for message in user.messages if "running low" in message.text]
             self.assertEqual(len(alerts), 0 if telegram_id == self.alice.telegram_id else 1, telegram_id)
+
+    async def test_it_alerts_when_a_customer_buys_the_stock_down_to_the_threshold(self):
+        await Product.objects.filter(pk=self.key.pk).aupdate(low_stock_threshold=1)
+        shop = await self.start_shop()
+        owner, _admin, _carl = [await shop.user(c.telegram_id) for c in (self.owner, self.admin, self.carl)]
+        alice = await shop.user(self.alice.telegram_id)
+        await alice.send("/start")
+
+        await alice.press_data(callbacks.BUY.build(self.key.pk))
+        await alice.press("✅ Pay 9.99 RUB")
+
+        self.assertIn("AAA-111", alice.screen.text)
+        alerts = [message for message in owner.messages if "running low" in message.text]
+        self.assertEqual(len(alerts), 1)
+        self.assertFalse([message for message in alice.messages if "running low" in message.text])
 
     @override_settings(CHANNEL_ID="-1001234")
     async def test_it_posts_new_stock_to_the_channel(self):

@@ -1,0 +1,49 @@
+"""Alerts to the stock managers when a sale leaves a product at or below its threshold."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from telegram import Bot
+from telegram.error import TelegramError
+
+from accounts import staff
+from catalog import admin_selectors as selectors
+from telegrambot.adapter import call
+from telegrambot.texts import admin_stock as texts
+
+logger = logging.getLogger(__name__)
+# One alert per product while it stays low; adding stock re-arms it.
+ALERT_SECONDS = 24 * 60 * 60
+
+
+def alert_key(product_id: int) -> str:
+    return f"low-stock-alerted:{product_id}"
+
+
+async def rearm(product_id: int) -> None:
+    """Let the product alert again the next time it runs low (stock was added)."""
+    await cache.adelete(alert_key(product_id))
+
+
+async def notify_low_stock(bot: Bot, product_ids: Iterable[int]) -> None:
+    """Alert the holders of manage_stock about products now at or below their threshold.
+
+    Called by the purchase paths after their transaction committed, with the
+    ids of the products sold. Each product alerts once until stock is added again.
+    """
+    ids = sorted({product_id for product_id in product_ids if product_id})
+    if not ids:
+        return
+    low = await call(selectors.low_stock_among, product_ids=ids)
+    fresh = [item for item in low if await cache.aadd(alert_key(item.pk), True, ALERT_SECONDS)]
+    if not fresh:
+        return
+    for telegram_id in await call(staff.list_holders, codename="manage_stock"):
+        for item in fresh:
+            try:
+                await bot.send_message(telegram_id, texts.low_stock_alert(item))
+            except TelegramError as error:
+                logger.warning("Could not alert %s about low stock: %s", telegram_id, error)
