@@ -29,6 +29,7 @@ from payments.services import REASON_MAX, record_manual_refund, refund_stars_pay
 from payments.services.crediting import Credit
 from shopbot.admin_tools import ShopAdmin, submitted
 
+ID_DIGITS = 18
 # The object pages' action links: (url name suffix, path, action, label).
 OBJECT_ACTIONS = (
     ("refund", "refund/", "refund_stars", gettext_lazy("Refund Stars payment…")),
@@ -133,8 +134,11 @@ class PaymentRefundsMixin(ShopAdmin):
         """Run one staff action on one payment from its page; return to the page afterwards."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        queryset = self.get_queryset(request).filter(pk=int(object_id) if object_id.isdecimal() else 0)
-        if not object_id.isdecimal() or not queryset.exists():
+        # ASCII digits within a bigint only: anything else names no payment (and would not fit the query).
+        if not (object_id.isascii() and object_id.isdecimal() and len(object_id) <= ID_DIGITS):
+            raise Http404
+        queryset = self.get_queryset(request).filter(pk=int(object_id))
+        if not queryset.exists():
             raise Http404
         response = None
         if action != "recheck_cryptopay":

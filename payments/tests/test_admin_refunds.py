@@ -237,7 +237,7 @@ class ObjectPageTests(PaymentAdminTestCase):
 
     def test_it_answers_404_for_an_unknown_or_malformed_payment(self) -> None:
         self.client.force_login(self.root)
-        for object_id in ("999999", "abc", "1%20OR%201=1"):
+        for object_id in ("999999", "abc", "1%20OR%201=1", "9" * 30, "%D9%A3"):
             response = self.client.get(f"{CHANGELIST}{object_id}/refund/")
 
             self.assertEqual(response.status_code, 404, object_id)
