@@ -92,7 +92,7 @@ class JobLock:
                 self.redis_lock.release()
             elif cache.get(self.key) == self.token:
                 cache.delete(self.key)
-        except Exception:  # noqa: BLE001 - it expires by itself
+        except Exception:
             logger.warning("Could not release the job lock; it expires in %s s", self.seconds, exc_info=True)
 
     async def ahold(self) -> bool:

@@ -32,7 +32,9 @@ class RedactSecrets(logging.Filter):
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        self.secrets = sorted({secret for secret in secrets if len(secret) >= MIN_SECRET}, key=len, reverse=True)
+        self.secrets = sorted(
+            {secret for secret in secrets if len(secret) >= MIN_SECRET}, key=len, reverse=True
+        )
 
     def redact(self, text: str) -> str:
         for secret in self.secrets:
@@ -54,7 +56,10 @@ class RedactSecrets(logging.Filter):
 def install_redaction() -> RedactSecrets:
     """Put a ``RedactSecrets`` with this shop's secrets on every configured log handler."""
     redaction = RedactSecrets(str(getattr(settings, name, "") or "") for name in SECRET_SETTINGS)
-    loggers = [logging.getLogger(), *(logging.getLogger(name) for name in settings.LOGGING.get("loggers", {}))]
+    loggers = [
+        logging.getLogger(),
+        *(logging.getLogger(name) for name in settings.LOGGING.get("loggers", {})),
+    ]
     for handler in {handler for logger in loggers for handler in logger.handlers}:
         if not any(isinstance(existing, RedactSecrets) for existing in handler.filters):
             handler.addFilter(redaction)
@@ -68,8 +73,22 @@ def describe_update(update: object) -> str:
     return json.dumps(strip_content(update.to_dict()), ensure_ascii=False)
 
 
-CONTENT_KEYS = {"text", "caption", "entities", "caption_entities", "document", "photo", "contact", "location",
-                "reply_to_message", "quote", "external_reply", "pinned_message", "poll", "venue"}
+CONTENT_KEYS = {
+    "text",
+    "caption",
+    "entities",
+    "caption_entities",
+    "document",
+    "photo",
+    "contact",
+    "location",
+    "reply_to_message",
+    "quote",
+    "external_reply",
+    "pinned_message",
+    "poll",
+    "venue",
+}
 
 
 def strip_content(value: Any) -> Any:
@@ -88,11 +107,18 @@ def error_summary(update: object, error: BaseException | None) -> str:
     """Name the kind of update and the shop's code that raised, e.g. ``callback_query: confirm_buy (handlers/catalog.py:190)``."""
     kind = "other"
     if isinstance(update, Update):
-        kind = next((name for name in ("callback_query", "message", "pre_checkout_query") if getattr(update, name)), kind)
+        kind = next(
+            (name for name in ("callback_query", "message", "pre_checkout_query") if getattr(update, name)),
+            kind,
+        )
     elif update is None:
         kind = "job"
     frames = traceback.extract_tb(error.__traceback__) if error is not None else []
-    ours = [frame for frame in frames if frame.filename.startswith(str(BASE_DIR)) and "/.venv/" not in frame.filename]
+    ours = [
+        frame
+        for frame in frames
+        if frame.filename.startswith(str(BASE_DIR)) and "/.venv/" not in frame.filename
+    ]
     if not ours:
         return kind
     frame = ours[-1]

@@ -14,7 +14,13 @@ from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-OUTAGE_ERRORS = (OperationalError, InterfaceError, ConnectionInterrupted, RedisConnectionError, RedisTimeoutError)
+OUTAGE_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    ConnectionInterrupted,
+    RedisConnectionError,
+    RedisTimeoutError,
+)
 
 
 def is_outage(error: BaseException | None) -> bool:

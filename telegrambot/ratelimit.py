@@ -118,7 +118,11 @@ def check_action(limit: Limit, *, telegram_id: int) -> Refusal | None:
 def count(limit: Limit, telegram_id: int) -> dict[str, Any]:
     """Add one to the user's counter of ``limit`` in django-ratelimit's current window."""
     usage = get_usage(
-        None, group=f"bot:{limit.scope}", key=lambda group, request: str(telegram_id), rate=limit.rate, increment=True
+        None,
+        group=f"bot:{limit.scope}",
+        key=lambda group, request: str(telegram_id),
+        rate=limit.rate,
+        increment=True,
     )
     assert usage is not None  # only None when django-ratelimit is switched off, which the shop never does
     return usage
@@ -167,7 +171,9 @@ def limited(limit: Limit) -> Callable[[Handler], Handler]:
         async def guarded(update: Update, context: ShopContext, *args: Any) -> Any:
             refusal = await call(check_action, limit, telegram_id=context.customer.telegram_id)
             if refusal is not None:
-                await turn_away(update, context, refusal, texts.too_many_actions(limit.scope, refusal.seconds))
+                await turn_away(
+                    update, context, refusal, texts.too_many_actions(limit.scope, refusal.seconds)
+                )
                 return None
             return await handler(update, context, *args)
 

@@ -61,7 +61,9 @@ class CountingRequest(BaseRequest):
     async def shutdown(self) -> None:
         await self.inner.shutdown()
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None, **kwargs: Any) -> tuple[int, bytes]:
+    async def do_request(
+        self, url: str, method: str, request_data: RequestData | None = None, **kwargs: Any
+    ) -> tuple[int, bytes]:
         try:
             code, payload = await self.inner.do_request(url, method, request_data, **kwargs)
         except TimedOut:
@@ -76,7 +78,14 @@ class CountingRequest(BaseRequest):
 
 
 def error_kind(code: int) -> str:
-    kinds = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict", 429: "retry_after"}
+    kinds = {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        409: "conflict",
+        429: "retry_after",
+    }
     return kinds.get(code, "server" if code >= 500 else "other")
 
 
@@ -118,7 +127,10 @@ def register_jobs(application: AnyApplication) -> None:
     locks.schedule_renewal(application)
     job_queue.run_repeating(heartbeat_job, interval=HEARTBEAT_EVERY, first=1, name="heartbeat")
     job_queue.run_repeating(
-        locks.run_exclusively("retention", retention_job), interval=RETENTION_EVERY, first=60, name="retention"
+        locks.run_exclusively("retention", retention_job),
+        interval=RETENTION_EVERY,
+        first=60,
+        name="retention",
     )
 
 
@@ -201,4 +213,3 @@ async def consume_updates(application: AnyApplication, stopping: asyncio.Event) 
             outage = False
         if data is not None:
             await application.update_queue.put(Update.de_json(data, application.bot))
-

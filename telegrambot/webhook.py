@@ -59,7 +59,9 @@ def queue_key() -> str:
 def enqueue_update(update: dict[str, Any]) -> bool:
     """Queue an update for the workers; return False for one queued before (Telegram redelivers)."""
     client = redis()
-    if not client.set(cache.make_key(f"telegram:seen:{int(update['update_id'])}"), 1, nx=True, ex=SEEN_SECONDS):
+    if not client.set(
+        cache.make_key(f"telegram:seen:{int(update['update_id'])}"), 1, nx=True, ex=SEEN_SECONDS
+    ):
         return False
     client.rpush(queue_key(), json.dumps(update))
     return True
@@ -102,7 +104,9 @@ def receive_update(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=429)
     given = request.headers.get(SECRET_HEADER, "")
     if not hmac.compare_digest(given.encode(), settings.WEBHOOK_SECRET.encode()):
-        logger.warning("Telegram webhook with a missing or wrong secret token from %s", request.META.get("REMOTE_ADDR"))
+        logger.warning(
+            "Telegram webhook with a missing or wrong secret token from %s", request.META.get("REMOTE_ADDR")
+        )
         return HttpResponse(status=403)
     try:
         if len(request.body) > MAX_BODY:

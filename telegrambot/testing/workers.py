@@ -93,12 +93,14 @@ class BotProcess:
 
     async def metrics(self) -> str:
         """Return this worker's /metrics page, or "" while it is not serving yet."""
+
         def scrape() -> str:
             try:
                 with urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=2) as response:
                     return response.read().decode()
             except OSError:
                 return ""
+
         return await asyncio.to_thread(scrape)
 
     async def metric(self, line_start: str) -> float:
@@ -114,7 +116,7 @@ class BotProcess:
             self.process.send_signal(signal.SIGTERM)
         try:
             code = await asyncio.wait_for(self.process.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.process.kill()
             code = await self.process.wait()
         await self.reader
@@ -122,14 +124,25 @@ class BotProcess:
 
 
 def bot_env(**overrides: str) -> dict[str, str]:
-    env = {**os.environ, "TOKEN": "123456:WORKER-TOKEN", "OWNER_ID": "9000", "LOG_TO_FILE": "0", "LOG_TO_STDOUT": "1"}
+    env = {
+        **os.environ,
+        "TOKEN": "123456:WORKER-TOKEN",
+        "OWNER_ID": "9000",
+        "LOG_TO_FILE": "0",
+        "LOG_TO_STDOUT": "1",
+    }
     env.update(overrides)
     return env
 
 
 def user_message(user: dict[str, Any], text: str, *, message_id: int, date: int) -> dict[str, Any]:
-    message = {"message_id": message_id, "date": date, "from": user, "text": text,
-               "chat": {"id": user["id"], "type": "private", "first_name": user["first_name"]}}
+    message = {
+        "message_id": message_id,
+        "date": date,
+        "from": user,
+        "text": text,
+        "chat": {"id": user["id"], "type": "private", "first_name": user["first_name"]},
+    }
     if text.startswith("/"):
         message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
     return message
@@ -147,12 +160,18 @@ class ThrowawayPostgres:
         self.directory = directory
         self.data = directory / "pg"
         self.port = free_port()
-        self.bindir = Path(subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout.strip())
+        self.bindir = Path(
+            subprocess.run(
+                ["pg_config", "--bindir"], check=False, capture_output=True, text=True
+            ).stdout.strip()
+        )
 
     @classmethod
     def available(cls) -> bool:
         try:
-            bindir = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout.strip()
+            bindir = subprocess.run(
+                ["pg_config", "--bindir"], check=False, capture_output=True, text=True
+            ).stdout.strip()
         except OSError:
             return False
         return (Path(bindir) / "initdb").exists()
@@ -170,13 +189,33 @@ class ThrowawayPostgres:
         if os.getuid() == 0:
             shutil.chown(self.directory, "postgres", "postgres")
             shutil.chown(self.data, "postgres", "postgres")
-        self.run(str(self.bindir / "initdb"), "-D", str(self.data), "--auth=trust", "--username=postgres", "-E", "UTF8")
+        self.run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.data),
+            "--auth=trust",
+            "--username=postgres",
+            "-E",
+            "UTF8",
+        )
         self.start()
-        self.run(str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "shop")
+        self.run(
+            str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "shop"
+        )
 
     def start(self) -> None:
         options = f"-h 127.0.0.1 -p {self.port} -k {self.data} -c fsync=off -c synchronous_commit=off"
-        self.run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.data / "log"), "-o", options, "-w", "start")
+        self.run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.data / "log"),
+            "-o",
+            options,
+            "-w",
+            "start",
+        )
 
     def stop(self, mode: str = "fast") -> None:
         self.run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")

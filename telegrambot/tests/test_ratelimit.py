@@ -35,8 +35,11 @@ class Clock:
 def limits(**rates: Any) -> Iterator[Clock]:
     clock = Clock()
     rates = {"RATE_LIMITS": True, "RATE_LIMIT_GLOBAL": "", "RATE_LIMIT_BAN_SECONDS": 300, **rates}
-    with override_settings(**rates), mock.patch("django_ratelimit.core.time", clock), \
-            mock.patch("telegrambot.ratelimit.clock", clock.time):
+    with (
+        override_settings(**rates),
+        mock.patch("django_ratelimit.core.time", clock),
+        mock.patch("telegrambot.ratelimit.clock", clock.time),
+    ):
         yield clock
 
 
@@ -46,7 +49,7 @@ def refused(scope: str) -> float:
 
 class GlobalLimitTests(BotTestCase):
     async def test_it_bans_a_flooding_user_tells_them_once_and_lets_them_back_later(self) -> None:
-        shop, alice = await self.start_chat()
+        _shop, alice = await self.start_chat()
         before = refused("global")
         with limits(RATE_LIMIT_GLOBAL="3/60s") as clock:
             for _ in range(3):
@@ -73,7 +76,7 @@ class GlobalLimitTests(BotTestCase):
             self.assertIn("Hello", alice.screen.text)
 
     async def test_it_counts_only_the_first_window_of_a_short_ban(self) -> None:
-        shop, alice = await self.start_chat()
+        _shop, alice = await self.start_chat()
         with limits(RATE_LIMIT_GLOBAL="2/60s", RATE_LIMIT_BAN_SECONDS=0) as clock:
             await alice.send("/start")
             await alice.send("/start")
@@ -119,7 +122,7 @@ class GlobalLimitTests(BotTestCase):
             self.assertEqual(bob.screen.text, texts.too_many_updates(300))
 
     async def test_it_never_limits_payments(self) -> None:
-        shop, alice = await self.start_chat()
+        _shop, alice = await self.start_chat()
         with limits(RATE_LIMIT_GLOBAL="1/60s"):
             await alice.send("/start")
             answer = await alice.pre_checkout(payload="unknown", currency="XTR", total_amount=10)
@@ -134,7 +137,7 @@ class ActionLimitTests(BotTestCase):
         await user.press("✅ Pay")
 
     async def test_it_limits_purchases_with_one_notice(self) -> None:
-        shop, alice = await self.start_chat()
+        _shop, alice = await self.start_chat()
         before = refused("purchase")
         with limits(RATE_LIMIT_PURCHASE="1/m"):
             await self.buy(alice)
@@ -150,7 +153,7 @@ class ActionLimitTests(BotTestCase):
         self.assertEqual(refused("purchase") - before, 2)
 
     async def test_it_limits_promo_code_attempts(self) -> None:
-        shop, alice = await self.start_chat()
+        _shop, alice = await self.start_chat()
         with limits(RATE_LIMIT_PROMO="2/10m"):
             await alice.press_data(f"prod:{self.key.pk}:1")
             await alice.press("🎟 Apply promo code")
@@ -162,7 +165,7 @@ class ActionLimitTests(BotTestCase):
             self.assertIn("Too many promo code attempts", alice.screen.text)
 
     async def test_it_lets_admins_buy_without_limit(self) -> None:
-        shop, owner = await self.start_chat(self.owner.telegram_id, first_name="Olga")
+        _shop, owner = await self.start_chat(self.owner.telegram_id, first_name="Olga")
         await self.run_in_db(self.owner, balance="100.00")
         with limits(RATE_LIMIT_PURCHASE="1/m"):
             await self.buy(owner)
@@ -184,7 +187,10 @@ class SharedCounterTests(BotTestCase):
         second.telegram = first.telegram
         await first.start()
         await second.start()
-        alice_here, alice_there = await first.user(self.alice.telegram_id), await second.user(self.alice.telegram_id)
+        alice_here, alice_there = (
+            await first.user(self.alice.telegram_id),
+            await second.user(self.alice.telegram_id),
+        )
         with limits(RATE_LIMIT_GLOBAL="3/60s"):
             await alice_here.send("/start")
             await alice_there.send("/start")

@@ -47,7 +47,15 @@ print(Purchase.objects.count(), Customer.objects.get(telegram_id={USER["id"]}).b
 
 
 def python(script: str, env: dict[str, str]) -> str:
-    result = subprocess.run([sys.executable, "-c", script], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
@@ -61,12 +69,20 @@ class Chat:
 
     def send(self, text: str) -> None:
         message = self.telegram.add_user_message(USER["id"], text)
-        self.server.push_update({"message": user_message(USER, text, message_id=message.message_id, date=int(time.time()))})
+        self.server.push_update(
+            {"message": user_message(USER, text, message_id=message.message_id, date=int(time.time()))}
+        )
 
     def press(self, data: str) -> str:
         message = self.screen_message()
         query_id = self.telegram.open_callback_query()
-        query = {"id": query_id, "from": USER, "chat_instance": "ci", "data": data, "message": self.telegram.as_telegram(message)}
+        query = {
+            "id": query_id,
+            "from": USER,
+            "chat_instance": "ci",
+            "data": data,
+            "message": self.telegram.as_telegram(message),
+        }
         self.server.push_update({"callback_query": query})
         return query_id
 
@@ -84,7 +100,9 @@ class Chat:
         await self.server.wait_until(lambda: self.shows(fragment), timeout=30)
 
     async def wait_for_answer(self, query_id: str) -> str:
-        await self.server.wait_until(lambda: self.telegram.callback_queries.get(query_id) is not None, timeout=30)
+        await self.server.wait_until(
+            lambda: self.telegram.callback_queries.get(query_id) is not None, timeout=30
+        )
         return str(self.telegram.callback_queries[query_id].get("text") or "")
 
 
@@ -97,7 +115,9 @@ async def test_it_rides_out_a_database_restart_without_losing_or_doubling_a_purc
     bot = None
     try:
         await asyncio.to_thread(database.create)
-        env = bot_env(DATABASE_URL=database.url, TELEGRAM_API_URL=await server.start(), CACHE_KEY_PREFIX="recovery")
+        env = bot_env(
+            DATABASE_URL=database.url, TELEGRAM_API_URL=await server.start(), CACHE_KEY_PREFIX="recovery"
+        )
         product_id = await asyncio.to_thread(python, SEED, env)
         chat = Chat(server)
         bot = await BotProcess.start(env)
@@ -142,14 +162,14 @@ class OutageAnswerTests(BotTestCase):
         self.assertEqual(alice.screen.text, "⚠️ " + str(texts.UNAVAILABLE))
 
     async def test_it_says_unavailable_on_a_press_while_redis_is_away(self) -> None:
-        shop, alice = await self.start_chat()
+        _shop, alice = await self.start_chat()
         with mock.patch("telegrambot.ratelimit.check_update", side_effect=RedisConnectionError("refused")):
             await alice.press("🛍", strict=False)
 
         self.assertEqual(alice.alert, str(texts.UNAVAILABLE))
 
     async def test_it_answers_again_once_the_outage_is_over(self) -> None:
-        shop, alice = await self.start_chat()
+        _shop, alice = await self.start_chat()
         with mock.patch("telegrambot.ratelimit.check_update", side_effect=RedisConnectionError("refused")):
             await alice.send("/start", strict=False)
 

@@ -28,18 +28,30 @@ def api_errors(kind: str) -> float:
     return TELEGRAM_API_ERRORS.labels(kind=kind)._value.get()
 
 
-async def test_it_serves_metrics_records_the_heartbeat_and_keeps_the_token_out_of_the_logs(tmp_path: Path) -> None:
+async def test_it_serves_metrics_records_the_heartbeat_and_keeps_the_token_out_of_the_logs(
+    tmp_path: Path,
+) -> None:
     telegram = FakeTelegram()
     telegram.add_user(USER)
     server = FakeTelegramServer(telegram)
     logfile = tmp_path / "bot.log"
     env = bot_env(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}", REDIS_URL="", TOKEN=TOKEN, DEBUG="1",
-        TELEGRAM_API_URL=await server.start(), LOG_TO_FILE="1", BOT_LOGFILE=str(logfile),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        REDIS_URL="",
+        TOKEN=TOKEN,
+        DEBUG="1",
+        TELEGRAM_API_URL=await server.start(),
+        LOG_TO_FILE="1",
+        BOT_LOGFILE=str(logfile),
         BOT_AUDITFILE=str(tmp_path / "audit.log"),
     )
     migrate = await asyncio.create_subprocess_exec(
-        sys.executable, "manage.py", "migrate", "--noinput", cwd=BASE_DIR, env=env,
+        sys.executable,
+        "manage.py",
+        "migrate",
+        "--noinput",
+        cwd=BASE_DIR,
+        env=env,
         stdout=asyncio.subprocess.DEVNULL,
     )
     assert await migrate.wait() == 0
@@ -80,8 +92,15 @@ def test_it_redacts_secrets_from_messages_and_tracebacks() -> None:
     try:
         raise RuntimeError(f"POST https://api.telegram.org/bot{TOKEN}/getMe failed")
     except RuntimeError as error:
-        record = logging.LogRecord("httpx", logging.WARNING, __file__, 1, "HTTP Request: %s", (f"/bot{TOKEN}/getMe",),
-                                   (type(error), error, error.__traceback__))
+        record = logging.LogRecord(
+            "httpx",
+            logging.WARNING,
+            __file__,
+            1,
+            "HTTP Request: %s",
+            (f"/bot{TOKEN}/getMe",),
+            (type(error), error, error.__traceback__),
+        )
     redaction.filter(record)
     formatted = logging.Formatter().format(record)
 
@@ -92,10 +111,12 @@ def test_it_redacts_secrets_from_messages_and_tracebacks() -> None:
 
 class ErrorLogTests(BotTestCase):
     async def test_it_logs_a_failed_update_without_what_was_typed(self) -> None:
-        shop, owner = await self.start_chat(self.owner.telegram_id)
+        _shop, owner = await self.start_chat(self.owner.telegram_id)
         await owner.send("/start")
-        with mock.patch("telegrambot.handlers.start.show_menu", side_effect=RuntimeError("boom")), \
-                self.assertLogs("telegrambot.handlers.errors", level="ERROR") as logged:
+        with (
+            mock.patch("telegrambot.handlers.start.show_menu", side_effect=RuntimeError("boom")),
+            self.assertLogs("telegrambot.handlers.errors", level="ERROR") as logged,
+        ):
             await owner.send("/start KEY-UPLOADED-0001", strict=False)
 
         output = "\n".join(logged.output)
@@ -106,7 +127,7 @@ class ErrorLogTests(BotTestCase):
     async def test_it_records_the_error_for_the_dashboard(self) -> None:
         from monitoring.models import RecentError
 
-        shop, alice = await self.start_chat()
+        _shop, alice = await self.start_chat()
         with mock.patch("telegrambot.handlers.start.show_menu", side_effect=RuntimeError("AAA-111 leaked?")):
             await alice.send("/start", strict=False)
 
@@ -130,20 +151,28 @@ class ErrorLogTests(BotTestCase):
 
 class RetentionJobTests(BotTestCase):
     async def test_it_keeps_everything_with_retention_days_zero(self) -> None:
-        with override_settings(RETENTION_DAYS=0), mock.patch("telegrambot.runtime.delete_old_records") as delete:
+        with (
+            override_settings(RETENTION_DAYS=0),
+            mock.patch("telegrambot.runtime.delete_old_records") as delete,
+        ):
             await runtime.retention_job(mock.Mock())
         delete.assert_not_called()
 
     async def test_it_deletes_what_is_older_than_retention_days(self) -> None:
-        with override_settings(RETENTION_DAYS=30), \
-                mock.patch("telegrambot.runtime.delete_old_records", return_value={}) as delete:
+        with (
+            override_settings(RETENTION_DAYS=30),
+            mock.patch("telegrambot.runtime.delete_old_records", return_value={}) as delete,
+        ):
             await runtime.retention_job(mock.Mock())
         delete.assert_called_once_with(days=30)
 
 
 def test_it_gives_the_job_lock_to_one_worker_and_takes_it_from_a_silent_one() -> None:
     seconds = 1
-    first, second = locks.JobLock(seconds=seconds, key="test:job-lock"), locks.JobLock(seconds=seconds, key="test:job-lock")
+    first, second = (
+        locks.JobLock(seconds=seconds, key="test:job-lock"),
+        locks.JobLock(seconds=seconds, key="test:job-lock"),
+    )
 
     assert first.hold() is True
     assert second.hold() is False
@@ -173,4 +202,3 @@ async def test_it_skips_a_tick_without_the_lock() -> None:
         await locks.job_lock(holder).arelease()
 
     assert ran == ["ran", "ran"]
-

@@ -28,7 +28,10 @@ def post(body: Any, *, secret: str | None = SECRET, address: str = "149.154.167.
 
 
 def update(update_id: int = 1) -> dict[str, Any]:
-    return {"update_id": update_id, "message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}}}
+    return {
+        "update_id": update_id,
+        "message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}},
+    }
 
 
 def test_it_queues_an_update_with_the_right_secret() -> None:
@@ -53,7 +56,9 @@ def test_it_queues_a_redelivered_update_once() -> None:
     assert webhook.queued_updates() == 1
 
 
-@pytest.mark.parametrize("body", ["not json", "[]", json.dumps({"message": {}}), json.dumps({"update_id": "x"})])
+@pytest.mark.parametrize(
+    "body", ["not json", "[]", json.dumps({"message": {}}), json.dumps({"update_id": "x"})]
+)
 def test_it_refuses_a_malformed_body(body: str) -> None:
     assert post(body).status_code == 400
     assert webhook.queued_updates() == 0
@@ -79,7 +84,9 @@ def test_it_limits_the_cryptopay_webhook_per_address(settings: Any) -> None:
     settings.CRYPTO_PAY_TOKEN = "123:crypto"
     settings.CRYPTOPAY_WEBHOOK_RATE_LIMIT = "1/m"
     client = Client(REMOTE_ADDR="10.0.0.9")
-    codes = [client.post("/payments/cryptopay/webhook/", data="{}", content_type="application/json").status_code
-             for _ in range(2)]
+    codes = [
+        client.post("/payments/cryptopay/webhook/", data="{}", content_type="application/json").status_code
+        for _ in range(2)
+    ]
 
     assert codes == [401, 429]

@@ -24,7 +24,9 @@ SECRET = "two-workers-secret-0123456789"
 PROBE_EVERY = 0.5
 IS_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 pytestmark = [
-    pytest.mark.skipif(not (IS_POSTGRES and webhook.uses_redis()), reason="several workers need PostgreSQL and Redis"),
+    pytest.mark.skipif(
+        not (IS_POSTGRES and webhook.uses_redis()), reason="several workers need PostgreSQL and Redis"
+    ),
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -63,7 +65,11 @@ def worker_env(api_url: str, **overrides: str) -> dict[str, str]:
 def post_update(update: dict[str, Any]) -> int:
     """Play Telegram: post one update to the web process's webhook."""
     with_secret = {"HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN": SECRET}
-    return Client().post("/telegram/webhook/", data=update, content_type="application/json", **with_secret).status_code
+    return (
+        Client()
+        .post("/telegram/webhook/", data=update, content_type="application/json", **with_secret)
+        .status_code
+    )
 
 
 def probe_counts() -> dict[str, int]:
@@ -83,18 +89,25 @@ async def test_it_serves_one_bot_with_two_webhook_workers_and_runs_each_job_tick
     telegram = WebhookTelegram()
     server = FakeTelegramServer(telegram)
     env = worker_env(await server.start())
-    users = [{"id": 5000 + n, "is_bot": False, "first_name": f"User{n}", "language_code": "en"} for n in range(12)]
+    users = [
+        {"id": 5000 + n, "is_bot": False, "first_name": f"User{n}", "language_code": "en"} for n in range(12)
+    ]
     for user in users:
         telegram.add_user(user)
     workers = [await BotProcess.start(env, "--webhook", probe_every=PROBE_EVERY) for _ in range(2)]
     try:
         await server.wait_until(lambda: len(telegram.webhooks) == 2, timeout=60)
         for number, user in enumerate(users):
-            update = {"update_id": 100 + number, "message": user_message(user, "/start", message_id=1, date=int(time.time()))}
+            update = {
+                "update_id": 100 + number,
+                "message": user_message(user, "/start", message_id=1, date=int(time.time())),
+            }
             assert await sync_to_async(post_update)(update) == 200
         await server.wait_until(lambda: all(telegram.bot_messages(user["id"]) for user in users), timeout=30)
 
-        served = [await worker.metric('shopbot_updates_total{handler="bot",kind="message"}') for worker in workers]
+        served = [
+            await worker.metric('shopbot_updates_total{handler="bot",kind="message"}') for worker in workers
+        ]
         assert sum(served) == len(users), served
         assert all(count > 0 for count in served), served  # both workers took updates
         assert {hook["url"] for hook in telegram.webhooks} == {"https://shop.example.com/telegram/webhook/"}
@@ -106,7 +119,9 @@ async def test_it_serves_one_bot_with_two_webhook_workers_and_runs_each_job_tick
         before = await counts()
         await asyncio.sleep(3)
         after = await counts()
-        grown = {name: after[name] - before.get(name, 0) for name in after if after[name] > before.get(name, 0)}
+        grown = {
+            name: after[name] - before.get(name, 0) for name in after if after[name] > before.get(name, 0)
+        }
         assert len(grown) == 1, grown
         assert 3 / PROBE_EVERY - 2 <= sum(grown.values()) <= 3 / PROBE_EVERY + 1, grown
 
@@ -135,17 +150,28 @@ async def _has_name(counts: Any, name: str) -> bool:
 
 
 def run_bot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "manage.py", "runbot", *args], cwd=BASE_DIR, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "manage.py", "runbot", *args],
+        check=False,
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_it_needs_the_webhook_settings_and_redis() -> None:
     result = run_bot(bot_env(WEBHOOK_URL="https://shop.example.com/telegram/webhook/", WEBHOOK_SECRET=""))
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == ["CommandError: WEBHOOK_SECRET is not set: the bot cannot start without it."]
+    assert result.stderr.strip().splitlines() == [
+        "CommandError: WEBHOOK_SECRET is not set: the bot cannot start without it."
+    ]
 
     env = bot_env(WEBHOOK_URL="", WEBHOOK_SECRET=SECRET)
     assert "WEBHOOK_URL is not set" in run_bot(env, "--webhook").stderr
 
-    env = bot_env(WEBHOOK_URL="https://shop.example.com/telegram/webhook/", WEBHOOK_SECRET=SECRET, REDIS_URL="")
+    env = bot_env(
+        WEBHOOK_URL="https://shop.example.com/telegram/webhook/", WEBHOOK_SECRET=SECRET, REDIS_URL=""
+    )
     assert "REDIS_URL is not set" in run_bot(env, "--webhook").stderr

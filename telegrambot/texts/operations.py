@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 UNAVAILABLE = gettext_lazy("The shop is temporarily unavailable. Please try again in a minute.")
 ACTION_NAMES = {

@@ -29,7 +29,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--webhook", action="store_true", help="Take updates from the webhook queue (the default when WEBHOOK_URL is set)."
+            "--webhook",
+            action="store_true",
+            help="Take updates from the webhook queue (the default when WEBHOOK_URL is set).",
         )
         parser.add_argument("--polling", action="store_true", help="Long-poll even when WEBHOOK_URL is set.")
 
@@ -45,7 +47,9 @@ class Command(BaseCommand):
         try:
             runtime.prepare(application)
         except OSError as error:
-            raise CommandError(f"Cannot serve metrics on {settings.MONITORING_HOST}:{settings.MONITORING_PORT}: {error}") from None
+            raise CommandError(
+                f"Cannot serve metrics on {settings.MONITORING_HOST}:{settings.MONITORING_PORT}: {error}"
+            ) from None
         mode = "webhook worker" if use_webhook else "long polling"
         logger.info("Starting the bot (%s) against %s", mode, settings.TELEGRAM_API_URL)
         if use_webhook:
