@@ -12,11 +12,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from asgiref.sync import async_to_sync
 from django.conf import settings
 
-from accounts.actors import Actor
-from accounts.services import record_audit, requires
 from monitoring.metrics import RECONCILIATION_RUNS
 from payments.cryptopay import CryptoPayClient, CryptoPayUnavailable, backing_off, check_crypto_payment, db
 from payments.services.crediting import Credit
@@ -82,20 +79,3 @@ async def reconcile_cryptopay(report: ReconcileReport, client: CryptoPayClient) 
         report.expired += state.status == "expired" and credit.payment.status == credit.payment.Status.EXPIRED
         report.credited += [credit] if credit.credited else []
         report.flagged += credit.needs_review
-
-
-@requires("manage_balances")
-def recheck_crypto_payment(*, actor: Actor, payment_id: int) -> Credit:
-    """Ask CryptoPay about one payment now, for staff; credits it if it was paid.
-
-    Runs the network call outside any transaction; usable from the web admin
-    (sync) and, through the adapter, from the bot.
-    """
-    credit = async_to_sync(check_crypto_payment)(payment_id=payment_id, telegram_id=None)
-    record_audit(
-        actor=actor,
-        action="recheck_payment",
-        target=f"payment #{payment_id}",
-        details={"status": credit.payment.status, "credited": credit.credited},
-    )
-    return credit

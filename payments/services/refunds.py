@@ -113,7 +113,7 @@ def finish_refund(*, actor: Actor, payment_id: int, reason: str) -> Payment:
     payment.note = reason[:255]
     payment.save(update_fields=["status", "refunded_at", "note", "updated"])
     count_payment(payment)
-    returned = str(payment.provider_amount.normalize()) + " " + payment.provider_currency
+    returned = format(payment.provider_amount.normalize(), "f") + " " + payment.provider_currency
     owe_notice(
         payment=payment, telegram_id=customer.telegram_id, kind=PaymentNotice.Kind.REFUNDED, returned=returned
     )
