@@ -168,7 +168,9 @@ def upload(request: HttpRequest, simulator: Simulator, persona: Persona) -> Http
 @require_POST
 def users(request: HttpRequest) -> HttpResponse:
     """Adds another new customer to switch to."""
-    persona = get_simulator().add_new_customer()
+    simulator = get_simulator()
+    simulator.personas(actor=request.user)  # the usual three first, even after a restart of the server
+    persona = simulator.add_new_customer()
     return JsonResponse({"persona": persona.as_json()})
 
 

@@ -49,6 +49,10 @@
     let data;
     try {
       const response = await fetch(urls.chat + "?" + query, { credentials: "same-origin" });
+      if (response.status === 404 && !state.restartShown) {
+        state.restartShown = true;  // the web process restarted and forgot its simulated users
+        showToast("The simulator was restarted: reload the page.", "warning");
+      }
       if (!response.ok) return;
       data = await response.json();
     } catch (error) {
