@@ -150,3 +150,5 @@ def simulator(settings: Any) -> Iterator[Simulator]:
     yield simulator
     install(None)
     simulator.stop()  # closes the bot thread's database connections before the database is flushed
+    # A page that polled after the test would have started another simulator, with its own thread.
+    assert not any(thread.name == "simulator-bot" for thread in threading.enumerate())

@@ -16,7 +16,8 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def chat(staff_page: Any, simulator: Any) -> Any:
+def chat(simulator: Any, staff_page: Any) -> Any:
+    # The simulator first, so it is stopped only after the page has stopped polling it.
     load_demo_catalog()
     staff_page.set_viewport_size(PHONE)
     return staff_page
