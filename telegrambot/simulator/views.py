@@ -2,8 +2,8 @@
 
 No business rules here: a view finds the simulated user, turns the request
 into what a Telegram client would send (a message, a press, a payment) and
-returns the chat as the fake Telegram keeps it. Staff only; every POST is
-CSRF-checked by Django's middleware.
+returns the chat as the fake Telegram keeps it. Superusers only; every POST
+is CSRF-checked by Django's middleware.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -35,7 +36,11 @@ View = Callable[..., HttpResponse]
 
 
 def simulator_view(view: View) -> View:
-    """Staff only, and only where the simulator is switched on."""
+    """Superusers only, and only where the simulator is switched on.
+
+    A simulated payment credits real balances and the simulated owner holds
+    every permission, so the simulator is for those who may do everything anyway.
+    """
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -43,6 +48,8 @@ def simulator_view(view: View) -> View:
             raise Http404(
                 "The chat simulator is off while a real bot is configured (TOKEN) and DEBUG is off."
             )
+        if not request.user.is_superuser:
+            raise PermissionDenied("The chat simulator is for superusers.")
         return view(request, *args, **kwargs)
 
     return staff_member_required(wrapper)

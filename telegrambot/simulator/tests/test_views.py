@@ -53,6 +53,12 @@ def test_it_sends_anonymous_and_customers_to_the_admin_login(client: Client, dja
     assert client.get(reverse("simulator:chat"))["Location"].startswith("/admin/login/")
 
 
+def test_it_refuses_staff_who_are_not_superusers(client: Client, django_user_model: Any) -> None:
+    client.force_login(django_user_model.objects.create_user(username="clerk", password="x", is_staff=True))
+    assert client.get(reverse("simulator:page")).status_code == 403
+    assert client.post(reverse("simulator:users")).status_code == 403
+
+
 def test_it_is_off_when_a_real_bot_is_configured(staff_client: Client, settings: Any) -> None:
     settings.TOKEN, settings.DEBUG = "123:real", False
     assert staff_client.get(reverse("simulator:page")).status_code == 404
