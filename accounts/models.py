@@ -1,6 +1,7 @@
 """Telegram users (customers and admins alike), roles and the audit log."""
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -54,7 +55,7 @@ class Customer(models.Model):
     )
     # The same shape as payments.money.money_field(); accounts imports no other app.
     # Changed only by payments.services, which writes a ledger row for every change.
-    balance = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    balance = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     is_blocked = models.BooleanField(default=False)
     has_blocked_bot = models.BooleanField(default=False)
     created = models.DateTimeField(default=now, db_index=True)

@@ -44,6 +44,11 @@ class RegisterCustomerTests(ShopTestCase):
         customer.refresh_from_db()
         self.assertEqual(customer.referrer, self.alice)
 
+    def test_it_starts_a_new_customer_with_a_decimal_balance(self):
+        customer, _ = register_customer(telegram_id=3008)
+
+        self.assertEqual(str(customer.balance), "0.00")
+
     def test_it_cuts_overlong_names_from_telegram(self):
         customer, _ = register_customer(telegram_id=3006, first_name="A" * 500, username="u" * 100)
 
