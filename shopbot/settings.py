@@ -141,6 +141,7 @@ HEALTH_BOT_MAX_AGE = config.int("HEALTH_BOT_MAX_AGE", 180, minimum=0)
 RETENTION_DAYS = config.int("RETENTION_DAYS", 0, minimum=0)
 BACKUP_DIR = config.path("BACKUP_DIR", DATA_DIR / "backups")
 BACKUP_KEEP = config.int("BACKUP_KEEP", 7, minimum=0)
+BACKUP_DAILY = config.bool("BACKUP_DAILY", False)
 
 # --- Abuse protection and scale-out -------------------------------------------
 # Per-user limits of the bot, counted in the shared cache (Redis holds them across

@@ -31,6 +31,7 @@ from telegram.request import BaseRequest, RequestData
 
 from monitoring.heartbeat import record_heartbeat
 from monitoring.metrics import TELEGRAM_API_ERRORS
+from monitoring.backups import BackupError, backup_database
 from monitoring.retention import delete_old_records
 from telegrambot import locks, webhook
 from telegrambot.adapter import call
@@ -118,6 +119,18 @@ async def retention_job(context: ShopContext) -> None:
     logger.info("Retention: deleted %s", deleted)
 
 
+async def backup_job(context: ShopContext) -> None:
+    """Writes the daily backup to BACKUP_DIR and keeps the newest BACKUP_KEEP, when BACKUP_DAILY is on."""
+    if not settings.BACKUP_DAILY:
+        return
+    try:
+        path = await call(backup_database, directory=settings.BACKUP_DIR, keep=settings.BACKUP_KEEP)
+    except (BackupError, OSError) as error:
+        logger.error("Daily backup failed: %s", error)
+        return
+    logger.info("Daily backup written to %s", path.name)
+
+
 def register_jobs(application: AnyApplication) -> None:
     """Schedule the heartbeat and the job lock on this worker, and retention under the lock."""
     job_queue = application.job_queue
@@ -131,6 +144,9 @@ def register_jobs(application: AnyApplication) -> None:
         interval=RETENTION_EVERY,
         first=60,
         name="retention",
+    )
+    job_queue.run_repeating(
+        locks.run_exclusively("backup", backup_job), interval=RETENTION_EVERY, first=120, name="backup"
     )
 
 

@@ -202,3 +202,32 @@ async def test_it_skips_a_tick_without_the_lock() -> None:
         await locks.job_lock(holder).arelease()
 
     assert ran == ["ran", "ran"]
+
+
+class BackupJobTests(BotTestCase):
+    async def test_it_writes_no_backup_unless_backup_daily_is_on(self) -> None:
+        with (
+            override_settings(BACKUP_DAILY=False),
+            mock.patch("telegrambot.runtime.backup_database") as backup,
+        ):
+            await runtime.backup_job(mock.Mock())
+        backup.assert_not_called()
+
+    async def test_it_keeps_the_newest_backups_when_on(self) -> None:
+        with (
+            override_settings(BACKUP_DAILY=True, BACKUP_DIR=Path("/nonexistent"), BACKUP_KEEP=3),
+            mock.patch("telegrambot.runtime.backup_database", return_value=Path("shopbot-1.dump")) as backup,
+        ):
+            await runtime.backup_job(mock.Mock())
+        backup.assert_called_once_with(directory=Path("/nonexistent"), keep=3)
+
+    async def test_it_logs_a_failed_backup_and_carries_on(self) -> None:
+        from monitoring.backups import BackupError
+
+        with (
+            override_settings(BACKUP_DAILY=True),
+            mock.patch("telegrambot.runtime.backup_database", side_effect=BackupError("disk full")),
+            self.assertLogs("shopbot.bot", level="ERROR") as logged,
+        ):
+            await runtime.backup_job(mock.Mock())
+        self.assertIn("disk full", logged.output[0])
