@@ -7,14 +7,12 @@ permissions are assigned through the same groups (a superuser holds all).
 
 from __future__ import annotations
 
-from typing import Union
-
 from django.contrib.auth.models import AbstractBaseUser
 
 from accounts import roles
 from accounts.models import PERMISSION_CODENAMES, Customer
 
-Actor = Union[Customer, AbstractBaseUser]
+Actor = Customer | AbstractBaseUser
 
 
 def permissions_of_actor(actor: Actor) -> frozenset[str]:

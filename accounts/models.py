@@ -43,12 +43,8 @@ class Customer(models.Model):
     last_name = models.CharField(max_length=64, blank=True)
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     referral_code = models.CharField(max_length=16, unique=True, default=new_referral_code)
-    referrer = models.ForeignKey(
-        "self", models.SET_NULL, null=True, blank=True, related_name="referrals"
-    )
-    role = models.ForeignKey(
-        Group, models.SET_NULL, null=True, blank=True, related_name="customers"
-    )
+    referrer = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="referrals")
+    role = models.ForeignKey(Group, models.SET_NULL, null=True, blank=True, related_name="customers")
     # The web admin login this admin signs in as, created by the one-time link.
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="customer"

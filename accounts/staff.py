@@ -97,7 +97,9 @@ def list_roles(*, actor: Actor, codename: str = "manage_roles") -> list[RoleInfo
     groups = Group.objects.annotate(holders=Count("customers")).order_by("name")
     infos = [role_info(group, held, group.holders) for group in groups]
     order = list(roles.BUILTIN_ROLES)
-    return sorted(infos, key=lambda info: (not info.is_builtin, order.index(info.name) if info.is_builtin else 0))
+    return sorted(
+        infos, key=lambda info: (not info.is_builtin, order.index(info.name) if info.is_builtin else 0)
+    )
 
 
 def get_role(*, actor: Actor, role_id: int) -> RoleInfo:
@@ -153,6 +155,9 @@ def list_holders(*, codename: str) -> list[int]:
     ]
     reachable = Customer.objects.filter(is_blocked=False, has_blocked_bot=False)
     ids = set(reachable.filter(role_id__in=holding_roles).values_list("telegram_id", flat=True))
-    if settings.OWNER_ID and Customer.objects.filter(telegram_id=settings.OWNER_ID, has_blocked_bot=False).exists():
+    if (
+        settings.OWNER_ID
+        and Customer.objects.filter(telegram_id=settings.OWNER_ID, has_blocked_bot=False).exists()
+    ):
         ids.add(settings.OWNER_ID)
     return sorted(ids)

@@ -57,7 +57,12 @@ class CategoryAdmin(ShowHideAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
         # A GROUP BY query drops Meta.ordering; keep it for the autocomplete's pages.
-        return super().get_queryset(request).annotate(product_total=Count("products")).order_by(*Category._meta.ordering)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(product_total=Count("products"))
+            .order_by(*Category._meta.ordering)
+        )
 
     @admin.display(description=gettext_lazy("products"), ordering="product_total")
     def product_count(self, category: Category) -> int:

@@ -43,7 +43,9 @@ def list_categories(*, actor: Actor, page: int, codename: str = "manage_catalog"
     return selectors.list_all_categories(page=page)
 
 
-def get_category(*, actor: Actor, category_id: int, page: int, codename: str = "manage_catalog") -> tuple[Category, Page[Product]]:
+def get_category(
+    *, actor: Actor, category_id: int, page: int, codename: str = "manage_catalog"
+) -> tuple[Category, Page[Product]]:
     """Return a category and a page of its products, each with ``unsold`` counted."""
     require(actor, codename, "view_category")
     category = Category.objects.filter(pk=clean_id(category_id, CategoryNotFound)).first()
@@ -149,4 +151,3 @@ def get_customer_profile(*, actor: Actor, telegram_id: int) -> CustomerProfile:
         spent=bought["spent"],
         referrals=Customer.objects.filter(referrer=customer).count(),
     )
-

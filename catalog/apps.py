@@ -1,5 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class CatalogConfig(AppConfig):
     name = "catalog"
+
+    def ready(self) -> None:
+        # Customers' catalog pages and cards are cached (catalog/cache.py): saves and deletes
+        # of what they show forget them, whoever writes (services, the web admin, imports).
+        # Stock units only on save: a delete receiver would make Django load every unit of a
+        # deleted product just to send it; the services forget stock themselves.
+        from catalog import cache
+        from catalog.models import Category, Product, Review, StockUnit
+
+        for model in (Category, Product, Review):
+            post_save.connect(
+                cache.on_catalog_change, sender=model, dispatch_uid=f"catalog-cache-{model.__name__}"
+            )
+            post_delete.connect(
+                cache.on_catalog_change, sender=model, dispatch_uid=f"catalog-cache-{model.__name__}"
+            )
+        post_save.connect(cache.on_stock_change, sender=StockUnit, dispatch_uid="catalog-cache-stock")

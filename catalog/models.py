@@ -75,7 +75,9 @@ class StockUnit(models.Model):
         ordering = ["id"]
         indexes = [
             # FIFO pick of the next unsold unit, and the "in stock" counts.
-            models.Index(fields=["product", "id"], condition=Q(sold_at__isnull=True), name="stock_unsold_idx"),
+            models.Index(
+                fields=["product", "id"], condition=Q(sold_at__isnull=True), name="stock_unsold_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -127,7 +129,9 @@ class Purchase(models.Model):
     price = money_field()  # what the buyer paid, after any promo
     value = models.TextField()
     order_number = models.CharField(max_length=16, unique=True, default=new_order_number)
-    promo_code = models.ForeignKey(PromoCode, models.SET_NULL, null=True, blank=True, related_name="purchases")
+    promo_code = models.ForeignKey(
+        PromoCode, models.SET_NULL, null=True, blank=True, related_name="purchases"
+    )
     # Set when the order was paid directly (Telegram Stars) instead of from the balance.
     payment = models.ForeignKey(Payment, models.PROTECT, null=True, blank=True, related_name="purchases")
     created = models.DateTimeField(default=now)
@@ -149,7 +153,9 @@ class CartLine(models.Model):
     customer = models.ForeignKey(Customer, models.CASCADE, related_name="cart_lines")
     product = models.ForeignKey(Product, models.CASCADE, related_name="cart_lines")
     quantity = models.PositiveSmallIntegerField(default=1)
-    promo_code = models.ForeignKey(PromoCode, models.SET_NULL, null=True, blank=True, related_name="cart_lines")
+    promo_code = models.ForeignKey(
+        PromoCode, models.SET_NULL, null=True, blank=True, related_name="cart_lines"
+    )
     created = models.DateTimeField(default=now)
 
     class Meta:
@@ -166,7 +172,9 @@ class CartLine(models.Model):
 class PromoUsage(models.Model):
     promo_code = models.ForeignKey(PromoCode, models.CASCADE, related_name="usages")
     customer = models.ForeignKey(Customer, models.CASCADE, related_name="promo_usages")
-    purchase = models.ForeignKey(Purchase, models.SET_NULL, null=True, blank=True, related_name="promo_usages")
+    purchase = models.ForeignKey(
+        Purchase, models.SET_NULL, null=True, blank=True, related_name="promo_usages"
+    )
     discount = money_field(default=0)
     created = models.DateTimeField(default=now)
 

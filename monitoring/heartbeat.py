@@ -42,7 +42,7 @@ def record_heartbeat(*, name: str = BOT, now: datetime | None = None) -> None:
     now = now or timezone_now()
     try:
         cache.set(cache_key(name), now, timeout=None)
-    except Exception:  # noqa: BLE001 - any cache backend error
+    except Exception:
         logger.warning("Could not write the %s heartbeat to the cache", name, exc_info=True)
     if name == BOT:
         BOT_HEARTBEAT.set(now.timestamp())

@@ -18,11 +18,21 @@ HANDLER_ERRORS = Counter("shopbot_handler_errors_total", "Unexpected errors in h
 REFUSALS = Counter("shopbot_refusals_total", "Business-rule refusals shown to users.", ["error"])
 PURCHASES = Counter("shopbot_purchases_total", "Units sold.", ["method"])
 REVENUE = Counter("shopbot_revenue_total", "Revenue from sales, in the shop currency.", ["method"])
-PAYMENTS = Counter("shopbot_payments_total", "Payments by provider and the status they reached.", ["provider", "status"])
-CREDITED = Counter("shopbot_credited_total", "Money credited to balances, in the shop currency.", ["provider"])
+PAYMENTS = Counter(
+    "shopbot_payments_total", "Payments by provider and the status they reached.", ["provider", "status"]
+)
+CREDITED = Counter(
+    "shopbot_credited_total", "Money credited to balances, in the shop currency.", ["provider"]
+)
 REFERRAL_REWARDS = Counter("shopbot_referral_rewards_total", "Referral rewards paid, in the shop currency.")
-BROADCAST_MESSAGES = Counter("shopbot_broadcast_messages_total", "Broadcast messages by outcome.", ["outcome"])
+BROADCAST_MESSAGES = Counter(
+    "shopbot_broadcast_messages_total", "Broadcast messages by outcome.", ["outcome"]
+)
 RATE_LIMITED = Counter("shopbot_rate_limited_total", "Updates refused by a rate limit.", ["scope"])
-RECONCILIATION_RUNS = Counter("shopbot_reconciliation_runs_total", "Payment reconciliation runs.", ["outcome"])
-TELEGRAM_API_ERRORS = Counter("shopbot_telegram_api_errors_total", "Errors returned by the Bot API.", ["kind"])
+RECONCILIATION_RUNS = Counter(
+    "shopbot_reconciliation_runs_total", "Payment reconciliation runs.", ["outcome"]
+)
+TELEGRAM_API_ERRORS = Counter(
+    "shopbot_telegram_api_errors_total", "Errors returned by the Bot API.", ["kind"]
+)
 BOT_HEARTBEAT = Gauge("shopbot_bot_heartbeat_timestamp", "Last successful contact with Telegram (unix time).")

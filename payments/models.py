@@ -31,13 +31,13 @@ class LedgerEntry(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     amount = money_field()  # signed: credits positive, debits negative
     balance_after = money_field()
-    payment = models.ForeignKey("Payment", models.PROTECT, null=True, blank=True, related_name="ledger_entries")
+    payment = models.ForeignKey(
+        "Payment", models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+    )
     # An order number, a promo code or an admin's telegram id: what caused the change.
     reference = models.CharField(max_length=64, blank=True)
     reason = models.CharField(max_length=255, blank=True)
-    actor = models.ForeignKey(
-        Customer, models.SET_NULL, null=True, blank=True, related_name="ledger_actions"
-    )
+    actor = models.ForeignKey(Customer, models.SET_NULL, null=True, blank=True, related_name="ledger_actions")
     created = models.DateTimeField(default=now)
 
     class Meta:
@@ -83,7 +83,8 @@ class Payment(models.Model):
     purpose = models.CharField(max_length=16, choices=Purpose.choices, default=Purpose.TOP_UP)
     customer = models.ForeignKey(Customer, models.PROTECT, related_name="payments")
     # The provider's id: a Telegram charge id or a CryptoPay invoice id.
-    external_id = models.CharField(max_length=128, null=True, blank=True)
+    # NULL, not "", until the provider names it: the unique constraint ignores NULLs only.
+    external_id = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
     # Telegram Payments only: the payment provider's own charge id, for support requests.
     provider_charge_id = models.CharField(max_length=128, blank=True)
     payload = models.CharField(max_length=64, unique=True, default=new_payload)

@@ -29,9 +29,29 @@ STARS_MAX_PER_INVOICE = 10000
 # ISO 4217 minor-unit exponents that differ from 2, as Telegram's currencies.json lists them.
 CURRENCY_EXPONENTS = {
     "XTR": 0,
-    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
-    "PYG": 0, "RWF": 0, "UGX": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+    "BIF": 0,
+    "CLP": 0,
+    "DJF": 0,
+    "GNF": 0,
+    "ISK": 0,
+    "JPY": 0,
+    "KMF": 0,
+    "KRW": 0,
+    "PYG": 0,
+    "RWF": 0,
+    "UGX": 0,
+    "VND": 0,
+    "VUV": 0,
+    "XAF": 0,
+    "XOF": 0,
+    "XPF": 0,
+    "BHD": 3,
+    "IQD": 3,
+    "JOD": 3,
+    "KWD": 3,
+    "LYD": 3,
+    "OMR": 3,
+    "TND": 3,
 }
 AMOUNT_PATTERN = re.compile(r"^\d{1,10}([.,]\d{1,2})?$")
 
@@ -97,7 +117,9 @@ def parse_amount(text: object) -> Decimal:
     return quantize(amount)
 
 
-def check_range(amount: Decimal, *, minimum: Decimal | None = None, maximum: Decimal | None = None) -> Decimal:
+def check_range(
+    amount: Decimal, *, minimum: Decimal | None = None, maximum: Decimal | None = None
+) -> Decimal:
     """Return ``amount`` if it lies within the shop's bounds, else refuse it."""
     minimum = settings.MIN_AMOUNT if minimum is None else minimum
     maximum = settings.MAX_AMOUNT if maximum is None else maximum

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from monitoring.metrics import RECONCILIATION_RUNS
-from payments.cryptopay import CryptoPayClient, CryptoPayUnavailable, backing_off, check_crypto_payment, db
+from payments.cryptopay import CryptoPayClient, CryptoPayUnavailable, backing_off, db
 from payments.services.crediting import Credit
 from payments.services.cryptopay import (
     credit_crypto_invoice,

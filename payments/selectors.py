@@ -40,5 +40,7 @@ def get_ledger_totals(*, telegram_id: int) -> LedgerTotals:
 
 def get_referral_earnings(*, telegram_id: int) -> Decimal:
     """Return what ``telegram_id`` has earned from referral rewards."""
-    total = ReferralReward.objects.filter(referrer__telegram_id=telegram_id).aggregate(total=Sum("amount"))["total"]
+    total = ReferralReward.objects.filter(referrer__telegram_id=telegram_id).aggregate(total=Sum("amount"))[
+        "total"
+    ]
     return total or ZERO

@@ -145,7 +145,7 @@ class Config:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # environ warns about unknown schemes; refused below
                 parsed = environ.Env.db_url_config(url)
-        except Exception:
+        except Exception:  # noqa: BLE001 - any parse failure is the same bad value
             raise self.refuse("DATABASE_URL", "a URL like postgres://user:pass@host:5432/name", url) from None
         engine = parsed.get("ENGINE", "")
         if engine == "django.db.backends.sqlite3":
@@ -184,7 +184,9 @@ class Config:
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
         }
 
-    def logging(self, *, to_stdout: bool, to_file: bool, logfile: str, auditfile: str, debug: bool) -> dict[str, Any]:
+    def logging(
+        self, *, to_stdout: bool, to_file: bool, logfile: str, auditfile: str, debug: bool
+    ) -> dict[str, Any]:
         handlers: dict[str, Any] = {"null": {"class": "logging.NullHandler"}}
         shop_handlers, audit_handlers = [], []
         if to_stdout:
@@ -213,7 +215,11 @@ class Config:
             "root": {"handlers": shop_handlers or ["null"], "level": "WARNING"},
             "loggers": {
                 "shopbot": {"handlers": shop_handlers or ["null"], "level": level, "propagate": False},
-                "shopbot.audit": {"handlers": audit_handlers or ["null"], "level": "INFO", "propagate": False},
+                "shopbot.audit": {
+                    "handlers": audit_handlers or ["null"],
+                    "level": "INFO",
+                    "propagate": False,
+                },
                 "django": {"handlers": shop_handlers or ["null"], "level": "WARNING", "propagate": False},
                 "telegram": {"handlers": shop_handlers or ["null"], "level": "WARNING", "propagate": False},
                 "httpx": {"handlers": shop_handlers or ["null"], "level": "WARNING", "propagate": False},

@@ -34,7 +34,9 @@ CRYPTO_PAY_API_URL = config.crypto_pay_url("CRYPTO_PAY_API_URL", "mainnet")
 CRYPTO_PAY_ASSETS = config.list("CRYPTO_PAY_ASSETS", ["USDT", "TON", "BTC", "ETH"])
 STARS_PER_VALUE = config.decimal("STARS_PER_VALUE", Decimal("0"), minimum=Decimal("0"))
 PAY_CURRENCY = config.currency("PAY_CURRENCY", "RUB")
-REFERRAL_PERCENT = config.decimal("REFERRAL_PERCENT", Decimal("5"), minimum=Decimal("0"), maximum=Decimal("100"))
+REFERRAL_PERCENT = config.decimal(
+    "REFERRAL_PERCENT", Decimal("5"), minimum=Decimal("0"), maximum=Decimal("100")
+)
 PAYMENT_TIME = config.int("PAYMENT_TIME", 1800, minimum=60)
 MIN_AMOUNT = config.decimal("MIN_AMOUNT", Decimal("20"), minimum=Decimal("0.01"))
 MAX_AMOUNT = config.decimal("MAX_AMOUNT", Decimal("100000"), minimum=MIN_AMOUNT)
@@ -45,7 +47,9 @@ RULES = config.str("RULES", "")
 BOT_LOCALE = config.choice("BOT_LOCALE", "en", ["en", "ru"])
 WEBHOOK_URL = config.str("WEBHOOK_URL", "")
 WEBHOOK_SECRET = config.str("WEBHOOK_SECRET", "")
-SITE_URL = config.str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")  # the base of sign-in links from the bot
+SITE_URL = config.str("SITE_URL", "http://127.0.0.1:8000").rstrip(
+    "/"
+)  # the base of sign-in links from the bot
 MONITORING_HOST = config.str("MONITORING_HOST", "127.0.0.1")
 MONITORING_PORT = config.int("MONITORING_PORT", 9100, minimum=0, maximum=65535)
 

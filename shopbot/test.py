@@ -32,7 +32,9 @@ def make_customer(telegram_id: int, *, username: str = "", balance: str = "0", *
 def give_money(customer: Customer, amount: str) -> None:
     with transaction.atomic():
         locked = Customer.objects.select_for_update().get(pk=customer.pk)
-        change_balance(customer=locked, amount=Decimal(amount), kind=LedgerEntry.Kind.ADMIN_CREDIT, reason="test")
+        change_balance(
+            customer=locked, amount=Decimal(amount), kind=LedgerEntry.Kind.ADMIN_CREDIT, reason="test"
+        )
     customer.refresh_from_db()
 
 
@@ -44,7 +46,9 @@ def make_product(
     return product
 
 
-def make_promo(code: str, kind: str = PromoCode.Kind.PERCENT, value: str = "10", **fields: object) -> PromoCode:
+def make_promo(
+    code: str, kind: str = PromoCode.Kind.PERCENT, value: str = "10", **fields: object
+) -> PromoCode:
     """Create a promo code as an admin would have saved it (upper-case)."""
     return PromoCode.objects.create(code=code.upper(), kind=kind, value=Decimal(value), **fields)
 
@@ -65,7 +69,9 @@ def make_staff(
     user.groups.set(Group.objects.filter(name__in=list(roles)))
     for permission in permissions:
         app_label, codename = permission.split(".")
-        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
     return user
 
 
@@ -115,14 +121,18 @@ class ShopCast:
         # Olga owns the shop (OWNER_ID): she may do everything, always.
         cls.owner = make_customer(OWNER_ID, username="olga", first_name="Olga")
         # Adam is an admin with the built-in Admin role (everything but roles).
-        cls.admin = make_customer(2001, username="adam", first_name="Adam", role=Group.objects.get(name=ADMIN_ROLE))
+        cls.admin = make_customer(
+            2001, username="adam", first_name="Adam", role=Group.objects.get(name=ADMIN_ROLE)
+        )
         # Alice is a regular customer with money on her balance.
         cls.alice = make_customer(1001, username="alice", first_name="Alice", balance="50.00")
         # Bob has an empty balance: his purchases must be refused.
         cls.bob = make_customer(1002, username="bob", first_name="Bob")
         # Games is the demo category: a stock-based key with two units, and an unlimited gift.
         cls.games = Category.objects.create(name="Games", position=1)
-        cls.key = make_product(cls.games, "Game key", "9.99", units=["AAA-111", "BBB-222"], description="A key")
+        cls.key = make_product(
+            cls.games, "Game key", "9.99", units=["AAA-111", "BBB-222"], description="A key"
+        )
         cls.gift = make_product(
             cls.games, "Gift link", "5.00", is_unlimited=True, unlimited_value="https://example.com/gift"
         )

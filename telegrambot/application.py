@@ -16,19 +16,19 @@ from monitoring.metrics import HANDLER_LATENCY, UPDATES
 from telegrambot import broadcasts
 from telegrambot.context import ShopBot, ShopContext
 from telegrambot.handlers import (
+    admin_audit,
+    admin_broadcast,
     admin_catalog,
+    admin_maintenance,
     admin_menu,
     admin_orders,
     admin_payments,
     admin_products,
+    admin_promos,
     admin_roles,
+    admin_stats,
     admin_stock,
     admin_users,
-    admin_audit,
-    admin_broadcast,
-    admin_maintenance,
-    admin_promos,
-    admin_stats,
     cart,
     catalog,
     errors,
@@ -48,7 +48,14 @@ from telegrambot.texts import start as start_texts
 
 LANGUAGES = ("en", "ru")
 ADMIN_FEATURES = [
-    admin_menu, admin_catalog, admin_products, admin_stock, admin_orders, admin_users, admin_roles, admin_payments,
+    admin_menu,
+    admin_catalog,
+    admin_products,
+    admin_stock,
+    admin_orders,
+    admin_users,
+    admin_roles,
+    admin_payments,
 ]
 
 
@@ -114,8 +121,21 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     # Order matters: within a group, the first matching handler wins. Commands and
     # buttons first, then typed text for prompts, then the fallbacks that refuse the rest.
     features = [
-        start, language, catalog, cart, reviews, profile, referrals, topup, payments,
-        *ADMIN_FEATURES, admin_promos, admin_broadcast, admin_stats, admin_audit, admin_maintenance,
+        start,
+        language,
+        catalog,
+        cart,
+        reviews,
+        profile,
+        referrals,
+        topup,
+        payments,
+        *ADMIN_FEATURES,
+        admin_promos,
+        admin_broadcast,
+        admin_stats,
+        admin_audit,
+        admin_maintenance,
     ]
     for feature in features:
         application.add_handlers(feature.HANDLERS)
@@ -124,7 +144,11 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
         all_prompts.update(getattr(admin_feature, "PROMPTS", {}))
     application.add_handler(prompts.build_handler(all_prompts))
     # Photos and documents go to the prompt waiting for a file (a product picture, a stock file).
-    media_prompts = {**admin_products.MEDIA_PROMPTS, **admin_stock.MEDIA_PROMPTS, **admin_broadcast.MEDIA_PROMPTS}
+    media_prompts = {
+        **admin_products.MEDIA_PROMPTS,
+        **admin_stock.MEDIA_PROMPTS,
+        **admin_broadcast.MEDIA_PROMPTS,
+    }
     application.add_handler(prompts.build_media_handler(media_prompts))
     application.add_handlers(fallback.HANDLERS)
 
@@ -142,7 +166,7 @@ async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> N
 
 async def set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Publish the command list in every language, and the default one for everyone else."""
-    for language in (None, *LANGUAGES):
-        with translation.override(language or settings.BOT_LOCALE):
+    for language_code in (None, *LANGUAGES):
+        with translation.override(language_code or settings.BOT_LOCALE):
             commands = [BotCommand(name, str(description)) for name, description in start_texts.COMMANDS]
-        await application.bot.set_my_commands(commands, language_code=language)
+        await application.bot.set_my_commands(commands, language_code=language_code)

@@ -11,9 +11,9 @@ malformed string matches no handler and reaches the catch-all refusal in
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 MAX_CALLBACK_BYTES = 64
@@ -34,7 +34,9 @@ ID = Field(r"[1-9]\d{0,17}", int)
 PAGE = Field(r"[1-9]\d{0,4}", int)
 # An amount of PAY_CURRENCY travels as whole cents (money has two places), at most 12
 # digits like a money_field; it is built from and parsed to a Decimal.
-AMOUNT = Field(r"[1-9]\d{0,11}", lambda raw: Decimal(raw).scaleb(-2), lambda amount: str(int(amount.scaleb(2))))
+AMOUNT = Field(
+    r"[1-9]\d{0,11}", lambda raw: Decimal(raw).scaleb(-2), lambda amount: str(int(amount.scaleb(2)))
+)
 
 
 def choice(*values: str) -> Field:
@@ -65,7 +67,9 @@ class Route:
         """Return the callback string for ``values``; refuse what the pattern would refuse."""
         if len(values) != len(self.fields):
             raise ValueError(f"{self.prefix} takes {len(self.fields)} values, got {len(values)}")
-        data = ":".join([self.prefix, *(item.render(value) for item, value in zip(self.fields, values))])
+        data = ":".join(
+            [self.prefix, *(item.render(value) for item, value in zip(self.fields, values, strict=True))]
+        )
         if not self.regex.match(data) or len(data.encode()) > MAX_CALLBACK_BYTES:
             raise ValueError(f"invalid callback data for {self.prefix}: {data!r}")
         return data
@@ -75,7 +79,7 @@ class Route:
         match = self.regex.match(data or "")
         if match is None:
             raise ValueError(f"{data!r} is not a {self.prefix} callback")
-        values = tuple(item.convert(raw) for item, raw in zip(self.fields, match.groups()))
+        values = tuple(item.convert(raw) for item, raw in zip(self.fields, match.groups(), strict=True))
         if not values:
             return None
         return values[0] if len(values) == 1 else values
@@ -187,7 +191,9 @@ ADMIN_ROLE_DELETE_YES = Route("admrdy", ID)
 # --- Shop, cart and reviews (handlers/catalog.py, cart.py, reviews.py) -----------
 # A price a confirmation screen showed, in cents: zero is a real price once a promo
 # code makes a unit free. The service compares it with today's price and refuses a change.
-PRICE = Field(r"0|[1-9]\d{0,11}", lambda raw: Decimal(raw).scaleb(-2), lambda amount: str(int(amount.scaleb(2))))
+PRICE = Field(
+    r"0|[1-9]\d{0,11}", lambda raw: Decimal(raw).scaleb(-2), lambda amount: str(int(amount.scaleb(2)))
+)
 QUANTITY = Field(r"[1-9]\d{0,2}", int)  # the service allows 1..50 of one item
 RATING = choice("1", "2", "3", "4", "5")
 # Shop

@@ -34,7 +34,9 @@ TAGS: dict[str, set[str]] = {
 }
 NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 ENTITY = re.compile(r"&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z]+));")
-TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?)*)\s*(/?)>")
+TAG = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?)*)\s*(/?)>"
+)
 ATTRIBUTE = re.compile(r"([a-zA-Z-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"']+)))?")
 URL_SCHEMES = ("http://", "https://", "tg://", "mailto:")
 
@@ -87,7 +89,7 @@ def check_attributes(name: str, raw: str, offset: int) -> dict[str, str]:
         if not href.startswith(URL_SCHEMES):
             raise refuse(f"invalid URL {href!r} in <a>", offset)
     if name == "span" and attributes.get("class") != "tg-spoiler":
-        raise refuse("<span> needs class=\"tg-spoiler\"", offset)
+        raise refuse('<span> needs class="tg-spoiler"', offset)
     if name == "tg-emoji" and not attributes.get("emoji-id", "").isdigit():
         raise refuse("<tg-emoji> needs a numeric emoji-id", offset)
     return attributes
@@ -114,7 +116,7 @@ def render(text: str) -> str:
             index += 1
     if stack:
         name, offset = stack[-1]
-        raise refuse(f"can't find end tag corresponding to start tag \"{name}\"", offset)
+        raise refuse(f'can\'t find end tag corresponding to start tag "{name}"', offset)
     return "".join(out)
 
 
@@ -126,14 +128,14 @@ def read_tag(text: str, index: int, stack: list[tuple[str, int]]) -> int:
     name = name.lower()
     offset = len(text[:index].encode())
     if name not in TAGS:
-        raise refuse(f"unsupported {'end' if closing else 'start'} tag \"{name}\"", offset)
+        raise refuse(f'unsupported {"end" if closing else "start"} tag "{name}"', offset)
     if self_closing:
-        raise refuse(f"self-closing tag \"{name}\"", offset)
+        raise refuse(f'self-closing tag "{name}"', offset)
     if closing:
         if attributes.strip():
-            raise refuse(f"attributes in end tag \"{name}\"", offset)
+            raise refuse(f'attributes in end tag "{name}"', offset)
         if not stack or stack[-1][0] != name:
-            raise refuse(f"unmatched end tag \"{name}\"", offset)
+            raise refuse(f'unmatched end tag "{name}"', offset)
         stack.pop()
         return match.end()
     check_attributes(name, attributes, offset)

@@ -35,7 +35,9 @@ class Broadcast(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         FINISHED = "finished", "Finished"
 
-    author = models.ForeignKey("accounts.Customer", models.SET_NULL, null=True, blank=True, related_name="broadcasts")
+    author = models.ForeignKey(
+        "accounts.Customer", models.SET_NULL, null=True, blank=True, related_name="broadcasts"
+    )
     text = models.TextField(max_length=4096)  # Telegram HTML, checked before saving
     photo = models.CharField(max_length=255, blank=True)  # a Telegram file_id
     button_text = models.CharField(max_length=64, blank=True)
@@ -98,7 +100,9 @@ class MaintenanceMode(models.Model):
     """The single row saying whether the shop is closed to customers for maintenance."""
 
     enabled = models.BooleanField(default=False)
-    changed_by = models.ForeignKey("accounts.Customer", models.SET_NULL, null=True, blank=True, related_name="+")
+    changed_by = models.ForeignKey(
+        "accounts.Customer", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     changed = models.DateTimeField(default=now)
 
     def __str__(self) -> str:

@@ -29,9 +29,9 @@ from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
+from monitoring.backups import BackupError, backup_database
 from monitoring.heartbeat import record_heartbeat
 from monitoring.metrics import TELEGRAM_API_ERRORS
-from monitoring.backups import BackupError, backup_database
 from monitoring.retention import delete_old_records
 from telegrambot import locks, webhook
 from telegrambot.adapter import call

@@ -13,7 +13,9 @@ from telegram.error import BadRequest
 from telegrambot.context import ShopContext
 
 
-async def answer(update: Update, context: ShopContext, text: str | None = None, *, alert: bool = False) -> None:
+async def answer(
+    update: Update, context: ShopContext, text: str | None = None, *, alert: bool = False
+) -> None:
     """Answer the pressed button unless it was answered already; a no-op for messages."""
     query = update.callback_query
     if query is not None and not context.bot.was_answered(query.id):

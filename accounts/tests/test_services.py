@@ -30,7 +30,17 @@ class RegisterCustomerTests(ShopTestCase):
         self.assertEqual(customer.referrer, self.alice)
 
     def test_it_ignores_garbage_unknown_and_own_referrals(self):
-        payloads = ["", "ref_", "ref_<script>", "x" * 5000, "99999999", "3004", "ref_' OR 1=1 --", "-5", "1e9"]
+        payloads = [
+            "",
+            "ref_",
+            "ref_<script>",
+            "x" * 5000,
+            "99999999",
+            "3004",
+            "ref_' OR 1=1 --",
+            "-5",
+            "1e9",
+        ]
         for number, payload in enumerate(payloads):
             telegram_id = 3004 if payload == "3004" else 3100 + number
             customer, created = register_customer(telegram_id=telegram_id, start_payload=payload)

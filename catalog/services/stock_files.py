@@ -44,7 +44,9 @@ def read_stock_file(*, file_name: str | None, content: bytes) -> list[str]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput(reason=_("The file is not UTF-8 text. Save it as UTF-8 and send it again.")) from None
+        raise InvalidInput(
+            reason=_("The file is not UTF-8 text. Save it as UTF-8 and send it again.")
+        ) from None
     if PurePath(file_name or "").suffix.lower() != ".csv":
         return text.splitlines()
     try:

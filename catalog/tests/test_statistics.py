@@ -1,6 +1,6 @@
 """Shop statistics against a known dataset, with "today" in the shop's time zone."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
@@ -14,7 +14,7 @@ from payments.models import LedgerEntry, Payment, ReferralReward
 from shopbot.errors import PermissionDenied
 from shopbot.test import ShopTestCase, give_money, make_customer
 
-UTC = timezone.utc
+UTC = UTC
 # 02:00 on 10 March in Vladivostok (UTC+10) is 16:00 on 9 March in UTC.
 AT = datetime(2026, 3, 9, 16, 0, tzinfo=UTC)
 TODAY_LOCAL = datetime(2026, 3, 9, 15, 30, tzinfo=UTC)  # 01:30 on 10 March in Vladivostok

@@ -13,7 +13,12 @@ def test_it_rounds_halves_away_from_zero():
 
 @pytest.mark.parametrize(
     ("amount", "currency", "minor"),
-    [(Decimal("9.99"), "USD", 999), (Decimal("1500"), "JPY", 1500), (Decimal("1.234"), "KWD", 1234), (Decimal("7"), "XTR", 7)],
+    [
+        (Decimal("9.99"), "USD", 999),
+        (Decimal("1500"), "JPY", 1500),
+        (Decimal("1.234"), "KWD", 1234),
+        (Decimal("7"), "XTR", 7),
+    ],
 )
 def test_it_round_trips_minor_units(amount, currency, minor):
     assert to_minor_units(amount, currency) == minor
@@ -31,7 +36,22 @@ def test_it_reads_amounts_people_type(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["", "-5", "0", "1e9", "NaN", "Infinity", "1.234", "abc", "9" * 40, "<b>5</b>", "5; DROP TABLE", 1.5, None]
+    "text",
+    [
+        "",
+        "-5",
+        "0",
+        "1e9",
+        "NaN",
+        "Infinity",
+        "1.234",
+        "abc",
+        "9" * 40,
+        "<b>5</b>",
+        "5; DROP TABLE",
+        1.5,
+        None,
+    ],
 )
 def test_it_refuses_hostile_amounts(text):
     with pytest.raises(InvalidAmount):

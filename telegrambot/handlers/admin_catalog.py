@@ -28,21 +28,33 @@ async def list_categories(update: Update, context: ShopContext) -> None:
     """Lists every category, hidden ones marked, with a button to add one."""
     number = callbacks.ADMIN_CATEGORIES.parse(update.callback_query.data)
     page = await call(selectors.list_categories, actor=context.customer, page=number)
-    await screens.show(update, context, texts.categories(page.number, empty=not page.items), keyboards.categories(page))
+    await screens.show(
+        update, context, texts.categories(page.number, empty=not page.items), keyboards.categories(page)
+    )
 
 
-async def show_category(update: Update, context: ShopContext, category_id: int | None = None, number: int = 1) -> None:
+async def show_category(
+    update: Update, context: ShopContext, category_id: int | None = None, number: int = 1
+) -> None:
     """Shows a category's products and what can be done with the category."""
     if category_id is None:
         category_id, number = callbacks.ADMIN_CATEGORY.parse(update.callback_query.data)
-    item, page = await call(selectors.get_category, actor=context.customer, category_id=category_id, page=number)
-    await screens.show(update, context, texts.category(item, empty=not page.items), keyboards.category(item, page))
+    item, page = await call(
+        selectors.get_category, actor=context.customer, category_id=category_id, page=number
+    )
+    await screens.show(
+        update, context, texts.category(item, empty=not page.items), keyboards.category(item, page)
+    )
 
 
 async def ask_category_name(update: Update, context: ShopContext) -> None:
     """Asks for the name of a new category, or the new name of one."""
     query = update.callback_query.data
-    category_id = callbacks.ADMIN_CATEGORY_RENAME.parse(query) if callbacks.ADMIN_CATEGORY_RENAME.matches(query) else None
+    category_id = (
+        callbacks.ADMIN_CATEGORY_RENAME.parse(query)
+        if callbacks.ADMIN_CATEGORY_RENAME.matches(query)
+        else None
+    )
     await require(context, "manage_catalog", "save_category")
     data = {"category_id": category_id}
     await ask(update, context, CATEGORY_NAME, data, str(texts.ASK_CATEGORY_NAME), common_keyboards.cancel())
@@ -61,8 +73,12 @@ async def save_category_name(update: Update, context: ShopContext, state: dialog
 async def move_category(update: Update, context: ShopContext) -> None:
     """Moves a category one place up or down in the shop."""
     category_id, direction = callbacks.ADMIN_CATEGORY_MOVE.parse(update.callback_query.data)
-    before, _page = await call(selectors.get_category, actor=context.customer, category_id=category_id, page=1)
-    moved = await call(services.move_category, actor=context.customer, category_id=category_id, direction=direction)
+    before, _page = await call(
+        selectors.get_category, actor=context.customer, category_id=category_id, page=1
+    )
+    moved = await call(
+        services.move_category, actor=context.customer, category_id=category_id, direction=direction
+    )
     if moved.position == before.position:
         await screens.answer(update, context, str(texts.AT_THE_EDGE))
         return
@@ -72,14 +88,18 @@ async def move_category(update: Update, context: ShopContext) -> None:
 async def show_or_hide_category(update: Update, context: ShopContext) -> None:
     """Shows or hides a category, and with it all its products."""
     category_id, state = callbacks.ADMIN_CATEGORY_SHOW.parse(update.callback_query.data)
-    await call(services.set_category_active, actor=context.customer, category_id=category_id, active=state == "on")
+    await call(
+        services.set_category_active, actor=context.customer, category_id=category_id, active=state == "on"
+    )
     await show_category(update, context, category_id)
 
 
 async def ask_delete_category(update: Update, context: ShopContext) -> None:
     """Asks to confirm deleting a category, saying how many products and units go with it."""
     category_id = callbacks.ADMIN_CATEGORY_DELETE.parse(update.callback_query.data)
-    item, deleted = await call(selectors.count_category_contents, actor=context.customer, category_id=category_id)
+    item, deleted = await call(
+        selectors.count_category_contents, actor=context.customer, category_id=category_id
+    )
     keyboard = keyboards.confirm(callbacks.ADMIN_CATEGORY_DELETE_YES, callbacks.ADMIN_CATEGORY, item.pk, 1)
     await screens.show(update, context, texts.confirm_delete_category(item, deleted), keyboard)
 
@@ -105,7 +125,9 @@ async def show_product(update: Update, context: ShopContext, product_id: int | N
 async def show_or_hide_product(update: Update, context: ShopContext) -> None:
     """Shows or hides a product in the shop."""
     product_id, state = callbacks.ADMIN_PRODUCT_SHOW.parse(update.callback_query.data)
-    await call(services.set_product_active, actor=context.customer, product_id=product_id, active=state == "on")
+    await call(
+        services.set_product_active, actor=context.customer, product_id=product_id, active=state == "on"
+    )
     await show_product(update, context, product_id)
 
 
@@ -122,7 +144,9 @@ async def delete_product(update: Update, context: ShopContext) -> None:
     product_id = callbacks.ADMIN_PRODUCT_DELETE_YES.parse(update.callback_query.data)
     card = await call(selectors.get_product, actor=context.customer, product_id=product_id)
     deleted = await call(services.delete_product, actor=context.customer, product_id=product_id)
-    item, page = await call(selectors.get_category, actor=context.customer, category_id=card.category.pk, page=1)
+    item, page = await call(
+        selectors.get_category, actor=context.customer, category_id=card.category.pk, page=1
+    )
     text = texts.product_deleted(deleted) + "\n\n" + texts.category(item, empty=not page.items)
     await screens.show(update, context, text, keyboards.category(item, page))
 

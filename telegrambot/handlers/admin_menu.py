@@ -38,7 +38,12 @@ async def sign_in_link(update: Update, context: ShopContext) -> None:
 
 # --- helpers for every admin module ---------------------------------------------
 async def ask(
-    update: Update, context: ShopContext, state: str, data: dict[str, Any], text: str, keyboard: InlineKeyboardMarkup
+    update: Update,
+    context: ShopContext,
+    state: str,
+    data: dict[str, Any],
+    text: str,
+    keyboard: InlineKeyboardMarkup,
 ) -> None:
     """Remember what the admin is asked for, then show the question."""
     await call(dialog.set_state, telegram_id=context.customer.telegram_id, state=state, data=data)

@@ -28,10 +28,12 @@ async def show_order(update: Update, context: ShopContext, state: dialog.Dialog)
     """Shows the order with the typed number: buyer, product, price, time and the delivered value."""
     purchase = await call(selectors.get_order, actor=context.customer, order_number=update.message.text)
     await finish(context)
-    keyboard = InlineKeyboardMarkup([
-        [button(texts.BUYER, callbacks.ADMIN_USER, purchase.buyer.telegram_id)],
-        [button(texts.ANOTHER, callbacks.ADMIN_ORDER_LOOKUP), *to_admin_row()],
-    ])
+    keyboard = InlineKeyboardMarkup(
+        [
+            [button(texts.BUYER, callbacks.ADMIN_USER, purchase.buyer.telegram_id)],
+            [button(texts.ANOTHER, callbacks.ADMIN_ORDER_LOOKUP), *to_admin_row()],
+        ]
+    )
     await screens.send(update, context, texts.order(purchase), keyboard)
 
 

@@ -39,11 +39,24 @@ QUESTIONS = {
     "category": texts.ASK_CHOOSE_CATEGORY,
 }
 # The edit buttons' fields, as the form's steps.
-EDIT_STEPS = {"name": "name", "desc": "description", "price": "price", "cat": "category", "image": "image", "kind": "kind"}
+EDIT_STEPS = {
+    "name": "name",
+    "desc": "description",
+    "price": "price",
+    "cat": "category",
+    "image": "image",
+    "kind": "kind",
+}
 TEXT_STEPS = {"name", "description", "price", "image", "unlimited_value"}
 SKIPPABLE = {"description", "image"}
 # The draft's answers, as save_product's keywords.
-SAVED_AS = {"name": "name", "description": "description", "price": "price", "image": "image", "category": "category_id"}
+SAVED_AS = {
+    "name": "name",
+    "description": "description",
+    "price": "price",
+    "image": "image",
+    "category": "category_id",
+}
 
 
 async def ask_step(update: Update, context: ShopContext, data: dict[str, Any]) -> None:
@@ -51,11 +64,15 @@ async def ask_step(update: Update, context: ShopContext, data: dict[str, Any]) -
     step = data["step"]
     question = QUESTIONS[step]
     if data["mode"] == "create":
-        question = texts.draft_step(CREATE_STEPS.index(step) + 1, 5 if step != "unlimited_value" else 6, question)
+        question = texts.draft_step(
+            CREATE_STEPS.index(step) + 1, 5 if step != "unlimited_value" else 6, question
+        )
     if step == "kind":
         keyboard = keyboards.kinds()
     elif step == "category":
-        keyboard = keyboards.category_choices(await call(selectors.list_category_choices, actor=context.customer))
+        keyboard = keyboards.category_choices(
+            await call(selectors.list_category_choices, actor=context.customer)
+        )
     elif step in SKIPPABLE:
         keyboard = keyboards.with_skip()
     else:
@@ -66,7 +83,9 @@ async def ask_step(update: Update, context: ShopContext, data: dict[str, Any]) -
 async def start_create(update: Update, context: ShopContext) -> None:
     """Starts writing a new product in a category."""
     category_id = callbacks.ADMIN_PRODUCT_ADD.parse(update.callback_query.data)
-    category_id = await call(drafts.check_product_field, actor=context.customer, field="category", value=category_id)
+    category_id = await call(
+        drafts.check_product_field, actor=context.customer, field="category", value=category_id
+    )
     await ask_step(update, context, {"mode": "create", "step": "name", "category_id": category_id})
 
 
@@ -74,7 +93,12 @@ async def start_edit(update: Update, context: ShopContext) -> None:
     """Asks for the new value of one field of a product."""
     product_id, field = callbacks.ADMIN_PRODUCT_EDIT.parse(update.callback_query.data)
     card = await call(selectors.get_product, actor=context.customer, product_id=product_id)
-    data = {"mode": "edit", "step": EDIT_STEPS[field], "product_id": product_id, "category_id": card.category.pk}
+    data = {
+        "mode": "edit",
+        "step": EDIT_STEPS[field],
+        "product_id": product_id,
+        "category_id": card.category.pk,
+    }
     await ask_step(update, context, data)
 
 
@@ -137,7 +161,9 @@ async def media_answer(update: Update, context: ShopContext, state: dialog.Dialo
     """Takes a photo as the product's picture; any other file is refused."""
     photos = update.message.photo
     if state.data.get("step") != "image" or not photos:
-        raise InvalidInput(reason=str(texts.PHOTO_EXPECTED if state.data.get("step") == "image" else texts.TEXT_EXPECTED))
+        raise InvalidInput(
+            reason=str(texts.PHOTO_EXPECTED if state.data.get("step") == "image" else texts.TEXT_EXPECTED)
+        )
     await answer(update, context, state, photos[-1].file_id)  # the largest size
 
 

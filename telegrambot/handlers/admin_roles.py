@@ -34,7 +34,9 @@ async def list_roles(update: Update, context: ShopContext, prefix: str = "") -> 
     await screens.show(update, context, prefix + texts.roles(infos), keyboards.roles(infos))
 
 
-async def show_role(update: Update, context: ShopContext, role_id: int | None = None, prefix: str = "") -> None:
+async def show_role(
+    update: Update, context: ShopContext, role_id: int | None = None, prefix: str = ""
+) -> None:
     """Shows a role's permissions, with Edit and Delete for a custom role the admin may change."""
     if role_id is None:
         role_id = callbacks.ADMIN_ROLE.parse(update.callback_query.data)
@@ -52,7 +54,9 @@ async def ask_new_role(update: Update, context: ShopContext) -> None:
 async def name_typed(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
     """Takes the role's name and shows the permission toggles."""
     data = dict(state.data)
-    name = await call(staff.check_role_name, actor=context.customer, name=update.message.text, role_id=data.get("role_id"))
+    name = await call(
+        staff.check_role_name, actor=context.customer, name=update.message.text, role_id=data.get("role_id")
+    )
     await show_draft(update, context, {**data, "name": name})
 
 
@@ -60,7 +64,9 @@ async def edit_role(update: Update, context: ShopContext) -> None:
     """Starts editing a custom role the admin may change."""
     role_id = callbacks.ADMIN_ROLE_EDIT.parse(update.callback_query.data)
     info = await call(staff.check_role_editable, actor=context.customer, role_id=role_id)
-    await show_draft(update, context, {"role_id": info.id, "name": info.name, "codenames": list(info.codenames)})
+    await show_draft(
+        update, context, {"role_id": info.id, "name": info.name, "codenames": list(info.codenames)}
+    )
 
 
 async def show_draft(update: Update, context: ShopContext, data: dict[str, Any]) -> None:

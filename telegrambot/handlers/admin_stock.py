@@ -8,7 +8,6 @@ An upload is previewed first; the previewed lines wait in the shared cache
 
 from __future__ import annotations
 
-
 from django.conf import settings
 from django.core.cache import cache
 from telegram import Message, Update
@@ -23,7 +22,6 @@ from telegrambot.context import ShopContext
 from telegrambot.handlers.admin_menu import ask, finish, require
 from telegrambot.keyboards import admin_stock as keyboards
 from telegrambot.texts import admin_stock as texts
-
 
 UPLOAD = "admin_stock_upload"
 THRESHOLD = "admin_stock_threshold"
@@ -49,16 +47,24 @@ async def category(update: Update, context: ShopContext) -> None:
     """Lists a category's products with their unsold units."""
     category_id, number = callbacks.ADMIN_STOCK_CATEGORY.parse(update.callback_query.data)
     item, page = await call(
-        selectors.get_category, actor=context.customer, category_id=category_id, page=number, codename="manage_stock"
+        selectors.get_category,
+        actor=context.customer,
+        category_id=category_id,
+        page=number,
+        codename="manage_stock",
     )
-    await screens.show(update, context, texts.category(item.name, page.number), keyboards.category(item, page))
+    await screens.show(
+        update, context, texts.category(item.name, page.number), keyboards.category(item, page)
+    )
 
 
 async def product(update: Update, context: ShopContext, product_id: int | None = None) -> None:
     """Shows a product's unsold units and alert threshold, leaving any stock question."""
     if product_id is None:
         product_id = callbacks.ADMIN_STOCK_PRODUCT.parse(update.callback_query.data)
-    card = await call(selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock")
+    card = await call(
+        selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock"
+    )
     await finish(context)
     await screens.show(update, context, texts.product(card), keyboards.product(card))
 
@@ -67,7 +73,14 @@ async def ask_units(update: Update, context: ShopContext) -> None:
     """Asks for units, pasted or as a file."""
     product_id = callbacks.ADMIN_STOCK_ADD.parse(update.callback_query.data)
     await call(selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock")
-    await ask(update, context, UPLOAD, {"product_id": product_id}, str(texts.ASK_UNITS), keyboards.cancel_to(product_id))
+    await ask(
+        update,
+        context,
+        UPLOAD,
+        {"product_id": product_id},
+        str(texts.ASK_UNITS),
+        keyboards.cancel_to(product_id),
+    )
 
 
 async def pasted_units(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
@@ -79,9 +92,16 @@ async def file_of_units(update: Update, context: ShopContext, state: dialog.Dial
     """Downloads a .txt/.csv file of units (checked by name and size first) and previews it."""
     document = update.message.document
     if document is None:
-        await screens.send(update, context, str(texts.FILE_EXPECTED), keyboards.cancel_to(state.data["product_id"]))
+        await screens.send(
+            update, context, str(texts.FILE_EXPECTED), keyboards.cancel_to(state.data["product_id"])
+        )
         return
-    await call(stock_files.check_stock_file, actor=context.customer, file_name=document.file_name, file_size=document.file_size)
+    await call(
+        stock_files.check_stock_file,
+        actor=context.customer,
+        file_name=document.file_name,
+        file_size=document.file_size,
+    )
     progress = None
     if (document.file_size or 0) > PROGRESS_BYTES:
         progress = await screens.send(update, context, str(texts.READING))
@@ -92,11 +112,18 @@ async def file_of_units(update: Update, context: ShopContext, state: dialog.Dial
 
 
 async def preview(
-    update: Update, context: ShopContext, product_id: int, lines: list[str], *, progress: Message | None = None
+    update: Update,
+    context: ShopContext,
+    product_id: int,
+    lines: list[str],
+    *,
+    progress: Message | None = None,
 ) -> None:
     """Counts what the upload would add, keeps it for the confirmation, and asks to confirm."""
     report = await call(selectors.preview_upload, actor=context.customer, product_id=product_id, values=lines)
-    card = await call(selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock")
+    card = await call(
+        selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock"
+    )
     await cache.aset(preview_key(context.customer.telegram_id, product_id), lines, PREVIEW_SECONDS)
     text, keyboard = texts.preview(card.product.name, report), keyboards.preview(product_id, report.new)
     if progress is not None:
@@ -120,15 +147,21 @@ async def confirm_units(update: Update, context: ShopContext) -> None:
     await cache.adelete(key)
     await stock_alerts.rearm(product_id)  # alert again when it runs low next time
     await finish(context)
-    card = await call(selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock")
-    await screens.show(update, context, texts.added(card.product.name, report), keyboards.added(product_id, new=report.new))
+    card = await call(
+        selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock"
+    )
+    await screens.show(
+        update, context, texts.added(card.product.name, report), keyboards.added(product_id, new=report.new)
+    )
 
 
 async def list_units(update: Update, context: ShopContext) -> None:
     """Lists a page of a product's unsold units."""
     product_id, number = callbacks.ADMIN_STOCK_UNITS.parse(update.callback_query.data)
     page = await call(selectors.list_units, actor=context.customer, product_id=product_id, page=number)
-    card = await call(selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock")
+    card = await call(
+        selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock"
+    )
     text = texts.units(card.product.name, page.number, empty=not page.items)
     await screens.show(update, context, text, keyboards.units(product_id, page))
 
@@ -154,20 +187,34 @@ async def ask_threshold(update: Update, context: ShopContext) -> None:
     """Asks for the low-stock alert threshold."""
     product_id = callbacks.ADMIN_STOCK_THRESHOLD.parse(update.callback_query.data)
     await require(context, "manage_stock", "set_low_stock_threshold")
-    await ask(update, context, THRESHOLD, {"product_id": product_id}, str(texts.ASK_THRESHOLD), keyboards.cancel_to(product_id))
+    await ask(
+        update,
+        context,
+        THRESHOLD,
+        {"product_id": product_id},
+        str(texts.ASK_THRESHOLD),
+        keyboards.cancel_to(product_id),
+    )
 
 
 async def save_threshold(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
     """Sets the typed threshold and shows the product's stock."""
     product_id = state.data["product_id"]
-    await call(services.set_low_stock_threshold, actor=context.customer, product_id=product_id, threshold=update.message.text)
+    await call(
+        services.set_low_stock_threshold,
+        actor=context.customer,
+        product_id=product_id,
+        threshold=update.message.text,
+    )
     await product(update, context, product_id)
 
 
 async def announce(update: Update, context: ShopContext) -> None:
     """Posts "new in stock" about a product to the shop's channel."""
     product_id = callbacks.ADMIN_STOCK_ANNOUNCE.parse(update.callback_query.data)
-    card = await call(selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock")
+    card = await call(
+        selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock"
+    )
     if settings.CHANNEL_ID:
         await context.bot.send_message(settings.CHANNEL_ID, texts.new_stock_post(card))
     await screens.answer(update, context, str(texts.ANNOUNCED))

@@ -67,7 +67,9 @@ async def ask_amount(update: Update, context: ShopContext) -> None:
     telegram_id, direction = callbacks.ADMIN_USER_BALANCE.parse(update.callback_query.data)
     await require(context, "manage_balances", "adjust_balance")
     data = {"telegram_id": telegram_id, "credit": direction == "credit"}
-    await ask(update, context, AMOUNT, data, texts.ask_amount(data["credit"]), keyboards.cancel_to(telegram_id))
+    await ask(
+        update, context, AMOUNT, data, texts.ask_amount(data["credit"]), keyboards.cancel_to(telegram_id)
+    )
 
 
 async def amount_typed(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
@@ -89,9 +91,13 @@ async def reason_typed(update: Update, context: ShopContext, state: dialog.Dialo
         reason=update.message.text,
         credit=data["credit"],
     )
-    found = await call(selectors.get_customer_profile, actor=context.customer, telegram_id=data["telegram_id"])
+    found = await call(
+        selectors.get_customer_profile, actor=context.customer, telegram_id=data["telegram_id"]
+    )
     with translation.override(found.customer.language):
-        text = texts.balance_changed(abs(entry.amount), entry.balance_after, entry.reason, credit=data["credit"])
+        text = texts.balance_changed(
+            abs(entry.amount), entry.balance_after, entry.reason, credit=data["credit"]
+        )
     await tell(context, found.customer, text)
     await show_profile(update, context, data["telegram_id"])
 

@@ -84,7 +84,9 @@ async def admit(update: Update, context: ShopContext) -> None:
 
 def is_payment(update: Update) -> bool:
     message = update.message
-    return update.pre_checkout_query is not None or (message is not None and message.successful_payment is not None)
+    return update.pre_checkout_query is not None or (
+        message is not None and message.successful_payment is not None
+    )
 
 
 def is_private(update: Update) -> bool:
@@ -155,7 +157,9 @@ async def ask_to_join(update: Update, context: ShopContext) -> None:
     elif query is not None and shows_join_screen(query.message):
         await screens.answer(update, context, texts.alert(texts.JOIN_CHANNEL), alert=True)
     else:
-        await screens.show(update, context, str(texts.JOIN_CHANNEL), keyboards.join_channel(settings.CHANNEL_URL))
+        await screens.show(
+            update, context, str(texts.JOIN_CHANNEL), keyboards.join_channel(settings.CHANNEL_URL)
+        )
 
 
 def shows_join_screen(message: object) -> bool:

@@ -165,7 +165,9 @@ async def successful_payment(update: Update, context: ShopContext) -> None:
     await deliver_notices(context.bot, payment_id=credit.payment.pk)
     if credit.purchases:
         await call(funnel.record, step=funnel.PURCHASED)
-        await stock_alerts.notify_low_stock(context.bot, [purchase.product_id for purchase in credit.purchases])
+        await stock_alerts.notify_low_stock(
+            context.bot, [purchase.product_id for purchase in credit.purchases]
+        )
 
 
 # --- notices and jobs -------------------------------------------------------------
@@ -227,10 +229,16 @@ def register_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
         return
     # On one worker at a time: whichever holds the job lock (telegrambot/locks.py).
     application.job_queue.run_repeating(
-        run_exclusively("reconcile_payments", reconcile_job), interval=RECONCILE_EVERY, first=5, name="reconcile_payments"
+        run_exclusively("reconcile_payments", reconcile_job),
+        interval=RECONCILE_EVERY,
+        first=5,
+        name="reconcile_payments",
     )
     application.job_queue.run_repeating(
-        run_exclusively("payment_notices", notices_job), interval=NOTICES_EVERY, first=3, name="payment_notices"
+        run_exclusively("payment_notices", notices_job),
+        interval=NOTICES_EVERY,
+        first=3,
+        name="payment_notices",
     )
 
 

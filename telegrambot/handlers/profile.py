@@ -39,7 +39,9 @@ async def purchases(update: Update, context: ShopContext) -> None:
 async def purchase(update: Update, context: ShopContext) -> None:
     """Re-opens one of the customer's own orders with the value they received."""
     purchase_id, page = callbacks.PURCHASE.parse(update.callback_query.data)
-    found = await call(catalog_selectors.get_purchase, telegram_id=context.customer.telegram_id, purchase_id=purchase_id)
+    found = await call(
+        catalog_selectors.get_purchase, telegram_id=context.customer.telegram_id, purchase_id=purchase_id
+    )
     fits = texts.purchase_fits(found)
     await screens.show(update, context, texts.purchase(found, with_value=fits), keyboards.purchase(page))
     if not fits:
@@ -66,9 +68,13 @@ async def redeem_promo_code(update: Update, context: ShopContext, state: dialog.
     if not code or len(code) > PROMO_CODE_MAX or any(char.isspace() for char in code):
         await screens.send(update, context, str(texts.PROMO_EXPECTED), common_keyboards.cancel())
         return
-    entry = await call(catalog_services.redeem_balance_promo, telegram_id=context.customer.telegram_id, code=code)
+    entry = await call(
+        catalog_services.redeem_balance_promo, telegram_id=context.customer.telegram_id, code=code
+    )
     await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
-    await screens.send(update, context, texts.promo_redeemed(entry.amount, entry.balance_after), keyboards.profile())
+    await screens.send(
+        update, context, texts.promo_redeemed(entry.amount, entry.balance_after), keyboards.profile()
+    )
 
 
 HANDLERS = [

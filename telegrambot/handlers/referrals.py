@@ -24,7 +24,9 @@ async def referrals(update: Update, context: ShopContext) -> None:
     count = await call(account_selectors.count_referrals, telegram_id=telegram_id)
     earned = await call(payment_selectors.get_referral_earnings, telegram_id=telegram_id)
     link = texts.referral_link(context.bot.username, context.customer)
-    await screens.show(update, context, texts.referrals(link=link, count=count, earned=earned), keyboards.referrals())
+    await screens.show(
+        update, context, texts.referrals(link=link, count=count, earned=earned), keyboards.referrals()
+    )
 
 
 async def referral_list(update: Update, context: ShopContext) -> None:
@@ -33,7 +35,9 @@ async def referral_list(update: Update, context: ShopContext) -> None:
         return
     number = callbacks.REFERRAL_LIST.parse(update.callback_query.data)
     page = await call(account_selectors.list_referrals, telegram_id=context.customer.telegram_id, page=number)
-    await screens.show(update, context, texts.referral_list(page.items, page.number), keyboards.referral_list(page))
+    await screens.show(
+        update, context, texts.referral_list(page.items, page.number), keyboards.referral_list(page)
+    )
 
 
 async def programme_is_on(update: Update, context: ShopContext) -> bool:

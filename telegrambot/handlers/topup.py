@@ -35,7 +35,9 @@ async def offer_methods(update: Update, context: ShopContext, state: dialog.Dial
     stars = to_stars(amount, settings.STARS_PER_VALUE) if settings.STARS_PER_VALUE > 0 else None
     card, crypto = bool(settings.TELEGRAM_PROVIDER_TOKEN), bool(settings.CRYPTO_PAY_TOKEN)
     text = texts.choose_method(amount, has_methods=stars is not None or card or crypto)
-    await screens.send(update, context, text, keyboards.methods(stars=stars, card=card, crypto=crypto, amount=amount))
+    await screens.send(
+        update, context, text, keyboards.methods(stars=stars, card=card, crypto=crypto, amount=amount)
+    )
 
 
 HANDLERS = [CallbackQueryHandler(ask_amount, pattern=callbacks.TOP_UP.pattern)]

@@ -25,16 +25,22 @@ def categories(page: Page[Category]) -> InlineKeyboardMarkup:
 
 
 def category(item: Category, page: Page[Product]) -> InlineKeyboardMarkup:
-    rows = [[button(texts.product_button(product), callbacks.ADMIN_PRODUCT, product.pk)] for product in page.items]
+    rows = [
+        [button(texts.product_button(product), callbacks.ADMIN_PRODUCT, product.pk)] for product in page.items
+    ]
     rows.append(pager_row(callbacks.ADMIN_CATEGORY, page, item.pk))
     rows.append([button(texts.NEW_PRODUCT, callbacks.ADMIN_PRODUCT_ADD, item.pk)])
-    rows.append([
-        button(texts.RENAME, callbacks.ADMIN_CATEGORY_RENAME, item.pk),
-        button(texts.UP, callbacks.ADMIN_CATEGORY_MOVE, item.pk, "up"),
-        button(texts.DOWN, callbacks.ADMIN_CATEGORY_MOVE, item.pk, "down"),
-    ])
-    shown = button(texts.HIDE, callbacks.ADMIN_CATEGORY_SHOW, item.pk, "off") if item.is_active else button(
-        texts.SHOW, callbacks.ADMIN_CATEGORY_SHOW, item.pk, "on"
+    rows.append(
+        [
+            button(texts.RENAME, callbacks.ADMIN_CATEGORY_RENAME, item.pk),
+            button(texts.UP, callbacks.ADMIN_CATEGORY_MOVE, item.pk, "up"),
+            button(texts.DOWN, callbacks.ADMIN_CATEGORY_MOVE, item.pk, "down"),
+        ]
+    )
+    shown = (
+        button(texts.HIDE, callbacks.ADMIN_CATEGORY_SHOW, item.pk, "off")
+        if item.is_active
+        else button(texts.SHOW, callbacks.ADMIN_CATEGORY_SHOW, item.pk, "on")
     )
     rows.append([shown, button(texts.DELETE, callbacks.ADMIN_CATEGORY_DELETE, item.pk)])
     rows.append([button(common_texts.BACK, callbacks.ADMIN_CATEGORIES, 1), *to_admin_row()])
@@ -43,10 +49,15 @@ def category(item: Category, page: Page[Product]) -> InlineKeyboardMarkup:
 
 def product(card: ProductCard, *, with_stock: bool) -> InlineKeyboardMarkup:
     item = card.product
-    edits = [button(label, callbacks.ADMIN_PRODUCT_EDIT, item.pk, field) for field, label in texts.EDIT_LABELS.items()]
+    edits = [
+        button(label, callbacks.ADMIN_PRODUCT_EDIT, item.pk, field)
+        for field, label in texts.EDIT_LABELS.items()
+    ]
     rows = [edits[index : index + 3] for index in range(0, len(edits), 3)]
-    shown = button(texts.HIDE, callbacks.ADMIN_PRODUCT_SHOW, item.pk, "off") if item.is_active else button(
-        texts.SHOW, callbacks.ADMIN_PRODUCT_SHOW, item.pk, "on"
+    shown = (
+        button(texts.HIDE, callbacks.ADMIN_PRODUCT_SHOW, item.pk, "off")
+        if item.is_active
+        else button(texts.SHOW, callbacks.ADMIN_PRODUCT_SHOW, item.pk, "on")
     )
     rows.append([shown, button(texts.DELETE, callbacks.ADMIN_PRODUCT_DELETE, item.pk)])
     if with_stock and not item.is_unlimited:
@@ -55,8 +66,12 @@ def product(card: ProductCard, *, with_stock: bool) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def confirm(yes: callbacks.Route, no: callbacks.Route, item_id: int, *no_values: object) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(texts.YES_DELETE, yes, item_id), button(texts.NO, no, item_id, *no_values)]])
+def confirm(
+    yes: callbacks.Route, no: callbacks.Route, item_id: int, *no_values: object
+) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[button(texts.YES_DELETE, yes, item_id), button(texts.NO, no, item_id, *no_values)]]
+    )
 
 
 def cancel_row() -> list[InlineKeyboardButton]:
@@ -68,17 +83,24 @@ def with_skip() -> InlineKeyboardMarkup:
 
 
 def kinds() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([
-        [button(texts.KIND_STOCK, callbacks.ADMIN_DRAFT_KIND, "stock")],
-        [button(texts.KIND_UNLIMITED, callbacks.ADMIN_DRAFT_KIND, "unlimited")],
-        cancel_row(),
-    ])
+    return InlineKeyboardMarkup(
+        [
+            [button(texts.KIND_STOCK, callbacks.ADMIN_DRAFT_KIND, "stock")],
+            [button(texts.KIND_UNLIMITED, callbacks.ADMIN_DRAFT_KIND, "unlimited")],
+            cancel_row(),
+        ]
+    )
 
 
 def category_choices(items: list[Category]) -> InlineKeyboardMarkup:
-    rows = [[button(texts.visible_name(item.name, item.is_active), callbacks.ADMIN_DRAFT_CATEGORY, item.pk)] for item in items]
+    rows = [
+        [button(texts.visible_name(item.name, item.is_active), callbacks.ADMIN_DRAFT_CATEGORY, item.pk)]
+        for item in items
+    ]
     return InlineKeyboardMarkup([*rows, cancel_row()])
 
 
 def after_save(product_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(common_texts.BACK, callbacks.ADMIN_PRODUCT, product_id)], back_row()])
+    return InlineKeyboardMarkup(
+        [[button(common_texts.BACK, callbacks.ADMIN_PRODUCT, product_id)], back_row()]
+    )

@@ -27,7 +27,9 @@ SECTIONS: list[tuple[str, object, Route, tuple[object, ...]]] = [
 
 
 def menu(codenames: frozenset[str]) -> InlineKeyboardMarkup:
-    shown = [button(label, route, *values) for codename, label, route, values in SECTIONS if codename in codenames]
+    shown = [
+        button(label, route, *values) for codename, label, route, values in SECTIONS if codename in codenames
+    ]
     rows = [shown[index : index + 2] for index in range(0, len(shown), 2)]
     rows.append([button(texts.SIGN_IN, callbacks.ADMIN_SIGN_IN)])
     return InlineKeyboardMarkup([*rows, back_row()])

@@ -17,7 +17,14 @@ from telegrambot.texts import common as common_texts
 
 def overview(page: Page[Category]) -> InlineKeyboardMarkup:
     rows = [
-        [button(catalog_texts.visible_name(item.name, item.is_active), callbacks.ADMIN_STOCK_CATEGORY, item.pk, 1)]
+        [
+            button(
+                catalog_texts.visible_name(item.name, item.is_active),
+                callbacks.ADMIN_STOCK_CATEGORY,
+                item.pk,
+                1,
+            )
+        ]
         for item in page.items
     ]
     rows.append(pager_row(callbacks.ADMIN_STOCK, page))
@@ -26,7 +33,10 @@ def overview(page: Page[Category]) -> InlineKeyboardMarkup:
 
 
 def category(item: Category, page: Page[Product]) -> InlineKeyboardMarkup:
-    rows = [[button(texts.product_button(product), callbacks.ADMIN_STOCK_PRODUCT, product.pk)] for product in page.items]
+    rows = [
+        [button(texts.product_button(product), callbacks.ADMIN_STOCK_PRODUCT, product.pk)]
+        for product in page.items
+    ]
     rows.append(pager_row(callbacks.ADMIN_STOCK_CATEGORY, page, item.pk))
     rows.append([button(common_texts.BACK, callbacks.ADMIN_STOCK, 1), *to_admin_row()])
     return InlineKeyboardMarkup([row for row in rows if row])
@@ -36,15 +46,24 @@ def product(card: ProductCard) -> InlineKeyboardMarkup:
     item = card.product
     rows = []
     if not item.is_unlimited:
-        rows.append([button(texts.ADD, callbacks.ADMIN_STOCK_ADD, item.pk), button(texts.UNITS, callbacks.ADMIN_STOCK_UNITS, item.pk, 1)])
+        rows.append(
+            [
+                button(texts.ADD, callbacks.ADMIN_STOCK_ADD, item.pk),
+                button(texts.UNITS, callbacks.ADMIN_STOCK_UNITS, item.pk, 1),
+            ]
+        )
         rows.append([button(texts.THRESHOLD, callbacks.ADMIN_STOCK_THRESHOLD, item.pk)])
-    rows.append([button(common_texts.BACK, callbacks.ADMIN_STOCK_CATEGORY, item.category_id, 1), *to_admin_row()])
+    rows.append(
+        [button(common_texts.BACK, callbacks.ADMIN_STOCK_CATEGORY, item.category_id, 1), *to_admin_row()]
+    )
     return InlineKeyboardMarkup(rows)
 
 
 def preview(product_id: int, new: int) -> InlineKeyboardMarkup:
     rows = [[button(texts.confirm_button(new), callbacks.ADMIN_STOCK_CONFIRM, product_id)]] if new else []
-    return InlineKeyboardMarkup([*rows, [button(common_texts.CANCEL, callbacks.ADMIN_STOCK_PRODUCT, product_id)]])
+    return InlineKeyboardMarkup(
+        [*rows, [button(common_texts.CANCEL, callbacks.ADMIN_STOCK_PRODUCT, product_id)]]
+    )
 
 
 def added(product_id: int, *, new: int) -> InlineKeyboardMarkup:
@@ -56,17 +75,22 @@ def added(product_id: int, *, new: int) -> InlineKeyboardMarkup:
 
 
 def units(product_id: int, page: Page[StockUnit]) -> InlineKeyboardMarkup:
-    rows = [[button(texts.unit_button(unit), callbacks.ADMIN_STOCK_UNIT, unit.pk, page.number)] for unit in page.items]
+    rows = [
+        [button(texts.unit_button(unit), callbacks.ADMIN_STOCK_UNIT, unit.pk, page.number)]
+        for unit in page.items
+    ]
     rows.append(pager_row(callbacks.ADMIN_STOCK_UNITS, page, product_id))
     rows.append([button(common_texts.BACK, callbacks.ADMIN_STOCK_PRODUCT, product_id), *to_admin_row()])
     return InlineKeyboardMarkup([row for row in rows if row])
 
 
 def unit(item: StockUnit, page: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([
-        [button(texts.DELETE_UNIT, callbacks.ADMIN_STOCK_UNIT_DELETE, item.pk, page)],
-        [button(common_texts.BACK, callbacks.ADMIN_STOCK_UNITS, item.product_id, page), *to_admin_row()],
-    ])
+    return InlineKeyboardMarkup(
+        [
+            [button(texts.DELETE_UNIT, callbacks.ADMIN_STOCK_UNIT_DELETE, item.pk, page)],
+            [button(common_texts.BACK, callbacks.ADMIN_STOCK_UNITS, item.product_id, page), *to_admin_row()],
+        ]
+    )
 
 
 def cancel_to(product_id: int) -> InlineKeyboardMarkup:

@@ -17,10 +17,12 @@ def profile(customer: Customer, codenames: frozenset[str]) -> InlineKeyboardMark
     telegram_id = customer.telegram_id
     rows = []
     if "manage_balances" in codenames:
-        rows.append([
-            button(texts.CREDIT, callbacks.ADMIN_USER_BALANCE, telegram_id, "credit"),
-            button(texts.DEBIT, callbacks.ADMIN_USER_BALANCE, telegram_id, "debit"),
-        ])
+        rows.append(
+            [
+                button(texts.CREDIT, callbacks.ADMIN_USER_BALANCE, telegram_id, "credit"),
+                button(texts.DEBIT, callbacks.ADMIN_USER_BALANCE, telegram_id, "debit"),
+            ]
+        )
     actions = []
     if "manage_users" in codenames and not customer.is_owner:
         if customer.is_blocked:
@@ -36,7 +38,14 @@ def profile(customer: Customer, codenames: frozenset[str]) -> InlineKeyboardMark
 
 def roles(customer: Customer, choices: list[RoleInfo]) -> InlineKeyboardMarkup:
     rows = [
-        [button((texts.CURRENT_MARK if info.id == customer.role_id else "") + info.name[:40], callbacks.ADMIN_USER_SET_ROLE, customer.telegram_id, info.id)]
+        [
+            button(
+                (texts.CURRENT_MARK if info.id == customer.role_id else "") + info.name[:40],
+                callbacks.ADMIN_USER_SET_ROLE,
+                customer.telegram_id,
+                info.id,
+            )
+        ]
         for info in choices
         if info.grantable
     ]

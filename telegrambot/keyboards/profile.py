@@ -39,7 +39,9 @@ def ledger(page: PageLike) -> InlineKeyboardMarkup:
 
 
 def referrals() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(referral_texts.REFERRAL_LIST, callbacks.REFERRAL_LIST, 1)], back_row()])
+    return InlineKeyboardMarkup(
+        [[button(referral_texts.REFERRAL_LIST, callbacks.REFERRAL_LIST, 1)], back_row()]
+    )
 
 
 def referral_list(page: PageLike) -> InlineKeyboardMarkup:

@@ -97,8 +97,14 @@ class Shop:
             return  # caused by a refusal the test allowed
         self.errors.append(context.error)
 
-    async def user(self, telegram_id: int, *, language_code: str | None = "en", first_name: str = "Test",
-                   username: str | None = None) -> ChatUser:
+    async def user(
+        self,
+        telegram_id: int,
+        *,
+        language_code: str | None = "en",
+        first_name: str = "Test",
+        username: str | None = None,
+    ) -> ChatUser:
         """Return a user who can talk to the bot (nothing is sent yet)."""
         data = {"id": telegram_id, "is_bot": False, "first_name": first_name}
         if language_code:
@@ -118,7 +124,9 @@ class Shop:
             return
         if self.check_rejections and len(self.telegram.rejections) > rejections:
             refused = self.telegram.rejections[rejections:]
-            raise BotMisbehaved("Telegram refused: " + "; ".join(f"{call.method}: {call.description}" for call in refused))
+            raise BotMisbehaved(
+                "Telegram refused: " + "; ".join(f"{call.method}: {call.description}" for call in refused)
+            )
         if len(self.errors) > errors:
             raise BotMisbehaved(f"a handler raised {self.errors[errors]!r}") from self.errors[errors]
 
@@ -147,14 +155,28 @@ class ChatUser:
 
     async def send_sticker(self, *, strict: bool = True) -> None:
         message = self.telegram.add_user_message(self.id)
-        sticker = {"file_id": "sticker", "file_unique_id": "s", "width": 512, "height": 512,
-                   "is_animated": False, "is_video": False, "type": "regular"}
-        await self.shop.process({"message": {**self.message_base(message), "sticker": sticker}}, strict=strict)
+        sticker = {
+            "file_id": "sticker",
+            "file_unique_id": "s",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        }
+        await self.shop.process(
+            {"message": {**self.message_base(message), "sticker": sticker}}, strict=strict
+        )
 
     async def send_in_group(self, text: str, *, chat_id: int = -100123) -> None:
         """Send a message in a group the bot is in (the bot must ignore it)."""
-        data = {"message_id": 1, "date": int(time.time()), "from": self.data, "text": text,
-                "chat": {"id": chat_id, "type": "supergroup", "title": "Group"}}
+        data = {
+            "message_id": 1,
+            "date": int(time.time()),
+            "from": self.data,
+            "text": text,
+            "chat": {"id": chat_id, "type": "supergroup", "title": "Group"},
+        }
         if text.startswith("/"):
             data["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         await self.shop.process({"message": data})
@@ -167,11 +189,18 @@ class ChatUser:
             raise AssertionError(f"{label!r} is a link to {button.get('url')}, not a button to press")
         return await self.press_data(button["callback_data"], message=message, strict=strict)
 
-    async def press_data(self, data: str, *, message: ChatMessage | None = None, strict: bool = True) -> dict[str, Any] | None:
+    async def press_data(
+        self, data: str, *, message: ChatMessage | None = None, strict: bool = True
+    ) -> dict[str, Any] | None:
         """Send a callback query with any ``data``, as a forged client could; return the answer."""
         message = message or self.keyboard_message(required=False) or self.latest_bot_message()
         query_id = self.telegram.open_callback_query()
-        query: dict[str, Any] = {"id": query_id, "from": self.data, "chat_instance": f"ci-{self.id}", "data": data}
+        query: dict[str, Any] = {
+            "id": query_id,
+            "from": self.data,
+            "chat_instance": f"ci-{self.id}",
+            "data": data,
+        }
         if message is not None:
             query["message"] = self.telegram.as_telegram(message)
         await self.shop.process({"callback_query": query}, strict=strict)
@@ -183,26 +212,42 @@ class ChatUser:
     async def block_bot(self) -> None:
         """Block the bot in Telegram: later messages to this user are refused with 403."""
         self.telegram.blocked_by.add(self.id)
-        member = {"chat": {"id": self.id, "type": "private", "first_name": self.data["first_name"]}, "from": self.data,
-                  "date": int(time.time()), "old_chat_member": {"status": "member", "user": self.telegram.bot},
-                  "new_chat_member": {"status": "kicked", "user": self.telegram.bot, "until_date": 0}}
+        member = {
+            "chat": {"id": self.id, "type": "private", "first_name": self.data["first_name"]},
+            "from": self.data,
+            "date": int(time.time()),
+            "old_chat_member": {"status": "member", "user": self.telegram.bot},
+            "new_chat_member": {"status": "kicked", "user": self.telegram.bot, "until_date": 0},
+        }
         await self.shop.process({"my_chat_member": member})
 
     async def pre_checkout(self, *, payload: str, currency: str, total_amount: int) -> dict[str, Any] | None:
         """Send the pre-checkout query Telegram sends before charging; return the bot's answer."""
         query_id = self.telegram.open_pre_checkout_query()
-        query = {"id": query_id, "from": self.data, "currency": currency, "total_amount": total_amount,
-                 "invoice_payload": payload}
+        query = {
+            "id": query_id,
+            "from": self.data,
+            "currency": currency,
+            "total_amount": total_amount,
+            "invoice_payload": payload,
+        }
         await self.shop.process({"pre_checkout_query": query})
         return self.telegram.pre_checkout_queries[query_id]
 
-    async def successful_payment(self, *, payload: str, currency: str, total_amount: int, charge_id: str | None = None) -> str:
+    async def successful_payment(
+        self, *, payload: str, currency: str, total_amount: int, charge_id: str | None = None
+    ) -> str:
         """Send the service message of a completed payment; return its Telegram charge id."""
         charge_id = charge_id or f"charge-{next(self.telegram.ids)}"
         self.telegram.charges.setdefault(charge_id, {"user_id": self.id, "refunded": False})
         message = self.telegram.add_user_message(self.id)
-        payment = {"currency": currency, "total_amount": total_amount, "invoice_payload": payload,
-                   "telegram_payment_charge_id": charge_id, "provider_payment_charge_id": f"provider-{charge_id}"}
+        payment = {
+            "currency": currency,
+            "total_amount": total_amount,
+            "invoice_payload": payload,
+            "telegram_payment_charge_id": charge_id,
+            "provider_payment_charge_id": f"provider-{charge_id}",
+        }
         await self.shop.process({"message": {**self.message_base(message), "successful_payment": payment}})
         return charge_id
 
@@ -241,7 +286,12 @@ class ChatUser:
         message = self.latest_bot_message()
         if message is None:
             return Screen("", "", [], None)
-        return Screen(message.text, message.html, [[button["text"] for button in row] for row in message.buttons], message)
+        return Screen(
+            message.text,
+            message.html,
+            [[button["text"] for button in row] for row in message.buttons],
+            message,
+        )
 
     @property
     def alert(self) -> str | None:
@@ -249,11 +299,17 @@ class ChatUser:
         return (self.last_answer or {}).get("text")
 
     def message_base(self, message: ChatMessage) -> dict[str, Any]:
-        return {"message_id": message.message_id, "date": message.date, "from": self.data,
-                "chat": {"id": self.id, "type": "private", "first_name": self.data["first_name"]}}
+        return {
+            "message_id": message.message_id,
+            "date": message.date,
+            "from": self.data,
+            "chat": {"id": self.id, "type": "private", "first_name": self.data["first_name"]},
+        }
 
     # --- exploring ------------------------------------------------------------
-    async def crawl(self, *, start: str = "/start", limit: int = 300, skip: tuple[str, ...] = ()) -> list[str]:
+    async def crawl(
+        self, *, start: str = "/start", limit: int = 300, skip: tuple[str, ...] = ()
+    ) -> list[str]:
         """Press every button reachable from ``start``, breadth first; return the callback data pressed.
 
         Each button is reached as a user would: ``start`` is sent again, then
@@ -281,8 +337,12 @@ class ChatUser:
     def keyboard_data(self) -> list[str]:
         """The callback data of the buttons on the latest bot message with a keyboard."""
         message = self.keyboard_message(required=False)
-        return [button["callback_data"] for row in (message.buttons if message else []) for button in row
-                if "callback_data" in button]
+        return [
+            button["callback_data"]
+            for row in (message.buttons if message else [])
+            for button in row
+            if "callback_data" in button
+        ]
 
 
 def find_button(message: ChatMessage | None, label: str) -> dict[str, Any]:

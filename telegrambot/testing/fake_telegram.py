@@ -34,14 +34,32 @@ MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 MAX_ALERT = 200
 ADMIN_RIGHTS = (
-    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
-    "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
     "can_delete_stories",
 )
 MEMBER_RIGHTS = (
-    "can_send_messages", "can_send_audios", "can_send_documents", "can_send_photos", "can_send_videos",
-    "can_send_video_notes", "can_send_voice_notes", "can_send_polls", "can_send_other_messages",
-    "can_add_web_page_previews", "can_change_info", "can_invite_users", "can_pin_messages", "can_manage_topics",
+    "can_send_messages",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_manage_topics",
 )
 
 
@@ -91,9 +109,15 @@ class FakeTelegram:
     """The state of a fake Bot API and its answers to method calls."""
 
     def __init__(self, *, bot_id: int = BOT_ID, bot_username: str = BOT_USERNAME) -> None:
-        self.bot = {"id": bot_id, "is_bot": True, "first_name": "Shop", "username": bot_username,
-                    "can_join_groups": False, "can_read_all_group_messages": False,
-                    "supports_inline_queries": False}
+        self.bot = {
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": "Shop",
+            "username": bot_username,
+            "can_join_groups": False,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
         self.calls: list[Call] = []
         self.rejections: list[Call] = []
         self.users: dict[int, dict[str, Any]] = {}
@@ -108,7 +132,9 @@ class FakeTelegram:
         self.files: dict[str, tuple[str, bytes]] = {}  # file id -> (file path, content), for getFile
         self.ids = itertools.count(1)
         self.methods: dict[str, Callable[[dict[str, Any]], Any]] = {
-            name.removeprefix("api_").lower(): getattr(self, name) for name in dir(self) if name.startswith("api_")
+            name.removeprefix("api_").lower(): getattr(self, name)
+            for name in dir(self)
+            if name.startswith("api_")
         }
 
     # --- what tests set up ----------------------------------------------------
@@ -121,7 +147,9 @@ class FakeTelegram:
 
     def add_user_message(self, chat_id: int, text: str = "") -> ChatMessage:
         """Put a message from the user into the chat, with the next message id."""
-        message = ChatMessage(chat_id=chat_id, message_id=next(self.ids), from_bot=False, kind="user", text=text)
+        message = ChatMessage(
+            chat_id=chat_id, message_id=next(self.ids), from_bot=False, kind="user", text=text
+        )
         self.chats.setdefault(chat_id, []).append(message)
         return message
 
@@ -189,7 +217,9 @@ class FakeTelegram:
     def api_setMyCommands(self, params: dict[str, Any]) -> Any:
         commands = params.get("commands") or []
         for command in commands:
-            if not (1 <= len(command.get("command", "")) <= 32) or not (1 <= len(command.get("description", "")) <= 256):
+            if not (1 <= len(command.get("command", "")) <= 32) or not (
+                1 <= len(command.get("description", "")) <= 256
+            ):
                 raise Rejected("Bad Request: BOT_COMMAND_INVALID")
         self.commands[params.get("language_code")] = commands
         return True
@@ -197,7 +227,10 @@ class FakeTelegram:
     def api_getChatMember(self, params: dict[str, Any]) -> Any:
         user_id = int(params["user_id"])
         status = self.channel_members.get((str(params["chat_id"]), user_id), "left")
-        member: dict[str, Any] = {"status": status, "user": self.users.get(user_id, {"id": user_id, "is_bot": False, "first_name": "?"})}
+        member: dict[str, Any] = {
+            "status": status,
+            "user": self.users.get(user_id, {"id": user_id, "is_bot": False, "first_name": "?"}),
+        }
         if status == "administrator":
             member.update(dict.fromkeys(ADMIN_RIGHTS, False), can_be_edited=False, is_anonymous=False)
         elif status == "creator":
@@ -213,15 +246,25 @@ class FakeTelegram:
         if stored is None:
             raise Rejected("Bad Request: invalid file_id")
         path, content = stored
-        return {"file_id": params["file_id"], "file_unique_id": path, "file_size": len(content), "file_path": path}
+        return {
+            "file_id": params["file_id"],
+            "file_unique_id": path,
+            "file_size": len(content),
+            "file_path": path,
+        }
 
     def api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
         query_id = str(params["callback_query_id"])
         if query_id not in self.callback_queries or self.callback_queries[query_id] is not None:
-            raise Rejected("Bad Request: query is too old and response timeout expired or query ID is invalid")
+            raise Rejected(
+                "Bad Request: query is too old and response timeout expired or query ID is invalid"
+            )
         if len(params.get("text") or "") > MAX_ALERT:
             raise Rejected("Bad Request: MESSAGE_TOO_LONG")
-        self.callback_queries[query_id] = {"text": params.get("text"), "show_alert": bool(params.get("show_alert"))}
+        self.callback_queries[query_id] = {
+            "text": params.get("text"),
+            "show_alert": bool(params.get("show_alert")),
+        }
         return True
 
     def api_answerPreCheckoutQuery(self, params: dict[str, Any]) -> Any:
@@ -230,7 +273,10 @@ class FakeTelegram:
             raise Rejected("Bad Request: QUERY_ID_INVALID")
         if not params.get("ok") and not params.get("error_message"):
             raise Rejected("Bad Request: error_message is required when ok is False")
-        self.pre_checkout_queries[query_id] = {"ok": bool(params.get("ok")), "error_message": params.get("error_message")}
+        self.pre_checkout_queries[query_id] = {
+            "ok": bool(params.get("ok")),
+            "error_message": params.get("error_message"),
+        }
         return True
 
     def api_refundStarPayment(self, params: dict[str, Any]) -> Any:
@@ -245,8 +291,11 @@ class FakeTelegram:
     def api_sendMessage(self, params: dict[str, Any]) -> Any:
         chat_id = self.chat_of(params)
         text, html = self.check_text(params, "text", MAX_TEXT)
-        return self.post(ChatMessage(chat_id, 0, True, "text", text, html, params.get("parse_mode"),
-                                     self.check_markup(params)))
+        return self.post(
+            ChatMessage(
+                chat_id, 0, True, "text", text, html, params.get("parse_mode"), self.check_markup(params)
+            )
+        )
 
     def api_sendPhoto(self, params: dict[str, Any]) -> Any:
         return self.send_media(params, "photo")
@@ -256,19 +305,32 @@ class FakeTelegram:
 
     def api_sendInvoice(self, params: dict[str, Any]) -> Any:
         chat_id = self.chat_of(params)
-        invoice = {key: params.get(key) for key in ("title", "description", "payload", "currency", "prices", "provider_token")}
+        invoice = {
+            key: params.get(key)
+            for key in ("title", "description", "payload", "currency", "prices", "provider_token")
+        }
         if not 1 <= len(invoice["title"] or "") <= 32 or not 1 <= len(invoice["description"] or "") <= 255:
             raise Rejected("Bad Request: invoice title must be 1-32 and description 1-255 characters")
         if not 1 <= len((invoice["payload"] or "").encode()) <= 128:
             raise Rejected("Bad Request: INVOICE_PAYLOAD_INVALID")
         prices = invoice["prices"] or []
-        if not prices or any(not isinstance(price.get("amount"), int) or price["amount"] <= 0 for price in prices):
+        if not prices or any(
+            not isinstance(price.get("amount"), int) or price["amount"] <= 0 for price in prices
+        ):
             raise Rejected("Bad Request: CURRENCY_TOTAL_AMOUNT_INVALID")
         if invoice["currency"] == "XTR" and (len(prices) != 1 or invoice["provider_token"]):
             raise Rejected("Bad Request: Stars invoices take one price and no provider token")
         if invoice["currency"] != "XTR" and not invoice["provider_token"]:
             raise Rejected("Bad Request: PAYMENT_PROVIDER_INVALID")
-        message = ChatMessage(chat_id, 0, True, "invoice", invoice["title"], reply_markup=self.check_markup(params), media=invoice)
+        message = ChatMessage(
+            chat_id,
+            0,
+            True,
+            "invoice",
+            invoice["title"],
+            reply_markup=self.check_markup(params),
+            media=invoice,
+        )
         return self.post(message)
 
     def api_editMessageText(self, params: dict[str, Any]) -> Any:
@@ -278,9 +340,16 @@ class FakeTelegram:
         text, html = self.check_text(params, "text", MAX_TEXT)
         markup = self.check_markup(params)
         if (text, markup) == (message.text, message.reply_markup):
-            raise Rejected("Bad Request: message is not modified: specified new message content and reply "
-                           "markup are exactly the same as a current content and reply markup of the message")
-        message.text, message.html, message.parse_mode, message.reply_markup = text, html, params.get("parse_mode"), markup
+            raise Rejected(
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message"
+            )
+        message.text, message.html, message.parse_mode, message.reply_markup = (
+            text,
+            html,
+            params.get("parse_mode"),
+            markup,
+        )
         return self.edited(message)
 
     def api_editMessageCaption(self, params: dict[str, Any]) -> Any:
@@ -291,7 +360,12 @@ class FakeTelegram:
         markup = self.check_markup(params)
         if (text, markup) == (message.text, message.reply_markup):
             raise Rejected("Bad Request: message is not modified")
-        message.text, message.html, message.parse_mode, message.reply_markup = text, html, params.get("parse_mode"), markup
+        message.text, message.html, message.parse_mode, message.reply_markup = (
+            text,
+            html,
+            params.get("parse_mode"),
+            markup,
+        )
         return self.edited(message)
 
     def api_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
@@ -328,7 +402,9 @@ class FakeTelegram:
                 return message
         raise Rejected(f"Bad Request: message to {action} not found")
 
-    def check_text(self, params: dict[str, Any], key: str, limit: int, *, required: bool = True) -> tuple[str, str]:
+    def check_text(
+        self, params: dict[str, Any], key: str, limit: int, *, required: bool = True
+    ) -> tuple[str, str]:
         raw = params.get(key) or ""
         if params.get("parse_mode") not in (None, "HTML"):
             raise Rejected("Bad Request: only parse_mode HTML is expected from this bot")
@@ -368,7 +444,9 @@ class FakeTelegram:
         if not media:
             raise Rejected(f"Bad Request: there is no {kind} in the request")
         text, html = self.check_text(params, "caption", MAX_CAPTION, required=False)
-        message = ChatMessage(chat_id, 0, True, kind, text, html, params.get("parse_mode"), self.check_markup(params), media)
+        message = ChatMessage(
+            chat_id, 0, True, kind, text, html, params.get("parse_mode"), self.check_markup(params), media
+        )
         return self.post(message)
 
     def post(self, message: ChatMessage) -> dict[str, Any]:
@@ -392,15 +470,31 @@ class FakeTelegram:
         if message.kind in ("text", "user"):
             data["text"] = message.text
         elif message.kind == "photo":
-            data["photo"] = [{"file_id": "photo-%s" % message.message_id, "file_unique_id": "p%s" % message.message_id, "width": 640, "height": 480}]
+            data["photo"] = [
+                {
+                    "file_id": "photo-%s" % message.message_id,
+                    "file_unique_id": "p%s" % message.message_id,
+                    "width": 640,
+                    "height": 480,
+                }
+            ]
         elif message.kind == "document":
             name = message.media.get("filename", "file") if isinstance(message.media, dict) else "file"
-            data["document"] = {"file_id": "doc-%s" % message.message_id, "file_unique_id": "d%s" % message.message_id, "file_name": name}
+            data["document"] = {
+                "file_id": "doc-%s" % message.message_id,
+                "file_unique_id": "d%s" % message.message_id,
+                "file_name": name,
+            }
         elif message.kind == "invoice":
             invoice = message.media
             total = sum(price["amount"] for price in invoice["prices"])
-            data["invoice"] = {"title": invoice["title"], "description": invoice["description"], "start_parameter": "",
-                               "currency": invoice["currency"], "total_amount": total}
+            data["invoice"] = {
+                "title": invoice["title"],
+                "description": invoice["description"],
+                "start_parameter": "",
+                "currency": invoice["currency"],
+                "total_amount": total,
+            }
         if message.kind in ("photo", "document") and message.text:
             data["caption"] = message.text
         if message.reply_markup:
@@ -424,7 +518,9 @@ class FakeRequest(BaseRequest):
     async def shutdown(self) -> None:
         pass
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None, **kwargs: Any) -> tuple[int, bytes]:
+    async def do_request(
+        self, url: str, method: str, request_data: RequestData | None = None, **kwargs: Any
+    ) -> tuple[int, bytes]:
         if "/file/bot" in url:
             return self.telegram.download(url)
         params = dict(request_data.parameters) if request_data else {}

@@ -24,9 +24,24 @@ from telegrambot.testing.fake_telegram import FakeTelegram
 
 # python-telegram-bot sends form fields JSON-encoded, except strings, which are sent as they are.
 JSON_FIELDS = {
-    "reply_markup", "prices", "commands", "scope", "link_preview_options", "reply_parameters", "entities",
-    "caption_entities", "allowed_updates", "suggested_tip_amounts", "show_alert", "ok", "drop_pending_updates",
-    "disable_notification", "protect_content", "is_flexible", "need_name", "need_email",
+    "reply_markup",
+    "prices",
+    "commands",
+    "scope",
+    "link_preview_options",
+    "reply_parameters",
+    "entities",
+    "caption_entities",
+    "allowed_updates",
+    "suggested_tip_amounts",
+    "show_alert",
+    "ok",
+    "drop_pending_updates",
+    "disable_notification",
+    "protect_content",
+    "is_flexible",
+    "need_name",
+    "need_email",
 }
 INT_FIELDS = {"message_id", "user_id", "offset", "limit", "timeout", "cache_time", "max_tip_amount"}
 MAX_POLL_SECONDS = 5.0
@@ -90,7 +105,12 @@ class FakeTelegramServer:
         method = request.match_info["method"]
         fields: dict[str, Any] = dict(request.query)
         if request.content_type == "application/json":
-            fields.update({key: json.dumps(value) if key in JSON_FIELDS else value for key, value in (await request.json()).items()})
+            fields.update(
+                {
+                    key: json.dumps(value) if key in JSON_FIELDS else value
+                    for key, value in (await request.json()).items()
+                }
+            )
         elif request.can_read_body:
             fields.update(await request.post())
         params = decode(fields)
@@ -105,6 +125,8 @@ class FakeTelegramServer:
             return
         self.new_update.clear()
         try:
-            await asyncio.wait_for(self.new_update.wait(), timeout=min(float(params.get("timeout") or 0), MAX_POLL_SECONDS))
-        except asyncio.TimeoutError:
+            await asyncio.wait_for(
+                self.new_update.wait(), timeout=min(float(params.get("timeout") or 0), MAX_POLL_SECONDS)
+            )
+        except TimeoutError:
             pass

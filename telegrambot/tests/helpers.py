@@ -21,7 +21,9 @@ class BotTestCase(ShopTestCase):
         await shop.start()
         return shop
 
-    async def start_chat(self, telegram_id: int = 1001, *, language_code: str = "en", **user: object) -> tuple[Shop, ChatUser]:
+    async def start_chat(
+        self, telegram_id: int = 1001, *, language_code: str = "en", **user: object
+    ) -> tuple[Shop, ChatUser]:
         """Start the bot and a user who has sent /start (Alice, unless told otherwise)."""
         shop = await self.start_shop()
         chat_user = await shop.user(telegram_id, language_code=language_code, **user)  # type: ignore[arg-type]

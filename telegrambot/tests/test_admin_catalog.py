@@ -62,12 +62,18 @@ class CategoryTests(AdminTestCase):
         carl = await self.chat(self.carl)  # may manage stock only
         before = await sync_to_async(row_counts)(Category, Product, StockUnit)
         for data in [
-            callbacks.ADMIN_CATEGORIES.build(1), callbacks.ADMIN_CATEGORY_ADD.build(),
-            callbacks.ADMIN_CATEGORY_RENAME.build(self.games.pk), callbacks.ADMIN_CATEGORY_SHOW.build(self.games.pk, "off"),
-            callbacks.ADMIN_CATEGORY_MOVE.build(self.games.pk, "down"), callbacks.ADMIN_CATEGORY_DELETE_YES.build(self.games.pk),
-            callbacks.ADMIN_PRODUCT_ADD.build(self.games.pk), callbacks.ADMIN_PRODUCT_EDIT.build(self.key.pk, "name"),
-            callbacks.ADMIN_PRODUCT_SHOW.build(self.key.pk, "off"), callbacks.ADMIN_PRODUCT_DELETE_YES.build(self.key.pk),
-            callbacks.ADMIN_DRAFT_CATEGORY.build(self.games.pk), callbacks.ADMIN_DRAFT_KIND.build("unlimited"),
+            callbacks.ADMIN_CATEGORIES.build(1),
+            callbacks.ADMIN_CATEGORY_ADD.build(),
+            callbacks.ADMIN_CATEGORY_RENAME.build(self.games.pk),
+            callbacks.ADMIN_CATEGORY_SHOW.build(self.games.pk, "off"),
+            callbacks.ADMIN_CATEGORY_MOVE.build(self.games.pk, "down"),
+            callbacks.ADMIN_CATEGORY_DELETE_YES.build(self.games.pk),
+            callbacks.ADMIN_PRODUCT_ADD.build(self.games.pk),
+            callbacks.ADMIN_PRODUCT_EDIT.build(self.key.pk, "name"),
+            callbacks.ADMIN_PRODUCT_SHOW.build(self.key.pk, "off"),
+            callbacks.ADMIN_PRODUCT_DELETE_YES.build(self.key.pk),
+            callbacks.ADMIN_DRAFT_CATEGORY.build(self.games.pk),
+            callbacks.ADMIN_DRAFT_KIND.build("unlimited"),
         ]:
             await self.refused(carl, data, self.carl)
         self.assertEqual(await sync_to_async(row_counts)(Category, Product, StockUnit), before)
@@ -147,7 +153,9 @@ class ProductFormTests(AdminTestCase):
         await adam.send("https://example.com/redeem")
 
         product = await Product.objects.aget(name="Gift card")
-        self.assertEqual((product.is_unlimited, product.unlimited_value), (True, "https://example.com/redeem"))
+        self.assertEqual(
+            (product.is_unlimited, product.unlimited_value), (True, "https://example.com/redeem")
+        )
 
     async def test_it_leaves_nothing_when_cancelled(self):
         before = await sync_to_async(row_counts)(Product)
@@ -199,7 +207,9 @@ class ProductScreenTests(AdminTestCase):
         await adam.press("✏️ Category")
         await adam.press("Films")
         product = await Product.objects.aget(pk=self.key.pk)
-        self.assertEqual((str(product.price), product.category_id, product.name), ("7.77", films.pk, "Game key"))
+        self.assertEqual(
+            (str(product.price), product.category_id, product.name), ("7.77", films.pk, "Game key")
+        )
 
         await adam.press("✏️ Type")
         await adam.press("♾ Unlimited")

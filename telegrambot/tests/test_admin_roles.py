@@ -20,7 +20,9 @@ class RoleTests(AdminTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         manager = Group.objects.create(name="Role manager")
-        manager.permissions.set(Permission.objects.filter(codename__in=["manage_roles", "manage_users", "view_audit"]))
+        manager.permissions.set(
+            Permission.objects.filter(codename__in=["manage_roles", "manage_users", "view_audit"])
+        )
         cls.rita = make_customer(3003, username="rita", role=manager)
 
     async def open_roles(self, customer):
@@ -88,12 +90,18 @@ class RoleTests(AdminTestCase):
         rita = await self.open_roles(self.rita)
         await rita.press("Admin ⭐")
         self.assertNotIn("✏️ Edit", rita.screen.labels)
-        for data in (callbacks.ADMIN_ROLE_EDIT.build(admin_role.pk), callbacks.ADMIN_ROLE_DELETE_YES.build(admin_role.pk)):
+        for data in (
+            callbacks.ADMIN_ROLE_EDIT.build(admin_role.pk),
+            callbacks.ADMIN_ROLE_DELETE_YES.build(admin_role.pk),
+        ):
             await rita.press_data(data)
             self.assertIn("Built-in", rita.alert)
         big = await sync_to_async(self.role_with)("Big", ["manage_balances", "manage_roles"])
-        for data in (callbacks.ADMIN_ROLE_EDIT.build(big.pk), callbacks.ADMIN_ROLE_DELETE_YES.build(big.pk),
-                     callbacks.ADMIN_ROLE_DELETE_YES.build(rita_role.pk)):  # her own role
+        for data in (
+            callbacks.ADMIN_ROLE_EDIT.build(big.pk),
+            callbacks.ADMIN_ROLE_DELETE_YES.build(big.pk),
+            callbacks.ADMIN_ROLE_DELETE_YES.build(rita_role.pk),
+        ):  # her own role
             await rita.press_data(data)
             self.assertIn("cannot grant", rita.alert)
         self.assertEqual(await self.audits("escalation_refused", self.rita), 3)
@@ -101,9 +109,15 @@ class RoleTests(AdminTestCase):
 
     async def test_it_refuses_admins_without_manage_roles(self):
         adam = await self.chat(self.admin)  # the Admin role holds everything but roles
-        for data in (callbacks.ADMIN_ROLES.build(), callbacks.ADMIN_ROLE_ADD.build(), callbacks.ADMIN_ROLE_SAVE.build(),
-                     callbacks.ADMIN_ROLE_TOGGLE.build("manage_roles"), callbacks.ADMIN_ROLE_RENAME.build(),
-                     callbacks.ADMIN_ROLE_EDIT.build(1), callbacks.ADMIN_ROLE_DELETE_YES.build(1)):
+        for data in (
+            callbacks.ADMIN_ROLES.build(),
+            callbacks.ADMIN_ROLE_ADD.build(),
+            callbacks.ADMIN_ROLE_SAVE.build(),
+            callbacks.ADMIN_ROLE_TOGGLE.build("manage_roles"),
+            callbacks.ADMIN_ROLE_RENAME.build(),
+            callbacks.ADMIN_ROLE_EDIT.build(1),
+            callbacks.ADMIN_ROLE_DELETE_YES.build(1),
+        ):
             await self.refused(adam, data, self.admin)
 
     async def test_it_refuses_a_draft_saved_after_manage_roles_is_taken_away(self):

@@ -21,7 +21,10 @@ class StockUploadTests(AdminTestCase):
         return user
 
     async def unsold(self):
-        return [unit.value async for unit in StockUnit.objects.filter(product=self.key, sold_at__isnull=True).order_by("id")]
+        return [
+            unit.value
+            async for unit in StockUnit.objects.filter(product=self.key, sold_at__isnull=True).order_by("id")
+        ]
 
     async def test_it_previews_pasted_units_then_adds_them(self):
         carl = await self.open_upload()
@@ -100,9 +103,14 @@ class StockUploadTests(AdminTestCase):
 
     async def test_it_refuses_customers_and_catalog_only_admins(self):
         alice = await self.chat(self.alice)
-        for data in (callbacks.ADMIN_STOCK.build(1), callbacks.ADMIN_STOCK_ADD.build(self.key.pk),
-                     callbacks.ADMIN_STOCK_CONFIRM.build(self.key.pk), callbacks.ADMIN_STOCK_UNITS.build(self.key.pk, 1),
-                     callbacks.ADMIN_STOCK_UNIT_DELETE.build(1, 1), callbacks.ADMIN_STOCK_THRESHOLD.build(self.key.pk)):
+        for data in (
+            callbacks.ADMIN_STOCK.build(1),
+            callbacks.ADMIN_STOCK_ADD.build(self.key.pk),
+            callbacks.ADMIN_STOCK_CONFIRM.build(self.key.pk),
+            callbacks.ADMIN_STOCK_UNITS.build(self.key.pk, 1),
+            callbacks.ADMIN_STOCK_UNIT_DELETE.build(1, 1),
+            callbacks.ADMIN_STOCK_THRESHOLD.build(self.key.pk),
+        ):
             await self.refused(alice, data, self.alice)
         self.assertEqual(len(await self.unsold()), 2)
 
@@ -114,7 +122,9 @@ class StockUnitTests(AdminTestCase):
         return carl
 
     async def test_it_pages_units_and_deletes_one(self):
-        await StockUnit.objects.abulk_create(StockUnit(product=self.key, value=f"K-{n:02d}") for n in range(12))
+        await StockUnit.objects.abulk_create(
+            StockUnit(product=self.key, value=f"K-{n:02d}") for n in range(12)
+        )
         carl = await self.open_product()
         await carl.press("📋 Units")
         self.assertEqual(len([label for label in carl.screen.labels if label.startswith("#")]), 10)
@@ -150,7 +160,10 @@ class LowStockAlertTests(AdminTestCase):
     async def test_it_alerts_stock_managers_once_until_stock_is_added(self):
         await Product.objects.filter(pk=self.key.pk).aupdate(low_stock_threshold=3)
         shop = await self.start_shop()
-        users = {customer.telegram_id: await shop.user(customer.telegram_id) for customer in (self.owner, self.admin, self.carl, self.alice)}
+        users = {
+            customer.telegram_id: await shop.user(customer.telegram_id)
+            for customer in (self.owner, self.admin, self.carl, self.alice)
+        }
 
         await notify_low_stock(shop.application.bot, [self.key.pk, self.gift.pk])
         await notify_low_stock(shop.application.bot, [self.key.pk])  # already alerted

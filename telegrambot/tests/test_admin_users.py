@@ -28,7 +28,14 @@ class FindUserTests(AdminTestCase):
         await adam.send("424242")
         self.assertIn("No such user", adam.screen.text)
         await adam.send("@ALICE")
-        for line in ("Alice", "ID: 1001", "Balance: 50.00 RUB", "Status: active", "Purchases: 0", "Credit by the shop"):
+        for line in (
+            "Alice",
+            "ID: 1001",
+            "Balance: 50.00 RUB",
+            "Status: active",
+            "Purchases: 0",
+            "Credit by the shop",
+        ):
             self.assertIn(line, adam.screen.text)
 
         await adam.press("👥 Find another user")
@@ -86,10 +93,14 @@ class FindUserTests(AdminTestCase):
 
     async def test_it_refuses_what_the_role_does_not_allow(self):
         carl = await self.chat(self.carl)  # stock only
-        for data in (callbacks.ADMIN_USERS.build(), callbacks.ADMIN_USER.build(self.alice.telegram_id),
-                     callbacks.ADMIN_USER_BALANCE.build(self.alice.telegram_id, "credit"),
-                     callbacks.ADMIN_USER_BLOCK.build(self.alice.telegram_id, "on"),
-                     callbacks.ADMIN_USER_ROLES.build(self.alice.telegram_id), callbacks.ADMIN_ORDER_LOOKUP.build()):
+        for data in (
+            callbacks.ADMIN_USERS.build(),
+            callbacks.ADMIN_USER.build(self.alice.telegram_id),
+            callbacks.ADMIN_USER_BALANCE.build(self.alice.telegram_id, "credit"),
+            callbacks.ADMIN_USER_BLOCK.build(self.alice.telegram_id, "on"),
+            callbacks.ADMIN_USER_ROLES.build(self.alice.telegram_id),
+            callbacks.ADMIN_ORDER_LOOKUP.build(),
+        ):
             await self.refused(carl, data, self.carl)
         self.assertEqual(await LedgerEntry.objects.filter(customer=self.alice).acount(), 1)
 
@@ -116,7 +127,9 @@ class RoleChangeTests(AdminTestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         manager = Group.objects.create(name="People manager")
-        manager.permissions.set(Permission.objects.filter(codename__in=["manage_users", "manage_roles", "manage_stock"]))
+        manager.permissions.set(
+            Permission.objects.filter(codename__in=["manage_users", "manage_roles", "manage_stock"])
+        )
         cls.pete = make_customer(3002, username="pete", role=manager)
 
     async def test_it_lets_the_owner_give_a_role(self):
@@ -125,7 +138,9 @@ class RoleChangeTests(AdminTestCase):
         await olga.press("🛡 Change role")
         await olga.press("Stock keeper")
         self.assertIn("Role: Stock keeper", olga.screen.text)
-        self.assertEqual((await Customer.objects.select_related("role").aget(pk=self.bob.pk)).role.name, "Stock keeper")
+        self.assertEqual(
+            (await Customer.objects.select_related("role").aget(pk=self.bob.pk)).role.name, "Stock keeper"
+        )
 
     async def test_it_refuses_escalations_in_every_form(self):
         pete = await self.chat(self.pete)
@@ -152,7 +167,9 @@ class RoleChangeTests(AdminTestCase):
 class OrderLookupTests(AdminTestCase):
     async def test_it_shows_an_order_with_the_delivered_value_escaped(self):
         await self.key_with_value("<script>&</script>")
-        purchase = await sync_to_async(purchase_product)(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
+        purchase = await sync_to_async(purchase_product)(
+            telegram_id=self.alice.telegram_id, product_id=self.key.pk
+        )
         adam = await self.chat(self.admin)
         await adam.send("/admin")
         await adam.press("🔎 Find an order")

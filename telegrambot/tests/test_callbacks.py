@@ -21,17 +21,41 @@ def test_it_round_trips_ids_pages_amounts_and_choices() -> None:
 
 def test_it_keeps_the_largest_values_within_64_bytes() -> None:
     for route in ROUTES:
-        largest = ["9" * 18 if field is callbacks.ID else "9" * 12 if field is callbacks.AMOUNT else "99999"
-                   for field in route.fields]
+        largest = [
+            "9" * 18 if field is callbacks.ID else "9" * 12 if field is callbacks.AMOUNT else "99999"
+            for field in route.fields
+        ]
         data = ":".join([route.prefix, *largest])
         assert len(data.encode()) <= MAX_CALLBACK_BYTES, route
 
 
-@pytest.mark.parametrize("data", [
-    "pur:1", "pur:1:2:3", "pur:0:1", "pur:-1:1", "pur:1:0", "pur:a:1", "pur:1:1 ", " pur:1:1", "pur:01:1",
-    "purs:999999", "ops:", "lang:de", "lang:", "tus:0", "tus:1.5", "tus:9999999999999", "menu:1", "MENU",
-    "pur:1\n:1", "refl:1e3", "", "x" * 64,
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "pur:1",
+        "pur:1:2:3",
+        "pur:0:1",
+        "pur:-1:1",
+        "pur:1:0",
+        "pur:a:1",
+        "pur:1:1 ",
+        " pur:1:1",
+        "pur:01:1",
+        "purs:999999",
+        "ops:",
+        "lang:de",
+        "lang:",
+        "tus:0",
+        "tus:1.5",
+        "tus:9999999999999",
+        "menu:1",
+        "MENU",
+        "pur:1\n:1",
+        "refl:1e3",
+        "",
+        "x" * 64,
+    ],
+)
 def test_it_refuses_malformed_data(data: str) -> None:
     for route in ROUTES:
         if route.matches(data):

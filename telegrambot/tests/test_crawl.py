@@ -10,11 +10,29 @@ from shopbot.test import make_customer
 from telegrambot.tests.helpers import BotTestCase
 
 CONFIGURED = {
-    "RULES": "Be nice & <polite>.", "HELPER_ID": "shop_helper", "CHANNEL_URL": "https://t.me/shop_news",
-    "STARS_PER_VALUE": Decimal("1"), "TELEGRAM_PROVIDER_TOKEN": "provider", "CRYPTO_PAY_TOKEN": "crypto",
+    "RULES": "Be nice & <polite>.",
+    "HELPER_ID": "shop_helper",
+    "CHANNEL_URL": "https://t.me/shop_news",
+    "STARS_PER_VALUE": Decimal("1"),
+    "TELEGRAM_PROVIDER_TOKEN": "provider",
+    "CRYPTO_PAY_TOKEN": "crypto",
 }
-MY_ROUTES = {"prof", "purs:1", "ops:1", "redeem", "topup", "refs", "refl:1", "lang", "lang:en", "lang:ru",
-             "menu", "cancel", "rules", "support"}
+MY_ROUTES = {
+    "prof",
+    "purs:1",
+    "ops:1",
+    "redeem",
+    "topup",
+    "refs",
+    "refl:1",
+    "lang",
+    "lang:en",
+    "lang:ru",
+    "menu",
+    "cancel",
+    "rules",
+    "support",
+}
 
 
 @override_settings(**CONFIGURED)
@@ -23,7 +41,9 @@ class CrawlTests(BotTestCase):
         for product in (self.key, self.gift, self.gift):
             await sync_to_async(purchase_product)(telegram_id=self.alice.telegram_id, product_id=product.pk)
         for number in range(11):
-            await sync_to_async(make_customer)(8000 + number, first_name=f"Friend {number}", referrer=self.alice)
+            await sync_to_async(make_customer)(
+                8000 + number, first_name=f"Friend {number}", referrer=self.alice
+            )
 
     async def test_it_finds_no_dead_button_in_english(self) -> None:
         await self.prepare()

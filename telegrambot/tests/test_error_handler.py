@@ -17,8 +17,10 @@ class ErrorHandlerTests(BotTestCase):
         shop, alice = await self.start_chat()
         errors = count(HANDLER_ERRORS, "RuntimeError")
 
-        with mock.patch("payments.selectors.get_ledger_totals", side_effect=RuntimeError("boom")), \
-                self.assertLogs("telegrambot.handlers.errors", "ERROR") as logs:
+        with (
+            mock.patch("payments.selectors.get_ledger_totals", side_effect=RuntimeError("boom")),
+            self.assertLogs("telegrambot.handlers.errors", "ERROR") as logs,
+        ):
             await alice.press("👤 Profile", strict=False)
 
         self.assertEqual(alice.alert, APOLOGY)
@@ -29,8 +31,10 @@ class ErrorHandlerTests(BotTestCase):
     async def test_it_apologises_in_a_reply_for_a_broken_command(self) -> None:
         shop, alice = await self.start_chat()
 
-        with mock.patch("payments.selectors.get_ledger_totals", side_effect=RuntimeError("boom")), \
-                self.assertLogs("telegrambot.handlers.errors", "ERROR"):
+        with (
+            mock.patch("payments.selectors.get_ledger_totals", side_effect=RuntimeError("boom")),
+            self.assertLogs("telegrambot.handlers.errors", "ERROR"),
+        ):
             await alice.send("/profile", strict=False)
 
         self.assertEqual(alice.screen.text, "⚠️ " + APOLOGY)
@@ -39,8 +43,12 @@ class ErrorHandlerTests(BotTestCase):
         shop = await self.start_shop()
         alice = await shop.user(self.alice.telegram_id)
 
-        with mock.patch("telegrambot.handlers.gate.register_customer", side_effect=RuntimeError("database down")), \
-                self.assertLogs("telegrambot.handlers.errors", "ERROR") as logs:
+        with (
+            mock.patch(
+                "telegrambot.handlers.gate.register_customer", side_effect=RuntimeError("database down")
+            ),
+            self.assertLogs("telegrambot.handlers.errors", "ERROR") as logs,
+        ):
             await alice.send("/start", strict=False)
 
         self.assertEqual(len(logs.output), 1)
@@ -50,8 +58,10 @@ class ErrorHandlerTests(BotTestCase):
     async def test_it_apologises_in_russian(self) -> None:
         shop, ivan = await self.start_chat(5801, language_code="ru")
 
-        with mock.patch("payments.selectors.get_ledger_totals", side_effect=RuntimeError("boom")), \
-                self.assertLogs("telegrambot.handlers.errors", "ERROR"):
+        with (
+            mock.patch("payments.selectors.get_ledger_totals", side_effect=RuntimeError("boom")),
+            self.assertLogs("telegrambot.handlers.errors", "ERROR"),
+        ):
             await ivan.press("👤 Профиль", strict=False)
 
         self.assertEqual(ivan.alert, "У нас что-то пошло не так. Попробуйте ещё раз позже.")

@@ -14,22 +14,38 @@ def make_telegram() -> FakeTelegram:
     return telegram
 
 
-@pytest.mark.parametrize("html, text", [
-    ("<b>bold</b> &amp; <i>it</i>", "bold & it"),
-    ("&lt;b&gt; &quot;q&quot; &#128512; &#x41;", '<b> "q" 😀 A'),
-    ('<a href="https://example.com/?a=1&amp;b=2">link</a>', "link"),
-    ('<pre><code class="language-python">x</code></pre>', "x"),
-    ('<span class="tg-spoiler">s</span><tg-spoiler>t</tg-spoiler>', "st"),
-    ("<blockquote expandable>q</blockquote> 2 > 1", "q 2 > 1"),
-])
+@pytest.mark.parametrize(
+    "html, text",
+    [
+        ("<b>bold</b> &amp; <i>it</i>", "bold & it"),
+        ("&lt;b&gt; &quot;q&quot; &#128512; &#x41;", '<b> "q" 😀 A'),
+        ('<a href="https://example.com/?a=1&amp;b=2">link</a>', "link"),
+        ('<pre><code class="language-python">x</code></pre>', "x"),
+        ('<span class="tg-spoiler">s</span><tg-spoiler>t</tg-spoiler>', "st"),
+        ("<blockquote expandable>q</blockquote> 2 > 1", "q 2 > 1"),
+    ],
+)
 def test_it_renders_telegrams_html_subset(html: str, text: str) -> None:
     assert render(html) == text
 
 
-@pytest.mark.parametrize("html", [
-    "<script>x</script>", "<b>unclosed", "<b><i>crossed</b></i>", "</b>", "a < b", "Tom & Jerry",
-    "&nbsp;", "&#0;", "<span>x</span>", '<a href="javascript:alert(1)">x</a>', "<br/>", "<code class='language-x'>x</code>",
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<script>x</script>",
+        "<b>unclosed",
+        "<b><i>crossed</b></i>",
+        "</b>",
+        "a < b",
+        "Tom & Jerry",
+        "&nbsp;",
+        "&#0;",
+        "<span>x</span>",
+        '<a href="javascript:alert(1)">x</a>',
+        "<br/>",
+        "<code class='language-x'>x</code>",
+    ],
+)
 def test_it_refuses_malformed_html(html: str) -> None:
     with pytest.raises(HtmlError):
         render(html)
@@ -43,8 +59,22 @@ def test_it_refuses_texts_telegram_refuses() -> None:
         ("sendMessage", {"chat_id": 1, "text": "   "}),
         ("sendMessage", {"chat_id": 2, "text": "nobody"}),
         ("sendPhoto", {"chat_id": 1, "photo": "id", "caption": "x" * 1025}),
-        ("sendMessage", {"chat_id": 1, "text": "x", "reply_markup": {"inline_keyboard": [[{"text": "b", "callback_data": "x" * 65}]]}}),
-        ("sendMessage", {"chat_id": 1, "text": "x", "reply_markup": {"inline_keyboard": [[{"text": "", "callback_data": "x"}]]}}),
+        (
+            "sendMessage",
+            {
+                "chat_id": 1,
+                "text": "x",
+                "reply_markup": {"inline_keyboard": [[{"text": "b", "callback_data": "x" * 65}]]},
+            },
+        ),
+        (
+            "sendMessage",
+            {
+                "chat_id": 1,
+                "text": "x",
+                "reply_markup": {"inline_keyboard": [[{"text": "", "callback_data": "x"}]]},
+            },
+        ),
         ("editMessageText", {"chat_id": 1, "message_id": 99, "text": "x"}),
         ("deleteMessage", {"chat_id": 1, "message_id": 99}),
         ("answerCallbackQuery", {"callback_query_id": "nope"}),
@@ -63,10 +93,15 @@ def test_it_applies_edits_and_refuses_an_identical_one() -> None:
     _, body = telegram.handle("sendMessage", {"chat_id": 1, "text": "<b>one</b>", "parse_mode": "HTML"})
     message_id = body["result"]["message_id"]
 
-    assert telegram.handle("editMessageText", {"chat_id": 1, "message_id": message_id, "text": "two"})[0] == 200
+    assert (
+        telegram.handle("editMessageText", {"chat_id": 1, "message_id": message_id, "text": "two"})[0] == 200
+    )
     status, body = telegram.handle("editMessageText", {"chat_id": 1, "message_id": message_id, "text": "two"})
     assert status == 400 and "not modified" in body["description"]
-    assert telegram.handle("editMessageCaption", {"chat_id": 1, "message_id": message_id, "caption": "c"})[0] == 400
+    assert (
+        telegram.handle("editMessageCaption", {"chat_id": 1, "message_id": message_id, "caption": "c"})[0]
+        == 400
+    )
     assert [message.text for message in telegram.bot_messages(1)] == ["two"]
     assert telegram.handle("deleteMessage", {"chat_id": 1, "message_id": message_id})[0] == 200
     assert telegram.bot_messages(1) == []
@@ -83,11 +118,19 @@ def test_it_lets_a_callback_query_be_answered_once() -> None:
 
 def test_it_checks_invoices_and_star_refunds() -> None:
     telegram = make_telegram()
-    stars = {"chat_id": 1, "title": "Top up", "description": "Balance", "payload": "p", "currency": "XTR",
-             "prices": [{"label": "Top up", "amount": 100}]}
+    stars = {
+        "chat_id": 1,
+        "title": "Top up",
+        "description": "Balance",
+        "payload": "p",
+        "currency": "XTR",
+        "prices": [{"label": "Top up", "amount": 100}],
+    }
     assert telegram.handle("sendInvoice", stars)[0] == 200
     assert telegram.handle("sendInvoice", {**stars, "prices": [{"label": "x", "amount": 0}]})[0] == 400
-    assert telegram.handle("sendInvoice", {**stars, "currency": "RUB"})[0] == 400  # a card invoice needs a provider token
+    assert (
+        telegram.handle("sendInvoice", {**stars, "currency": "RUB"})[0] == 400
+    )  # a card invoice needs a provider token
     telegram.charges["c1"] = {"user_id": 1, "refunded": False}
     assert telegram.handle("refundStarPayment", {"user_id": 1, "telegram_payment_charge_id": "c1"})[0] == 200
     assert telegram.handle("refundStarPayment", {"user_id": 1, "telegram_payment_charge_id": "c1"})[0] == 400

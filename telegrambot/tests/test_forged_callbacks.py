@@ -28,18 +28,50 @@ class ForgedCallbackTests(BotTestCase):
 
     async def test_it_refuses_malformed_and_unknown_strings(self) -> None:
         shop, alice = await self.start_chat()
-        for data in ["", " ", "pur", "pur:", "pur:abc:1", "pur:1", "pur:-1:1", "ops:0", "ops:-1", "purs:1:1",
-                     "lang:xx", "menu ", "MENU", "💳", "<b>x</b>", "x" * 64, "\u200bmenu", "../../etc", "tus:-100",
-                     "tus:1e9", "tus:abc", "refl:0", "unknown:1", "adm:1"]:
+        for data in [
+            "",
+            " ",
+            "pur",
+            "pur:",
+            "pur:abc:1",
+            "pur:1",
+            "pur:-1:1",
+            "ops:0",
+            "ops:-1",
+            "purs:1:1",
+            "lang:xx",
+            "menu ",
+            "MENU",
+            "💳",
+            "<b>x</b>",
+            "x" * 64,
+            "\u200bmenu",
+            "../../etc",
+            "tus:-100",
+            "tus:1e9",
+            "tus:abc",
+            "refl:0",
+            "unknown:1",
+            "adm:1",
+        ]:
             await self.assert_refused(alice, data)
 
     async def test_it_refuses_huge_numbers(self) -> None:
         shop, alice = await self.start_chat()
-        for data in [f"pur:{HUGE}:1", f"pur:{HUGE}9:1", "ops:999999", "purs:999999", "refl:999999", f"tus:{HUGE}"]:
+        for data in [
+            f"pur:{HUGE}:1",
+            f"pur:{HUGE}9:1",
+            "ops:999999",
+            "purs:999999",
+            "refl:999999",
+            f"tus:{HUGE}",
+        ]:
             await self.assert_refused(alice, data)
 
     async def test_it_refuses_another_customers_purchase_at_any_page(self) -> None:
-        purchase = await sync_to_async(purchase_product)(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
+        purchase = await sync_to_async(purchase_product)(
+            telegram_id=self.alice.telegram_id, product_id=self.key.pk
+        )
         shop, bob = await self.start_chat(self.bob.telegram_id)
 
         for page in (1, 2, 99999):
@@ -48,8 +80,11 @@ class ForgedCallbackTests(BotTestCase):
 
     async def test_it_refuses_admin_routes_to_a_customer(self) -> None:
         shop, alice = await self.start_chat()
-        admin_routes = [route for route in vars(callbacks).values()
-                        if isinstance(route, callbacks.Route) and route.prefix.startswith("adm")]
+        admin_routes = [
+            route
+            for route in vars(callbacks).values()
+            if isinstance(route, callbacks.Route) and route.prefix.startswith("adm")
+        ]
         self.assertIn(callbacks.ADMIN_PANEL, admin_routes)
         entries = await LedgerEntry.objects.acount()
 

@@ -19,14 +19,19 @@ class BlockedUserTests(BotTestCase):
         await bob.send("/profile")
         await bob.send("150")
 
-        self.assertEqual([message.text for message in bob.messages], ["Your account is blocked. If you think this is a mistake, contact support."])
+        self.assertEqual(
+            [message.text for message in bob.messages],
+            ["Your account is blocked. If you think this is a mistake, contact support."],
+        )
 
     async def test_it_answers_a_blocked_users_presses_without_showing_anything(self) -> None:
         shop, bob = await self.start_chat(self.bob.telegram_id)
         await Customer.objects.filter(pk=self.bob.pk).aupdate(is_blocked=True)
 
         await bob.press("👤 Profile")
-        self.assertEqual(bob.alert, "Your account is blocked. If you think this is a mistake, contact support.")
+        self.assertEqual(
+            bob.alert, "Your account is blocked. If you think this is a mistake, contact support."
+        )
         await bob.press("👤 Profile")
         self.assertIsNone(bob.alert)
         self.assertIn("Hello", bob.screen.text)

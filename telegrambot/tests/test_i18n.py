@@ -19,8 +19,15 @@ PLACEHOLDER = re.compile(r"%(?:\([a-z_]+\)[sd]|%|[sd])")
 TAG = re.compile(r"</?[a-z-]+(?:\s[^>]*)?>")
 APPS = ["accounts", "catalog", "payments", "telegrambot", "monitoring", "shopbot"]
 # The keywords Django's makemessages gives xgettext.
-KEYWORDS = ["gettext_noop", "gettext_lazy", "ngettext_lazy:1,2", "pgettext:1c,2", "npgettext:1c,2,3",
-            "pgettext_lazy:1c,2", "npgettext_lazy:1c,2,3"]
+KEYWORDS = [
+    "gettext_noop",
+    "gettext_lazy",
+    "ngettext_lazy:1,2",
+    "pgettext:1c,2",
+    "npgettext:1c,2,3",
+    "pgettext_lazy:1c,2",
+    "npgettext_lazy:1c,2,3",
+]
 
 
 def read_po(text: str) -> list[dict]:
@@ -66,7 +73,9 @@ def describe(entry: dict) -> str:
 
 
 def test_it_translates_every_entry_without_fuzzy_guesses() -> None:
-    untranslated = [describe(entry) for entry in ENTRIES if not all(entry["msgstr"].values()) or not entry["msgstr"]]
+    untranslated = [
+        describe(entry) for entry in ENTRIES if not all(entry["msgstr"].values()) or not entry["msgstr"]
+    ]
     fuzzy = [describe(entry) for entry in ENTRIES if "fuzzy" in entry["flags"]]
 
     assert untranslated == [], "untranslated: " + ", ".join(untranslated)
@@ -77,7 +86,9 @@ def test_it_keeps_placeholders_and_tags_in_every_translation() -> None:
     problems = []
     for entry in ENTRIES:
         for source, translation in [(entry["msgid"], entry["msgstr"].get(0, ""))] + [
-            (entry["msgid_plural"], form) for index, form in entry["msgstr"].items() if index and entry["msgid_plural"]
+            (entry["msgid_plural"], form)
+            for index, form in entry["msgstr"].items()
+            if index and entry["msgid_plural"]
         ]:
             if Counter(PLACEHOLDER.findall(source)) != Counter(PLACEHOLDER.findall(translation)):
                 problems.append(f"placeholders of {describe(entry)}")
@@ -89,23 +100,41 @@ def test_it_keeps_placeholders_and_tags_in_every_translation() -> None:
 def test_it_ships_a_compiled_catalog_that_matches_the_po() -> None:
     with MO.open("rb") as compiled:
         catalog = gettext.GNUTranslations(compiled)
-    stale = [describe(entry) for entry in ENTRIES
-             if entry["msgid_plural"] is None and "msgctxt" not in entry and catalog.gettext(entry["msgid"]) != entry["msgstr"][0]]
+    stale = [
+        describe(entry)
+        for entry in ENTRIES
+        if entry["msgid_plural"] is None
+        and "msgctxt" not in entry
+        and catalog.gettext(entry["msgid"]) != entry["msgstr"][0]
+    ]
 
     assert stale == [], "run compilemessages: " + ", ".join(stale)
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext tools are not installed")
 def test_it_has_an_entry_for_every_string_in_the_code() -> None:
-    files = sorted(str(path.relative_to(BASE_DIR)) for app in APPS for path in (BASE_DIR / app).rglob("*.py")
-                   if "migrations" not in path.parts and "tests" not in path.parts)
+    files = sorted(
+        str(path.relative_to(BASE_DIR))
+        for app in APPS
+        for path in (BASE_DIR / app).rglob("*.py")
+        if "migrations" not in path.parts and "tests" not in path.parts
+    )
     result = subprocess.run(
-        ["xgettext", "--language=Python", "--from-code=UTF-8", "--output=-", *(f"--keyword={k}" for k in KEYWORDS), *files],
-        cwd=BASE_DIR, capture_output=True, text=True, check=True,
+        [
+            "xgettext",
+            "--language=Python",
+            "--from-code=UTF-8",
+            "--output=-",
+            *(f"--keyword={k}" for k in KEYWORDS),
+            *files,
+        ],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     in_code = {entry["msgid"] for entry in read_po(result.stdout)}
     in_catalog = {entry["msgid"] for entry in ENTRIES}
 
     missing = sorted(in_code - in_catalog)
     assert missing == [], "run `make messages` and translate: " + ", ".join(repr(m[:60]) for m in missing)
-

@@ -29,7 +29,10 @@ class ProfileTests(BotTestCase):
 
         self.assertIn("Balance: 40.01 RUB", alice.screen.text)
         self.assertIn("Spent from the balance: 9.99 RUB", alice.screen.text)
-        self.assertEqual(alice.screen.labels, ["🧾 Purchase history", "📒 Operation history", "🎟 Redeem a promo code", "💳 Top up", "🏠 Menu"])
+        self.assertEqual(
+            alice.screen.labels,
+            ["🧾 Purchase history", "📒 Operation history", "🎟 Redeem a promo code", "💳 Top up", "🏠 Menu"],
+        )
 
     async def test_it_opens_with_the_profile_command_in_russian(self) -> None:
         shop, ivan = await self.start_chat(5201, language_code="ru")
@@ -74,7 +77,9 @@ class PurchaseHistoryTests(BotTestCase):
     async def test_it_sends_a_value_too_long_for_a_message_as_a_file(self) -> None:
         long_value = "K" * 3990 + "<&>"
         product = await sync_to_async(make_product)(self.games, "Long key", "1.00", units=[long_value])
-        purchase = await sync_to_async(purchase_product)(telegram_id=self.alice.telegram_id, product_id=product.pk)
+        purchase = await sync_to_async(purchase_product)(
+            telegram_id=self.alice.telegram_id, product_id=product.pk
+        )
         shop, alice = await self.start_chat()
 
         await alice.press_data(f"pur:{purchase.pk}:1")
@@ -85,7 +90,9 @@ class PurchaseHistoryTests(BotTestCase):
         self.assertEqual(document.media["content"].decode(), long_value)
 
     async def test_it_refuses_another_customers_purchase(self) -> None:
-        purchase = await sync_to_async(purchase_product)(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
+        purchase = await sync_to_async(purchase_product)(
+            telegram_id=self.alice.telegram_id, product_id=self.key.pk
+        )
         shop, bob = await self.start_chat(self.bob.telegram_id)
         before = bob.screen.text
 
@@ -101,8 +108,12 @@ class PurchaseHistoryTests(BotTestCase):
 
 class LedgerTests(BotTestCase):
     async def test_it_pages_every_kind_of_operation(self) -> None:
-        for kind in [LedgerEntry.Kind.TOP_UP, LedgerEntry.Kind.REFUND, LedgerEntry.Kind.REFERRAL_REWARD,
-                     LedgerEntry.Kind.PROMO] * 3:
+        for kind in [
+            LedgerEntry.Kind.TOP_UP,
+            LedgerEntry.Kind.REFUND,
+            LedgerEntry.Kind.REFERRAL_REWARD,
+            LedgerEntry.Kind.PROMO,
+        ] * 3:
             await sync_to_async(add_ledger_entry)(self.alice, "1.00", kind)
         await sync_to_async(add_ledger_entry)(self.alice, "-2.00", LedgerEntry.Kind.ADMIN_DEBIT)
         await sync_to_async(purchase_product)(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
@@ -114,7 +125,15 @@ class LedgerTests(BotTestCase):
         await alice.press("▶️")
         text = first_page + alice.screen.text
 
-        for label in ("Top-up", "Refund", "Referral reward", "Promo code", "Debit by the shop", "Purchase", "Credit by the shop"):
+        for label in (
+            "Top-up",
+            "Refund",
+            "Referral reward",
+            "Promo code",
+            "Debit by the shop",
+            "Purchase",
+            "Credit by the shop",
+        ):
             self.assertIn(label, text)
         self.assertIn("−9.99 RUB", first_page)
         self.assertIn("−2.00 RUB", first_page)

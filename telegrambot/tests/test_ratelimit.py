@@ -12,6 +12,7 @@ from django.conf import settings
 from django.test import override_settings
 from django.utils import translation
 
+from accounts.models import Customer
 from catalog.models import Purchase
 from monitoring.metrics import RATE_LIMITED
 from telegrambot.testing.driver import ChatUser, Shop
@@ -112,8 +113,10 @@ class GlobalLimitTests(BotTestCase):
         self.assertEqual(len(admin.messages), 5)
 
     async def test_it_tells_the_user_in_their_language(self) -> None:
+        # The language Bob chose in the shop, not his Telegram app's, which says English.
+        await Customer.objects.filter(pk=self.bob.pk).aupdate(language="ru")
         shop = await self.start_shop()
-        bob = await shop.user(self.bob.telegram_id, language_code="ru", first_name="Bob")
+        bob = await shop.user(self.bob.telegram_id, language_code="en", first_name="Bob")
         with limits(RATE_LIMIT_GLOBAL="1/60s"):
             await bob.send("/start")
             await bob.send("/start")

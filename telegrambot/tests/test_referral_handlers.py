@@ -13,12 +13,20 @@ from telegrambot.tests.helpers import BotTestCase
 
 
 def invite(referrer: Customer, count: int) -> list[Customer]:
-    return [make_customer(7000 + number, first_name=f"<Friend {number}>", referrer=referrer) for number in range(count)]
+    return [
+        make_customer(7000 + number, first_name=f"<Friend {number}>", referrer=referrer)
+        for number in range(count)
+    ]
 
 
 def top_up(customer: Customer, amount: str) -> None:
-    payment = create_payment(customer=customer, provider=Payment.Provider.MANUAL, amount=Decimal(amount),
-                             provider_amount=Decimal(amount), provider_currency="RUB")
+    payment = create_payment(
+        customer=customer,
+        provider=Payment.Provider.MANUAL,
+        amount=Decimal(amount),
+        provider_amount=Decimal(amount),
+        provider_currency="RUB",
+    )
     credit_payment(payment_id=payment.pk)
 
 

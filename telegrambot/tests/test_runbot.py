@@ -20,8 +20,14 @@ USER = {"id": 4242, "is_bot": False, "first_name": "Process", "language_code": "
 
 
 def bot_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}", "TOKEN": "123456:PROCESS",
-           "OWNER_ID": "9000", "LOG_TO_FILE": "0", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        "TOKEN": "123456:PROCESS",
+        "OWNER_ID": "9000",
+        "LOG_TO_FILE": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
     env.update(overrides)
     return env
 
@@ -29,12 +35,18 @@ def bot_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
 @pytest.mark.parametrize("missing", ["TOKEN", "OWNER_ID"])
 def test_it_refuses_to_start_without_a_required_setting(tmp_path: Path, missing: str) -> None:
     result = subprocess.run(
-        [sys.executable, "manage.py", "runbot"], cwd=BASE_DIR, env=bot_env(tmp_path, **{missing: ""}),
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "manage.py", "runbot"],
+        cwd=BASE_DIR,
+        env=bot_env(tmp_path, **{missing: ""}),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [f"CommandError: {missing} is not set: the bot cannot start without it."]
+    assert result.stderr.strip().splitlines() == [
+        f"CommandError: {missing} is not set: the bot cannot start without it."
+    ]
 
 
 async def test_it_answers_start_over_http_and_stops_on_sigterm(tmp_path: Path) -> None:
@@ -43,18 +55,34 @@ async def test_it_answers_start_over_http_and_stops_on_sigterm(tmp_path: Path) -
     server = FakeTelegramServer(telegram)
     env = bot_env(tmp_path, TELEGRAM_API_URL=await server.start())
     migrate = await asyncio.create_subprocess_exec(
-        sys.executable, "manage.py", "migrate", "--noinput", cwd=BASE_DIR, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "manage.py",
+        "migrate",
+        "--noinput",
+        cwd=BASE_DIR,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
     )
     assert await migrate.wait() == 0, (await migrate.stderr.read()).decode()
     bot = await asyncio.create_subprocess_exec(
-        sys.executable, "manage.py", "runbot", cwd=BASE_DIR, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "manage.py",
+        "runbot",
+        cwd=BASE_DIR,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     try:
-        message = {"message_id": 1, "date": int(time.time()), "from": USER, "text": "/start",
-                   "chat": {"id": USER["id"], "type": "private", "first_name": "Process"},
-                   "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}
+        message = {
+            "message_id": 1,
+            "date": int(time.time()),
+            "from": USER,
+            "text": "/start",
+            "chat": {"id": USER["id"], "type": "private", "first_name": "Process"},
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        }
         server.push_update({"message": message})
         await server.wait_until(lambda: telegram.bot_messages(USER["id"]), timeout=30)
     finally:

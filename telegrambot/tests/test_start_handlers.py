@@ -16,7 +16,10 @@ class StartTests(BotTestCase):
         self.assertEqual(customer.language, "en")
         self.assertIn("Hello, Eve <script>!", user.screen.text)
         self.assertIn("Eve &lt;script&gt;", user.screen.html)
-        self.assertEqual(user.screen.labels, ["🛍 Shop", "🛒 Cart", "👤 Profile", "💳 Top up", "👥 Referrals", "🌐 Language"])
+        self.assertEqual(
+            user.screen.labels,
+            ["🛍 Shop", "🛒 Cart", "👤 Profile", "💳 Top up", "👥 Referrals", "🌐 Language"],
+        )
 
     async def test_it_speaks_russian_to_a_russian_telegram(self) -> None:
         shop, user = await self.start_chat(5002, language_code="ru")
@@ -44,7 +47,9 @@ class StartTests(BotTestCase):
 
     async def test_it_registers_whatever_garbage_the_payload_holds(self) -> None:
         shop = await self.start_shop()
-        for number, payload in enumerate(["ref_nobody", "99999", "<b>&amp;", "x" * 5000, "ref_" + "\u200b" * 10, "-1"]):
+        for number, payload in enumerate(
+            ["ref_nobody", "99999", "<b>&amp;", "x" * 5000, "ref_" + "\u200b" * 10, "-1"]
+        ):
             user = await shop.user(5005 + number)
             await user.send(f"/start {payload}")
             customer = await Customer.objects.aget(telegram_id=5005 + number)
@@ -81,7 +86,11 @@ class StartTests(BotTestCase):
 
 
 class MenuTests(BotTestCase):
-    @override_settings(RULES="No refunds after 24 hours <really>.", HELPER_ID="shop_helper", CHANNEL_URL="https://t.me/shop_news")
+    @override_settings(
+        RULES="No refunds after 24 hours <really>.",
+        HELPER_ID="shop_helper",
+        CHANNEL_URL="https://t.me/shop_news",
+    )
     async def test_it_shows_rules_support_and_news_when_configured(self) -> None:
         shop, alice = await self.start_chat()
 
@@ -101,7 +110,9 @@ class MenuTests(BotTestCase):
     @override_settings(RULES="https://example.com/rules", HELPER_ID="123456")
     async def test_it_links_rules_given_as_a_url_and_mentions_a_numeric_helper(self) -> None:
         shop, alice = await self.start_chat()
-        rules = [button for row in alice.screen.message.buttons for button in row if button["text"] == "📜 Rules"]
+        rules = [
+            button for row in alice.screen.message.buttons for button in row if button["text"] == "📜 Rules"
+        ]
 
         self.assertEqual(rules[0]["url"], "https://example.com/rules")
         await alice.press("💬 Support")
@@ -118,10 +129,13 @@ class MenuTests(BotTestCase):
         self.assertIn("Admin", admin.screen.text)
 
     async def test_it_counts_the_cart_on_the_menu(self) -> None:
-        from catalog.services import add_to_cart
         from asgiref.sync import sync_to_async
 
-        await sync_to_async(add_to_cart)(telegram_id=self.alice.telegram_id, product_id=self.key.pk, quantity=2)
+        from catalog.services import add_to_cart
+
+        await sync_to_async(add_to_cart)(
+            telegram_id=self.alice.telegram_id, product_id=self.key.pk, quantity=2
+        )
         shop, alice = await self.start_chat()
 
         self.assertIn("🛒 Cart (2)", alice.screen.labels)

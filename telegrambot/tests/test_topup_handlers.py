@@ -7,7 +7,11 @@ from django.test import override_settings
 from telegrambot.models import DialogState
 from telegrambot.tests.helpers import BotTestCase
 
-ALL_METHODS = {"STARS_PER_VALUE": Decimal("0.5"), "TELEGRAM_PROVIDER_TOKEN": "provider", "CRYPTO_PAY_TOKEN": "crypto"}
+ALL_METHODS = {
+    "STARS_PER_VALUE": Decimal("0.5"),
+    "TELEGRAM_PROVIDER_TOKEN": "provider",
+    "CRYPTO_PAY_TOKEN": "crypto",
+}
 
 
 class TopUpTests(BotTestCase):
@@ -20,9 +24,15 @@ class TopUpTests(BotTestCase):
         await alice.send("150.55")
 
         self.assertIn("Top up by 150.55 RUB", alice.screen.text)
-        self.assertEqual(alice.screen.labels, [
-            "⭐ Telegram Stars · 76 ⭐", "💳 Card · 150.55 RUB", "🪙 Crypto (CryptoPay) · 150.55 RUB", "🏠 Menu",
-        ])
+        self.assertEqual(
+            alice.screen.labels,
+            [
+                "⭐ Telegram Stars · 76 ⭐",
+                "💳 Card · 150.55 RUB",
+                "🪙 Crypto (CryptoPay) · 150.55 RUB",
+                "🏠 Menu",
+            ],
+        )
         data = [button["callback_data"] for row in alice.screen.message.buttons for button in row]
         self.assertEqual(data[:3], ["tus:15055", "tuc:15055", "tux:15055"])
         self.assertFalse(await DialogState.objects.filter(telegram_id=alice.id).aexists())

@@ -127,7 +127,11 @@ def product_deleted(deleted: Deleted) -> str:
 
 
 def draft_step(number: int, total: int, question: object) -> str:
-    return _("New product, step %(number)s of %(total)s") % {"number": number, "total": total} + "\n\n" + str(question)
+    return (
+        _("New product, step %(number)s of %(total)s") % {"number": number, "total": total}
+        + "\n\n"
+        + str(question)
+    )
 
 
 def product_created(item: Product) -> str:

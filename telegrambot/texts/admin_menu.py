@@ -51,6 +51,6 @@ def menu(codenames: frozenset[str]) -> str:
 def sign_in_link(url: str) -> str:
     return _(
         "🌐 <b>Web admin</b>\n\n"
-        "<a href=\"%(url)s\">Open the web admin</a>\n\n"
+        '<a href="%(url)s">Open the web admin</a>\n\n'
         "The link works once and for 5 minutes. Do not forward it: it signs in as you."
     ) % {"url": html.escape(url, quote=True)}

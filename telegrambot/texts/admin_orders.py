@@ -20,7 +20,8 @@ def order(purchase: Purchase) -> str:
     buyer = purchase.buyer
     lines = [
         _("🧾 <b>Order #%(number)s</b>") % {"number": purchase.order_number},
-        _("Buyer: %(name)s (<code>%(id)s</code>)") % {"name": user_text(str(buyer), limit=40), "id": buyer.telegram_id},
+        _("Buyer: %(name)s (<code>%(id)s</code>)")
+        % {"name": user_text(str(buyer), limit=40), "id": buyer.telegram_id},
         _("Product: %(name)s") % {"name": user_text(purchase.product_name, limit=100)},
         _("Price: %(price)s") % {"price": format_money(purchase.price)},
         _("Time: %(time)s") % {"time": date_time(purchase.created)},

@@ -35,7 +35,11 @@ def overview(low: list[Product], number: int) -> str:
     if low:
         lines = [
             _("• %(name)s: %(left)s left (alert at %(threshold)s)")
-            % {"name": user_text(product.name, limit=60), "left": product.unsold, "threshold": product.low_stock_threshold}
+            % {
+                "name": user_text(product.name, limit=60),
+                "left": product.unsold,
+                "threshold": product.low_stock_threshold,
+            }
             for product in low[:10]
         ]
         text += "\n\n" + _("<b>Running low:</b>") + "\n" + "\n".join(lines)
@@ -55,13 +59,15 @@ def product_button(product: Product) -> str:
 def product(card: ProductCard) -> str:
     item = card.product
     if item.is_unlimited:
-        return _("📦 <b>%(name)s</b>\n\nThis product is unlimited: every buyer gets the same value, it has no units.") % {
-            "name": user_text(item.name, limit=100)
-        }
+        return _(
+            "📦 <b>%(name)s</b>\n\nThis product is unlimited: every buyer gets the same value, it has no units."
+        ) % {"name": user_text(item.name, limit=100)}
     threshold = item.low_stock_threshold or _("off")
-    return _(
-        "📦 <b>%(name)s</b>\n\nUnsold units: <b>%(count)s</b>\nLow-stock alert at: %(threshold)s"
-    ) % {"name": user_text(item.name, limit=100), "count": card.stock, "threshold": threshold}
+    return _("📦 <b>%(name)s</b>\n\nUnsold units: <b>%(count)s</b>\nLow-stock alert at: %(threshold)s") % {
+        "name": user_text(item.name, limit=100),
+        "count": card.stock,
+        "threshold": threshold,
+    }
 
 
 def preview(name: str, report: StockReport) -> str:

@@ -28,10 +28,15 @@ NO_ROLE = gettext_lazy("Customer")
 
 def ask_amount(credit: bool) -> str:
     question = _("➕ How much to credit?") if credit else _("➖ How much to debit?")
-    return question + " " + _("Send an amount from %(minimum)s to %(maximum)s, at most two decimals.") % {
-        "minimum": format_money(settings.MIN_AMOUNT),
-        "maximum": format_money(settings.MAX_AMOUNT),
-    }
+    return (
+        question
+        + " "
+        + _("Send an amount from %(minimum)s to %(maximum)s, at most two decimals.")
+        % {
+            "minimum": format_money(settings.MIN_AMOUNT),
+            "maximum": format_money(settings.MAX_AMOUNT),
+        }
+    )
 
 
 def profile(found: CustomerProfile) -> str:
@@ -43,12 +48,14 @@ def profile(found: CustomerProfile) -> str:
     lines = [
         _("👤 <b>%(name)s</b>") % {"name": user_text(customer.display_name, limit=64)},
         _("ID: <code>%(id)s</code>") % {"id": customer.telegram_id},
-        _("Username: %(username)s") % {"username": user_text("@" + customer.username) if customer.username else "—"},
+        _("Username: %(username)s")
+        % {"username": user_text("@" + customer.username) if customer.username else "—"},
         _("Role: %(role)s") % {"role": user_text(role)},
         _("Status: %(status)s") % {"status": status},
         _("Joined: %(date)s") % {"date": date_time(customer.created)},
         _("Balance: <b>%(balance)s</b>") % {"balance": format_money(Decimal(customer.balance))},
-        _("Purchases: %(count)s for %(spent)s") % {"count": found.purchases, "spent": format_money(found.spent)},
+        _("Purchases: %(count)s for %(spent)s")
+        % {"count": found.purchases, "spent": format_money(found.spent)},
         _("Referrals: %(count)s") % {"count": found.referrals},
     ]
     if found.recent:
@@ -64,13 +71,20 @@ def profile(found: CustomerProfile) -> str:
 
 # Told to the user, in their own language.
 def balance_changed(amount: Decimal, balance: Decimal, reason: str, *, credit: bool) -> str:
-    text = _("💰 The shop credited %(amount)s to your balance.") if credit else _(
-        "💰 The shop debited %(amount)s from your balance."
+    text = (
+        _("💰 The shop credited %(amount)s to your balance.")
+        if credit
+        else _("💰 The shop debited %(amount)s from your balance.")
     )
-    return (text % {"amount": format_money(amount)}) + "\n" + _("Reason: %(reason)s\nBalance: %(balance)s") % {
-        "reason": user_text(reason),
-        "balance": format_money(balance),
-    }
+    return (
+        (text % {"amount": format_money(amount)})
+        + "\n"
+        + _("Reason: %(reason)s\nBalance: %(balance)s")
+        % {
+            "reason": user_text(reason),
+            "balance": format_money(balance),
+        }
+    )
 
 
 def blocked() -> str:

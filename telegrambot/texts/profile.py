@@ -21,7 +21,9 @@ LEDGER = gettext_lazy("📒 Operation history")
 REDEEM_PROMO = gettext_lazy("🎟 Redeem a promo code")
 TOP_UP = gettext_lazy("💳 Top up")
 ASK_PROMO = gettext_lazy("🎟 Send the promo code as a message (letters and digits, up to 32 characters).")
-PROMO_EXPECTED = gettext_lazy("A promo code is one word of up to 32 characters. Send it again or press Cancel.")
+PROMO_EXPECTED = gettext_lazy(
+    "A promo code is one word of up to 32 characters. Send it again or press Cancel."
+)
 
 KIND_LABELS = {
     LedgerEntry.Kind.TOP_UP: gettext_lazy("Top-up"),
@@ -53,7 +55,11 @@ def profile(customer: Customer, totals: LedgerTotals) -> str:
 
 def purchases(number: int, *, has_items: bool) -> str:
     if not has_items:
-        return _("🧾 <b>Purchase history</b>\n\nYou have not bought anything yet.") if number == 1 else str(EMPTY)
+        return (
+            _("🧾 <b>Purchase history</b>\n\nYou have not bought anything yet.")
+            if number == 1
+            else str(EMPTY)
+        )
     return _("🧾 <b>Purchase history</b> · %(page)s\n\nChoose an order to see what you received:") % {
         "page": page_label(number).lower()
     }

@@ -38,7 +38,14 @@ def referrals(*, link: str, count: int, earned: Decimal) -> str:
 
 def referral_list(referrals: Sequence[Customer], number: int) -> str:
     if not referrals:
-        return _("👥 <b>My referrals</b>\n\nNobody has joined with your link yet.") if number == 1 else str(EMPTY)
+        return (
+            _("👥 <b>My referrals</b>\n\nNobody has joined with your link yet.")
+            if number == 1
+            else str(EMPTY)
+        )
     lines = [_("👥 <b>My referrals</b> · %(page)s") % {"page": page_label(number).lower()}, ""]
-    lines += ["%s · %s" % (date_time(referral.created), user_text(referral.display_name, limit=40)) for referral in referrals]
+    lines += [
+        "%s · %s" % (date_time(referral.created), user_text(referral.display_name, limit=40))
+        for referral in referrals
+    ]
     return "\n".join(lines)

@@ -70,12 +70,15 @@ def terms() -> str:
 
 
 def pay_support() -> str:
-    return _(
-        "<b>Payment support</b>\n\n"
-        "If a payment went through but your balance did not change, or you were charged twice, "
-        "write to support with the date, the amount and the payment method. "
-        "Payments are checked by hand and every confirmed payment is credited."
-    ) + support_contact_line()
+    return (
+        _(
+            "<b>Payment support</b>\n\n"
+            "If a payment went through but your balance did not change, or you were charged twice, "
+            "write to support with the date, the amount and the payment method. "
+            "Payments are checked by hand and every confirmed payment is credited."
+        )
+        + support_contact_line()
+    )
 
 
 def support_contact_line() -> str:

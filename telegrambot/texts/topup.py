@@ -11,7 +11,9 @@ from payments.money import format_money
 
 
 def ask_amount() -> str:
-    return _("💳 <b>Top up</b>\n\nSend the amount in %(currency)s, from %(minimum)s to %(maximum)s, for example 150 or 99.50.") % {
+    return _(
+        "💳 <b>Top up</b>\n\nSend the amount in %(currency)s, from %(minimum)s to %(maximum)s, for example 150 or 99.50."
+    ) % {
         "currency": settings.PAY_CURRENCY,
         "minimum": format_money(settings.MIN_AMOUNT),
         "maximum": format_money(settings.MAX_AMOUNT),
@@ -20,9 +22,9 @@ def ask_amount() -> str:
 
 def choose_method(amount: Decimal, *, has_methods: bool) -> str:
     if not has_methods:
-        return _("💳 Top up by <b>%(amount)s</b>\n\nNo payment method is configured yet. Please contact support.") % {
-            "amount": format_money(amount)
-        }
+        return _(
+            "💳 Top up by <b>%(amount)s</b>\n\nNo payment method is configured yet. Please contact support."
+        ) % {"amount": format_money(amount)}
     return _("💳 Top up by <b>%(amount)s</b>\n\nChoose how to pay:") % {"amount": format_money(amount)}
 
 
@@ -36,4 +38,3 @@ def card_button(amount: Decimal) -> str:
 
 def crypto_button(amount: Decimal) -> str:
     return _("🪙 Crypto (CryptoPay) · %(amount)s") % {"amount": format_money(amount)}
-
