@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test messages clean
+.PHONY: run test lint install install-test messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ run: install
 
 test: install-test
 	scripts/with-test-services $(BIN)/pytest $(PYTEST_ARGS)
+
+# Style: ruff's checks and formatting, as configured in pyproject.toml.
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Refresh the translation catalogs after changing texts (needs gettext's tools).
 messages: install
