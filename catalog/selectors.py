@@ -9,14 +9,15 @@ that grows with the shop is made on a customer screen.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.timezone import now
 
+from catalog.cache import cached, get_stock_counts
 from catalog.models import CartLine, Category, Product, PromoCode, Purchase, Review, StockUnit
 from catalog.services.common import clean_id
 from catalog.services.pricing import Cart, price_cart
@@ -70,8 +71,10 @@ def count_unsold(product_ref: OuterRef) -> Subquery:
 
 # --- the shop, as customers see it --------------------------------------------
 def list_categories(*, page: object = 1) -> Page[Category]:
-    """Return a page of the categories customers see, in the admin's order. One query."""
-    return paginate(Category.objects.filter(is_active=True).order_by("position", "name", "id"), page)
+    """Return a page of the categories customers see, in the admin's order. Cached; one query when not."""
+    number = clean_page(page)
+    categories = Category.objects.filter(is_active=True).order_by("position", "name", "id")
+    return cached("categories", number, build=lambda: paginate(categories, number))
 
 
 def get_category(*, category_id: object) -> Category:
@@ -83,22 +86,46 @@ def get_category(*, category_id: object) -> Category:
 
 
 def list_products(*, category_id: object, page: object = 1) -> Page[Product]:
-    """Return a page of a visible category's active products; each has ``in_stock`` set. Two queries.
+    """Return a page of a visible category's active products; each has ``in_stock`` set.
 
     Hidden or missing categories raise ``CategoryNotFound``. Products come with
-    their category loaded, in the order position, name, id.
+    their category loaded, in the order position, name, id. The page is cached
+    (two queries when not); the stock of its products is cached apart, for
+    less time, and counted in one query for those not cached.
     """
+    number = clean_page(page)
+    category_pk = clean_id(category_id, CategoryNotFound)
+    counted: dict[int, int] = {}
+    category, result = cached(
+        "products", category_pk, number, build=lambda: load_products(category_pk, number, counted)
+    )
+    stock = get_stock_counts([product.pk for product in result.items], count_unsold_units, known=counted)
+    for product in result.items:
+        product.category = category
+        product.in_stock = stock[product.pk] > 0 or (product.is_unlimited and bool(product.unlimited_value))
+    return result
+
+
+def load_products(category_id: int, number: int, counted: dict[int, int]) -> tuple[Category, Page[Product]]:
+    """Load a page of products, putting their unsold units in ``counted`` (the page is cached without them)."""
     category = get_category(category_id=category_id)
     products = (
         Product.objects.filter(category=category, is_active=True)
-        .annotate(has_units=Exists(unsold_units(OuterRef("pk"))))
+        .annotate(unsold=count_unsold(OuterRef("pk")))
         .order_by("position", "name", "id")
     )
-    result = paginate(products, page)
+    result = paginate(products, number)
     for product in result.items:
-        product.category = category
-        product.in_stock = product.has_units or (product.is_unlimited and bool(product.unlimited_value))
-    return result
+        counted[product.pk] = product.unsold or 0
+        del product.unsold
+    return category, result
+
+
+def count_unsold_units(product_ids: list[int]) -> dict[int, int]:
+    """Return the unsold units of each product (served by the partial index on unsold stock)."""
+    units = StockUnit.objects.filter(product_id__in=product_ids, sold_at__isnull=True)
+    rows = units.values("product_id").annotate(n=Count("id")).order_by()
+    return {row["product_id"]: row["n"] for row in rows}
 
 
 @dataclass(frozen=True)
@@ -117,11 +144,22 @@ class ProductCard:
 
 
 def get_product_card(*, product_id: object, include_hidden: bool = False) -> ProductCard:
-    """Return a product with its stock, average rating and review count. One query.
+    """Return a product with its stock, average rating and review count.
 
     Hidden products (or products of hidden categories) raise
-    ``ProductNotFound`` unless ``include_hidden`` (the admin's view).
+    ``ProductNotFound`` unless ``include_hidden`` (the admin's view). The card
+    is cached (one query when not); its stock is cached apart, for less time.
     """
+    pk = clean_id(product_id)
+    counted: dict[int, int] = {}
+    card = cached("card", pk, int(include_hidden), build=lambda: load_card(pk, include_hidden, counted))
+    if card.product.is_unlimited:
+        return card
+    return replace(card, stock=get_stock_counts([pk], count_unsold_units, known=counted)[pk])
+
+
+def load_card(product_id: int, include_hidden: bool, counted: dict[int, int]) -> ProductCard:
+    """Load a card, putting its unsold units in ``counted`` (the card is cached without them)."""
     reviews = Review.objects.filter(product=OuterRef("pk")).order_by().values("product")
     products = Product.objects.select_related("category").annotate(
         unsold=count_unsold(OuterRef("pk")),
@@ -130,14 +168,16 @@ def get_product_card(*, product_id: object, include_hidden: bool = False) -> Pro
     )
     if not include_hidden:
         products = products.filter(is_active=True, category__is_active=True)
-    product = products.filter(pk=clean_id(product_id)).first()
+    product = products.filter(pk=product_id).first()
     if product is None:
         raise ProductNotFound()
     rating = None if product.rating is None else Decimal(str(product.rating)).quantize(Decimal("0.1"))
+    counted[product.pk] = product.unsold or 0
+    del product.unsold
     return ProductCard(
         product=product,
         category=product.category,
-        stock=None if product.is_unlimited else (product.unsold or 0),
+        stock=None,  # set by get_product_card for limited products
         rating=rating,
         review_count=product.review_count or 0,
     )

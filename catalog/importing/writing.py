@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from accounts.services import record_audit, require_permission
+from catalog.cache import forget_stock
 from catalog.importing.reading import CategorySpec, read_catalog
 from catalog.models import Category, Product, StockUnit
 from shopbot.errors import ImportRefused
@@ -101,6 +102,7 @@ def import_stock(product: Product | None, values: list[str], report: ImportRepor
     if write and new:
         units = [StockUnit(product=product, value=value) for value in new]
         StockUnit.objects.bulk_create(units, batch_size=CHUNK)
+        forget_stock([product.pk])
 
 
 def import_category(spec: CategorySpec, report: ImportReport, *, write: bool) -> None:

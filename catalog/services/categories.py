@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from accounts.services import record_audit, requires
+from catalog.cache import forget_catalog
 from catalog.models import Category, Product
 from catalog.services.common import clean_id, clean_line, lock_unsold_stock
 from shopbot.errors import CategoryNotFound, InvalidInput, NameTaken
@@ -91,6 +92,7 @@ def move_category(*, actor: Actor, category_id: int, direction: str) -> Category
             category.position = position
             changed.append(category)
     Category.objects.bulk_update(changed, ["position"])
+    forget_catalog()  # bulk_update sends no post_save
     moved = next(category for category in ordered if category.pk == category_id)
     record_audit(actor=actor, action="move_category", target=moved.name, details={"direction": direction})
     return moved

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils.timezone import now
 
 from accounts.models import Customer
+from catalog.cache import forget_stock
 from catalog.models import Product, PromoCode, PromoUsage, Purchase, StockUnit
 from catalog.services.common import (
     Delivery,
@@ -141,6 +142,7 @@ def record_sales(*, customer: Customer, sales: list[Sale], payment: Payment | No
     units = [sale.delivery.unit for sale in sales if sale.delivery.unit is not None]
     if units:
         StockUnit.objects.filter(pk__in=[unit.pk for unit in units]).update(sold_at=at)
+        forget_stock((unit.product_id for unit in units), again_on_commit=False)  # what the card shows
         for unit in units:
             unit.sold_at = at
     purchases = [

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from accounts.services import record_audit, requires
+from catalog.cache import forget_stock
 from catalog.models import Product, StockUnit
 from catalog.services.common import clean_id, clean_int
 from catalog.services.products import lock_product
@@ -105,6 +106,7 @@ def add_stock(*, actor: Actor, product_id: int, values: Sequence[str]) -> StockR
     StockUnit.objects.bulk_create(
         (StockUnit(product=product, value=value) for value in new), batch_size=INSERT_BATCH
     )
+    forget_stock([product.pk])
     record_audit(
         actor=actor,
         action="add_stock",
@@ -129,6 +131,7 @@ def delete_stock_unit(*, actor: Actor, unit_id: int) -> None:
         raise StockUnitSold()
     record_audit(actor=actor, action="delete_stock_unit", target=unit, details={"product": unit.product_id})
     unit.delete()
+    forget_stock([unit.product_id])
 
 
 @requires("manage_stock")

@@ -1,0 +1,121 @@
+"""The catalog as customers see it, kept in the shared cache.
+
+What is cached, and until when:
+
+- category pages, product pages and product cards (without their stock):
+  five minutes, and dropped at once by any change to a category, a product
+  or a review. Every such entry is keyed by the catalog's version, and a
+  change bumps the version, so one cache call forgets all of them in every
+  worker;
+- a product's stock (how many unsold units): one minute, and dropped by
+  every sale and every change to its stock.
+
+Each change forgets the entries at once (so this worker reads what it just
+wrote) and again when the transaction commits (so an entry another worker
+built from the old rows in between does not survive). Purchases, balances,
+stock decisions and payments never read from here: only screens do.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db import transaction
+
+CATALOG_SECONDS = 5 * 60
+STOCK_SECONDS = 60
+VERSION_KEY = "catalog:version"
+
+T = TypeVar("T")
+
+
+def catalog_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # A new start value, so entries of a version from before a cache restart are never reused.
+        cache.add(VERSION_KEY, time.time_ns() // 1000, None)
+        version = cache.get(VERSION_KEY) or 0
+    return int(version)
+
+
+def cached(name: str, *parts: object, build: Callable[[], T]) -> T:
+    """Return the catalog entry ``name`` for ``parts``, building and keeping it when missing."""
+    key = ":".join(["catalog", str(catalog_version()), name, *map(str, parts)])
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, CATALOG_SECONDS)
+    return value
+
+
+def forget_catalog() -> None:
+    """Forget every cached page and card, now and when the transaction commits."""
+    bump_version()
+    transaction.on_commit(bump_version)
+
+
+def bump_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet: nothing is cached under one either
+        pass
+
+
+# --- stock ---------------------------------------------------------------------------------
+def stock_key(product_id: int) -> str:
+    return f"catalog:stock:{product_id}"
+
+
+def get_stock_counts(
+    product_ids: Iterable[int],
+    count: Callable[[list[int]], dict[int, int]],
+    *,
+    known: dict[int, int] | None = None,
+) -> dict[int, int]:
+    """Return the number of unsold units per product, counting only those not cached.
+
+    ``known`` are counts just read from the database (with the page or card
+    they belong to): they are kept as they are, and cost no cache read.
+    """
+    ids = list(product_ids)
+    if known and all(product_id in known for product_id in ids):
+        cache.set_many({stock_key(product_id): known[product_id] for product_id in ids}, STOCK_SECONDS)
+        return {product_id: known[product_id] for product_id in ids}
+    found: dict[str, Any] = cache.get_many([stock_key(product_id) for product_id in ids]) if ids else {}
+    counts = {
+        product_id: found[stock_key(product_id)] for product_id in ids if stock_key(product_id) in found
+    }
+    missing = [product_id for product_id in ids if product_id not in counts]
+    if missing:
+        fresh = count(missing)
+        fresh = {product_id: fresh.get(product_id, 0) for product_id in missing}
+        cache.set_many({stock_key(product_id): number for product_id, number in fresh.items()}, STOCK_SECONDS)
+        counts.update(fresh)
+    return counts
+
+
+def forget_stock(product_ids: Iterable[int], *, again_on_commit: bool = True) -> None:
+    """Forget the cached stock of products whose units were sold, added or deleted.
+
+    A sale forgets only at once (``again_on_commit=False``): a sale's work
+    after commit is its metrics, and a count another worker cached in the
+    moment before the commit is one unit high for at most ``STOCK_SECONDS``.
+    """
+    keys = [stock_key(product_id) for product_id in set(product_ids)]
+    if not keys:
+        return
+    cache.delete_many(keys)
+    if again_on_commit:
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+# --- receivers (connected in CatalogConfig.ready) -------------------------------------------------
+def on_catalog_change(sender: type, **kwargs: object) -> None:
+    forget_catalog()
+
+
+def on_stock_change(sender: type, instance: Any, **kwargs: object) -> None:
+    forget_stock([instance.product_id])
