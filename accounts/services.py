@@ -10,6 +10,7 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
@@ -37,6 +38,7 @@ R = TypeVar("R")
 audit_log = logging.getLogger("shopbot.audit")
 REFERRAL_PAYLOAD = re.compile(r"^(?:ref_(?P<code>[A-Za-z0-9]{4,16})|(?P<id>\d{1,15}))$")
 ROLE_NAME_MAX = 64
+LAST_SEEN_PRECISION = timedelta(minutes=1)
 
 
 def language_for(language_code: str | None) -> str:
@@ -82,7 +84,13 @@ def register_customer(
     customer = Customer.objects.filter(telegram_id=telegram_id).first()
     if customer is not None:
         changed = {key: value for key, value in names.items() if getattr(customer, key) != value}
-        Customer.objects.filter(pk=customer.pk).update(last_seen=now(), has_blocked_bot=False, **changed)
+        # Every update passes here: a returning customer with nothing new costs one read, and
+        # last_seen is written at most once a minute.
+        if changed or customer.has_blocked_bot or now() - customer.last_seen >= LAST_SEEN_PRECISION:
+            customer.last_seen = now()
+            Customer.objects.filter(pk=customer.pk).update(
+                last_seen=customer.last_seen, has_blocked_bot=False, **changed
+            )
         for key, value in changed.items():
             setattr(customer, key, value)
         customer.has_blocked_bot = False

@@ -1,0 +1,93 @@
+"""What a warm screen costs in SQL queries, pinned: a change that adds a query fails here.
+
+Counts, never timings. "Warm" is the second time the same update arrives:
+the catalog cache, the roles cache and the connection are in use, as they
+are for a shop that is open. ``make bench`` prints the same counts for every
+screen, cold and warm, with the cache round trips.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+
+from asgiref.sync import sync_to_async
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from telegrambot.testing.driver import ChatUser
+from telegrambot.tests.helpers import BotTestCase
+
+# The gate reads the customer (1); the menu forgets any prompt (1) and counts the cart (1);
+# opening the shop and a card count the funnel step (1); a card looks for a purchase draft (1).
+WARM_QUERIES = {
+    "/start": 3,
+    "menu": 3,
+    "shop": 2,
+    "category": 1,
+    "product": 3,
+    "cart": 3,
+    "profile": 2,
+}
+# Gate (1), the draft (1), then the sale: customer lock, product, unit (SKIP LOCKED), unit
+# sold, balance, ledger row, purchase (7); the draft forgotten (1), the funnel (1), low stock (1).
+PURCHASE_QUERIES = 12
+
+
+class WarmScreenTests(BotTestCase):
+    async def act(self, user: ChatUser, action: str) -> None:
+        """Send a command or press a button; the same screen twice may be "not modified", which is fine."""
+        errors = len(user.shop.errors)
+        if action.startswith("/"):
+            await user.send(action)
+        else:
+            with user.allowing_rejections():
+                await user.press_data(action, strict=False)
+        self.assertEqual(len(user.shop.errors), errors, user.shop.errors[errors:])
+
+    async def count_queries(self, action: Awaitable[None]) -> list[str]:
+        # Entered on the ORM's thread, where the adapter runs the services and selectors.
+        queries = CaptureQueriesContext(connection)
+        await sync_to_async(queries.__enter__)()
+        try:
+            await action
+        finally:
+            await sync_to_async(queries.__exit__)(None, None, None)
+        captured = await sync_to_async(lambda: [query["sql"] for query in queries.captured_queries])()
+        # The test's transaction turns each atomic block into savepoints; in the shop they are
+        # BEGIN and COMMIT, which no query counter sees either.
+        return [sql for sql in captured if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+    async def assert_warm_queries(self, user: ChatUser, action: str, expected: int) -> None:
+        await self.act(user, action)
+        queries = await self.count_queries(self.act(user, action))
+        self.assertEqual(len(queries), expected, "\n".join(queries))
+
+    async def test_it_keeps_the_main_screens_within_their_queries(self) -> None:
+        shop, alice = await self.start_chat(self.alice.telegram_id)
+        await self.act(alice, f"ca:{self.key.pk}")  # something in the cart
+        screens = {
+            "/start": "/start",
+            "menu": "menu",
+            "shop": "shop",
+            "category": f"cat:{self.games.pk}:1",
+            "product": f"prod:{self.key.pk}:1",
+            "cart": "cart",
+            "profile": "prof",
+        }
+        for name, action in screens.items():
+            with self.subTest(screen=name):
+                await self.assert_warm_queries(alice, action, WARM_QUERIES[name])
+
+    async def test_it_keeps_a_purchase_within_its_queries(self) -> None:
+        shop, alice = await self.start_chat(self.alice.telegram_id)
+        await alice.press_data(f"prod:{self.key.pk}:1")
+        await alice.press("💰 Buy")
+        await alice.press("✅ Pay 9.99 RUB")  # the first purchase warms the caches
+        await alice.press_data(f"prod:{self.key.pk}:1")
+        await alice.press("💰 Buy")
+
+        queries = await self.count_queries(alice.press("✅ Pay 9.99 RUB"))
+
+        self.assertEqual(len(queries), PURCHASE_QUERIES, "\n".join(queries))
+
+        self.assertIn("Thank you for your purchase!", alice.screen.text)
