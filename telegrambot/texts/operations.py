@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, npgettext
 
 UNAVAILABLE = gettext_lazy("The shop is temporarily unavailable. Please try again in a minute.")
-ACTION_NAMES = {
-    "purchase": gettext_lazy("purchases"),
-    "payment": gettext_lazy("new payments"),
-    "promo": gettext_lazy("promo code attempts"),
-    "broadcast": gettext_lazy("broadcasts"),
+# Whole sentences per action: the action's word takes a different form in each language.
+TOO_MANY = {
+    "purchase": gettext_lazy("Too many purchases in a short time. Please try again in %(wait)s."),
+    "payment": gettext_lazy("Too many new payments in a short time. Please try again in %(wait)s."),
+    "promo": gettext_lazy("Too many promo code attempts in a short time. Please try again in %(wait)s."),
+    "broadcast": gettext_lazy("Too many broadcasts in a short time. Please try again in %(wait)s."),
 }
+TOO_MANY_OTHER = gettext_lazy("Too many requests in a short time. Please try again in %(wait)s.")
 
 
 def minutes(seconds: int) -> str:
+    """Return the wait in whole minutes, as it reads after "in" ("try again in 5 minutes")."""
     count = max(1, -(-seconds // 60))
-    return ngettext("%(count)s minute", "%(count)s minutes", count) % {"count": count}
+    return npgettext("after 'in'", "%(count)s minute", "%(count)s minutes", count) % {"count": count}
 
 
 def too_many_updates(seconds: int) -> str:
@@ -28,7 +31,4 @@ def too_many_updates(seconds: int) -> str:
 
 def too_many_actions(scope: str, seconds: int) -> str:
     """The one notice of a user who repeated one action too often (buying, paying, promo codes)."""
-    return _("Too many %(action)s in a short time. Please try again in %(wait)s.") % {
-        "action": ACTION_NAMES.get(scope, scope),
-        "wait": minutes(seconds),
-    }
+    return str(TOO_MANY.get(scope, TOO_MANY_OTHER)) % {"wait": minutes(seconds)}
