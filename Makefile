@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint install install-test messages clean
+.PHONY: run test lint bench install install-test messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ run: install
 
 test: install-test
 	scripts/with-test-services $(BIN)/pytest $(PYTEST_ARGS)
+
+# Benchmarks, never part of make test: figures as tables, appended to bench/RESULTS.md.
+# BENCH_ARGS="--quick" for a short pass, "--only browse,queries" for some sections.
+bench: install-test
+	scripts/with-test-services $(BIN)/python -m bench $(BENCH_ARGS)
 
 # Style: ruff's checks and formatting, as configured in pyproject.toml.
 lint: install-test
