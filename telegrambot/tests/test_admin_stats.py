@@ -24,7 +24,7 @@ class StatisticsScreenTests(BotTestCase):
         self.assertIn("Sales: 1 today · 1 in 7 days · 1 in 30 days · 1 in all", text)
         self.assertIn("1. Game key — 1 sold, 9.99 RUB", text)
         self.assertIn("Balances outstanding: 40.01 RUB", text)
-        self.assertIn("Stock left: 1 units, plus 1 unlimited products", text)
+        self.assertIn("Units in stock: 1 · unlimited products: 1", text)
         self.assertEqual(analyst.screen.labels, ["🔄 Refresh", "⬅️ Back", "🏠 Menu"])
         await analyst.press("🔄 Refresh")
         self.assertEqual(analyst.alert, "The numbers are up to date; they are refreshed once a minute.")

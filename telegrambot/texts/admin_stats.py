@@ -64,7 +64,7 @@ def screen(statistics: Statistics) -> str:
         *([] if statistics.payments_by_method else [_("No payments yet.")]),
         "",
         _("👛 Balances outstanding: %(amount)s") % {"amount": format_money(statistics.balances_outstanding)},
-        _("📦 Stock left: %(units)s units, plus %(unlimited)s unlimited products")
+        _("📦 Units in stock: %(units)s · unlimited products: %(unlimited)s")
         % {"units": statistics.stock_left, "unlimited": statistics.unlimited_products},
         _("🤝 Referral rewards paid: %(amount)s (%(count)s)")
         % {
