@@ -5,6 +5,7 @@ import secrets
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from payments.models import Payment
@@ -15,7 +16,7 @@ ORDER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
 def new_order_number() -> str:
     # 12 characters of a 32-letter alphabet: 60 bits, not guessable from another order.
-    return "".join(secrets.choice(ORDER_ALPHABET) for _ in range(12))
+    return "".join(secrets.choice(ORDER_ALPHABET) for _position in range(12))
 
 
 class Category(models.Model):
@@ -86,9 +87,9 @@ class StockUnit(models.Model):
 
 class PromoCode(models.Model):
     class Kind(models.TextChoices):
-        PERCENT = "percent", "Percent off"
-        FIXED = "fixed", "Fixed amount off"
-        BALANCE = "balance", "Balance credit"
+        PERCENT = "percent", _("Percent off")
+        FIXED = "fixed", _("Fixed amount off")
+        BALANCE = "balance", _("Balance credit")
 
     code = models.CharField(max_length=32, unique=True)  # stored upper-case
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -5,6 +5,7 @@ import secrets
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Customer
 from payments.money import money_field
@@ -19,13 +20,13 @@ class LedgerEntry(models.Model):
     """One change of a customer's balance; the ledger sums to the balance."""
 
     class Kind(models.TextChoices):
-        TOP_UP = "top_up", "Top-up"
-        PURCHASE = "purchase", "Purchase"
-        REFUND = "refund", "Refund"
-        REFERRAL_REWARD = "referral_reward", "Referral reward"
-        ADMIN_CREDIT = "admin_credit", "Admin credit"
-        ADMIN_DEBIT = "admin_debit", "Admin debit"
-        PROMO = "promo", "Promo code"
+        TOP_UP = "top_up", _("Top-up")
+        PURCHASE = "purchase", _("Purchase")
+        REFUND = "refund", _("Refund")
+        REFERRAL_REWARD = "referral_reward", _("Referral reward")
+        ADMIN_CREDIT = "admin_credit", _("Admin credit")
+        ADMIN_DEBIT = "admin_debit", _("Admin debit")
+        PROMO = "promo", _("Promo code")
 
     customer = models.ForeignKey(Customer, models.PROTECT, related_name="ledger")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -67,17 +68,17 @@ class Payment(models.Model):
         MANUAL = "manual", "Manual"
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        PAID = "paid", "Paid"
+        PENDING = "pending", _("Pending")
+        PAID = "paid", _("Paid")
         # Money is being returned through the provider; the balance is already debited.
-        REFUNDING = "refunding", "Refunding"
-        EXPIRED = "expired", "Expired"
-        FAILED = "failed", "Failed"
-        REFUNDED = "refunded", "Refunded"
+        REFUNDING = "refunding", _("Refunding")
+        EXPIRED = "expired", _("Expired")
+        FAILED = "failed", _("Failed")
+        REFUNDED = "refunded", _("Refunded")
 
     class Purpose(models.TextChoices):
-        TOP_UP = "top_up", "Balance top-up"
-        ORDER = "order", "Direct order"
+        TOP_UP = "top_up", _("Balance top-up")
+        ORDER = "order", _("Direct order")
 
     provider = models.CharField(max_length=16, choices=Provider.choices)
     purpose = models.CharField(max_length=16, choices=Purpose.choices, default=Purpose.TOP_UP)
@@ -149,13 +150,13 @@ class PaymentNotice(models.Model):
     """
 
     class Kind(models.TextChoices):
-        CREDITED = "credited", "Top-up credited"
-        ORDER_DELIVERED = "order_delivered", "Order delivered"
-        ORDER_CREDITED = "order_credited", "Order credited to the balance"
-        REFERRAL_REWARD = "referral_reward", "Referral reward"
-        REVIEW_CUSTOMER = "review_customer", "Payment under review (customer)"
-        REVIEW_OWNER = "review_owner", "Payment needs review (owner)"
-        REFUNDED = "refunded", "Payment refunded"
+        CREDITED = "credited", _("Top-up credited")
+        ORDER_DELIVERED = "order_delivered", _("Order delivered")
+        ORDER_CREDITED = "order_credited", _("Order credited to the balance")
+        REFERRAL_REWARD = "referral_reward", _("Referral reward")
+        REVIEW_CUSTOMER = "review_customer", _("Payment under review (customer)")
+        REVIEW_OWNER = "review_owner", _("Payment needs review (owner)")
+        REFUNDED = "refunded", _("Payment refunded")
 
     payment = models.ForeignKey(Payment, models.CASCADE, related_name="notices")
     telegram_id = models.BigIntegerField()  # the recipient

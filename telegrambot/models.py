@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 
 
 class DialogState(models.Model):
@@ -24,16 +25,16 @@ class Broadcast(models.Model):
     """
 
     class Audience(models.TextChoices):
-        EVERYONE = "all", "Everyone"
-        BUYERS = "buyers", "Buyers"
-        NEVER_BOUGHT = "new", "Never bought"
-        LANGUAGE = "lang", "One language"
+        EVERYONE = "all", _("Everyone")
+        BUYERS = "buyers", _("Buyers")
+        NEVER_BOUGHT = "new", _("Never bought")
+        LANGUAGE = "lang", _("One language")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SENDING = "sending", "Sending"
-        CANCELLED = "cancelled", "Cancelled"
-        FINISHED = "finished", "Finished"
+        DRAFT = "draft", _("Draft")
+        SENDING = "sending", _("Sending")
+        CANCELLED = "cancelled", _("Cancelled")
+        FINISHED = "finished", _("Finished")
 
     author = models.ForeignKey(
         "accounts.Customer", models.SET_NULL, null=True, blank=True, related_name="broadcasts"
@@ -73,12 +74,12 @@ class BroadcastDelivery(models.Model):
     """One recipient of a broadcast; claimed (SENDING) before the send, settled after it."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        BLOCKED = "blocked", "Blocked the bot"
-        UNCONFIRMED = "unconfirmed", "Unconfirmed"
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        BLOCKED = "blocked", _("Blocked the bot")
+        UNCONFIRMED = "unconfirmed", _("Unconfirmed")
 
     broadcast = models.ForeignKey(Broadcast, models.CASCADE, related_name="deliveries")
     customer = models.ForeignKey("accounts.Customer", models.CASCADE, related_name="broadcast_deliveries")
