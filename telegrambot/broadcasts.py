@@ -64,7 +64,11 @@ async def sender(application: Application[Any, Any, Any, Any, Any, Any]) -> ExtB
             base_file_url=f"{settings.TELEGRAM_API_URL}/file/bot",
             defaults=main.defaults,
             request=main.request,
-            rate_limiter=AIORateLimiter(overall_max_rate=MESSAGES_PER_SECOND, max_retries=MAX_RETRIES),
+            # One message every 1/30 s rather than bursts of 30: a burst at the end of one
+            # second and another at the start of the next would exceed Telegram's limit.
+            rate_limiter=AIORateLimiter(
+                overall_max_rate=1, overall_time_period=1 / MESSAGES_PER_SECOND, max_retries=MAX_RETRIES
+            ),
         )
         await bot.initialize()
         application.bot_data["broadcast_bot"] = bot
