@@ -115,8 +115,8 @@ def list_low_stock(*, actor: Actor) -> list[Product]:
 
 def low_stock_among(*, product_ids: Iterable[int]) -> list[Product]:
     """Return which of these products are at or below their threshold (for alerts; no actor)."""
-    wanted = {clean_id(product_id) for product_id in product_ids}
-    return [product for product in selectors.list_low_stock(limit=1000) if product.pk in wanted]
+    wanted = sorted({clean_id(product_id) for product_id in product_ids})
+    return selectors.list_low_stock(limit=len(wanted), product_ids=wanted) if wanted else []
 
 
 # --- orders and users [manage_users] ----------------------------------------------
