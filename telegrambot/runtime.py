@@ -29,6 +29,7 @@ from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
+from monitoring import funnel
 from monitoring.backups import BackupError, backup_database
 from monitoring.heartbeat import record_heartbeat
 from monitoring.metrics import TELEGRAM_API_ERRORS
@@ -119,6 +120,11 @@ async def retention_job(context: ShopContext) -> None:
     logger.info("Retention: deleted %s", deleted)
 
 
+async def funnel_job(context: ShopContext) -> None:
+    """Moves the funnel counts from the cache to the database, for the dashboard."""
+    await call(funnel.flush)
+
+
 async def backup_job(context: ShopContext) -> None:
     """Writes the daily backup to BACKUP_DIR and keeps the newest BACKUP_KEEP, when BACKUP_DAILY is on."""
     if not settings.BACKUP_DAILY:
@@ -148,6 +154,7 @@ def register_jobs(application: AnyApplication) -> None:
     job_queue.run_repeating(
         locks.run_exclusively("backup", backup_job), interval=RETENTION_EVERY, first=120, name="backup"
     )
+    job_queue.run_repeating(locks.run_exclusively("funnel", funnel_job), interval=60, first=30, name="funnel")
 
 
 # --- stopping -----------------------------------------------------------------------------

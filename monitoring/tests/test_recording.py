@@ -38,8 +38,34 @@ class FunnelTests(ShopTestCase):
         with self.assertRaisesMessage(ValueError, "Unknown funnel step 'opened'"):
             funnel.record(step="opened")
 
-    def test_it_never_breaks_the_caller_when_the_database_fails(self) -> None:
+    def test_it_writes_nothing_to_the_database_until_flushed(self) -> None:
+        with self.assertNumQueries(0):
+            funnel.record(step="product_viewed")
+
+        self.assertEqual(DailyCounter.objects.count(), 0)
+        self.assertEqual(funnel.flush(), 1)
+        self.assertEqual(funnel.flush(), 0)  # nothing is moved twice
+        self.assertEqual(DailyCounter.objects.get(name="product_viewed").count, 1)
+
+    def test_it_flushes_yesterdays_late_counts_to_yesterday(self) -> None:
+        today = localdate()
+        with mock.patch("monitoring.funnel.localdate", return_value=today - timedelta(days=1)):
+            funnel.record(step="purchased")
+
+        funnel.flush(today=today)
+
+        self.assertEqual(DailyCounter.objects.get(name="purchased").day, today - timedelta(days=1))
+
+    def test_it_keeps_the_counts_when_the_database_fails(self) -> None:
+        funnel.record(step="purchased")
         with mock.patch("monitoring.funnel.increment_counter", side_effect=OperationalError("down")):
+            self.assertEqual(funnel.flush(), 0)
+
+        self.assertEqual(DailyCounter.objects.count(), 0)
+        self.assertEqual(funnel.flush(), 1)  # put back, saved on the next flush
+
+    def test_it_never_breaks_the_caller_when_the_cache_fails(self) -> None:
+        with mock.patch("monitoring.funnel.cache.incr", side_effect=ConnectionError("down")):
             funnel.record(step="purchased")
 
         self.assertEqual(DailyCounter.objects.count(), 0)

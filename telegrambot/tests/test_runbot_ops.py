@@ -231,3 +231,18 @@ class BackupJobTests(BotTestCase):
         ):
             await runtime.backup_job(mock.Mock())
         self.assertIn("disk full", logged.output[0])
+
+
+class FunnelJobTests(BotTestCase):
+    async def test_it_moves_the_funnel_counts_to_the_database(self) -> None:
+        from monitoring import funnel
+        from monitoring.models import DailyCounter
+
+        _shop, alice = await self.start_chat()
+        await alice.press("🛍 Shop")
+        self.assertFalse(await DailyCounter.objects.filter(name=funnel.SHOP_OPENED).aexists())
+
+        await runtime.funnel_job(mock.Mock())
+
+        counter = await DailyCounter.objects.aget(name=funnel.SHOP_OPENED)
+        self.assertEqual(counter.count, 1)
