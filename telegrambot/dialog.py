@@ -5,6 +5,11 @@ prompt dispatcher (``handlers/prompts.py``) reads the state when the answer
 arrives, whichever process receives it, and calls the feature's prompt
 handler. States are short names owned by features, such as ``"top_up_amount"``;
 ``data`` is a small JSON draft (ids and numbers, never anything secret).
+
+Most updates find no prompt: a marker in the shared cache remembers that a
+user has none, so the menu and the shop screens skip the table. The marker is
+only a shortcut: it is dropped before any state is written, and without it
+(a cache restart, an outage) the table answers.
 """
 
 from __future__ import annotations
@@ -13,12 +18,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.utils.timezone import now
 
 from telegrambot.models import DialogState
 
 # A prompt left unanswered this long is forgotten, so stray text a week later is not taken as an answer.
 STATE_LIFETIME = timedelta(days=1)
+NO_STATE_SECONDS = 60 * 60
 
 
 @dataclass(frozen=True)
@@ -29,8 +36,28 @@ class Dialog:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+def no_state_key(telegram_id: int) -> str:
+    return f"dialog:none:{telegram_id}"
+
+
+def knows_no_state(telegram_id: int) -> bool:
+    try:
+        return bool(cache.get(no_state_key(telegram_id)))
+    except Exception:  # noqa: BLE001 - the table answers when the cache cannot
+        return False
+
+
+def remember_no_state(telegram_id: int) -> None:
+    try:
+        cache.set(no_state_key(telegram_id), True, NO_STATE_SECONDS)
+    except Exception:  # noqa: BLE001 - only a shortcut: without it the table answers
+        pass
+
+
 def set_state(*, telegram_id: int, state: str, data: dict[str, Any] | None = None) -> Dialog:
     """Remember that ``telegram_id`` is now answering ``state``, replacing any earlier prompt."""
+    # Dropped first: if this fails, the state is not written, and no stale marker hides it.
+    cache.delete(no_state_key(telegram_id))
     DialogState.objects.update_or_create(
         telegram_id=telegram_id, defaults={"state": state, "data": data or {}, "updated": now()}
     )
@@ -39,10 +66,18 @@ def set_state(*, telegram_id: int, state: str, data: dict[str, Any] | None = Non
 
 def get_state(*, telegram_id: int) -> Dialog | None:
     """Return the prompt ``telegram_id`` is answering, or None."""
+    if knows_no_state(telegram_id):
+        return None
     row = DialogState.objects.filter(telegram_id=telegram_id, updated__gte=now() - STATE_LIFETIME).first()
-    return None if row is None else Dialog(state=row.state, data=dict(row.data))
+    if row is None:
+        remember_no_state(telegram_id)
+        return None
+    return Dialog(state=row.state, data=dict(row.data))
 
 
 def clear_state(*, telegram_id: int) -> None:
     """Forget any prompt of ``telegram_id``."""
+    if knows_no_state(telegram_id):
+        return
     DialogState.objects.filter(telegram_id=telegram_id).delete()
+    remember_no_state(telegram_id)

@@ -20,11 +20,11 @@ from telegrambot.tests.helpers import BotTestCase
 # The gate reads the customer (1); the menu forgets any prompt (1) and counts the cart (1);
 # opening the shop and a card count the funnel step (1); a card looks for a purchase draft (1).
 WARM_QUERIES = {
-    "/start": 3,
-    "menu": 3,
+    "/start": 2,
+    "menu": 2,
     "shop": 1,
     "category": 1,
-    "product": 2,
+    "product": 1,
     "cart": 3,
     "profile": 2,
 }
