@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +39,7 @@ class BotProcess:
 
     def __init__(self, name: str, command: list[str], env: dict[str, str]) -> None:
         self.name = name
-        log_path = Path(f"/tmp/shopbot-bench-{name}-{os.getpid()}.log")
+        log_path = Path(tempfile.gettempdir()) / f"shopbot-bench-{name}-{os.getpid()}.log"
         self.log_path = log_path
         self.log = log_path.open("wb")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
