@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 
 from accounts import staff
 from catalog import admin_selectors as selectors
+from catalog.models import Purchase
 from telegrambot.adapter import call
 from telegrambot.texts import admin_stock as texts
 
@@ -26,6 +27,20 @@ def alert_key(product_id: int) -> str:
 async def rearm(product_id: int) -> None:
     """Let the product alert again the next time it runs low (stock was added)."""
     await cache.adelete(alert_key(product_id))
+
+
+def watched(purchases: Iterable[Purchase]) -> list[int]:
+    """Return the ids of the sold products that have a low-stock threshold (loaded with the sale)."""
+    return [
+        purchase.product_id
+        for purchase in purchases
+        if purchase.product is not None and purchase.product.low_stock_threshold > 0
+    ]
+
+
+async def after_sale(bot: Bot, purchases: Iterable[Purchase]) -> None:
+    """Alert about the products a sale left low; costs nothing when none has a threshold."""
+    await notify_low_stock(bot, watched(purchases))
 
 
 async def notify_low_stock(bot: Bot, product_ids: Iterable[int]) -> None:

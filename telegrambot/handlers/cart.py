@@ -196,7 +196,7 @@ async def confirm_checkout(update: Update, context: ShopContext) -> None:
     )
     if not fits:
         await send_file(context, texts.receipt_file_name(purchases), texts.receipt_file(purchases))
-    await stock_alerts.notify_low_stock(context.bot, [purchase.product_id for purchase in purchases])
+    await stock_alerts.after_sale(context.bot, purchases)
 
 
 HANDLERS = [

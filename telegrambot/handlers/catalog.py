@@ -231,7 +231,7 @@ async def confirm_buy(update: Update, context: ShopContext) -> None:
     await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
     await call(funnel.record, step=funnel.PURCHASED)
     await show_receipt(update, context, purchase)
-    await stock_alerts.notify_low_stock(context.bot, [purchase.product_id])
+    await stock_alerts.after_sale(context.bot, [purchase])
 
 
 async def show_receipt(update: Update, context: ShopContext, purchase: Purchase) -> None:
