@@ -138,6 +138,11 @@ class Cart:
         return not self.items
 
     @property
+    def list_total(self) -> Decimal:
+        """The cart at list prices: what a direct Stars order charges (promo codes apply to balance purchases)."""
+        return sum((item.unit_price * item.quantity for item in self.items), Decimal("0.00"))
+
+    @property
     def can_checkout(self) -> bool:
         return bool(self.items) and all(item.available for item in self.items)
 

@@ -37,6 +37,7 @@ from payments.services.top_ups import (
     fail_payment,
     max_stars_amount,
     provider_price,
+    shortfall_top_up,
     start_top_up,
 )
 
@@ -68,6 +69,7 @@ __all__ = [
     "owe_notice",
     "owe_review_notices",
     "pay_referral_reward",
+    "shortfall_top_up",
     "pending_crypto_invoices",
     "provider_price",
     "record_manual_refund",

@@ -46,6 +46,11 @@ def enabled_providers() -> list[str]:
     return providers
 
 
+def shortfall_top_up(*, price: Decimal, balance: Decimal) -> Decimal:
+    """Return the top-up that covers ``price`` from ``balance``, within MIN_AMOUNT..MAX_AMOUNT."""
+    return min(max(price - balance, settings.MIN_AMOUNT), settings.MAX_AMOUNT)
+
+
 def require_provider(provider: str) -> None:
     if provider not in enabled_providers():
         raise PaymentMethodUnavailable()

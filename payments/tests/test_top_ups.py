@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 
 from payments.models import Payment
-from payments.services import enabled_providers, start_top_up
+from payments.services import enabled_providers, shortfall_top_up, start_top_up
 from payments.tests.helpers import ALL_METHODS, pay_telegram
 from shopbot.errors import AmountOutOfRange, CustomerBlocked, InvalidAmount, PaymentMethodUnavailable
 from shopbot.test import ShopTestCase, ledger_matches_balance
@@ -122,3 +122,12 @@ class MetricsTests(ShopTestCase):
             callback()
 
         self.assertEqual(counter._value.get(), before + 12.5)
+
+
+@pytest.mark.parametrize(
+    ("price", "balance", "top_up"),
+    [("30.00", "10.00", "20.00"), ("10.50", "10.00", "1"), ("20000.00", "0.00", "10000")],
+)
+def test_it_tops_up_the_shortfall_within_the_bounds(price, balance, top_up):
+    # conftest: MIN_AMOUNT 1, MAX_AMOUNT 10000
+    assert shortfall_top_up(price=Decimal(price), balance=Decimal(balance)) == Decimal(top_up)

@@ -12,7 +12,6 @@ import io
 import logging
 from decimal import Decimal
 
-from django.conf import settings
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
@@ -21,18 +20,18 @@ from catalog import selectors, services
 from catalog.models import Purchase
 from catalog.selectors import ProductCard
 from monitoring import funnel
-from payments.money import check_range, to_stars
+from payments.money import check_range
+from payments.services import shortfall_top_up
 from shopbot.errors import InsufficientFunds, PriceChanged
 from telegrambot import callbacks, dialog, ratelimit, screens, stock_alerts
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
+from telegrambot.handlers import topup
 from telegrambot.keyboards import catalog as keyboards
 from telegrambot.keyboards import common as common_keyboards
-from telegrambot.keyboards import topup as topup_keyboards
 from telegrambot.texts import catalog as texts
 from telegrambot.texts import common as common_texts
 from telegrambot.texts import profile as profile_texts
-from telegrambot.texts import topup as topup_texts
 
 logger = logging.getLogger(__name__)
 
@@ -253,7 +252,7 @@ async def show_shortfall(
 ) -> None:
     """Say that the balance does not cover ``price`` and offer to top up the difference."""
     balance = context.customer.balance
-    top_up = min(max(price - balance, settings.MIN_AMOUNT), settings.MAX_AMOUNT)
+    top_up = shortfall_top_up(price=price, balance=balance)
     text = texts.insufficient(price=price, balance=balance, top_up=top_up)
     await show(update, context, text, keyboards.insufficient(top_up=top_up, back=back))
 
@@ -262,12 +261,7 @@ async def top_up_shortfall(update: Update, context: ShopContext) -> None:
     """Offers the payment methods the shop has configured for the amount a purchase lacked."""
     # The amount comes from the client like any callback data: the same bounds as a typed one.
     amount = check_range(callbacks.TOP_UP_SHORTFALL.parse(update.callback_query.data))
-    stars = to_stars(amount, settings.STARS_PER_VALUE) if settings.STARS_PER_VALUE > 0 else None
-    card, crypto = bool(settings.TELEGRAM_PROVIDER_TOKEN), bool(settings.CRYPTO_PAY_TOKEN)
-    text = topup_texts.choose_method(amount, has_methods=stars is not None or card or crypto)
-    await show(
-        update, context, text, topup_keyboards.methods(stars=stars, card=card, crypto=crypto, amount=amount)
-    )
+    await show(update, context, *topup.methods_screen(amount))
 
 
 # --- the draft -----------------------------------------------------------------------------

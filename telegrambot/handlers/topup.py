@@ -7,11 +7,15 @@ The methods themselves (invoices, Stars, CryptoPay) live in
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
+from payments.models import Payment
 from payments.money import parse_bounded_amount, to_stars
+from payments.services import enabled_providers
 from telegrambot import callbacks, dialog, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
@@ -32,12 +36,20 @@ async def offer_methods(update: Update, context: ShopContext, state: dialog.Dial
     """Checks the typed amount and offers the payment methods the shop has configured."""
     amount = parse_bounded_amount(update.message.text)
     await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
-    stars = to_stars(amount, settings.STARS_PER_VALUE) if settings.STARS_PER_VALUE > 0 else None
-    card, crypto = bool(settings.TELEGRAM_PROVIDER_TOKEN), bool(settings.CRYPTO_PAY_TOKEN)
-    text = texts.choose_method(amount, has_methods=stars is not None or card or crypto)
-    await screens.send(
-        update, context, text, keyboards.methods(stars=stars, card=card, crypto=crypto, amount=amount)
+    await screens.send(update, context, *methods_screen(amount))
+
+
+def methods_screen(amount: Decimal) -> tuple[str, InlineKeyboardMarkup]:
+    """Return the text and buttons that offer the configured methods for ``amount``."""
+    providers = enabled_providers()
+    stars = to_stars(amount, settings.STARS_PER_VALUE) if Payment.Provider.STARS in providers else None
+    keyboard = keyboards.methods(
+        stars=stars,
+        card=Payment.Provider.TELEGRAM in providers,
+        crypto=Payment.Provider.CRYPTOPAY in providers,
+        amount=amount,
     )
+    return texts.choose_method(amount, has_methods=bool(providers)), keyboard
 
 
 HANDLERS = [CallbackQueryHandler(ask_amount, pattern=callbacks.TOP_UP.pattern)]

@@ -10,7 +10,6 @@ from catalog.models import Purchase
 from catalog.selectors import Page
 from catalog.services import Cart, CartItem
 from catalog.services.cart import MAX_QUANTITY
-from payments.money import ZERO
 from telegrambot import callbacks
 from telegrambot.keyboards.catalog import stars_price, with_pager
 from telegrambot.keyboards.common import back_row, button, pager_row
@@ -31,8 +30,7 @@ def cart(cart: Cart, page: Page[CartItem]) -> InlineKeyboardMarkup:
     rows = with_pager(rows, pager_row(callbacks.CART_PAGE, page))
     if cart.can_checkout:
         rows.append([button(texts.checkout_button(cart.total), callbacks.CHECKOUT)])
-        # Stars orders are at list prices: promo codes apply to balance purchases only.
-        stars = stars_price(sum((item.unit_price * item.quantity for item in cart.items), ZERO))
+        stars = stars_price(cart.list_total)
         if stars is not None:
             rows.append([pay_stars_for_cart(stars)])
     if not cart.is_empty:

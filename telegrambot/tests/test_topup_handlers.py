@@ -61,7 +61,7 @@ class TopUpTests(BotTestCase):
             await alice.press_data("topup")
             await alice.send("10")
 
-            await alice.press(label)  # answered by the payments handlers, or "not available yet" without them
+            await alice.press(label)  # strict driver: fails unless the payments handlers answer
 
     async def test_it_refuses_hostile_amounts_and_keeps_asking(self) -> None:
         shop, alice = await self.start_chat()
