@@ -25,7 +25,7 @@ from catalog import (
 from catalog.admin_stock import StockUploadMixin
 from catalog.models import CartLine, Category, Product, Purchase, Review, StockUnit
 from catalog.selectors import count_unsold
-from shopbot.admin_tools import ReadOnlyAdmin, ShopAdmin, ShowHideAdmin, short
+from shopbot.admin_tools import HappenedFilter, ReadOnlyAdmin, ShopAdmin, ShowHideAdmin, short
 from shopbot.exports import Column, CsvExportMixin
 
 PRODUCT_SERVICE_FIELDS = {
@@ -191,17 +191,12 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
         return summarise_deletion(objs, describe)
 
 
-class SoldFilter(admin.SimpleListFilter):
+class SoldFilter(HappenedFilter):
     title = gettext_lazy("sold")
     parameter_name = "sold"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("no", _("In stock")), ("yes", _("Sold"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[StockUnit]) -> QuerySet[StockUnit]:
-        if self.value() in ("no", "yes"):
-            return queryset.filter(sold_at__isnull=self.value() == "no")
-        return queryset
+    field = "sold_at"
+    done_label = gettext_lazy("Sold")
+    waiting_label = gettext_lazy("In stock")
 
 
 @admin.register(StockUnit)

@@ -24,7 +24,7 @@ from payments.admin_refunds import AttentionFilter, PaymentRefundsMixin
 from payments.models import LedgerEntry, Payment, PaymentNotice, ReferralReward
 from payments.money import describe_amount_rule
 from payments.services import adjust_balance
-from shopbot.admin_tools import ReadOnlyAdmin, short, submitted
+from shopbot.admin_tools import HappenedFilter, ReadOnlyAdmin, short, submitted
 from shopbot.exports import Column, CsvExportMixin
 
 
@@ -199,17 +199,12 @@ class ReferralRewardAdmin(ReadOnlyAdmin):
     shop_permission = "manage_balances"
 
 
-class SentFilter(admin.SimpleListFilter):
+class SentFilter(HappenedFilter):
     title = gettext_lazy("sent")
     parameter_name = "sent"
-
-    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
-        return [("yes", _("Sent")), ("no", _("Waiting"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[PaymentNotice]) -> QuerySet[PaymentNotice]:
-        if self.value() in ("yes", "no"):
-            return queryset.filter(sent_at__isnull=self.value() == "no")
-        return queryset
+    field = "sent_at"
+    done_label = gettext_lazy("Sent")
+    waiting_label = gettext_lazy("Waiting")
 
 
 @admin.register(PaymentNotice)

@@ -272,6 +272,22 @@ class ShowHideAdmin(ShopAdmin):
             self.message_user(request, str(text) % {"count": done}, messages.SUCCESS)
 
 
+class HappenedFilter(admin.SimpleListFilter):
+    """Filter on whether a timestamp field is set: sold or not, sent or not."""
+
+    field = ""
+    done_label: Any = ""
+    waiting_label: Any = ""
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", self.done_label), ("no", self.waiting_label)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(**{f"{self.field}__isnull": self.value() == "no"})
+        return queryset
+
+
 class ReadOnlyAdmin(ShopAdmin):
     """History: may be viewed, never added to, changed or deleted from the admin."""
 
