@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -149,6 +151,101 @@ async def test_it_rides_out_a_database_restart_without_losing_or_doubling_a_purc
     assert code == 0, bot.output
     assert KEY not in bot.output and env["TOKEN"] not in bot.output, bot.output
     assert "Database or cache unavailable" in bot.output
+
+
+class ThrowawayRedis:
+    """A redis-server of the test's own on a free loopback port, which the test can stop and start."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    @staticmethod
+    def available() -> bool:
+        return shutil.which("redis-server") is not None and shutil.which("redis-cli") is not None
+
+    def start(self) -> None:
+        subprocess.run(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "yes",
+                "--dir",
+                str(self.directory),
+                "--logfile",
+                str(self.directory / "redis.log"),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        for _attempt in range(50):
+            ping = subprocess.run(
+                ["redis-cli", "-p", str(self.port), "ping"], check=False, capture_output=True
+            )
+            if ping.stdout.strip() == b"PONG":
+                return
+            time.sleep(0.1)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        subprocess.run(
+            ["redis-cli", "-p", str(self.port), "shutdown", "nosave"], check=False, capture_output=True
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.skipif(
+    not (ThrowawayPostgres.available() and ThrowawayRedis.available()),
+    reason="needs PostgreSQL's server binaries and redis-server",
+)
+async def test_it_rides_out_a_redis_restart_and_answers_again_without_a_restart() -> None:
+    directory = Path(tempfile.mkdtemp(prefix="shopbot-redis-recovery-"))
+    directory.chmod(0o755)
+    database, redis = ThrowawayPostgres(directory), ThrowawayRedis(directory)
+    server = FakeTelegramServer(FakeTelegram())
+    bot = None
+    try:
+        await asyncio.to_thread(database.create)
+        await asyncio.to_thread(redis.start)
+        env = bot_env(DATABASE_URL=database.url, REDIS_URL=redis.url, TELEGRAM_API_URL=await server.start())
+        await asyncio.to_thread(python, SEED, env)
+        chat = Chat(server)
+        bot = await BotProcess.start(env)
+        chat.send("/start")
+        await chat.wait_for_text("Hello")
+
+        await asyncio.to_thread(redis.stop)
+        chat.send("/start")
+        await chat.wait_for_text(UNAVAILABLE)
+
+        await asyncio.to_thread(redis.start)
+        greetings = sum("Hello" in message.text for message in chat.telegram.bot_messages(USER["id"]))
+        chat.send("/start")
+        await chat.server.wait_until(
+            lambda: sum("Hello" in m.text for m in chat.telegram.bot_messages(USER["id"])) > greetings,
+            timeout=30,
+        )
+        assert await asyncio.to_thread(python, LEDGER, env) == "0 50.00"  # nothing half-written
+    finally:
+        code = await bot.stop() if bot is not None else None
+        await server.stop()
+        await asyncio.to_thread(redis.stop)
+        await asyncio.to_thread(database.remove)
+    assert code == 0, bot.output
 
 
 class OutageAnswerTests(BotTestCase):
