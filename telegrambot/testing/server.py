@@ -70,6 +70,9 @@ class FakeTelegramServer:
         self.update_ids = itertools.count(1)
         self.new_update = asyncio.Event()
         self.runner: web.AppRunner | None = None
+        # Seconds to hold the answer to a method, to catch the bot in the middle of a call.
+        self.slow_methods: dict[str, float] = {}
+        self.calls_started: list[str] = []
 
     async def start(self) -> str:
         """Start serving and return the base URL to use as TELEGRAM_API_URL."""
@@ -114,8 +117,14 @@ class FakeTelegramServer:
         elif request.can_read_body:
             fields.update(await request.post())
         params = decode(fields)
+        self.calls_started.append(method)
         if method.lower() == "getupdates":
             await self.wait_for_updates(params)
+        if method in self.slow_methods:
+            await asyncio.sleep(self.slow_methods[method])
+            if request.transport is None or request.transport.is_closing():
+                # The bot hung up before the answer: a call it never saw through does not count.
+                return web.Response(status=499)
         status, body = self.telegram.handle(method, params)
         return web.json_response(body, status=status)
 

@@ -248,6 +248,37 @@ async def test_it_rides_out_a_redis_restart_and_answers_again_without_a_restart(
     assert code == 0, bot.output
 
 
+@pytest.mark.skipif(not ThrowawayPostgres.available(), reason="needs PostgreSQL's server binaries")
+async def test_it_finishes_the_update_in_flight_when_stopped() -> None:
+    directory = Path(tempfile.mkdtemp(prefix="shopbot-graceful-"))
+    directory.chmod(0o755)
+    database = ThrowawayPostgres(directory)
+    server = FakeTelegramServer(FakeTelegram())
+    bot = None
+    try:
+        await asyncio.to_thread(database.create)
+        env = bot_env(DATABASE_URL=database.url, TELEGRAM_API_URL=await server.start())
+        await asyncio.to_thread(python, SEED, env)
+        chat = Chat(server)
+        bot = await BotProcess.start(env)
+        chat.send("/start")
+        await chat.wait_for_text("Hello")
+
+        server.slow_methods["sendMessage"] = 3
+        sent = server.calls_started.count("sendMessage")
+        chat.send("/help")
+        await server.wait_until(lambda: server.calls_started.count("sendMessage") > sent, timeout=30)
+        code = await bot.stop()  # SIGTERM while the bot waits for Telegram's answer
+
+        assert code == 0, bot.output
+        assert chat.shows("How the shop works")  # the answer went out before the process ended
+    finally:
+        if bot is not None:
+            await bot.stop()
+        await server.stop()
+        await asyncio.to_thread(database.remove)
+
+
 class OutageAnswerTests(BotTestCase):
     async def test_it_says_unavailable_while_the_database_is_away(self) -> None:
         shop = await self.start_shop()
