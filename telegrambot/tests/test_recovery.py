@@ -257,7 +257,10 @@ async def test_it_finishes_the_update_in_flight_when_stopped() -> None:
     bot = None
     try:
         await asyncio.to_thread(database.create)
-        env = bot_env(DATABASE_URL=database.url, TELEGRAM_API_URL=await server.start())
+        # Its own cache prefix: this bot's job lock must not be the one other tests' workers wait for.
+        env = bot_env(
+            DATABASE_URL=database.url, TELEGRAM_API_URL=await server.start(), CACHE_KEY_PREFIX="graceful"
+        )
         await asyncio.to_thread(python, SEED, env)
         chat = Chat(server)
         bot = await BotProcess.start(env)
