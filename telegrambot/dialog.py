@@ -14,11 +14,13 @@ only a shortcut: it is dropped before any state is written, and without it
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.utils.timezone import now
 
 from telegrambot.models import DialogState
@@ -73,6 +75,28 @@ def get_state(*, telegram_id: int) -> Dialog | None:
         remember_no_state(telegram_id)
         return None
     return Dialog(state=row.state, data=dict(row.data))
+
+
+def take_state(*, telegram_id: int, state: str) -> Dialog | None:
+    """Remove and return the prompt of ``telegram_id`` if it is ``state``: one query, and only once.
+
+    Two updates taking the same state at once (a double press on Pay) cannot
+    both get it: the row is deleted and returned by one statement.
+    """
+    if knows_no_state(telegram_id):
+        return None
+    table = connection.ops.quote_name(DialogState._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE telegram_id = %s AND state = %s AND updated >= %s RETURNING data",
+            [telegram_id, state, connection.ops.adapt_datetimefield_value(now() - STATE_LIFETIME)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    remember_no_state(telegram_id)
+    data = row[0]
+    return Dialog(state=state, data=json.loads(data) if isinstance(data, str) else dict(data))
 
 
 def clear_state(*, telegram_id: int) -> None:

@@ -160,6 +160,31 @@ def take_units(*, product: Product, quantity: int) -> list[Delivery]:
     return [Delivery(unit=unit, value=unit.value) for unit in units]
 
 
+def take_units_for_sale(*, product_id: object, quantity: int) -> tuple[Product, list[Delivery]]:
+    """Return a product for sale and lock ``quantity`` of its units, like ``take_units``.
+
+    A product with the units in stock costs one query: the units are read with
+    their product and category, locking only the stock rows. Otherwise the
+    product is read on its own to say why not (hidden, sold out, not enough)
+    or to deliver its unlimited value.
+    """
+    units = list(
+        StockUnit.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("product__category")
+        .filter(
+            product_id=clean_id(product_id),
+            product__is_active=True,
+            product__category__is_active=True,
+            sold_at__isnull=True,
+        )
+        .order_by("id")[:quantity]
+    )
+    if units and len(units) == quantity:
+        return units[0].product, [Delivery(unit=unit, value=unit.value) for unit in units]
+    product = get_product_for_sale(product_id=product_id)
+    return product, take_units(product=product, quantity=quantity)  # the units locked above stay ours
+
+
 def lock_unsold_stock(**filters: object) -> int:
     """Lock the unsold units matching ``filters``, waiting for purchases in flight; return how many.
 

@@ -25,7 +25,7 @@ from catalog.services.common import (
     get_product_for_sale,
     has_stock,
     lock_buyer,
-    take_units,
+    take_units_for_sale,
 )
 from catalog.services.pricing import check_discount, find_promo
 from monitoring import metrics
@@ -103,8 +103,7 @@ def purchase_product(
     counted on commit.
     """
     customer = lock_buyer(telegram_id=telegram_id)
-    product = get_product_for_sale(product_id=product_id)
-    [delivery] = take_units(product=product, quantity=1)
+    product, [delivery] = take_units_for_sale(product_id=product_id, quantity=1)
     quote = price_product(customer=customer, product=product, promo_code=promo_code, lock_promo=True)
     if expected_price is not None and not same_amount(expected_price, quote.price):
         raise PriceChanged(product=product.name)

@@ -22,7 +22,7 @@ from catalog.selectors import ProductCard
 from monitoring import funnel
 from payments.money import check_range
 from payments.services import shortfall_top_up
-from shopbot.errors import InsufficientFunds, PriceChanged
+from shopbot.errors import InsufficientFunds, PriceChanged, ShopError
 from telegrambot import callbacks, dialog, ratelimit, screens, stock_alerts
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
@@ -204,30 +204,40 @@ async def show_confirmation(update: Update, context: ShopContext, product_id: in
 
 @ratelimit.limited(ratelimit.PURCHASE)
 async def confirm_buy(update: Update, context: ShopContext) -> None:
-    """Buys one unit at the price the confirmation showed and shows the receipt with the value."""
+    """Buys one unit at the price the confirmation showed and shows the receipt with the value.
+
+    The draft is taken (read and removed at once), so two presses of Pay buy
+    once; a purchase that is refused puts it back for the next try.
+    """
     product_id, price = callbacks.CONFIRM_BUY.parse(update.callback_query.data)
-    draft = await get_draft(context, product_id)
-    if draft is None:
+    draft = await call(dialog.take_state, telegram_id=context.customer.telegram_id, state=PRODUCT_DRAFT)
+    if draft is None or draft.data.get("product_id") != product_id:
+        if draft is not None:  # an old Pay button of another product: the current draft stays
+            await call(
+                dialog.set_state, telegram_id=context.customer.telegram_id, state=draft.state, data=draft.data
+            )
         await screens.answer(update, context, common_texts.alert(texts.CONFIRMATION_EXPIRED), alert=True)
         return
+    promo_code = draft.data.get("promo_code")
     try:
         purchase = await call(
             services.purchase_product,
             telegram_id=context.customer.telegram_id,
             product_id=product_id,
-            promo_code=draft.data.get("promo_code"),
+            promo_code=promo_code,
             expected_price=price,
         )
-    except InsufficientFunds:
-        await show_shortfall(
-            update, context, price=price, back=common_keyboards.back_row(callbacks.PRODUCT, product_id, 1)
-        )
-        return
-    except PriceChanged as error:
-        await screens.answer(update, context, common_texts.alert(error), alert=True)
-        await show_confirmation(update, context, product_id)
-        return
-    await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
+    except ShopError as error:
+        await set_draft(context, product_id, promo_code)
+        if isinstance(error, InsufficientFunds):
+            back = common_keyboards.back_row(callbacks.PRODUCT, product_id, 1)
+            await show_shortfall(update, context, price=price, back=back)
+            return
+        if isinstance(error, PriceChanged):
+            await screens.answer(update, context, common_texts.alert(error), alert=True)
+            await show_confirmation(update, context, product_id)
+            return
+        raise
     await call(funnel.record, step=funnel.PURCHASED)
     await show_receipt(update, context, purchase)
     await stock_alerts.after_sale(context.bot, [purchase])

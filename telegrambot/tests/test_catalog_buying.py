@@ -8,7 +8,7 @@ from django.test import override_settings
 from accounts.models import Customer
 from catalog.models import Product, Purchase
 from catalog.services import purchase_product
-from shopbot.test import make_customer, make_product
+from shopbot.test import give_money, make_customer, make_product, make_promo
 from telegrambot.testing.driver import ChatUser
 from telegrambot.tests.helpers import BotTestCase
 
@@ -129,6 +129,21 @@ class NotEnoughMoneyTests(BotTestCase):
         self.assertIn("Top up by 20.00 RUB", bob.screen.text)
         self.assertEqual(await Purchase.objects.acount(), 0)
 
+    async def test_it_keeps_the_confirmation_and_its_promo_code_after_a_refusal(self) -> None:
+        await sync_to_async(make_promo)("TENOFF")
+        shop, bob = await self.start_chat(self.bob.telegram_id)
+        await bob.press_data(f"prod:{self.key.pk}:1")
+        await bob.press("🎟 Apply promo code")
+        await bob.send("TENOFF")
+        await bob.press("✅ Pay 8.99 RUB")
+        self.assertIn("Not enough money", bob.screen.text)
+
+        await sync_to_async(give_money)(self.bob, "20.00")
+        await bob.press_data(f"buyok:{self.key.pk}:899")  # the Pay button of the confirmation again
+
+        purchase = await Purchase.objects.select_related("promo_code").aget()
+        self.assertEqual((purchase.price, purchase.promo_code.code), (Decimal("8.99"), "TENOFF"))
+
     async def test_it_explains_the_refusal(self) -> None:
         shop, bob = await self.start_chat(self.bob.telegram_id)
         await bob.press_data(f"prod:{self.key.pk}:1")
@@ -201,6 +216,8 @@ class ForgedBuyTests(BotTestCase):
 
         self.assertIn("This confirmation has expired", alice.alert)
         self.assertEqual(await Purchase.objects.acount(), 0)
+        await alice.press("✅ Pay 9.99 RUB")  # the confirmation on screen still works
+        self.assertIn("Thank you for your purchase!", alice.screen.text)
 
     async def test_it_refuses_malformed_and_huge_data(self) -> None:
         shop, alice = await self.start_chat()

@@ -2,6 +2,10 @@
 
 from unittest import mock
 
+import pytest
+from django.utils.timezone import now
+
+from shopbot.test import is_postgresql, race
 from telegrambot import dialog
 from telegrambot.models import DialogState
 from telegrambot.tests.helpers import BotTestCase
@@ -42,3 +46,47 @@ class DialogStateTests(BotTestCase):
         cache.clear()
 
         self.assertEqual(dialog.get_state(telegram_id=1001).state, "top_up_amount")
+
+
+class TakeStateTests(BotTestCase):
+    def test_it_takes_a_state_once(self) -> None:
+        dialog.set_state(telegram_id=1001, state="product_draft", data={"product_id": 7, "promo_code": "X"})
+
+        taken = dialog.take_state(telegram_id=1001, state="product_draft")
+
+        self.assertEqual(taken, dialog.Dialog("product_draft", {"product_id": 7, "promo_code": "X"}))
+        self.assertIsNone(dialog.take_state(telegram_id=1001, state="product_draft"))
+        self.assertIsNone(dialog.get_state(telegram_id=1001))
+
+    def test_it_leaves_another_state_alone(self) -> None:
+        dialog.set_state(telegram_id=1001, state="top_up_amount", data={"x": 1})
+
+        self.assertIsNone(dialog.take_state(telegram_id=1001, state="product_draft"))
+
+        self.assertEqual(dialog.get_state(telegram_id=1001), dialog.Dialog("top_up_amount", {"x": 1}))
+
+    def test_it_does_not_take_a_forgotten_state(self) -> None:
+        dialog.set_state(telegram_id=1001, state="product_draft", data={"product_id": 7})
+        DialogState.objects.filter(telegram_id=1001).update(updated=now() - dialog.STATE_LIFETIME * 2)
+
+        self.assertIsNone(dialog.take_state(telegram_id=1001, state="product_draft"))
+
+    def test_it_costs_one_query_and_none_once_the_user_has_no_state(self) -> None:
+        dialog.set_state(telegram_id=1001, state="product_draft", data={"product_id": 7})
+        with self.assertNumQueries(1):
+            dialog.take_state(telegram_id=1001, state="product_draft")
+        with self.assertNumQueries(0):
+            self.assertIsNone(dialog.take_state(telegram_id=1001, state="product_draft"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_gives_a_state_to_one_of_ten_racing_takers() -> None:
+    if not is_postgresql():
+        pytest.skip("row locks are only real on PostgreSQL")
+    dialog.set_state(telegram_id=4242, state="product_draft", data={"product_id": 1})
+
+    results = race(10, lambda: dialog.take_state(telegram_id=4242, state="product_draft"))
+
+    assert [result for result in results if result is not None] == [
+        dialog.Dialog("product_draft", {"product_id": 1})
+    ]

@@ -28,10 +28,10 @@ WARM_QUERIES = {
     "cart": 3,
     "profile": 2,
 }
-# Gate (1), the draft (1), then the sale: customer lock, product, unit (SKIP LOCKED), unit
-# sold, balance, ledger row, purchase (7); the draft forgotten (1). The funnel counts in the cache,
-# and a product without a low-stock threshold costs no low-stock check.
-PURCHASE_QUERIES = 10
+# Gate (1), the draft taken (read and removed in one statement, 1), then the sale: customer
+# lock, units with their product (SKIP LOCKED), units sold, balance, ledger row, purchase (6).
+# The funnel counts in the cache, and a product without a low-stock threshold costs no check.
+PURCHASE_QUERIES = 8
 
 
 class WarmScreenTests(BotTestCase):
