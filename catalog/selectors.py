@@ -201,8 +201,8 @@ def list_reviews(*, product_id: object, page: object = 1) -> Page[Review]:
 def get_cart(*, telegram_id: int) -> Cart:
     """Return the customer's cart priced today, with each line's availability and discount.
 
-    Checkout charges exactly this total. At most four queries, whatever the
-    size of the catalog.
+    Checkout charges exactly this total. The units left are the cached counts
+    the product cards show. At most three queries, whatever the size of the catalog.
     """
     lines = list(
         CartLine.objects.filter(customer__telegram_id=telegram_id)
@@ -212,13 +212,8 @@ def get_cart(*, telegram_id: int) -> Cart:
     if not lines:
         return Cart(items=[], total=Decimal("0.00"), count=0)
     limited = [line.product_id for line in lines if not line.product.is_unlimited]
-    counts = (
-        StockUnit.objects.filter(product_id__in=limited, sold_at__isnull=True)
-        .values("product_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    stock = {row["product_id"]: row["n"] for row in counts} if limited else {}
+    # What the cards show: the checkout decides on the locked rows, never on this count.
+    stock = get_stock_counts(limited, count_unsold_units) if limited else {}
     return price_cart(customer=lines[0].customer, lines=lines, at=now(), stock=stock)
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from catalog import selectors
 from catalog.cache import forget_stock
 from catalog.models import Review
-from catalog.services import add_stock, purchase_product, save_product, set_category_active
+from catalog.services import add_stock, add_to_cart, purchase_product, save_product, set_category_active
 from shopbot.test import ShopTestCase, make_product
 
 
@@ -37,6 +37,13 @@ class WarmCatalogTests(ShopTestCase):
             card = selectors.get_product_card(product_id=self.key.pk)
         self.assertEqual((card.product.name, card.category.name, card.stock), ("Game key", "Games", 2))
 
+    def test_it_reads_a_warm_cart_in_one_query(self):
+        add_to_cart(telegram_id=self.alice.telegram_id, product_id=self.key.pk, quantity=2)
+        selectors.get_product_card(product_id=self.key.pk)
+        with self.assertNumQueries(1):
+            cart = selectors.get_cart(telegram_id=self.alice.telegram_id)
+        self.assertIs(cart.can_checkout, True)
+
     def test_it_costs_one_query_for_stock_that_expired_alone(self):
         selectors.get_product_card(product_id=self.key.pk)
         forget_stock([self.key.pk], again_on_commit=False)
@@ -53,6 +60,15 @@ class ForgettingTests(ShopTestCase):
         self.assertEqual(selectors.get_product_card(product_id=self.key.pk).stock, 1)
         purchase_product(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
         self.assertFalse(selectors.list_products(category_id=self.games.pk).items[0].in_stock)
+
+    def test_it_shows_the_units_left_in_the_cart_after_a_sale(self):
+        add_to_cart(telegram_id=self.alice.telegram_id, product_id=self.key.pk, quantity=2)
+        self.assertIs(selectors.get_cart(telegram_id=self.alice.telegram_id).can_checkout, True)
+
+        purchase_product(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
+
+        cart = selectors.get_cart(telegram_id=self.alice.telegram_id)
+        self.assertEqual(cart.items[0].problem, "Only 1 of Game key left.")
 
     def test_it_shows_added_stock(self):
         selectors.list_products(category_id=self.games.pk)
