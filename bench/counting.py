@@ -2,7 +2,7 @@
 
     with count_costs() as cost:
         ...                      # anything, on any thread
-    cost.queries, cost.cache, cost.sql
+    cost.queries, cost.cache, cost.sql, cost.cache_calls
 
 Queries are counted with ``connection.execute_wrapper`` on each connection
 that runs inside the block (Django's own hook), and with the health check
@@ -45,6 +45,7 @@ class Cost:
     queries: int = 0
     cache: int = 0
     sql: list[str] = field(default_factory=list)
+    cache_calls: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def query(
@@ -144,6 +145,7 @@ def _count_cache(cost: Cost) -> Iterator[None]:
                 if not level:
                     with cost.lock:
                         cost.cache += 1
+                        cost.cache_calls.append(f"{method.__name__} {args[0] if args else ''}")
                 return method(self, *args, **kwargs)
             finally:
                 depth.value = level

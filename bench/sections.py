@@ -48,6 +48,7 @@ async def queries(report: Report, options: Options) -> None:
         rows.append([item.screen, *cells, item.note])
         if options.show_sql and item.warm is not None:
             print(f"-- {item.screen} (warm):\n   " + "\n   ".join(sql[:160] for sql in item.warm.sql))
+            print("   cache: " + ", ".join(call[:80] for call in item.warm.cache_calls))
     report.add(
         "Queries per update (SQL queries and cache round trips; cold = empty cache, warm = the same update again)",
         table(["screen", "cold SQL", "cold cache", "warm SQL", "warm cache", "note"], rows),
