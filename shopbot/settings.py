@@ -160,6 +160,9 @@ RATE_LIMIT_BROADCAST = config.rate("RATE_LIMIT_BROADCAST", "1/h")
 # Per client address, for the HTTP webhooks; Telegram and CryptoPay send from few addresses.
 WEBHOOK_RATE_LIMIT = config.rate("WEBHOOK_RATE_LIMIT", "6000/m")
 CRYPTOPAY_WEBHOOK_RATE_LIMIT = config.rate("CRYPTOPAY_WEBHOOK_RATE_LIMIT", "600/m")
+# Updates runbot handles at once (never two of one customer); the ORM work of all of them
+# shares one database connection, so more mostly overlaps waiting for Telegram.
+BOT_CONCURRENT_UPDATES = config.int("BOT_CONCURRENT_UPDATES", 8, minimum=1, maximum=256)
 # The job lock of runbot workers: a holder that stops renewing loses it after this many seconds.
 JOB_LOCK_SECONDS = config.int("JOB_LOCK_SECONDS", 30, minimum=3)
 

@@ -14,6 +14,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from monitoring.metrics import HANDLER_LATENCY, UPDATES
 from telegrambot import broadcasts
+from telegrambot.concurrency import OneUpdatePerCustomer
 from telegrambot.context import ShopBot, ShopContext
 from telegrambot.handlers import (
     admin_audit,
@@ -107,6 +108,7 @@ def build_application(
         .bot(bot)
         .application_class(ShopApplication)
         .context_types(ContextTypes(context=ShopContext))
+        .concurrent_updates(OneUpdatePerCustomer(settings.BOT_CONCURRENT_UPDATES))
         .post_init(post_init)
         .build()
     )

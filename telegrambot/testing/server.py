@@ -72,6 +72,8 @@ class FakeTelegramServer:
         self.runner: web.AppRunner | None = None
         # Seconds to hold the answer to a method, to catch the bot in the middle of a call.
         self.slow_methods: dict[str, float] = {}
+        # Calls about these chats wait until their event is set: one customer's Telegram stalls.
+        self.held_chats: dict[int, asyncio.Event] = {}
         self.calls_started: list[str] = []
 
     async def start(self) -> str:
@@ -120,6 +122,11 @@ class FakeTelegramServer:
         self.calls_started.append(method)
         if method.lower() == "getupdates":
             await self.wait_for_updates(params)
+        held = (
+            self.held_chats.get(int(params["chat_id"])) if str(params.get("chat_id", "")).isdigit() else None
+        )
+        if held is not None:
+            await held.wait()
         if method in self.slow_methods:
             await asyncio.sleep(self.slow_methods[method])
             if request.transport is None or request.transport.is_closing():

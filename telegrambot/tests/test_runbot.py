@@ -95,3 +95,63 @@ async def test_it_answers_start_over_http_and_stops_on_sigterm(tmp_path: Path) -
     assert telegram.commands["ru"] and telegram.commands["en"], output
     assert telegram.rejections == [], output
     assert returncode == 0, output
+
+
+async def test_it_serves_another_customer_while_one_waits_and_keeps_each_customers_order(
+    tmp_path: Path,
+) -> None:
+    other = {"id": 4343, "is_bot": False, "first_name": "Other", "language_code": "en"}
+    telegram = FakeTelegram()
+    telegram.add_user(USER)
+    telegram.add_user(other)
+    server = FakeTelegramServer(telegram)
+    env = bot_env(tmp_path, TELEGRAM_API_URL=await server.start())
+    migrate = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "manage.py",
+        "migrate",
+        "--noinput",
+        cwd=BASE_DIR,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+    )
+    assert await migrate.wait() == 0
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "manage.py",
+        "runbot",
+        cwd=BASE_DIR,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    stalled = server.held_chats[USER["id"]] = asyncio.Event()
+    try:
+        for user, text in ((USER, "/help"), (USER, "/start"), (other, "/help")):
+            server.push_update({"message": command(user, text)})
+
+        await server.wait_until(lambda: telegram.bot_messages(other["id"]), timeout=30)
+        assert telegram.bot_messages(USER["id"]) == []  # still waiting for its Telegram
+        stalled.set()
+        await server.wait_until(lambda: len(telegram.bot_messages(USER["id"])) == 2, timeout=30)
+    finally:
+        stalled.set()
+        bot.send_signal(signal.SIGTERM)
+        returncode = await asyncio.wait_for(bot.wait(), timeout=30)
+        output = (await bot.stdout.read()).decode()
+        await server.stop()
+
+    first, second = telegram.bot_messages(USER["id"])
+    assert "How the shop works" in first.text and "Hello, Process" in second.text, output
+    assert returncode == 0, output
+
+
+def command(user: dict[str, object], text: str) -> dict[str, object]:
+    return {
+        "message_id": int(time.time_ns() % 1_000_000_000),
+        "date": int(time.time()),
+        "from": user,
+        "text": text,
+        "chat": {"id": user["id"], "type": "private", "first_name": user["first_name"]},
+        "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
+    }
