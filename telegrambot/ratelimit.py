@@ -149,18 +149,12 @@ def refuse(limit: Limit, telegram_id: int, seconds: float) -> Refusal:
 
 
 # --- the bot side ---------------------------------------------------------------------------
-async def admit(update: Update, context: ShopContext) -> bool:
-    """Count the update against the global limit; return False (having told the user once) if refused."""
+async def turn_away_flood(update: Update, context: ShopContext, refusal: Refusal) -> None:
+    """Tell a user over the global limit (once per ban) in their language, before any is active."""
     user = update.effective_user
-    if user is None:
-        return True
-    refusal = await call(check_update, telegram_id=user.id)
-    if refusal is None:
-        return True
-    language = refusal.language or user.language_code or settings.BOT_LOCALE
+    language = refusal.language or (user.language_code if user else None) or settings.BOT_LOCALE
     with translation.override(language if language in dict(settings.LANGUAGES) else settings.BOT_LOCALE):
         await turn_away(update, context, refusal, texts.too_many_updates(refusal.seconds))
-    return False
 
 
 def limited(limit: Limit) -> Callable[[Handler], Handler]:

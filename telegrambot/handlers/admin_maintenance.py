@@ -5,7 +5,6 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from accounts import roles
 from telegrambot import callbacks, maintenance, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
@@ -27,19 +26,15 @@ async def switch_maintenance(update: Update, context: ShopContext) -> None:
     await show_maintenance(update, context)
 
 
-async def closed_for_maintenance(update: Update, context: ShopContext) -> bool:
-    """Answer a customer with the maintenance notice and return True while the shop is closed.
+async def tell_closed(update: Update, context: ShopContext) -> None:
+    """Answer a customer with the maintenance notice; the gate stops the update after it.
 
-    Called by the gate after the customer is loaded; admins (and payments,
-    which the gate lets through earlier) are never stopped here.
+    Admins (and payments, which the gate lets through earlier) never get here.
     """
-    if not await call(maintenance.is_maintenance_on) or await call(roles.is_admin, context.customer):
-        return False
     if update.callback_query is not None:
         await screens.answer(update, context, common_texts.alert(texts.NOTICE), alert=True)
     else:
         await screens.send(update, context, str(texts.NOTICE))
-    return True
 
 
 HANDLERS = [

@@ -23,9 +23,10 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from accounts import roles
 from accounts.models import Customer
-from accounts.services import mark_bot_blocked, register_customer
+from accounts.services import mark_bot_blocked
 from telegrambot import callbacks, ratelimit, screens
 from telegrambot.adapter import call
+from telegrambot.admission import admit_sender
 from telegrambot.context import ShopContext
 from telegrambot.handlers import admin_maintenance
 from telegrambot.keyboards import common as keyboards
@@ -54,10 +55,8 @@ async def admit(update: Update, context: ShopContext) -> None:
     if not is_private(update):
         await screens.answer(update, context)
         raise ApplicationHandlerStop
-    if not await ratelimit.admit(update, context):
-        raise ApplicationHandlerStop
-    customer, _created = await call(
-        register_customer,
+    admission = await call(
+        admit_sender,
         telegram_id=user.id,
         username=user.username,
         first_name=user.first_name,
@@ -65,7 +64,10 @@ async def admit(update: Update, context: ShopContext) -> None:
         language_code=user.language_code,
         start_payload=start_payload(update),
     )
-    context.customer = customer
+    if admission.refusal is not None:
+        await ratelimit.turn_away_flood(update, context, admission.refusal)
+        raise ApplicationHandlerStop
+    customer = context.customer = admission.customer
     # Undone when the update ends: ShopApplication wraps each update in translation.override().
     translation.activate(customer.language)
     if customer.is_blocked and not customer.is_owner:
@@ -78,7 +80,8 @@ async def admit(update: Update, context: ShopContext) -> None:
     if not await is_subscribed(update, context, customer):
         await ask_to_join(update, context)
         raise ApplicationHandlerStop
-    if await admin_maintenance.closed_for_maintenance(update, context):
+    if admission.closed:
+        await admin_maintenance.tell_closed(update, context)
         raise ApplicationHandlerStop
 
 

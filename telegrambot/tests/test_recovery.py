@@ -287,21 +287,21 @@ class OutageAnswerTests(BotTestCase):
         shop = await self.start_shop()
         alice = await shop.user(self.alice.telegram_id)
         failure = OperationalError("connection refused")
-        with mock.patch("telegrambot.handlers.gate.register_customer", side_effect=failure):
+        with mock.patch("telegrambot.admission.register_customer", side_effect=failure):
             await alice.send("/start", strict=False)
 
         self.assertEqual(alice.screen.text, "⚠️ " + str(texts.UNAVAILABLE))
 
     async def test_it_says_unavailable_on_a_press_while_redis_is_away(self) -> None:
         _shop, alice = await self.start_chat()
-        with mock.patch("telegrambot.ratelimit.check_update", side_effect=RedisConnectionError("refused")):
+        with mock.patch("telegrambot.admission.check_update", side_effect=RedisConnectionError("refused")):
             await alice.press("🛍", strict=False)
 
         self.assertEqual(alice.alert, str(texts.UNAVAILABLE))
 
     async def test_it_answers_again_once_the_outage_is_over(self) -> None:
         _shop, alice = await self.start_chat()
-        with mock.patch("telegrambot.ratelimit.check_update", side_effect=RedisConnectionError("refused")):
+        with mock.patch("telegrambot.admission.check_update", side_effect=RedisConnectionError("refused")):
             await alice.send("/start", strict=False)
 
         await alice.send("/start")
