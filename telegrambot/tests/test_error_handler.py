@@ -44,9 +44,7 @@ class ErrorHandlerTests(BotTestCase):
         alice = await shop.user(self.alice.telegram_id)
 
         with (
-            mock.patch(
-                "telegrambot.handlers.gate.register_customer", side_effect=RuntimeError("database down")
-            ),
+            mock.patch("telegrambot.admission.register_customer", side_effect=RuntimeError("database down")),
             self.assertLogs("telegrambot.handlers.errors", "ERROR") as logs,
         ):
             await alice.send("/start", strict=False)
