@@ -1,10 +1,11 @@
-"""Settings every test relies on: a known owner and an empty cache."""
+"""Settings every test relies on: a known owner, an empty cache and no funnel counts in memory."""
 
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 
+from monitoring import funnel
 from shopbot.test import OWNER_ID
 
 
@@ -17,5 +18,7 @@ def shop_settings(settings):
     # Crawls press hundreds of buttons a minute; the rate-limit tests switch limits back on.
     settings.RATE_LIMITS = False
     cache.clear()
+    funnel.discard_unpushed()
     yield settings
     cache.clear()
+    funnel.discard_unpushed()

@@ -125,6 +125,11 @@ async def funnel_job(context: ShopContext) -> None:
     await call(funnel.flush)
 
 
+async def funnel_push_job(context: ShopContext) -> None:
+    """Adds this worker's funnel counts to the shared cache (every worker, not under the lock)."""
+    await call(funnel.push)
+
+
 async def backup_job(context: ShopContext) -> None:
     """Writes the daily backup to BACKUP_DIR and keeps the newest BACKUP_KEEP, when BACKUP_DAILY is on."""
     if not settings.BACKUP_DAILY:
@@ -155,11 +160,15 @@ def register_jobs(application: AnyApplication) -> None:
         locks.run_exclusively("backup", backup_job), interval=RETENTION_EVERY, first=120, name="backup"
     )
     job_queue.run_repeating(locks.run_exclusively("funnel", funnel_job), interval=60, first=30, name="funnel")
+    job_queue.run_repeating(
+        funnel_push_job, interval=funnel.PUSH_SECONDS, first=funnel.PUSH_SECONDS, name="funnel-push"
+    )
 
 
 # --- stopping -----------------------------------------------------------------------------
 async def after_stop(application: AnyApplication) -> None:
-    """Give the job lock up once the jobs have finished (PTB's ``post_stop``)."""
+    """Keep the funnel counts and give the job lock up once updates and jobs have finished (``post_stop``)."""
+    await call(funnel.push)
     await locks.job_lock(application).arelease()
 
 

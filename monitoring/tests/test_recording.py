@@ -64,11 +64,24 @@ class FunnelTests(ShopTestCase):
         self.assertEqual(DailyCounter.objects.count(), 0)
         self.assertEqual(funnel.flush(), 1)  # put back, saved on the next flush
 
-    def test_it_never_breaks_the_caller_when_the_cache_fails(self) -> None:
-        with mock.patch("monitoring.funnel.cache.incr", side_effect=ConnectionError("down")):
+    def test_it_counts_in_memory_until_pushed(self) -> None:
+        with self.assertNumQueries(0), mock.patch("monitoring.funnel.cache") as shared:
             funnel.record(step="purchased")
+        self.assertEqual(shared.mock_calls, [])
 
-        self.assertEqual(DailyCounter.objects.count(), 0)
+        self.assertEqual(funnel.push(), 1)
+        self.assertEqual(funnel.push(), 0)  # nothing is added twice
+        self.assertEqual(funnel.flush(), 1)
+
+    def test_it_keeps_the_counts_in_memory_when_the_cache_fails(self) -> None:
+        funnel.record(step="purchased")
+        funnel.record(step="purchased")
+        with mock.patch("monitoring.funnel.cache.incr", side_effect=ConnectionError("down")):
+            self.assertEqual(funnel.push(), 0)
+
+        self.assertEqual(funnel.push(), 2)
+        today = localdate()
+        self.assertEqual(funnel.funnel_totals(start=today, end=today)["purchased"], 2)
 
 
 class RecordErrorTests(ShopTestCase):

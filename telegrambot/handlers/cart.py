@@ -186,7 +186,7 @@ async def confirm_checkout(update: Update, context: ShopContext) -> None:
         await screens.answer(update, context, common_texts.alert(error), alert=True)
         await show_checkout(update, context)
         return
-    await call(funnel.record, step=funnel.PURCHASED)
+    funnel.record(step=funnel.PURCHASED)
     fits = texts.receipt_fits(purchases)
     await show(
         update,

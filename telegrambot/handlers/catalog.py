@@ -61,7 +61,7 @@ async def show(update: Update, context: ShopContext, text: str, keyboard: Inline
 # --- browsing ------------------------------------------------------------------------
 async def shop(update: Update, context: ShopContext) -> None:
     """Lists the first page of categories."""
-    await call(funnel.record, step=funnel.SHOP_OPENED)
+    funnel.record(step=funnel.SHOP_OPENED)
     await show_categories(update, context, 1)
 
 
@@ -89,7 +89,7 @@ async def product(update: Update, context: ShopContext) -> None:
     """Shows a product card: description, price, stock, rating, and what can be done with it."""
     product_id, page = callbacks.PRODUCT.parse(update.callback_query.data)
     card = await call(selectors.get_product_card, product_id=product_id)
-    await call(funnel.record, step=funnel.PRODUCT_VIEWED)
+    funnel.record(step=funnel.PRODUCT_VIEWED)
     await show_card(update, context, card, page=page)
 
 
@@ -238,7 +238,7 @@ async def confirm_buy(update: Update, context: ShopContext) -> None:
             await show_confirmation(update, context, product_id)
             return
         raise
-    await call(funnel.record, step=funnel.PURCHASED)
+    funnel.record(step=funnel.PURCHASED)
     await show_receipt(update, context, purchase)
     await stock_alerts.after_sale(context.bot, [purchase])
 

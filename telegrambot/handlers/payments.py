@@ -164,7 +164,7 @@ async def successful_payment(update: Update, context: ShopContext) -> None:
     )
     await deliver_notices(context.bot, payment_id=credit.payment.pk)
     if credit.purchases:
-        await call(funnel.record, step=funnel.PURCHASED)
+        funnel.record(step=funnel.PURCHASED)
         await stock_alerts.notify_low_stock(
             context.bot, [purchase.product_id for purchase in credit.purchases]
         )

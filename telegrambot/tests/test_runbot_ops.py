@@ -246,3 +246,22 @@ class FunnelJobTests(BotTestCase):
 
         counter = await DailyCounter.objects.aget(name=funnel.SHOP_OPENED)
         self.assertEqual(counter.count, 1)
+
+    async def test_it_adds_this_workers_counts_to_the_cache_every_few_seconds_and_when_it_stops(self) -> None:
+        from django.core.cache import cache
+        from django.utils.timezone import localdate
+
+        from monitoring import funnel
+
+        key = funnel.pending_key(localdate(), funnel.SHOP_OPENED)
+        shop, alice = await self.start_chat()
+        await alice.press("🛍 Shop")
+        self.assertIsNone(await cache.aget(key))  # counted in memory only
+
+        await runtime.funnel_push_job(mock.Mock())
+        self.assertEqual(await cache.aget(key), 1)
+
+        await alice.press("🏠 Menu")
+        await alice.press("🛍 Shop")
+        await runtime.after_stop(shop.application)
+        self.assertEqual(await cache.aget(key), 2)
