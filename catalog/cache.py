@@ -4,9 +4,10 @@ What is cached, and until when:
 
 - category pages, product pages and product cards (without their stock):
   five minutes, and dropped at once by any change to a category, a product
-  or a review. Every such entry is keyed by the catalog's version, and a
-  change bumps the version, so one cache call forgets all of them in every
-  worker;
+  or a review. Every such entry is kept with the catalog's version it was
+  built under, and a change bumps the version, so one cache call forgets all
+  of them in every worker; an entry and the version are read together, in
+  one round trip;
 - a product's stock (how many unsold units): one minute, and dropped by
   every sale and every change to its stock.
 
@@ -43,12 +44,31 @@ def catalog_version() -> int:
 
 def cached(name: str, *parts: object, build: Callable[[], T]) -> T:
     """Return the catalog entry ``name`` for ``parts``, building and keeping it when missing."""
-    key = ":".join(["catalog", str(catalog_version()), name, *map(str, parts)])
-    value = cache.get(key)
-    if value is None:
+    return cached_with(name, *parts, build=build)[0]
+
+
+def cached_with(
+    name: str, *parts: object, build: Callable[[], T], also: Iterable[str] = ()
+) -> tuple[T, dict[str, Any]]:
+    """Return the entry like ``cached``, and the values of the keys ``also`` found in the cache.
+
+    The version, the entry and the other keys are read in one round trip: an
+    entry is kept with the version it was built under, and one built under an
+    older version is built again.
+    """
+    key = ":".join(["catalog", name, *map(str, parts)])
+    extra = list(also)
+    found = cache.get_many([VERSION_KEY, key, *extra])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        version = catalog_version()
+    entry = found.get(key)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
+        value = entry[1]
+    else:
         value = build()
-        cache.set(key, value, CATALOG_SECONDS)
-    return value
+        cache.set(key, (version, value), CATALOG_SECONDS)
+    return value, {name: found[name] for name in extra if name in found}
 
 
 def forget_catalog() -> None:
@@ -74,17 +94,21 @@ def get_stock_counts(
     count: Callable[[list[int]], dict[int, int]],
     *,
     known: dict[int, int] | None = None,
+    found: dict[str, Any] | None = None,
 ) -> dict[int, int]:
     """Return the number of unsold units per product, counting only those not cached.
 
     ``known`` are counts just read from the database (with the page or card
     they belong to): they are kept as they are, and cost no cache read.
+    ``found`` is what the cache held for these products' stock keys, read
+    already (``cached_with``); a key missing from it is counted.
     """
     ids = list(product_ids)
     if known and all(product_id in known for product_id in ids):
         cache.set_many({stock_key(product_id): known[product_id] for product_id in ids}, STOCK_SECONDS)
         return {product_id: known[product_id] for product_id in ids}
-    found: dict[str, Any] = cache.get_many([stock_key(product_id) for product_id in ids]) if ids else {}
+    if found is None:
+        found = cache.get_many([stock_key(product_id) for product_id in ids]) if ids else {}
     counts = {
         product_id: found[stock_key(product_id)] for product_id in ids if stock_key(product_id) in found
     }

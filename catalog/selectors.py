@@ -17,7 +17,7 @@ from django.db.models import Avg, Count, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.timezone import now
 
-from catalog.cache import cached, get_stock_counts
+from catalog.cache import cached, cached_with, get_stock_counts, stock_key
 from catalog.models import CartLine, Category, Product, PromoCode, Purchase, Review, StockUnit
 from catalog.services.common import clean_id
 from catalog.services.pricing import Cart, price_cart
@@ -152,10 +152,16 @@ def get_product_card(*, product_id: object, include_hidden: bool = False) -> Pro
     """
     pk = clean_id(product_id)
     counted: dict[int, int] = {}
-    card = cached("card", pk, int(include_hidden), build=lambda: load_card(pk, include_hidden, counted))
+    card, found = cached_with(
+        "card",
+        pk,
+        int(include_hidden),
+        build=lambda: load_card(pk, include_hidden, counted),
+        also=[stock_key(pk)],
+    )
     if card.product.is_unlimited:
         return card
-    return replace(card, stock=get_stock_counts([pk], count_unsold_units, known=counted)[pk])
+    return replace(card, stock=get_stock_counts([pk], count_unsold_units, known=counted, found=found)[pk])
 
 
 def load_card(product_id: int, include_hidden: bool, counted: dict[int, int]) -> ProductCard:

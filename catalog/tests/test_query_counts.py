@@ -6,12 +6,23 @@ Counts, never timings. The cache is emptied before each test (conftest.py).
 from __future__ import annotations
 
 from decimal import Decimal
+from unittest import mock
+
+from django.core.cache import cache
 
 from catalog import selectors
 from catalog.cache import forget_stock
 from catalog.models import Review
 from catalog.services import add_stock, add_to_cart, purchase_product, save_product, set_category_active
 from shopbot.test import ShopTestCase, make_product
+
+
+def record_call(calls: list[str], name: str, method):
+    def call(*args, **kwargs):
+        calls.append(name)
+        return method(*args, **kwargs)
+
+    return call
 
 
 class WarmCatalogTests(ShopTestCase):
@@ -36,6 +47,21 @@ class WarmCatalogTests(ShopTestCase):
         with self.assertNumQueries(0):
             card = selectors.get_product_card(product_id=self.key.pk)
         self.assertEqual((card.product.name, card.category.name, card.stock), ("Game key", "Games", 2))
+
+    def test_it_reads_a_warm_card_in_one_cache_round_trip(self):
+        selectors.get_product_card(product_id=self.key.pk)
+        calls = []
+        for name in ("get", "get_many", "set", "set_many", "add", "incr"):
+            patcher = mock.patch.object(
+                cache, name, side_effect=record_call(calls, name, getattr(cache, name))
+            )
+            patcher.start()
+            self.addCleanup(patcher.stop)
+
+        card = selectors.get_product_card(product_id=self.key.pk)
+
+        self.assertEqual(calls, ["get_many"])  # the catalog version, the card and its stock together
+        self.assertEqual(card.stock, 2)
 
     def test_it_reads_a_warm_cart_in_one_query(self):
         add_to_cart(telegram_id=self.alice.telegram_id, product_id=self.key.pk, quantity=2)
