@@ -1,8 +1,8 @@
 """Purchase contention: threads racing for one hot product, through the services and as raw SQL.
 
-Both sides run the same transaction (lock the buyer, read the product, take
-the oldest unsold unit with SKIP LOCKED, mark it sold, debit the balance,
-write the ledger row and the purchase) against the same database in the same
+Both sides run the same transaction (lock the buyer, take the oldest unsold
+unit with its product and category with SKIP LOCKED, mark it sold, debit the
+balance, write the ledger row and the purchase) against the same database in the same
 run, in alternating rounds, so the ratio says what the ORM and the service
 layer's checks cost. Then 200 customers press Pay at once through runbot.
 """
@@ -89,14 +89,11 @@ class RawBuyer:
                 "SELECT id, balance, is_blocked FROM accounts_customer WHERE telegram_id = %s FOR UPDATE",
                 [telegram_id],
             ).fetchone()
-            name, price, category = conn.execute(
-                "SELECT p.name, p.price, c.name FROM catalog_product p JOIN catalog_category c ON c.id = p.category_id"
-                " WHERE p.id = %s AND p.is_active AND c.is_active",
-                [product_id],
-            ).fetchone()
-            unit_id, value = conn.execute(
-                "SELECT id, value FROM catalog_stockunit WHERE product_id = %s AND sold_at IS NULL"
-                " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+            unit_id, value, name, price, category = conn.execute(
+                "SELECT u.id, u.value, p.name, p.price, c.name FROM catalog_stockunit u"
+                " JOIN catalog_product p ON p.id = u.product_id JOIN catalog_category c ON c.id = p.category_id"
+                " WHERE u.product_id = %s AND u.sold_at IS NULL AND p.is_active AND c.is_active"
+                " ORDER BY u.id LIMIT 1 FOR UPDATE OF u SKIP LOCKED",
                 [product_id],
             ).fetchone()
             if blocked or balance < price:
