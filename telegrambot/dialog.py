@@ -60,8 +60,12 @@ def set_state(*, telegram_id: int, state: str, data: dict[str, Any] | None = Non
     """Remember that ``telegram_id`` is now answering ``state``, replacing any earlier prompt."""
     # Dropped first: if this fails, the state is not written, and no stale marker hides it.
     cache.delete(no_state_key(telegram_id))
-    DialogState.objects.update_or_create(
-        telegram_id=telegram_id, defaults={"state": state, "data": data or {}, "updated": now()}
+    # One INSERT ... ON CONFLICT DO UPDATE rather than a locked read and a write.
+    DialogState.objects.bulk_create(
+        [DialogState(telegram_id=telegram_id, state=state, data=data or {}, updated=now())],
+        update_conflicts=True,
+        unique_fields=["telegram_id"],
+        update_fields=["state", "data", "updated"],
     )
     return Dialog(state=state, data=data or {})
 

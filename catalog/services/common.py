@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
@@ -110,21 +111,28 @@ def is_for_sale(product: Product) -> bool:
     return product.is_active and product.category.is_active
 
 
-def get_product_for_sale(*, product_id: object) -> Product:
-    """Return a visible product with its category loaded, or raise ``ProductNotFound``."""
-    product = (
-        Product.objects.select_related("category")
-        .filter(pk=clean_id(product_id), is_active=True, category__is_active=True)
-        .first()
-    )
+def get_product_for_sale(*, product_id: object, with_stock: bool = False) -> Product:
+    """Return a visible product with its category loaded, or raise ``ProductNotFound``.
+
+    ``with_stock`` reads whether it has an unsold unit in the same query, for ``has_stock``.
+    """
+    products = Product.objects.select_related("category")
+    if with_stock:
+        unsold = StockUnit.objects.filter(product=OuterRef("pk"), sold_at__isnull=True)
+        products = products.annotate(has_unsold=Exists(unsold))
+    product = products.filter(pk=clean_id(product_id), is_active=True, category__is_active=True).first()
     if product is None:
         raise ProductNotFound()
     return product
 
 
 def has_stock(product: Product) -> bool:
+    """Return whether a product can be delivered now (a read for screens, never a lock)."""
     if product.is_unlimited:
         return bool(product.unlimited_value)
+    known = getattr(product, "has_unsold", None)
+    if known is not None:
+        return bool(known)
     return StockUnit.objects.filter(product=product, sold_at__isnull=True).exists()
 
 

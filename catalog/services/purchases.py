@@ -79,7 +79,7 @@ def quote_product(*, telegram_id: int, product_id: int, promo_code: str | None =
     and promo codes that do not work here, with the error the purchase would raise.
     """
     customer = get_buyer(telegram_id=telegram_id)
-    product = get_product_for_sale(product_id=product_id)
+    product = get_product_for_sale(product_id=product_id, with_stock=True)
     if not has_stock(product):
         raise OutOfStock(product=product.name)
     return price_product(customer=customer, product=product, promo_code=promo_code, lock_promo=False)

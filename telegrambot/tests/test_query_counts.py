@@ -33,6 +33,8 @@ WARM_QUERIES = {
 # lock, units with their product (SKIP LOCKED), units sold, balance, ledger row, purchase (6).
 # The funnel counts in the cache, and a product without a low-stock threshold costs no check.
 PURCHASE_QUERIES = 8
+# Gate (1), the draft (1), the buyer (1), the product with whether it has stock (1), the draft saved (1).
+CONFIRMATION_QUERIES = 5
 
 
 class WarmScreenTests(BotTestCase):
@@ -79,6 +81,14 @@ class WarmScreenTests(BotTestCase):
         for name, action in screens.items():
             with self.subTest(screen=name):
                 await self.assert_warm_queries(alice, action, WARM_QUERIES[name])
+
+    async def test_it_keeps_the_confirmation_within_its_queries(self) -> None:
+        shop, alice = await self.start_chat(self.alice.telegram_id)
+        await alice.press_data(f"prod:{self.key.pk}:1")
+
+        await self.assert_warm_queries(alice, f"buy:{self.key.pk}", CONFIRMATION_QUERIES)
+
+        self.assertIn("✅ Pay 9.99 RUB", alice.screen.labels)
 
     async def test_it_keeps_a_purchase_within_its_queries(self) -> None:
         shop, alice = await self.start_chat(self.alice.telegram_id)
