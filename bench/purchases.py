@@ -93,7 +93,7 @@ class RawBuyer:
                 "SELECT u.id, u.value, p.name, p.price, c.name FROM catalog_stockunit u"
                 " JOIN catalog_product p ON p.id = u.product_id JOIN catalog_category c ON c.id = p.category_id"
                 " WHERE u.product_id = %s AND u.sold_at IS NULL AND p.is_active AND c.is_active"
-                " ORDER BY u.id LIMIT 1 FOR UPDATE OF u SKIP LOCKED",
+                " ORDER BY u.created, u.id LIMIT 1 FOR UPDATE OF u SKIP LOCKED",
                 [product_id],
             ).fetchone()
             if blocked or balance < price:
@@ -134,6 +134,7 @@ def contention_rounds(*, threads: int, seconds: float, runs: int) -> tuple[list[
             service_rates.append(count / seconds)
             count = race(threads, seconds, lambda i: raw.buy(i, buyers[i], product.pk))
             raw_rates.append(count / seconds)
+            print(f"  round {len(raw_rates)}: service {service_rates[-1]:.0f}/s, raw SQL {raw_rates[-1]:.0f}/s")
     finally:
         raw.close()
     sold = StockUnit.objects.filter(product=product, sold_at__isnull=False).count()

@@ -75,9 +75,13 @@ class StockUnit(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
-            # FIFO pick of the next unsold unit, and the "in stock" counts.
+            # The oldest unsold unit first, and the "in stock" counts. Ordered by "created", which
+            # the primary key cannot give: ordered by id, PostgreSQL may walk the primary key
+            # through every sold unit of a product that fills most of the table (a drop).
             models.Index(
-                fields=["product", "id"], condition=Q(sold_at__isnull=True), name="stock_unsold_idx"
+                fields=["product", "created", "id"],
+                condition=Q(sold_at__isnull=True),
+                name="stock_unsold_oldest_idx",
             ),
         ]
 

@@ -282,9 +282,9 @@ def list_stock_units(*, product_id: object, page: object = 1, sold: bool = False
     product = Product.objects.filter(pk=clean_id(product_id)).first()
     if product is None:
         raise ProductNotFound()
-    result = paginate(
-        StockUnit.objects.filter(product=product, sold_at__isnull=not sold).order_by("id"), page
-    )
+    units = StockUnit.objects.filter(product=product, sold_at__isnull=not sold)
+    # Unsold: in the order they are sold, along stock_unsold_oldest_idx.
+    result = paginate(units.order_by("id") if sold else units.order_by("created", "id"), page)
     for unit in result.items:
         unit.product = product
     return result

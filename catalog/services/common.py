@@ -9,7 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
@@ -114,12 +114,12 @@ def is_for_sale(product: Product) -> bool:
 def get_product_for_sale(*, product_id: object, with_stock: bool = False) -> Product:
     """Return a visible product with its category loaded, or raise ``ProductNotFound``.
 
-    ``with_stock`` reads whether it has an unsold unit in the same query, for ``has_stock``.
+    ``with_stock`` reads its oldest unsold unit's id in the same query, for ``has_stock``.
     """
     products = Product.objects.select_related("category")
     if with_stock:
-        unsold = StockUnit.objects.filter(product=OuterRef("pk"), sold_at__isnull=True)
-        products = products.annotate(has_unsold=Exists(unsold))
+        next_unit = oldest_unsold(OuterRef("pk")).values("id")[:1]
+        products = products.annotate(next_unit_id=Subquery(next_unit))
     product = products.filter(pk=clean_id(product_id), is_active=True, category__is_active=True).first()
     if product is None:
         raise ProductNotFound()
@@ -130,10 +130,19 @@ def has_stock(product: Product) -> bool:
     """Return whether a product can be delivered now (a read for screens, never a lock)."""
     if product.is_unlimited:
         return bool(product.unlimited_value)
-    known = getattr(product, "has_unsold", None)
-    if known is not None:
-        return bool(known)
-    return StockUnit.objects.filter(product=product, sold_at__isnull=True).exists()
+    if hasattr(product, "next_unit_id"):
+        return product.next_unit_id is not None
+    return oldest_unsold(product).values_list("id", flat=True).first() is not None
+
+
+def oldest_unsold(product: object) -> QuerySet[StockUnit]:
+    """A product's unsold units, oldest first, along ``stock_unsold_oldest_idx``.
+
+    Asked for the first of them, PostgreSQL walks that index. ``exists()``
+    (which drops the order) may scan the table from its start instead, through
+    every sold unit of a product that fills most of it.
+    """
+    return StockUnit.objects.filter(product=product, sold_at__isnull=True).order_by("created", "id")
 
 
 @dataclass(frozen=True)
@@ -145,7 +154,7 @@ class Delivery:
 
 
 def take_units(*, product: Product, quantity: int) -> list[Delivery]:
-    """Lock ``quantity`` unsold units of ``product``, oldest first, or refuse.
+    """Lock ``quantity`` unsold units of ``product``, oldest first (``stock_unsold_oldest_idx``), or refuse.
 
     Takes stock row locks with SKIP LOCKED: buyers racing for the last units
     get different rows instead of queueing, and a unit another transaction
@@ -156,11 +165,7 @@ def take_units(*, product: Product, quantity: int) -> list[Delivery]:
         if not product.unlimited_value:
             raise OutOfStock(product=product.name)
         return [Delivery(unit=None, value=product.unlimited_value)] * quantity
-    units = list(
-        StockUnit.objects.select_for_update(skip_locked=True)
-        .filter(product=product, sold_at__isnull=True)
-        .order_by("id")[:quantity]
-    )
+    units = list(oldest_unsold(product).select_for_update(skip_locked=True)[:quantity])
     if not units:
         raise OutOfStock(product=product.name)
     if len(units) < quantity:
@@ -185,7 +190,7 @@ def take_units_for_sale(*, product_id: object, quantity: int) -> tuple[Product, 
             product__category__is_active=True,
             sold_at__isnull=True,
         )
-        .order_by("id")[:quantity]
+        .order_by("created", "id")[:quantity]
     )
     if units and len(units) == quantity:
         return units[0].product, [Delivery(unit=unit, value=unit.value) for unit in units]
