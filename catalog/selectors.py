@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from django.db.models import Avg, Count, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.timezone import now
 
@@ -24,6 +24,8 @@ from catalog.services.pricing import Cart, price_cart
 from shopbot.errors import CategoryNotFound, ProductNotFound, PurchaseNotFound
 
 PAGE_SIZE = 10
+# Customers see exact stock up to this many units, "1000+" beyond: counting stops there.
+STOCK_SHOWN_MAX = 1000
 # Deeper pages only come from forged callback data; clamp instead of scanning.
 MAX_PAGE = 10_000
 ORDER_NUMBER = re.compile(r"[A-Z0-9]{1,16}")
@@ -64,9 +66,25 @@ def unsold_units(product_ref: OuterRef | int) -> QuerySet[StockUnit]:
 
 
 def count_unsold(product_ref: OuterRef) -> Subquery:
-    """A subquery counting a product's unsold units (served by the partial index on unsold stock)."""
+    """A subquery counting all of a product's unsold units (for staff: exact, and as costly as the stock)."""
     units = unsold_units(product_ref).order_by().values("product").annotate(n=Count("id")).values("n")
     return Subquery(units)
+
+
+class CountRows(Subquery):
+    """The number of rows a subquery returns; the subquery bounds it with a slice."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+
+def count_unsold_shown(product_ref: OuterRef | int) -> CountRows:
+    """Count a product's unsold units up to ``STOCK_SHOWN_MAX`` + 1, for customers' screens.
+
+    Reads at most that many index entries, so a card of a drop with 100,000
+    units costs what a card of ten does; more than the maximum shows as "1000+".
+    """
+    return CountRows(unsold_units(product_ref).order_by().values("id")[: STOCK_SHOWN_MAX + 1])
 
 
 # --- the shop, as customers see it --------------------------------------------
@@ -111,7 +129,7 @@ def load_products(category_id: int, number: int, counted: dict[int, int]) -> tup
     category = get_category(category_id=category_id)
     products = (
         Product.objects.filter(category=category, is_active=True)
-        .annotate(unsold=count_unsold(OuterRef("pk")))
+        .annotate(unsold=count_unsold_shown(OuterRef("pk")))
         .order_by("position", "name", "id")
     )
     result = paginate(products, number)
@@ -122,10 +140,9 @@ def load_products(category_id: int, number: int, counted: dict[int, int]) -> tup
 
 
 def count_unsold_units(product_ids: list[int]) -> dict[int, int]:
-    """Return the unsold units of each product (served by the partial index on unsold stock)."""
-    units = StockUnit.objects.filter(product_id__in=product_ids, sold_at__isnull=True)
-    rows = units.values("product_id").annotate(n=Count("id")).order_by()
-    return {row["product_id"]: row["n"] for row in rows}
+    """Return the unsold units of each product as customers see them (up to ``STOCK_SHOWN_MAX`` + 1)."""
+    rows = Product.objects.filter(pk__in=product_ids).annotate(n=count_unsold_shown(OuterRef("pk")))
+    return dict(rows.values_list("pk", "n"))
 
 
 @dataclass(frozen=True)
@@ -148,7 +165,8 @@ def get_product_card(*, product_id: object, include_hidden: bool = False) -> Pro
 
     Hidden products (or products of hidden categories) raise
     ``ProductNotFound`` unless ``include_hidden`` (the admin's view). The card
-    is cached (one query when not); its stock is cached apart, for less time.
+    is cached (one query when not); its stock is cached apart, for less time,
+    and counted up to ``STOCK_SHOWN_MAX`` + 1 (the admin's view counts it all).
     """
     pk = clean_id(product_id)
     counted: dict[int, int] = {}
@@ -161,6 +179,8 @@ def get_product_card(*, product_id: object, include_hidden: bool = False) -> Pro
     )
     if card.product.is_unlimited:
         return card
+    if include_hidden:  # the admin's view: exact, and never the customers' bounded count
+        return replace(card, stock=counted[pk] if pk in counted else unsold_units(pk).count())
     return replace(card, stock=get_stock_counts([pk], count_unsold_units, known=counted, found=found)[pk])
 
 
@@ -168,7 +188,7 @@ def load_card(product_id: int, include_hidden: bool, counted: dict[int, int]) ->
     """Load a card, putting its unsold units in ``counted`` (the card is cached without them)."""
     reviews = Review.objects.filter(product=OuterRef("pk")).order_by().values("product")
     products = Product.objects.select_related("category").annotate(
-        unsold=count_unsold(OuterRef("pk")),
+        unsold=count_unsold(OuterRef("pk")) if include_hidden else count_unsold_shown(OuterRef("pk")),
         rating=Subquery(reviews.annotate(avg=Avg("rating")).values("avg")),
         review_count=Subquery(reviews.annotate(n=Count("id")).values("n")),
     )

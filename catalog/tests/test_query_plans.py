@@ -41,22 +41,17 @@ def drop():
     return product
 
 
-def stock_scans(sql: str) -> list[dict]:
-    """Return the plan nodes that read catalog_stockunit when ``sql`` runs."""
+def stock_scans(sql: str, *, analyze: bool = False) -> list[dict]:
+    """Return the plan nodes that read catalog_stockunit when ``sql`` runs (run it with ``analyze``)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+        cursor.execute(f"EXPLAIN ({'ANALYZE, ' if analyze else ''}FORMAT JSON) {sql}")
         value = cursor.fetchone()[0]
     [plan] = json.loads(value) if isinstance(value, str) else value
-    found = []
+    return [node for node in walk_nodes(plan["Plan"]) if node.get("Relation Name") == "catalog_stockunit"]
 
-    def walk(node: dict) -> None:
-        if node.get("Relation Name") == "catalog_stockunit":
-            found.append(node)
-        for child in node.get("Plans", []):
-            walk(child)
 
-    walk(plan["Plan"])
-    return found
+def walk_nodes(node: dict) -> list[dict]:
+    return [node, *(found for child in node.get("Plans", []) for found in walk_nodes(child))]
 
 
 def queries_reading_stock(action) -> list[str]:
@@ -86,3 +81,13 @@ def test_the_confirmation_finds_stock_along_the_index(drop):
 
     assert [scan.get("Index Name") for scan in scans] == ["stock_unsold_oldest_idx"], scans
     assert quote_product(telegram_id=buyer.telegram_id, product_id=drop.pk).price == Decimal("1.00")
+
+
+def test_a_card_counts_at_most_the_stock_it_shows(drop):
+    from catalog import selectors
+
+    [count] = queries_reading_stock(lambda: selectors.get_product_card(product_id=drop.pk))
+
+    read = [node["Actual Rows"] for node in stock_scans(count, analyze=True)]
+    assert read and max(read) <= selectors.STOCK_SHOWN_MAX + 1, read  # not the 5,000 unsold units
+    assert selectors.get_product_card(product_id=drop.pk).stock == selectors.STOCK_SHOWN_MAX + 1

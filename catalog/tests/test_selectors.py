@@ -3,8 +3,8 @@ from decimal import Decimal
 from asgiref.sync import sync_to_async
 
 from catalog import selectors
-from catalog.models import Category, Product, PromoCode, Review
-from catalog.selectors import MAX_PAGE, PAGE_SIZE
+from catalog.models import Category, Product, PromoCode, Review, StockUnit
+from catalog.selectors import MAX_PAGE, PAGE_SIZE, STOCK_SHOWN_MAX
 from catalog.services import add_to_cart, apply_promo_to_cart_line, purchase_product, save_review
 from shopbot.errors import CategoryNotFound, ProductNotFound, PurchaseNotFound
 from shopbot.test import ShopTestCase, make_customer, make_product, make_promo
@@ -97,6 +97,23 @@ class GetProductCardTests(ShopTestCase):
 
         self.assertEqual((card.stock, card.rating, card.review_count), (0, Decimal("4.5"), 2))
         self.assertIs(card.in_stock, False)
+
+    def test_it_counts_a_big_stock_only_up_to_what_customers_are_shown(self):
+        drop = make_product(self.games, "Drop key", "1.00")
+        StockUnit.objects.bulk_create(
+            StockUnit(product=drop, value=f"D-{n}") for n in range(STOCK_SHOWN_MAX + 5)
+        )
+
+        card = selectors.get_product_card(product_id=drop.pk)
+        listed = {
+            product.pk: product.in_stock
+            for product in selectors.list_products(category_id=self.games.pk).items
+        }
+        admin_card = selectors.get_product_card(product_id=drop.pk, include_hidden=True)
+
+        self.assertEqual(card.stock, STOCK_SHOWN_MAX + 1)  # "more than shown"
+        self.assertIs(listed[drop.pk], True)
+        self.assertEqual(admin_card.stock, STOCK_SHOWN_MAX + 5)  # staff see every unit
 
     def test_it_shows_unlimited_products_without_a_count(self):
         card = selectors.get_product_card(product_id=self.gift.pk)

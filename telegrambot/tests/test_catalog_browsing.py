@@ -8,7 +8,8 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Customer
-from catalog.models import Category, Product, Review
+from catalog.models import Category, Product, Review, StockUnit
+from catalog.selectors import STOCK_SHOWN_MAX
 from catalog.services import purchase_product
 from shopbot.test import give_money, make_customer, make_product
 from telegrambot.testing.driver import ChatUser
@@ -219,6 +220,16 @@ class HiddenTests(BotTestCase):
 
 
 class CardTests(BotTestCase):
+    async def test_it_shows_a_big_stock_as_more_than_it_counts(self) -> None:
+        drop = await sync_to_async(make_product)(self.games, "Drop key", "1.00")
+        units = [StockUnit(product=drop, value=f"D-{n}") for n in range(STOCK_SHOWN_MAX + 1)]
+        await StockUnit.objects.abulk_create(units)
+        shop, alice = await self.start_chat()
+
+        await alice.press_data(f"prod:{drop.pk}:1")
+
+        self.assertIn("📦 In stock: 1000+", alice.screen.text)
+
     async def test_it_shows_price_stock_rating_and_reviews(self) -> None:
         carol = await sync_to_async(make_customer)(5104, first_name="Carol", balance="20")
         for buyer, rating in ((self.alice, 5), (carol, 4)):

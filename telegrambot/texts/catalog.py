@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Category, Product, Purchase
-from catalog.selectors import Page, ProductCard
+from catalog.selectors import STOCK_SHOWN_MAX, Page, ProductCard
 from catalog.services import Quote
 from payments.money import format_money
 from telegrambot.texts.common import EMPTY, MAX_CAPTION, MAX_MESSAGE, user_text
@@ -106,7 +106,8 @@ def stock_line(card: ProductCard) -> str:
         return _("📦 In stock: unlimited")
     if card.stock == 0:
         return _("📦 Sold out")
-    return _("📦 In stock: %(count)s") % {"count": card.stock}
+    count = f"{STOCK_SHOWN_MAX}+" if card.stock > STOCK_SHOWN_MAX else card.stock
+    return _("📦 In stock: %(count)s") % {"count": count}
 
 
 def rating_line(card: ProductCard) -> str:
