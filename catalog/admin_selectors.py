@@ -22,7 +22,7 @@ from accounts.services import require_permission
 from accounts.staff import get_customer
 from catalog import selectors
 from catalog.models import Category, Product, Purchase, StockUnit
-from catalog.selectors import Page, ProductCard, count_unsold, paginate
+from catalog.selectors import CountRows, Page, ProductCard, count_unsold, paginate
 from catalog.services import Deleted, StockReport, preview_stock
 from catalog.services.common import clean_id
 from payments.models import LedgerEntry
@@ -114,9 +114,20 @@ def list_low_stock(*, actor: Actor) -> list[Product]:
 
 
 def low_stock_among(*, product_ids: Iterable[int]) -> list[Product]:
-    """Return which of these products are at or below their threshold (for alerts; no actor)."""
+    """Return which of these products are at or below their threshold (for alerts; no actor).
+
+    Runs after every sale of a product with a threshold, so each product's
+    unsold units are counted only up to its threshold + 1: a sale from a drop
+    of 100,000 units reads what its threshold says, not its stock.
+    """
     wanted = sorted({clean_id(product_id) for product_id in product_ids})
-    return selectors.list_low_stock(limit=len(wanted), product_ids=wanted) if wanted else []
+    watched = Product.objects.filter(pk__in=wanted, is_unlimited=False, low_stock_threshold__gt=0)
+    low = []
+    for product_id, threshold in watched.values_list("pk", "low_stock_threshold"):
+        counted = CountRows(selectors.unsold_units(OuterRef("pk")).order_by().values("id")[: threshold + 1])
+        products = Product.objects.select_related("category").annotate(unsold=counted)
+        low += products.filter(pk=product_id, unsold__lte=threshold)
+    return sorted(low, key=lambda product: (product.unsold, product.pk))
 
 
 # --- orders and users [manage_users] ----------------------------------------------

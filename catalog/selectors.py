@@ -315,16 +315,14 @@ def list_promo_codes(*, page: object = 1) -> Page[PromoCode]:
     return paginate(PromoCode.objects.select_related("category", "product").order_by("-created", "-id"), page)
 
 
-def list_low_stock(*, limit: int = 50, product_ids: list[int] | None = None) -> list[Product]:
+def list_low_stock(*, limit: int = 50) -> list[Product]:
     """Return up to ``limit`` limited products at or below their low-stock threshold, emptiest first.
 
-    With ``product_ids``, only among those (the products a sale just touched).
+    For the staff's list: counts every unsold unit of each watched product.
     """
-    products = Product.objects.filter(is_unlimited=False, low_stock_threshold__gt=0)
-    if product_ids is not None:
-        products = products.filter(pk__in=product_ids)
     products = (
-        products.select_related("category")
+        Product.objects.filter(is_unlimited=False, low_stock_threshold__gt=0)
+        .select_related("category")
         .annotate(unsold=Coalesce(count_unsold(OuterRef("pk")), 0))
         .filter(unsold__lte=F("low_stock_threshold"))
         .order_by("unsold", "id")

@@ -91,3 +91,15 @@ def test_a_card_counts_at_most_the_stock_it_shows(drop):
     read = [node["Actual Rows"] for node in stock_scans(count, analyze=True)]
     assert read and max(read) <= selectors.STOCK_SHOWN_MAX + 1, read  # not the 5,000 unsold units
     assert selectors.get_product_card(product_id=drop.pk).stock == selectors.STOCK_SHOWN_MAX + 1
+
+
+def test_the_low_stock_check_after_a_sale_counts_at_most_the_threshold(drop):
+    from catalog.admin_selectors import low_stock_among
+
+    drop.low_stock_threshold = 100
+    drop.save(update_fields=["low_stock_threshold"])
+    [count] = queries_reading_stock(lambda: low_stock_among(product_ids=[drop.pk]))
+
+    read = [node["Actual Rows"] for node in stock_scans(count, analyze=True)]
+    assert read and max(read) <= 101, read  # not the 5,000 unsold units
+    assert low_stock_among(product_ids=[drop.pk]) == []  # 5,000 left is not low
