@@ -134,7 +134,9 @@ def contention_rounds(*, threads: int, seconds: float, runs: int) -> tuple[list[
             service_rates.append(count / seconds)
             count = race(threads, seconds, lambda i: raw.buy(i, buyers[i], product.pk))
             raw_rates.append(count / seconds)
-            print(f"  round {len(raw_rates)}: service {service_rates[-1]:.0f}/s, raw SQL {raw_rates[-1]:.0f}/s")
+            print(
+                f"  round {len(raw_rates)}: service {service_rates[-1]:.0f}/s, raw SQL {raw_rates[-1]:.0f}/s"
+            )
     finally:
         raw.close()
     sold = StockUnit.objects.filter(product=product, sold_at__isnull=False).count()
