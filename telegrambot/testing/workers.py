@@ -123,6 +123,21 @@ class BotProcess:
         return code
 
 
+async def migrate(env: dict[str, str]) -> None:
+    """Run ``manage.py migrate`` on the database ``env`` names, as a subprocess."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "manage.py",
+        "migrate",
+        "--noinput",
+        cwd=BASE_DIR,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert await process.wait() == 0, (await process.stderr.read()).decode()  # type: ignore[union-attr]
+
+
 def bot_env(**overrides: str) -> dict[str, str]:
     env = {
         **os.environ,

@@ -14,6 +14,7 @@ import pytest
 
 from telegrambot.testing.fake_telegram import FakeTelegram
 from telegrambot.testing.server import FakeTelegramServer
+from telegrambot.testing.workers import migrate
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 USER = {"id": 4242, "is_bot": False, "first_name": "Process", "language_code": "en"}
@@ -30,6 +31,20 @@ def bot_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     }
     env.update(overrides)
     return env
+
+
+async def start_runbot(env: dict[str, str]) -> asyncio.subprocess.Process:
+    """Migrate the bot's database, then start ``manage.py runbot`` on it (output piped)."""
+    await migrate(env)
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "manage.py",
+        "runbot",
+        cwd=BASE_DIR,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
 
 
 @pytest.mark.parametrize("missing", ["TOKEN", "OWNER_ID"])
@@ -53,27 +68,7 @@ async def test_it_answers_start_over_http_and_stops_on_sigterm(tmp_path: Path) -
     telegram = FakeTelegram()
     telegram.add_user(USER)
     server = FakeTelegramServer(telegram)
-    env = bot_env(tmp_path, TELEGRAM_API_URL=await server.start())
-    migrate = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "manage.py",
-        "migrate",
-        "--noinput",
-        cwd=BASE_DIR,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    assert await migrate.wait() == 0, (await migrate.stderr.read()).decode()
-    bot = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "manage.py",
-        "runbot",
-        cwd=BASE_DIR,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    bot = await start_runbot(bot_env(tmp_path, TELEGRAM_API_URL=await server.start()))
     try:
         message = {
             "message_id": 1,
@@ -105,26 +100,7 @@ async def test_it_serves_another_customer_while_one_waits_and_keeps_each_custome
     telegram.add_user(USER)
     telegram.add_user(other)
     server = FakeTelegramServer(telegram)
-    env = bot_env(tmp_path, TELEGRAM_API_URL=await server.start())
-    migrate = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "manage.py",
-        "migrate",
-        "--noinput",
-        cwd=BASE_DIR,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-    )
-    assert await migrate.wait() == 0
-    bot = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "manage.py",
-        "runbot",
-        cwd=BASE_DIR,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    bot = await start_runbot(bot_env(tmp_path, TELEGRAM_API_URL=await server.start()))
     stalled = server.held_chats[USER["id"]] = asyncio.Event()
     try:
         for user, text in ((USER, "/help"), (USER, "/start"), (other, "/help")):

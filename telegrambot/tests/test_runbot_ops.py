@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from monitoring.metrics import TELEGRAM_API_ERRORS
 from telegrambot import locks, logs, runtime
 from telegrambot.testing.fake_telegram import FakeTelegram
 from telegrambot.testing.server import FakeTelegramServer
-from telegrambot.testing.workers import BASE_DIR, BotProcess, bot_env, user_message
+from telegrambot.testing.workers import BotProcess, bot_env, migrate, user_message
 from telegrambot.tests.helpers import BotTestCase
 
 TOKEN = "123456:OPS-SECRET-TOKEN"
@@ -45,16 +44,7 @@ async def test_it_serves_metrics_records_the_heartbeat_and_keeps_the_token_out_o
         BOT_LOGFILE=str(logfile),
         BOT_AUDITFILE=str(tmp_path / "audit.log"),
     )
-    migrate = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "manage.py",
-        "migrate",
-        "--noinput",
-        cwd=BASE_DIR,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-    )
-    assert await migrate.wait() == 0
+    await migrate(env)
     bot = await BotProcess.start(env)
     try:
         server.push_update({"message": user_message(USER, "/start", message_id=1, date=int(time.time()))})
