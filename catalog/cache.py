@@ -63,7 +63,7 @@ def cached_with(
     if version is None:
         version = catalog_version()
     entry = found.get(key)
-    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version:
+    if entry is not None and entry[0] == version:
         value = entry[1]
     else:
         value = build()

@@ -192,7 +192,7 @@ def take_units_for_sale(*, product_id: object, quantity: int) -> tuple[Product, 
         )
         .order_by("created", "id")[:quantity]
     )
-    if units and len(units) == quantity:
+    if len(units) == quantity:
         return units[0].product, [Delivery(unit=unit, value=unit.value) for unit in units]
     product = get_product_for_sale(product_id=product_id)
     return product, take_units(product=product, quantity=quantity)  # the units locked above stay ours

@@ -210,12 +210,8 @@ async def confirm_buy(update: Update, context: ShopContext) -> None:
     once; a purchase that is refused puts it back for the next try.
     """
     product_id, price = callbacks.CONFIRM_BUY.parse(update.callback_query.data)
-    draft = await call(dialog.take_state, telegram_id=context.customer.telegram_id, state=PRODUCT_DRAFT)
-    if draft is None or draft.data.get("product_id") != product_id:
-        if draft is not None:  # an old Pay button of another product: the current draft stays
-            await call(
-                dialog.set_state, telegram_id=context.customer.telegram_id, state=draft.state, data=draft.data
-            )
+    draft = await take_draft(context, product_id)
+    if draft is None:
         await screens.answer(update, context, common_texts.alert(texts.CONFIRMATION_EXPIRED), alert=True)
         return
     promo_code = draft.data.get("promo_code")
@@ -281,6 +277,17 @@ async def get_draft(context: ShopContext, product_id: int) -> dialog.Dialog | No
     if state is None or state.state != PRODUCT_DRAFT or state.data.get("product_id") != product_id:
         return None
     return state
+
+
+async def take_draft(context: ShopContext, product_id: int) -> dialog.Dialog | None:
+    """Remove and return the purchase draft of ``product_id``; a draft of another product stays."""
+    telegram_id = context.customer.telegram_id
+    draft = await call(dialog.take_state, telegram_id=telegram_id, state=PRODUCT_DRAFT)
+    if draft is not None and draft.data.get("product_id") != product_id:
+        # An old Pay button of another product: the confirmation on screen must still work.
+        await call(dialog.set_state, telegram_id=telegram_id, state=draft.state, data=draft.data)
+        return None
+    return draft
 
 
 async def set_draft(context: ShopContext, product_id: int, promo_code: str | None) -> None:

@@ -9,6 +9,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
@@ -108,22 +111,45 @@ class Chat:
         return str(self.telegram.callback_queries[query_id].get("text") or "")
 
 
-@pytest.mark.skipif(not ThrowawayPostgres.available(), reason="needs PostgreSQL's server binaries")
-async def test_it_rides_out_a_database_restart_without_losing_or_doubling_a_purchase() -> None:
-    directory = Path(tempfile.mkdtemp(prefix="shopbot-recovery-"))
+@dataclass
+class Stage:
+    """A seeded shop on a PostgreSQL of the test's own, and the fake Bot API a runbot will use."""
+
+    directory: Path
+    database: ThrowawayPostgres
+    server: FakeTelegramServer
+    env: dict[str, str]
+    chat: Chat
+    product_id: str
+
+
+@asynccontextmanager
+async def seeded_shop(prefix: str, **env: str) -> AsyncIterator[Stage]:
+    """Create and seed the database and start the fake Bot API; remove both afterwards."""
+    directory = Path(tempfile.mkdtemp(prefix=prefix))
     directory.chmod(0o755)
     database = ThrowawayPostgres(directory)
     server = FakeTelegramServer(FakeTelegram())
-    bot = None
     try:
         await asyncio.to_thread(database.create)
-        env = bot_env(
-            DATABASE_URL=database.url, TELEGRAM_API_URL=await server.start(), CACHE_KEY_PREFIX="recovery"
-        )
-        product_id = await asyncio.to_thread(python, SEED, env)
-        chat = Chat(server)
-        bot = await BotProcess.start(env)
+        environment = bot_env(DATABASE_URL=database.url, TELEGRAM_API_URL=await server.start(), **env)
+        product_id = await asyncio.to_thread(python, SEED, environment)
+        yield Stage(directory, database, server, environment, Chat(server), product_id)
+    finally:
+        await server.stop()
+        await asyncio.to_thread(database.remove)
 
+
+@pytest.mark.skipif(not ThrowawayPostgres.available(), reason="needs PostgreSQL's server binaries")
+async def test_it_rides_out_a_database_restart_without_losing_or_doubling_a_purchase() -> None:
+    async with seeded_shop("shopbot-recovery-", CACHE_KEY_PREFIX="recovery") as stage:
+        await ride_out_a_database_restart(stage)
+
+
+async def ride_out_a_database_restart(stage: Stage) -> None:
+    database, env, chat, product_id = stage.database, stage.env, stage.chat, stage.product_id
+    bot = await BotProcess.start(env)
+    try:
         chat.send("/start")
         await chat.wait_for_text("Hello")
         chat.press(f"prod:{product_id}:1")
@@ -145,9 +171,7 @@ async def test_it_rides_out_a_database_restart_without_losing_or_doubling_a_purc
 
         assert await asyncio.to_thread(python, LEDGER, env) == "1 40.01"
     finally:
-        code = await bot.stop() if bot is not None else None
-        await server.stop()
-        await asyncio.to_thread(database.remove)
+        code = await bot.stop()
     assert code == 0, bot.output
     assert KEY not in bot.output and env["TOKEN"] not in bot.output, bot.output
     assert "Database or cache unavailable" in bot.output
@@ -212,19 +236,21 @@ def free_port() -> int:
     not (ThrowawayPostgres.available() and ThrowawayRedis.available()),
     reason="needs PostgreSQL's server binaries and redis-server",
 )
-async def test_it_rides_out_a_redis_restart_and_answers_again_without_a_restart() -> None:
-    directory = Path(tempfile.mkdtemp(prefix="shopbot-redis-recovery-"))
-    directory.chmod(0o755)
-    database, redis = ThrowawayPostgres(directory), ThrowawayRedis(directory)
-    server = FakeTelegramServer(FakeTelegram())
-    bot = None
+async def test_it_rides_out_a_redis_restart_and_answers_again_without_a_restart(tmp_path: Path) -> None:
+    tmp_path.chmod(0o755)
+    redis = ThrowawayRedis(tmp_path)
+    await asyncio.to_thread(redis.start)
     try:
-        await asyncio.to_thread(database.create)
-        await asyncio.to_thread(redis.start)
-        env = bot_env(DATABASE_URL=database.url, REDIS_URL=redis.url, TELEGRAM_API_URL=await server.start())
-        await asyncio.to_thread(python, SEED, env)
-        chat = Chat(server)
-        bot = await BotProcess.start(env)
+        async with seeded_shop("shopbot-redis-recovery-", REDIS_URL=redis.url) as stage:
+            await ride_out_a_redis_restart(stage, redis)
+    finally:
+        await asyncio.to_thread(redis.stop)
+
+
+async def ride_out_a_redis_restart(stage: Stage, redis: ThrowawayRedis) -> None:
+    env, chat = stage.env, stage.chat
+    bot = await BotProcess.start(env)
+    try:
         chat.send("/start")
         await chat.wait_for_text("Hello")
 
@@ -241,29 +267,21 @@ async def test_it_rides_out_a_redis_restart_and_answers_again_without_a_restart(
         )
         assert await asyncio.to_thread(python, LEDGER, env) == "0 50.00"  # nothing half-written
     finally:
-        code = await bot.stop() if bot is not None else None
-        await server.stop()
-        await asyncio.to_thread(redis.stop)
-        await asyncio.to_thread(database.remove)
+        code = await bot.stop()
     assert code == 0, bot.output
 
 
 @pytest.mark.skipif(not ThrowawayPostgres.available(), reason="needs PostgreSQL's server binaries")
 async def test_it_finishes_the_update_in_flight_when_stopped() -> None:
-    directory = Path(tempfile.mkdtemp(prefix="shopbot-graceful-"))
-    directory.chmod(0o755)
-    database = ThrowawayPostgres(directory)
-    server = FakeTelegramServer(FakeTelegram())
-    bot = None
+    # Its own cache prefix: this bot's job lock must not be the one other tests' workers wait for.
+    async with seeded_shop("shopbot-graceful-", CACHE_KEY_PREFIX="graceful") as stage:
+        await finish_the_update_in_flight(stage)
+
+
+async def finish_the_update_in_flight(stage: Stage) -> None:
+    server, chat = stage.server, stage.chat
+    bot = await BotProcess.start(stage.env)
     try:
-        await asyncio.to_thread(database.create)
-        # Its own cache prefix: this bot's job lock must not be the one other tests' workers wait for.
-        env = bot_env(
-            DATABASE_URL=database.url, TELEGRAM_API_URL=await server.start(), CACHE_KEY_PREFIX="graceful"
-        )
-        await asyncio.to_thread(python, SEED, env)
-        chat = Chat(server)
-        bot = await BotProcess.start(env)
         chat.send("/start")
         await chat.wait_for_text("Hello")
 
@@ -276,10 +294,7 @@ async def test_it_finishes_the_update_in_flight_when_stopped() -> None:
         assert code == 0, bot.output
         assert chat.shows("How the shop works")  # the answer went out before the process ended
     finally:
-        if bot is not None:
-            await bot.stop()
-        await server.stop()
-        await asyncio.to_thread(database.remove)
+        await bot.stop()
 
 
 class OutageAnswerTests(BotTestCase):
