@@ -180,6 +180,10 @@ def take_units_for_sale(*, product_id: object, quantity: int) -> tuple[Product, 
     their product and category, locking only the stock rows. Otherwise the
     product is read on its own to say why not (hidden, sold out, not enough)
     or to deliver its unlimited value.
+
+    An unlimited product delivers its unlimited value on every path, even with
+    units left from before it was switched: those stay unsold, for the day it
+    is switched back.
     """
     units = list(
         StockUnit.objects.select_for_update(skip_locked=True, of=("self",))
@@ -188,6 +192,7 @@ def take_units_for_sale(*, product_id: object, quantity: int) -> tuple[Product, 
             product_id=clean_id(product_id),
             product__is_active=True,
             product__category__is_active=True,
+            product__is_unlimited=False,
             sold_at__isnull=True,
         )
         .order_by("created", "id")[:quantity]

@@ -3,7 +3,14 @@ from decimal import Decimal
 from prometheus_client import REGISTRY
 
 from catalog.models import PromoUsage, Purchase, StockUnit
-from catalog.services import purchase_product, quote_product, save_product, set_category_active
+from catalog.services import (
+    add_to_cart,
+    checkout_cart,
+    purchase_product,
+    quote_product,
+    save_product,
+    set_category_active,
+)
 from payments.models import LedgerEntry
 from shopbot.errors import (
     CustomerBlocked,
@@ -251,3 +258,33 @@ class PurchaseProductTests(MoneyTestCase):
 
         self.assertEqual(purchase.value, "AAA-111")
         self.assertTrue(ledger_matches_balance(self.bob))
+
+
+class UnlimitedAfterStockTests(MoneyTestCase):
+    """A product switched from stock to unlimited sells its unlimited value on every path."""
+
+    def setUp(self):
+        super().setUp()
+        save_product(
+            actor=self.owner,
+            product_id=self.key.pk,
+            category_id=self.games.pk,
+            name="Game key",
+            price="9.99",
+            is_unlimited=True,
+            unlimited_value="SHARED-KEY",
+        )
+
+    def test_it_sells_the_unlimited_value_from_the_balance_and_keeps_the_leftover_units(self):
+        purchase = purchase_product(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
+
+        self.assertEqual(purchase.value, "SHARED-KEY")
+        self.assertEqual(StockUnit.objects.filter(product=self.key, sold_at__isnull=True).count(), 2)
+
+    def test_it_sells_the_unlimited_value_from_the_cart(self):
+        add_to_cart(telegram_id=self.alice.telegram_id, product_id=self.key.pk, quantity=3)
+
+        purchases = checkout_cart(telegram_id=self.alice.telegram_id)
+
+        self.assertEqual([purchase.value for purchase in purchases], ["SHARED-KEY"] * 3)
+        self.assertEqual(StockUnit.objects.filter(product=self.key, sold_at__isnull=True).count(), 2)
