@@ -45,12 +45,17 @@ STARS = Payment.Provider.STARS
 MAX_LINES = 50
 
 
-def order_line(product: Product, quantity: int) -> dict[str, Any]:
-    return {"product_id": product.pk, "quantity": quantity, "price": str(product.price), "name": product.name}
+def order_line(product: Product, quantity: int, *, from_cart: bool = False) -> dict[str, Any]:
+    line = {"product_id": product.pk, "quantity": quantity, "price": str(product.price), "name": product.name}
+    if from_cart:
+        line["from_cart"] = True  # delivered, it leaves the cart
+    return line
 
 
 @transaction.atomic
-def start_order_payment(*, telegram_id: int, lines: list[tuple[int, int]]) -> Payment:
+def start_order_payment(
+    *, telegram_id: int, lines: list[tuple[int, int]], from_cart: bool = False
+) -> Payment:
     """Record a pending Stars payment for ``lines`` of (product id, quantity) at today's list prices.
 
     Refuses when Stars are off, the customer is blocked, a product is not sold
@@ -70,7 +75,7 @@ def start_order_payment(*, telegram_id: int, lines: list[tuple[int, int]]) -> Pa
         product = get_product_for_sale(product_id=product_id)
         quantity = clean_quantity(quantity)
         check_available(product, quantity)
-        order.append(order_line(product, quantity))
+        order.append(order_line(product, quantity, from_cart=from_cart))
     total = sum((Decimal(line["price"]) * line["quantity"] for line in order), ZERO)
     stars, currency = provider_price(provider=STARS, amount=total)
     return create_payment(
@@ -93,7 +98,7 @@ def start_cart_order(*, telegram_id: int) -> Payment:
     """Record a pending Stars payment for everything in the cart, at list prices."""
     lines = CartLine.objects.filter(customer__telegram_id=telegram_id).order_by("created", "id")
     return start_order_payment(
-        telegram_id=telegram_id, lines=list(lines.values_list("product_id", "quantity"))
+        telegram_id=telegram_id, lines=list(lines.values_list("product_id", "quantity")), from_cart=True
     )
 
 
@@ -162,6 +167,7 @@ def deliver_locked_order(*, payment: Payment, customer: Customer, external_id: s
     except ShopError as error:
         return credit_undeliverable(payment=payment, customer=customer, problem=str(error))
     count_sales(purchases, method="stars")
+    leave_cart(payment=payment, customer=customer)
     owe_notice(
         payment=payment,
         telegram_id=customer.telegram_id,
@@ -182,6 +188,25 @@ def order_sales(payment: Payment) -> list[Sale]:
         for delivery in take_units(product=product, quantity=int(line["quantity"])):
             sales.append(Sale(product=product, delivery=delivery, list_price=price, price=price))
     return sales
+
+
+def leave_cart(*, payment: Payment, customer: Customer) -> None:
+    """Take what a delivered cart order bought out of the cart, so it cannot be paid for twice.
+
+    Only the quantities the order delivered leave: units added since stay in
+    the cart. The caller holds the customer row lock, which cart changes take.
+    """
+    for line in payment.order:
+        if not line.get("from_cart"):
+            continue
+        cart_line = CartLine.objects.filter(customer=customer, product_id=line["product_id"]).first()
+        if cart_line is None:
+            continue
+        if cart_line.quantity <= int(line["quantity"]):
+            cart_line.delete()
+        else:
+            cart_line.quantity -= int(line["quantity"])
+            cart_line.save(update_fields=["quantity"])
 
 
 def credit_undeliverable(*, payment: Payment, customer: Customer, problem: str) -> Credit:

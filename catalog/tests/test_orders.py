@@ -4,7 +4,7 @@ from unittest import mock
 import pytest
 from django.test import override_settings
 
-from catalog.models import CartLine, Purchase, StockUnit
+from catalog.models import CartLine, Product, Purchase, StockUnit
 from catalog.services.orders import (
     check_invoice,
     confirm_paid_invoice,
@@ -106,6 +106,27 @@ class ConfirmPaidOrderTests(ShopTestCase):
         notice = PaymentNotice.objects.get(payment=payment)
         self.assertEqual(notice.kind, "order_credited")
         self.assertIn("Game key", notice.params["problem"])
+
+    def test_it_takes_what_it_delivered_out_of_the_cart_and_keeps_what_was_added_since(self):
+        payment = start_cart_order_of(self.bob, (self.key, 1), (self.gift, 2))
+        CartLine.objects.filter(product=self.gift).update(quantity=3)
+
+        pay(payment)
+
+        self.assertEqual(
+            list(CartLine.objects.filter(customer=self.bob).values_list("product_id", "quantity")),
+            [(self.gift.pk, 1)],
+        )
+
+    def test_it_leaves_the_cart_alone_for_a_single_product_order_and_an_undelivered_one(self):
+        CartLine.objects.create(customer=self.bob, product=self.gift, quantity=1)
+        pay(start_product_order(telegram_id=self.bob.telegram_id, product_id=self.gift.pk))
+        payment = start_cart_order(telegram_id=self.bob.telegram_id)
+        Product.objects.filter(pk=self.gift.pk).update(unlimited_value="")
+
+        pay(payment, charge_id="charge-2")
+
+        self.assertEqual(CartLine.objects.filter(customer=self.bob).count(), 1)
 
     def test_it_refuses_pre_checkout_when_stock_ran_out(self):
         payment = start_product_order(telegram_id=self.bob.telegram_id, product_id=self.key.pk)

@@ -7,6 +7,8 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.test import override_settings
 
+from catalog.models import CartLine
+from catalog.services import add_to_cart
 from payments.models import LedgerEntry, Payment
 from payments.testing.fake_cryptopay import FakeCryptoPay
 from shopbot.test import OWNER_ID
@@ -184,6 +186,20 @@ class StarsOrderTests(PaymentsBotTestCase):
         await self.pay(bob, invoice)
         self.assertIn("AAA-111", bob.screen.text)
         self.assertEqual(await balance_of(self.bob), Decimal("0"))
+
+    async def test_it_empties_the_cart_it_delivered_so_it_cannot_be_paid_twice(self):
+        await sync_to_async(add_to_cart)(telegram_id=self.bob.telegram_id, product_id=self.key.pk)
+        await sync_to_async(add_to_cart)(telegram_id=self.bob.telegram_id, product_id=self.gift.pk)
+        shop, bob = await self.start_chat(self.bob.telegram_id)
+        await bob.press_data(callbacks.CART.build())
+        await bob.press("⭐ Pay")
+
+        await self.pay(bob, self.invoice(bob))
+
+        self.assertIn("AAA-111", bob.screen.text)
+        self.assertEqual(await CartLine.objects.filter(customer=self.bob).acount(), 0)
+        await bob.press_data(callbacks.PAY_STARS_CART.build())
+        self.assertEqual(bob.alert, "Your cart is empty.")
 
     async def test_it_refuses_to_invoice_a_sold_out_product(self):
         shop, bob = await self.start_chat(self.bob.telegram_id)
