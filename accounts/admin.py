@@ -96,6 +96,12 @@ class CustomerAdmin(CsvExportMixin, ShopAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # customers register themselves in Telegram
 
+    def save_model(self, request: HttpRequest, obj: Customer, form: Any, change: bool) -> None:
+        # Never obj.save(): it writes every column as read when the request began,
+        # undoing a purchase, a top-up, a block or a role change committed meanwhile.
+        if "language" in form.changed_data:
+            services.set_language(telegram_id=obj.telegram_id, language=obj.language)
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # their ledger and purchases are kept; block them instead
 
