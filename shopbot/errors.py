@@ -52,6 +52,12 @@ class RoleEscalation(ShopError):
     message = _("You cannot grant permissions you do not hold yourself.")
 
 
+class MoneyEscalation(RoleEscalation):
+    """Creating money through another permission than the one for changing balances."""
+
+    message = _("Balance codes create money: they need the permission to change balances.")
+
+
 # --- payments -----------------------------------------------------------------
 class InsufficientFunds(ShopError):
     message = _("Not enough money: the price is %(price)s, your balance is %(balance)s.")

@@ -23,7 +23,7 @@ from catalog import selectors
 from catalog.models import Category, Product, PromoCode
 from catalog.selectors import Page
 from catalog.services.common import clean_id, clean_int
-from catalog.services.promos import MAX_USES, clean_code, clean_expiry, clean_value
+from catalog.services.promos import MAX_USES, check_may_mint, clean_code, clean_expiry, clean_value
 from shopbot.errors import InvalidInput, NameTaken, PromoNotFound, ShopError
 
 EXPIRY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2}))?")
@@ -47,6 +47,16 @@ def check_code(*, actor: Actor, text: str) -> str:
     if PromoCode.objects.filter(code=code).exists():
         raise NameTaken(name=code)
     return code
+
+
+@requires("manage_promos")
+def check_kind(*, actor: Actor, kind: str) -> str:
+    """Return the chosen kind; a balance code also needs ``manage_balances`` (audited refusal)."""
+    if kind not in PromoCode.Kind.values:
+        raise StepExpired()
+    if kind == PromoCode.Kind.BALANCE:
+        check_may_mint(actor)
+    return kind
 
 
 @requires("manage_promos")

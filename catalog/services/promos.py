@@ -3,7 +3,10 @@
 Discount codes (percent, fixed) are redeemed by ``purchase_product`` and
 ``checkout_cart``. Codes are stored upper-case and typed in any case. A
 balance code is always once per customer: a code one person could redeem
-again and again would print money.
+again and again would print money. For the same reason a balance code is
+created, changed or switched on only by someone who may change balances
+(``manage_balances``), and an admin who manages promo codes without that
+permission cannot redeem one.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.actors import Actor
-from accounts.services import record_audit, requires
+from accounts.actors import Actor, permissions_of_actor
+from accounts.models import Customer
+from accounts.services import record_audit, record_escalation, requires
 from catalog.models import Category, Product, PromoCode, PromoUsage
 from catalog.services.common import clean_id, clean_int, lock_buyer
 from catalog.services.pricing import CODE_PATTERN, check_usable, find_promo, used_promo_ids
@@ -27,6 +31,7 @@ from payments.services import change_balance
 from shopbot.errors import (
     CategoryNotFound,
     InvalidInput,
+    MoneyEscalation,
     NameTaken,
     ProductNotFound,
     PromoNotFound,
@@ -34,19 +39,39 @@ from shopbot.errors import (
 )
 
 MAX_USES = 1_000_000
+BALANCE_PERMISSION = "manage_balances"
 
 
-@transaction.atomic
 def redeem_balance_promo(*, telegram_id: int, code: str) -> LedgerEntry:
     """Credit a balance code's amount to the customer and return the PROMO ledger row.
 
     Locks the customer row, then the promo row, and re-checks the code's
     limits under that lock, so ``max_uses`` holds however many redeem at once.
+    An admin who may manage promo codes but not balances is refused, and the
+    refusal is audited (after the rollback, so the entry stays).
     """
+    try:
+        return credit_balance_promo(telegram_id=telegram_id, code=code)
+    except MoneyEscalation as refusal:
+        actor = Customer.objects.get(telegram_id=telegram_id)
+        record_escalation(actor=actor, action="redeem_balance_promo", refusal=refusal)
+        raise
+
+
+def check_may_mint(actor: Actor) -> None:
+    """Refuse someone who could make a balance code yet may not change balances directly."""
+    held = permissions_of_actor(actor)
+    if "manage_promos" in held and BALANCE_PERMISSION not in held:
+        raise MoneyEscalation()
+
+
+@transaction.atomic
+def credit_balance_promo(*, telegram_id: int, code: str) -> LedgerEntry:
     customer = lock_buyer(telegram_id=telegram_id)
     promo = find_promo(code=code, lock=True)
     if promo.kind != PromoCode.Kind.BALANCE:
         raise PromoWrongKind(reason=_("This code gives a discount: apply it to an item or a cart line."))
+    check_may_mint(customer)
     check_usable(
         promo, at=timezone.now(), already_used=bool(used_promo_ids(customer=customer, promo_ids=[promo.pk]))
     )
@@ -136,7 +161,9 @@ def save_promo(
 
     Code: 3–32 of A–Z, 0–9, _ and - (upper-cased); value: above zero, a
     percent at most 100, an amount at most MAX_AMOUNT; expiry in the future;
-    max uses 1..1,000,000 or None for unlimited. Audited.
+    max uses 1..1,000,000 or None for unlimited. A balance code (before or
+    after the change) also needs ``manage_balances``: it creates money.
+    Audited, refusals too.
     """
     code = clean_code(code)
     if kind not in PromoCode.Kind.values:
@@ -149,6 +176,8 @@ def save_promo(
         raise InvalidInput(reason=_("Say whether each customer may use the code once."))
     expiry = clean_expiry(expires_at)
     promo = PromoCode() if promo_id is None else lock_promo(promo_id)
+    if PromoCode.Kind.BALANCE in (kind, promo.kind):
+        check_may_mint(actor)
     if PromoCode.objects.filter(code=code).exclude(pk=promo.pk).exists():
         raise NameTaken(name=code)
     promo.code, promo.kind, promo.value = code, kind, amount
@@ -180,8 +209,10 @@ def save_promo(
 @requires("manage_promos")
 @transaction.atomic
 def set_promo_active(*, actor: Actor, promo_id: int, active: bool) -> PromoCode:
-    """Switch a promo code on or off; audited."""
+    """Switch a promo code on or off; audited. Switching a balance code on needs ``manage_balances``."""
     promo = lock_promo(promo_id)
+    if active and promo.kind == PromoCode.Kind.BALANCE:
+        check_may_mint(actor)
     promo.is_active = bool(active)
     promo.save(update_fields=["is_active"])
     record_audit(actor=actor, action="activate_promo" if active else "deactivate_promo", target=promo.code)

@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.contrib.auth.models import Group, Permission
 from django.utils.timezone import now
 
 from accounts.models import AuditEntry
@@ -20,6 +21,7 @@ from shopbot.errors import (
     CustomerBlocked,
     InvalidAmount,
     InvalidInput,
+    MoneyEscalation,
     NameTaken,
     PermissionDenied,
     ProductNotFound,
@@ -311,3 +313,65 @@ class DeletePromoTests(MoneyTestCase):
         with self.assertRaises(PermissionDenied):
             delete_promo(actor=carol, promo_id=promo.pk)
         self.assertTrue(PromoCode.objects.filter(pk=promo.pk).exists())
+
+
+class BalanceCodePermissionTests(MoneyTestCase):
+    """A balance code creates money: only someone who may change balances makes or uses one as staff."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        # Pat manages promo codes and nothing else: adjust_balance refuses her.
+        role = Group.objects.create(name="Promos only")
+        role.permissions.set(Permission.objects.filter(codename="manage_promos"))
+        cls.pat = make_customer(3100, username="pat", role=role)
+
+    def save_balance_code(self, actor, **fields):
+        return save_promo(actor=actor, code="CASH", kind="balance", value="10000", **fields)
+
+    def escalations(self):
+        return list(AuditEntry.objects.filter(action="escalation_refused").values_list("target", "details"))
+
+    def test_it_refuses_to_create_a_balance_code_without_manage_balances_and_audits_it(self):
+        with self.assertRaisesMessage(MoneyEscalation, "they need the permission to change balances"):
+            self.save_balance_code(self.pat)
+
+        self.assertFalse(PromoCode.objects.exists())
+        self.assertEqual(self.escalations(), [("save_promo", {"refusal": "MoneyEscalation"})])
+        save_promo(actor=self.pat, code="TEN", kind="percent", value="10")  # discounts stay hers
+
+    def test_it_refuses_to_edit_or_switch_on_a_balance_code_without_manage_balances(self):
+        promo = make_promo("CASH", kind="balance", value="5", is_active=False)
+
+        with self.assertRaises(MoneyEscalation):
+            save_promo(actor=self.pat, code="CASH", kind="percent", value="5", promo_id=promo.pk)
+        with self.assertRaises(MoneyEscalation):
+            save_promo(actor=self.pat, code="CASH2", kind="balance", value="9000", promo_id=promo.pk)
+        with self.assertRaises(MoneyEscalation):
+            set_promo_active(actor=self.pat, promo_id=promo.pk, active=True)
+
+        promo.refresh_from_db()
+        self.assertEqual(
+            (promo.code, promo.kind, promo.value, promo.is_active), ("CASH", "balance", 5, False)
+        )
+        self.assertEqual(len(self.escalations()), 3)
+
+    def test_it_refuses_a_promo_admin_redeeming_a_balance_code_and_audits_it(self):
+        make_promo("CASH", kind="balance", value="10000")
+
+        with self.assertRaises(MoneyEscalation):
+            redeem_balance_promo(telegram_id=self.pat.telegram_id, code="CASH")
+
+        self.pat.refresh_from_db()
+        self.assertEqual(self.pat.balance, Decimal("0"))
+        self.assertFalse(PromoUsage.objects.exists())
+        self.assertEqual(self.escalations(), [("redeem_balance_promo", {"refusal": "MoneyEscalation"})])
+
+    def test_it_lets_an_admin_who_may_change_balances_make_one_and_customers_redeem_it(self):
+        promo = self.save_balance_code(self.admin, max_uses=5)
+
+        redeem_balance_promo(telegram_id=self.bob.telegram_id, code="CASH")
+        redeem_balance_promo(telegram_id=self.admin.telegram_id, code="CASH")
+
+        promo.refresh_from_db()
+        self.assertEqual(promo.uses, 2)

@@ -89,7 +89,11 @@ async def take_code(update: Update, context: ShopContext, state: dialog.Dialog) 
 async def take_kind(update: Update, context: ShopContext) -> None:
     """Remembers the kind of code and asks for its value."""
     state = await open_step(context, KIND)
-    kind = callbacks.ADMIN_PROMO_KIND.parse(update.callback_query.data)
+    kind = await call(
+        promo_drafts.check_kind,
+        actor=context.customer,
+        kind=callbacks.ADMIN_PROMO_KIND.parse(update.callback_query.data),
+    )
     await next_step(
         update, context, VALUE, {**state.data, "kind": kind}, texts.ask_value(kind), keyboards.cancel()
     )

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from asgiref.sync import sync_to_async
 from django.test import override_settings
 
+from accounts.models import Customer
 from catalog.models import PromoCode
 from shopbot.test import make_promo
 from telegrambot import callbacks, dialog
@@ -173,6 +174,29 @@ class PromoRefusalTests(BotTestCase):
             )
         [kept] = await promos()
         self.assertIs(kept.is_active, True)
+
+    async def test_it_refuses_a_balance_code_to_an_admin_who_may_not_change_balances(self):
+        await make_admin(3003, "manage_promos")
+        await sync_to_async(make_promo)("CASH", kind="balance", value="10000")
+        shop, pat = await self.start_chat(3003)
+        await pat.press_data(callbacks.ADMIN_PROMO_ADD.build())
+        await pat.send("MINT")
+
+        await pat.press("💰 Balance credit")
+
+        self.assertEqual(
+            pat.alert, "Balance codes create money: they need the permission to change balances."
+        )
+        self.assertIn("step 2 of 6", pat.screen.text)
+        await pat.press_data(callbacks.PROFILE.build())
+        await pat.press("🎟 Redeem a promo code")
+        await pat.send("CASH")
+        self.assertIn("they need the permission to change balances", pat.screen.text)
+        self.assertEqual((await Customer.objects.aget(telegram_id=3003)).balance, Decimal("0"))
+        self.assertEqual(
+            [entry.target for entry in await audited("escalation_refused")],
+            ["check_kind", "redeem_balance_promo"],
+        )
 
     async def test_it_refuses_typed_answers_once_the_permission_is_gone(self):
         editor = await make_admin(3002, "manage_promos")
