@@ -15,9 +15,10 @@ only a shortcut: it is dropped before any state is written, and without it
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import connection
@@ -28,6 +29,7 @@ from telegrambot.models import DialogState
 # A prompt left unanswered this long is forgotten, so stray text a week later is not taken as an answer.
 STATE_LIFETIME = timedelta(days=1)
 NO_STATE_SECONDS = 60 * 60
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -109,3 +111,20 @@ def clear_state(*, telegram_id: int) -> None:
         return
     DialogState.objects.filter(telegram_id=telegram_id).delete()
     remember_no_state(telegram_id)
+
+
+def finish_with(write: Callable[..., R], *, answered_by: int, **kwargs: Any) -> R:
+    """Run the write a typed answer asks for, then end ``answered_by``'s prompt, in one ORM call.
+
+    A prompt that moves money or writes anything must not outlive its write:
+    if the screen shown afterwards fails, the next message would otherwise be
+    taken as the same answer again (a second credit). The prompt ends as soon
+    as the write has committed, before anything is shown. Not in the write's
+    own transaction: services audit a refusal outside theirs, and an outer
+    transaction would roll that entry back. A refused write keeps the prompt,
+    so the user can try again.
+    """
+    result = write(**kwargs)
+    DialogState.objects.filter(telegram_id=answered_by).delete()
+    remember_no_state(answered_by)
+    return result

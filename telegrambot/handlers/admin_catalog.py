@@ -16,7 +16,7 @@ from catalog import services
 from telegrambot import callbacks, dialog, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
-from telegrambot.handlers.admin_menu import ask, finish, require
+from telegrambot.handlers.admin_menu import ask, require
 from telegrambot.keyboards import admin_catalog as keyboards
 from telegrambot.keyboards import common as common_keyboards
 from telegrambot.texts import admin_catalog as texts
@@ -64,9 +64,13 @@ async def save_category_name(update: Update, context: ShopContext, state: dialog
     """Creates or renames the category with the typed name."""
     category_id = state.data.get("category_id")
     item = await call(
-        services.save_category, actor=context.customer, name=update.message.text, category_id=category_id
+        dialog.finish_with,
+        services.save_category,
+        answered_by=context.customer.telegram_id,
+        actor=context.customer,
+        name=update.message.text,
+        category_id=category_id,
     )
-    await finish(context)
     await show_category(update, context, item.pk)
 
 

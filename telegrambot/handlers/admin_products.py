@@ -22,7 +22,7 @@ from telegrambot import callbacks, dialog, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.handlers.admin_catalog import show_product
-from telegrambot.handlers.admin_menu import ask, current_state, finish, require, step_over
+from telegrambot.handlers.admin_menu import ask, current_state, require, step_over
 from telegrambot.keyboards import admin_catalog as keyboards
 from telegrambot.keyboards import common as common_keyboards
 from telegrambot.texts import admin_catalog as texts
@@ -128,15 +128,23 @@ async def answer(update: Update, context: ShopContext, state: dialog.Dialog, val
 
 
 async def save_edit(update: Update, context: ShopContext, product_id: int, changes: dict[str, Any]) -> None:
-    await call(drafts.edit_product, actor=context.customer, product_id=product_id, **changes)
-    await finish(context)
+    await call(
+        dialog.finish_with,
+        drafts.edit_product,
+        answered_by=context.customer.telegram_id,
+        actor=context.customer,
+        product_id=product_id,
+        **changes,
+    )
     await show_product(update, context, product_id)
 
 
 async def create(update: Update, context: ShopContext, data: dict[str, Any], **delivery: Any) -> None:
     """Creates the product from the draft: the only write of the whole form."""
     product = await call(
+        dialog.finish_with,
         services.save_product,
+        answered_by=context.customer.telegram_id,
         actor=context.customer,
         category_id=data["category_id"],
         name=data["name"],
@@ -145,7 +153,6 @@ async def create(update: Update, context: ShopContext, data: dict[str, Any], **d
         image=data["image"],
         **delivery,
     )
-    await finish(context)
     await screens.send(update, context, texts.product_created(product))
     await show_product(update, context, product.pk)
 

@@ -236,7 +236,9 @@ async def next_step(
 async def save(update: Update, context: ShopContext, draft: dict[str, Any]) -> None:
     """Save the finished draft through the catalog service and show the new code."""
     promo = await call(
+        dialog.finish_with,
         save_promo,
+        answered_by=context.customer.telegram_id,
         actor=context.customer,
         code=draft.get("code", ""),
         kind=draft.get("kind", ""),
@@ -246,7 +248,6 @@ async def save(update: Update, context: ShopContext, draft: dict[str, Any]) -> N
         category_id=draft.get("category_id"),
         product_id=draft.get("product_id"),
     )
-    await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
     promo = await call(promo_drafts.get_promo, actor=context.customer, promo_id=promo.pk)
     await screens.show(update, context, texts.card(promo, saved=True), keyboards.card(promo, 1))
 

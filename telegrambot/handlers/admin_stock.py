@@ -201,7 +201,9 @@ async def save_threshold(update: Update, context: ShopContext, state: dialog.Dia
     """Sets the typed threshold and shows the product's stock."""
     product_id = state.data["product_id"]
     await call(
+        dialog.finish_with,
         services.set_low_stock_threshold,
+        answered_by=context.customer.telegram_id,
         actor=context.customer,
         product_id=product_id,
         threshold=update.message.text,

@@ -27,6 +27,7 @@ from telegrambot.context import ShopContext
 from telegrambot.handlers.admin_menu import ask, finish, require
 from telegrambot.keyboards import admin_users as keyboards
 from telegrambot.keyboards import common as common_keyboards
+from telegrambot.keyboards.admin_menu import back_to_admin
 from telegrambot.texts import admin_users as texts
 
 logger = logging.getLogger(__name__)
@@ -81,25 +82,28 @@ async def amount_typed(update: Update, context: ShopContext, state: dialog.Dialo
 
 
 async def reason_typed(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
-    """Credits or debits the balance with the typed reason, and tells the user."""
+    """Credits or debits the balance with the typed reason, ends the question, and tells the user."""
     data = state.data
     entry = await call(
+        dialog.finish_with,
         adjust_balance,
+        answered_by=context.customer.telegram_id,
         actor=context.customer,
         telegram_id=data["telegram_id"],
         amount=data["amount"],
         reason=update.message.text,
         credit=data["credit"],
     )
-    found = await call(
-        selectors.get_customer_profile, actor=context.customer, telegram_id=data["telegram_id"]
-    )
-    with translation.override(found.customer.language):
+    customer = entry.customer  # loaded and locked by the service: no profile permission needed
+    with translation.override(customer.language):
         text = texts.balance_changed(
             abs(entry.amount), entry.balance_after, entry.reason, credit=data["credit"]
         )
-    await tell(context, found.customer, text)
-    await show_profile(update, context, data["telegram_id"])
+    await tell(context, customer, text)
+    if "manage_users" in await call(roles.permissions_of, context.customer):
+        await show_profile(update, context, data["telegram_id"])
+        return
+    await screens.send(update, context, texts.balance_adjusted(entry), back_to_admin())
 
 
 async def block(update: Update, context: ShopContext) -> None:

@@ -138,12 +138,13 @@ async def apply_promo(update: Update, context: ShopContext, state: dialog.Dialog
         )
         return
     await call(
+        dialog.finish_with,
         services.apply_promo_to_cart_line,
+        answered_by=context.customer.telegram_id,
         telegram_id=context.customer.telegram_id,
         product_id=product_id,
         code=code,
     )
-    await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
     await show_line(update, context, product_id, notice=str(texts.PROMO_ACCEPTED))
 
 

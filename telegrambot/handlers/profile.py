@@ -69,9 +69,12 @@ async def redeem_promo_code(update: Update, context: ShopContext, state: dialog.
         await screens.send(update, context, str(texts.PROMO_EXPECTED), common_keyboards.cancel())
         return
     entry = await call(
-        catalog_services.redeem_balance_promo, telegram_id=context.customer.telegram_id, code=code
+        dialog.finish_with,
+        catalog_services.redeem_balance_promo,
+        answered_by=context.customer.telegram_id,
+        telegram_id=context.customer.telegram_id,
+        code=code,
     )
-    await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
     await screens.send(
         update, context, texts.promo_redeemed(entry.amount, entry.balance_after), keyboards.profile()
     )

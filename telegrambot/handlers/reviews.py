@@ -52,13 +52,14 @@ async def save_text(update: Update, context: ShopContext, state: dialog.Dialog) 
     """Adds the typed text to the review and thanks the buyer."""
     telegram_id, product_id = context.customer.telegram_id, state.data["product_id"]
     await call(
+        dialog.finish_with,
         services.save_review,
+        answered_by=telegram_id,
         telegram_id=telegram_id,
         product_id=product_id,
         rating=state.data["rating"],
         text=update.message.text,
     )
-    await call(dialog.clear_state, telegram_id=telegram_id)
     await screens.send(update, context, str(texts.THANKS), keyboards.done(product_id))
 
 

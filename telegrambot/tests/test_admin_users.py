@@ -11,6 +11,7 @@ from payments.models import LedgerEntry
 from shopbot.test import OWNER_ID, make_customer
 from telegrambot import callbacks
 from telegrambot.tests.admin_support import AdminTestCase
+from telegrambot.tests.admin_tools import make_admin
 
 
 class FindUserTests(AdminTestCase):
@@ -115,6 +116,24 @@ class FindUserTests(AdminTestCase):
         self.assertIn("not allowed", adam.screen.text)
         self.assertEqual(str((await Customer.objects.aget(pk=self.alice.pk)).balance), "50.00")
         self.assertEqual(await self.audits("permission_denied", self.admin), 1)
+
+    async def test_it_credits_once_for_an_admin_who_may_not_see_profiles(self):
+        await make_admin(3006, "manage_balances")
+        shop, alice = await self.start_chat(self.alice.telegram_id)
+        mia = await shop.user(3006)
+        await mia.send("/start")
+        await mia.press_data(callbacks.ADMIN_USER_BALANCE.build(self.alice.telegram_id, "credit"))
+        await mia.send("100")
+
+        await mia.send("Gift")
+
+        self.assertIn("Credited 100.00 RUB. The balance of 1001 is now 150.00 RUB.", mia.screen.text)
+        for later in ("Gift", "thanks", "100"):
+            await mia.send(later)
+            self.assertIn("I did not understand", mia.screen.text)
+        self.assertEqual(str((await Customer.objects.aget(pk=self.alice.pk)).balance), "150.00")
+        self.assertEqual(await LedgerEntry.objects.filter(customer=self.alice).acount(), 2)
+        self.assertIn("credited 100.00 RUB", alice.screen.text)
 
     def without_balances(self):
         role = Group.objects.get(name=ADMIN_ROLE)

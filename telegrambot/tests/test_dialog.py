@@ -5,6 +5,7 @@ from unittest import mock
 import pytest
 from django.utils.timezone import now
 
+from shopbot.errors import InvalidInput
 from shopbot.test import is_postgresql, race
 from telegrambot import dialog
 from telegrambot.models import DialogState
@@ -33,6 +34,25 @@ class DialogStateTests(BotTestCase):
 
         self.assertIsNone(dialog.get_state(telegram_id=1001))
         self.assertFalse(DialogState.objects.filter(telegram_id=1001).exists())
+
+    def test_it_ends_the_prompt_with_the_write_it_asked_for(self) -> None:
+        dialog.set_state(telegram_id=1001, state="admin_balance_reason")
+
+        result = dialog.finish_with(lambda **kwargs: kwargs, answered_by=1001, amount="5")
+
+        self.assertEqual(result, {"amount": "5"})
+        self.assertIsNone(dialog.get_state(telegram_id=1001))
+
+    def test_it_keeps_the_prompt_when_the_write_is_refused(self) -> None:
+        dialog.set_state(telegram_id=1001, state="admin_balance_reason")
+
+        def refuse() -> None:
+            raise InvalidInput(reason="no")
+
+        with self.assertRaises(InvalidInput):
+            dialog.finish_with(refuse, answered_by=1001)
+
+        self.assertEqual(dialog.get_state(telegram_id=1001).state, "admin_balance_reason")
 
     def test_it_asks_the_table_when_the_cache_fails(self) -> None:
         dialog.set_state(telegram_id=1001, state="top_up_amount")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.admin_selectors import CustomerProfile
+from payments.models import LedgerEntry
 from payments.money import format_money
 from telegrambot.texts.common import date_time, user_text
 from telegrambot.texts.profile import KIND_LABELS
@@ -70,6 +71,17 @@ def profile(found: CustomerProfile) -> str:
 
 
 # Told to the user, in their own language.
+def balance_adjusted(entry: LedgerEntry) -> str:
+    """What the admin sees after a balance change when the profile screen is not theirs to see."""
+    text = _("✅ Credited %(amount)s.") if entry.amount > 0 else _("✅ Debited %(amount)s.")
+    return (
+        (text % {"amount": format_money(abs(entry.amount))})
+        + " "
+        + _("The balance of %(id)s is now %(balance)s.")
+        % {"id": entry.customer.telegram_id, "balance": format_money(entry.balance_after)}
+    )
+
+
 def balance_changed(amount: Decimal, balance: Decimal, reason: str, *, credit: bool) -> str:
     text = (
         _("💰 The shop credited %(amount)s to your balance.")
