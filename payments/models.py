@@ -147,6 +147,9 @@ class PaymentNotice(models.Model):
 
     The bot claims and sends notices after commit, so whichever signal moved a
     payment (webhook, button, job, Telegram update) its people hear of it once.
+    A claim holds a notice for a while (``claimed_until``); it is sent
+    (``sent_at``) only once Telegram accepted the message, and a claim that
+    ran out without that is claimed again.
     """
 
     class Kind(models.TextChoices):
@@ -163,6 +166,7 @@ class PaymentNotice(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     params = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(default=now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -28,7 +28,7 @@ from payments.services.cryptopay import (
     pending_crypto_invoices,
 )
 from payments.services.ledger import REASON_MAX, adjust_balance, change_balance, clean_reason
-from payments.services.notices import Notice, claim_notices, owe_notice, owe_review_notices
+from payments.services.notices import Notice, claim_notices, mark_notices_sent, owe_notice, owe_review_notices
 from payments.services.refunds import record_manual_refund, refund_stars_payment
 from payments.services.telegram import check_pre_checkout, confirm_telegram_payment
 from payments.services.top_ups import (
@@ -52,6 +52,7 @@ __all__ = [
     "check_creditable",
     "check_pre_checkout",
     "claim_notices",
+    "mark_notices_sent",
     "clean_reason",
     "confirm_telegram_payment",
     "count_payment",

@@ -2,23 +2,30 @@
 
 A notice is written in the same transaction as the change it reports, unique
 per (payment, kind, recipient), so a repeated signal never owes a second
-message. Claiming marks notices sent before they are handed out: a message is
-delivered at most once, even when several bot workers sweep at the same time.
+message. Claiming holds notices for ``CLAIM_SECONDS`` before they are handed
+out, so several bot workers sweeping at once never send one twice; the sender
+marks a notice sent only once Telegram accepted it (``mark_notices_sent``).
+One Telegram refused or never answered about is claimed again when its claim
+runs out: a paid order's receipt is retried, never dropped.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils.timezone import now
 
 from accounts.models import Customer
 from payments.models import Payment, PaymentNotice
 
 CLAIM_BATCH = 100
+# Long enough for one sweep to send its batch; a worker that died mid-sweep holds its notices this long.
+CLAIM_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,7 @@ class Notice:
     kind: str
     payment_id: int
     params: dict[str, Any] = field(default_factory=dict)
+    id: int = 0
 
 
 def owe_notice(*, payment: Payment, telegram_id: int, kind: str, **params: Any) -> None:
@@ -59,19 +67,26 @@ def owe_review_notices(*, payment: Payment, customer: Customer, problem: str) ->
 
 @transaction.atomic
 def claim_notices(*, payment_id: int | None = None, limit: int = CLAIM_BATCH) -> list[Notice]:
-    """Mark unsent notices as sent and return them for the caller to deliver.
+    """Hold unsent notices for ``CLAIM_SECONDS`` and return them for the caller to deliver.
 
     With ``payment_id``, only that payment's notices (the handler that moved a
     payment sends its own at once); otherwise the oldest ``limit``. Locked rows
-    are skipped, so concurrent claimers never hand out the same notice.
+    and rows another claim still holds are skipped, so concurrent claimers
+    never hand out the same notice. The caller marks what Telegram accepted
+    with ``mark_notices_sent``.
     """
-    pending = PaymentNotice.objects.select_for_update(skip_locked=True).filter(sent_at__isnull=True)
+    at = now()
+    pending = PaymentNotice.objects.select_for_update(skip_locked=True).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=at), sent_at__isnull=True
+    )
     if payment_id is not None:
         pending = pending.filter(payment_id=payment_id)
     rows = list(pending.order_by("id")[:limit])
     if not rows:
         return []
-    PaymentNotice.objects.filter(pk__in=[row.pk for row in rows]).update(sent_at=now())
+    PaymentNotice.objects.filter(pk__in=[row.pk for row in rows]).update(
+        claimed_until=at + timedelta(seconds=CLAIM_SECONDS)
+    )
     languages = dict(
         Customer.objects.filter(telegram_id__in={row.telegram_id for row in rows}).values_list(
             "telegram_id", "language"
@@ -84,6 +99,13 @@ def claim_notices(*, payment_id: int | None = None, limit: int = CLAIM_BATCH) ->
             kind=row.kind,
             payment_id=row.payment_id,
             params=row.params,
+            id=row.pk,
         )
         for row in rows
     ]
+
+
+def mark_notices_sent(*, notice_ids: list[int]) -> None:
+    """Record that these claimed notices reached Telegram (or never can: the bot is blocked)."""
+    if notice_ids:
+        PaymentNotice.objects.filter(pk__in=notice_ids, sent_at__isnull=True).update(sent_at=now())

@@ -6,7 +6,8 @@ from django.utils.timezone import now
 
 from payments.models import Payment, PaymentNotice
 from payments.reconciliation import reconcile_payments
-from payments.services import claim_notices, start_top_up
+from payments.services import claim_notices, mark_notices_sent, start_top_up
+from payments.services.notices import CLAIM_SECONDS
 from payments.tests.helpers import ALL_METHODS, pay_telegram
 from shopbot.test import ShopTestCase
 
@@ -46,7 +47,25 @@ class ClaimNoticesTests(ShopTestCase):
 
         self.assertEqual((notice.language, notice.params["amount"]), ("ru", "5.00"))
         self.assertEqual(claim_notices(), [])
+        self.assertIsNone(PaymentNotice.objects.get().sent_at)  # not until Telegram accepts it
+        mark_notices_sent(notice_ids=[notice.id])
         self.assertIsNotNone(PaymentNotice.objects.get().sent_at)
+
+    def test_it_claims_a_notice_again_when_its_claim_ran_out_unsent(self):
+        payment = start_top_up(telegram_id=self.bob.telegram_id, provider="stars", amount="5")
+        pay_telegram(payment)
+        [first] = claim_notices()
+        self.assertEqual(claim_notices(), [])  # held by the first claim
+        held = PaymentNotice.objects.get().claimed_until
+        self.assertGreater(held, now() + timedelta(seconds=CLAIM_SECONDS - 60))
+
+        PaymentNotice.objects.update(claimed_until=now() - timedelta(seconds=1))  # the claim ran out
+        [again] = claim_notices()
+        PaymentNotice.objects.update(claimed_until=now() - timedelta(seconds=1))
+        mark_notices_sent(notice_ids=[again.id])
+
+        self.assertEqual(claim_notices(), [])
+        self.assertEqual(first.id, again.id)
 
     def test_it_claims_only_the_named_payments_notices(self):
         first = start_top_up(telegram_id=self.bob.telegram_id, provider="stars", amount="5")

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
 from catalog import admin_selectors as selectors
-from telegrambot import callbacks, dialog, screens
+from telegrambot import callbacks, delivery, dialog, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.handlers.admin_menu import ask, finish, require
@@ -34,7 +34,11 @@ async def show_order(update: Update, context: ShopContext, state: dialog.Dialog)
             [button(texts.ANOTHER, callbacks.ADMIN_ORDER_LOOKUP), *to_admin_row()],
         ]
     )
-    await screens.send(update, context, texts.order(purchase), keyboard)
+    receipt = delivery.receipt(
+        [purchase], full=texts.order(purchase), short=texts.order(purchase, with_value=False)
+    )
+    await screens.send(update, context, receipt.text, keyboard)
+    await delivery.send_file(context.bot, context.customer.telegram_id, receipt)
 
 
 HANDLERS = [CallbackQueryHandler(ask_order_number, pattern=callbacks.ADMIN_ORDER_LOOKUP.pattern)]

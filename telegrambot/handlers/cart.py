@@ -16,10 +16,10 @@ from catalog.selectors import Page
 from catalog.services import Cart, CartItem
 from monitoring import funnel
 from shopbot.errors import CartChanged, CartEmpty, InsufficientFunds, NotInCart
-from telegrambot import callbacks, dialog, ratelimit, screens, stock_alerts
+from telegrambot import callbacks, delivery, dialog, ratelimit, screens, stock_alerts
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
-from telegrambot.handlers.catalog import clean_code, send_file, show, show_shortfall
+from telegrambot.handlers.catalog import clean_code, show, show_shortfall
 from telegrambot.keyboards import cart as keyboards
 from telegrambot.keyboards import common as common_keyboards
 from telegrambot.texts import cart as texts
@@ -188,15 +188,9 @@ async def confirm_checkout(update: Update, context: ShopContext) -> None:
         await show_checkout(update, context)
         return
     funnel.record(step=funnel.PURCHASED)
-    fits = texts.receipt_fits(purchases)
-    await show(
-        update,
-        context,
-        texts.receipt(purchases) if fits else texts.short_receipt(purchases),
-        keyboards.receipt(purchases),
-    )
-    if not fits:
-        await send_file(context, texts.receipt_file_name(purchases), texts.receipt_file(purchases))
+    found = delivery.receipt(purchases, full=texts.receipt(purchases), short=texts.short_receipt(purchases))
+    await show(update, context, found.text, keyboards.receipt(purchases))
+    await delivery.send_file(context.bot, context.customer.telegram_id, found)
     await stock_alerts.after_sale(context.bot, purchases)
 
 

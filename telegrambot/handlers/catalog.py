@@ -8,11 +8,10 @@ in callback data, and a second press of an old Pay button finds no draft.
 
 from __future__ import annotations
 
-import io
 import logging
 from decimal import Decimal
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -23,7 +22,7 @@ from monitoring import funnel
 from payments.money import check_range
 from payments.services import shortfall_top_up
 from shopbot.errors import InsufficientFunds, PriceChanged, ShopError
-from telegrambot import callbacks, dialog, ratelimit, screens, stock_alerts
+from telegrambot import callbacks, delivery, dialog, ratelimit, screens, stock_alerts
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.handlers import topup
@@ -240,16 +239,11 @@ async def confirm_buy(update: Update, context: ShopContext) -> None:
 
 
 async def show_receipt(update: Update, context: ShopContext, purchase: Purchase) -> None:
-    fits = texts.value_fits(purchase.value)
-    await show(update, context, texts.receipt(purchase, with_value=fits), keyboards.receipt(purchase))
-    if not fits:
-        await send_file(context, texts.value_file_name(purchase), purchase.value)
-
-
-async def send_file(context: ShopContext, filename: str, content: str) -> None:
-    """Send ``content`` as a .txt document: values too long for a message arrive this way."""
-    document = InputFile(io.BytesIO(content.encode()), filename=filename)
-    await context.bot.send_document(context.customer.telegram_id, document)
+    found = delivery.receipt(
+        [purchase], full=texts.receipt(purchase), short=texts.receipt(purchase, with_value=False)
+    )
+    await show(update, context, found.text, keyboards.receipt(purchase))
+    await delivery.send_file(context.bot, context.customer.telegram_id, found)
 
 
 # --- not enough money ----------------------------------------------------------------------

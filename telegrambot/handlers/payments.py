@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 from telegram import LabeledPrice, Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, PreCheckoutQueryHandler, filters
 
 from accounts.services import mark_bot_blocked
@@ -27,9 +27,9 @@ from payments.cryptopay import check_crypto_payment, open_crypto_top_up
 from payments.models import Payment, PaymentNotice
 from payments.money import to_minor_units
 from payments.reconciliation import reconcile_payments
-from payments.services import Notice, claim_notices, start_top_up
+from payments.services import Notice, claim_notices, mark_notices_sent, start_top_up
 from shopbot.errors import ShopError
-from telegrambot import callbacks, ratelimit, screens, stock_alerts
+from telegrambot import callbacks, delivery, ratelimit, screens, stock_alerts
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import payments as keyboards
@@ -174,18 +174,19 @@ async def successful_payment(update: Update, context: ShopContext) -> None:
 async def deliver_notices(bot: Any, *, payment_id: int | None = None, skip: set[str] = frozenset()) -> int:
     """Claim the notices owed (for one payment, or all) and send each in its recipient's language.
 
-    ``skip`` names kinds the caller has just shown on screen. A notice is
-    claimed before it is sent, so it is sent at most once even with several
-    workers; one that cannot be delivered is logged.
+    ``skip`` names kinds the caller has just shown on screen. A claim holds a
+    notice so several workers never send it twice; it is marked sent only once
+    Telegram accepted it, so one that failed is sent again after its claim
+    runs out (and logged meanwhile).
     """
     notices = await call(claim_notices, payment_id=payment_id)
-    for notice in notices:
-        if notice.kind not in skip:
-            await send_notice(bot, notice)
+    sent = [notice.id for notice in notices if notice.kind in skip or await send_notice(bot, notice)]
+    await call(mark_notices_sent, notice_ids=sent)
     return len(notices)
 
 
-async def send_notice(bot: Any, notice: Notice) -> None:
+async def send_notice(bot: Any, notice: Notice) -> bool:
+    """Send one notice; return whether it is done with (accepted, or the bot is blocked)."""
     purchases = []
     if notice.kind == PaymentNotice.Kind.ORDER_DELIVERED:
         purchases = await call(
@@ -193,14 +194,24 @@ async def send_notice(bot: Any, notice: Notice) -> None:
         )
     with translation.override(notice.language):
         text = texts.notice(notice.kind, notice.params, payment_id=notice.payment_id, purchases=purchases)
+        receipt = (
+            delivery.receipt(purchases, full=text, short=texts.short_receipt(purchases))
+            if purchases
+            else delivery.Receipt(text)
+        )
     try:
-        await bot.send_message(notice.telegram_id, text)
+        await delivery.send(bot, notice.telegram_id, receipt)
     except Forbidden:
+        # Blocked: nothing reaches them; the order stays in their purchase history.
         await call(mark_bot_blocked, telegram_id=notice.telegram_id)
     except TelegramError as error:
+        if isinstance(error, BadRequest) and "chat not found" in error.message.lower():
+            return True  # the recipient never opened the bot: sending again cannot help
         logger.warning(
             "Could not send the %s notice of payment %s: %s", notice.kind, notice.payment_id, error
         )
+        return False
+    return True
 
 
 async def reconcile_job(context: ShopContext) -> None:

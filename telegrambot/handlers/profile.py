@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
-
-from telegram import InputFile, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from catalog import selectors as catalog_selectors
 from catalog import services as catalog_services
 from payments import selectors as payment_selectors
-from telegrambot import callbacks, dialog, screens
+from telegrambot import callbacks, delivery, dialog, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import common as common_keyboards
@@ -42,11 +40,11 @@ async def purchase(update: Update, context: ShopContext) -> None:
     found = await call(
         catalog_selectors.get_purchase, telegram_id=context.customer.telegram_id, purchase_id=purchase_id
     )
-    fits = texts.purchase_fits(found)
-    await screens.show(update, context, texts.purchase(found, with_value=fits), keyboards.purchase(page))
-    if not fits:
-        document = InputFile(io.BytesIO(found.value.encode()), filename=texts.purchase_file_name(found))
-        await context.bot.send_document(context.customer.telegram_id, document)
+    receipt = delivery.receipt(
+        [found], full=texts.purchase(found), short=texts.purchase(found, with_value=False)
+    )
+    await screens.show(update, context, receipt.text, keyboards.purchase(page))
+    await delivery.send_file(context.bot, context.customer.telegram_id, receipt)
 
 
 async def ledger(update: Update, context: ShopContext) -> None:

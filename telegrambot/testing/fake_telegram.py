@@ -33,6 +33,7 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 MAX_ALERT = 200
+MAX_UPLOAD = 50 * 1024 * 1024  # what the Bot API takes in one multipart upload
 ADMIN_RIGHTS = (
     "can_manage_chat",
     "can_delete_messages",
@@ -130,6 +131,7 @@ class FakeTelegram:
         self.blocked_by: set[int] = set()
         self.updates: list[dict[str, Any]] = []  # served by getUpdates (over HTTP)
         self.files: dict[str, tuple[str, bytes]] = {}  # file id -> (file path, content), for getFile
+        self.failures: dict[str, int] = {}  # method -> how many more calls fail (fail_next)
         self.ids = itertools.count(1)
         self.methods: dict[str, Callable[[dict[str, Any]], Any]] = {
             name.removeprefix("api_").lower(): getattr(self, name)
@@ -188,10 +190,17 @@ class FakeTelegram:
         return [call for call in self.calls if call.method.lower() == method.lower()]
 
     # --- answering ------------------------------------------------------------
+    def fail_next(self, method: str, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` fail as Telegram does when it is down (500)."""
+        self.failures[method.lower()] = self.failures.get(method.lower(), 0) + times
+
     def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Answer one call as Telegram would: (HTTP status, JSON body)."""
         handler = self.methods.get(method.lower())
         try:
+            if self.failures.get(method.lower()):
+                self.failures[method.lower()] -= 1
+                raise Rejected("Internal Server Error", 500)
             if handler is None:
                 raise Rejected("Not Found", 404)
             result = handler(params)
@@ -443,6 +452,11 @@ class FakeTelegram:
         media = params.get(kind)
         if not media:
             raise Rejected(f"Bad Request: there is no {kind} in the request")
+        if isinstance(media, dict) and "content" in media:  # an uploaded file
+            if not media["content"]:
+                raise Rejected("Bad Request: file must be non-empty")
+            if len(media["content"]) > MAX_UPLOAD:
+                raise Rejected("Request Entity Too Large")
         text, html = self.check_text(params, "caption", MAX_CAPTION, required=False)
         message = ChatMessage(
             chat_id, 0, True, kind, text, html, params.get("parse_mode"), self.check_markup(params), media

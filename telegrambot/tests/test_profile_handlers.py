@@ -75,7 +75,7 @@ class PurchaseHistoryTests(BotTestCase):
         self.assertIn("You have not bought anything yet.", bob.screen.text)
 
     async def test_it_sends_a_value_too_long_for_a_message_as_a_file(self) -> None:
-        long_value = "K" * 3990 + "<&>"
+        long_value = "🔑" * 100 + "K" * 3897 + "<&>"  # 4,000 characters; emoji count twice
         product = await sync_to_async(make_product)(self.games, "Long key", "1.00", units=[long_value])
         purchase = await sync_to_async(purchase_product)(
             telegram_id=self.alice.telegram_id, product_id=product.pk

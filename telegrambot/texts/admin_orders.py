@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import html
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Purchase
 from payments.money import format_money
+from telegrambot.texts.catalog import SENT_AS_FILE
 from telegrambot.texts.common import date_time, user_text
 
 ASK_ORDER = gettext_lazy("🔎 Send the order number (12 letters and digits, with or without #).")
 ANOTHER = gettext_lazy("🔎 Find another order")
 BUYER = gettext_lazy("👤 The buyer")
-# The delivered value is cut here so the whole card stays within one message.
-VALUE_LIMIT = 3000
 
 
-def order(purchase: Purchase) -> str:
+def order(purchase: Purchase, *, with_value: bool = True) -> str:
+    """The order's card; the delivered value in full, or a note that it follows as a file."""
     buyer = purchase.buyer
     lines = [
         _("🧾 <b>Order #%(number)s</b>") % {"number": purchase.order_number},
@@ -28,5 +30,7 @@ def order(purchase: Purchase) -> str:
     ]
     if purchase.promo_code_id:
         lines.append(_("Promo code: %(code)s") % {"code": user_text(purchase.promo_code.code)})
-    lines += ["", _("Delivered:"), "<code>%s</code>" % user_text(purchase.value, limit=VALUE_LIMIT)]
+    if not with_value:
+        return "\n".join([*lines, "", str(SENT_AS_FILE)])
+    lines += ["", _("Delivered:"), "<code>%s</code>" % html.escape(purchase.value)]
     return "\n".join(lines)

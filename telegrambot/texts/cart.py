@@ -13,7 +13,7 @@ from catalog.models import Product, Purchase
 from catalog.selectors import Page
 from catalog.services import Cart, CartItem
 from payments.money import ZERO, format_money
-from telegrambot.texts.catalog import first_fitting, fits_message, label
+from telegrambot.texts.catalog import first_fitting, label
 from telegrambot.texts.common import EMPTY, page_label, user_text
 
 CHECKOUT = gettext_lazy("✅ Checkout")
@@ -130,7 +130,7 @@ def pay_button(total: Decimal) -> str:
 
 
 def receipt(purchases: Sequence[Purchase]) -> str:
-    """Every order of a checkout with its value; may be too long for a message (see ``receipt_fits``)."""
+    """Every order of a checkout with its value; may be too long for a message (see ``delivery``)."""
     total = sum((purchase.price for purchase in purchases), ZERO)
     lines = [_("✅ <b>Paid %(total)s.</b> Your orders:") % {"total": format_money(total)}]
     for purchase in purchases:
@@ -146,10 +146,6 @@ def receipt(purchases: Sequence[Purchase]) -> str:
     return "\n".join(lines)
 
 
-def receipt_fits(purchases: Sequence[Purchase]) -> bool:
-    return fits_message(receipt(purchases))
-
-
 def short_receipt(purchases: Sequence[Purchase]) -> str:
     """The receipt when the values go as a file."""
     total = sum((purchase.price for purchase in purchases), ZERO)
@@ -158,23 +154,6 @@ def short_receipt(purchases: Sequence[Purchase]) -> str:
         "Your items are too long for a message and were sent as a file. "
         "They are also in your purchase history."
     ) % {"total": format_money(total), "count": len(purchases)}
-
-
-def receipt_file(purchases: Sequence[Purchase]) -> str:
-    """The plain-text file of a checkout's orders and values."""
-    return "\n\n".join(
-        "#%s · %s · %s\n%s"
-        % (purchase.order_number, purchase.product_name, format_money(purchase.price), purchase.value)
-        for purchase in purchases
-    )
-
-
-def receipt_file_name(purchases: Sequence[Purchase]) -> str:
-    return (
-        "order-%s.txt" % purchases[0].order_number
-        if len(purchases) == 1
-        else "orders-%s.txt" % purchases[0].order_number
-    )
 
 
 def rate_button(name: str) -> str:

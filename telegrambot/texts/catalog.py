@@ -29,8 +29,6 @@ PROMO_REMOVED = gettext_lazy("Promo code removed.")
 SENT_AS_FILE = gettext_lazy("The value is too long for a message and was sent as a file.")
 
 TAG = re.compile(r"<[^>]*>")
-# Room kept for the receipt's other lines when deciding whether a value fits one message.
-RECEIPT_ROOM = 600
 
 
 def visible_text(text: str) -> str:
@@ -196,15 +194,6 @@ def receipt(purchase: Purchase, *, with_value: bool = True) -> str:
     if not with_value:
         return text + "\n\n" + str(SENT_AS_FILE)
     return text + "\n\n" + _("Your item:") + "\n<code>" + html.escape(purchase.value) + "</code>"
-
-
-def value_fits(value: str) -> bool:
-    """Return whether a delivered value fits a message next to the receipt's other lines."""
-    return visible_length(html.escape(value)) + RECEIPT_ROOM <= MAX_MESSAGE
-
-
-def value_file_name(purchase: Purchase) -> str:
-    return "order-%s.txt" % purchase.order_number
 
 
 # --- promo codes and money -------------------------------------------------------------

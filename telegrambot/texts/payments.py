@@ -115,6 +115,15 @@ def notice(kind: str, params: dict[str, Any], *, payment_id: int, purchases: Seq
     return ""
 
 
+def short_receipt(purchases: Sequence[Purchase]) -> str:
+    """The order's message when its values go as a file."""
+    numbers = ", ".join("#" + purchase.order_number for purchase in purchases[:20])
+    return _(
+        "✅ <b>Paid with Telegram Stars.</b> Your order %(numbers)s is too long for a message "
+        "and was sent as a file. It is also in your purchase history."
+    ) % {"numbers": html.escape(numbers + (" …" if len(purchases) > 20 else ""))}
+
+
 def receipt(purchases: Sequence[Purchase]) -> str:
     lines = [_("✅ <b>Paid with Telegram Stars.</b> Your order:")]
     for purchase in purchases:

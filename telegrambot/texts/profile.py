@@ -14,7 +14,7 @@ from accounts.models import Customer
 from payments.models import LedgerEntry
 from payments.money import format_money
 from payments.selectors import LedgerTotals
-from telegrambot.texts.common import EMPTY, MAX_MESSAGE, date_time, page_label, user_text
+from telegrambot.texts.common import EMPTY, date_time, page_label, user_text
 
 PURCHASES = gettext_lazy("🧾 Purchase history")
 LEDGER = gettext_lazy("📒 Operation history")
@@ -80,15 +80,6 @@ def purchase(purchase: Any, *, with_value: bool = True) -> str:
     if not with_value:
         return text + "\n\n" + _("The value is too long for a message and was sent as a file.")
     return text + "\n\n" + _("You received:") + "\n<code>" + html.escape(purchase.value) + "</code>"
-
-
-def purchase_fits(purchase: Any) -> bool:
-    """Return whether the order with its value fits one message (escaping makes text longer, not shorter)."""
-    return len(purchase.value) + 600 <= MAX_MESSAGE
-
-
-def purchase_file_name(purchase: Any) -> str:
-    return "order-%s.txt" % purchase.order_number
 
 
 def ledger(entries: Sequence[LedgerEntry], number: int) -> str:
