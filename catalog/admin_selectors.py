@@ -25,7 +25,7 @@ from catalog.models import Category, Product, Purchase, StockUnit
 from catalog.selectors import CountRows, Page, ProductCard, count_unsold, paginate
 from catalog.services import Deleted, StockReport, preview_stock
 from catalog.services.common import clean_id
-from payments.models import LedgerEntry
+from payments.models import LedgerEntry, ReferralReward
 from shopbot.errors import CategoryNotFound, StockUnitNotFound
 
 CATEGORY_CHOICES = 50
@@ -161,4 +161,27 @@ def get_customer_profile(*, actor: Actor, telegram_id: int) -> CustomerProfile:
         purchases=bought["n"],
         spent=bought["spent"],
         referrals=Customer.objects.filter(referrer=customer).count(),
+    )
+
+
+# --- refunds [refund_payments] ------------------------------------------------------
+REFUND_ITEMS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class RefundEffects:
+    """What a refund of a payment leaves in place, for the admin to read before confirming."""
+
+    delivered: list[Purchase]  # the first REFUND_ITEMS_SHOWN units the order delivered
+    delivered_count: int
+    reward: ReferralReward | None  # the referrer's share of this top-up, if one was paid
+
+
+def get_refund_effects(*, actor: Actor, payment_id: int) -> RefundEffects:
+    """Return what the payment delivered and the referral reward it paid: a refund takes back neither."""
+    require(actor, "refund_payments", "view_payment")
+    purchases = Purchase.objects.filter(payment_id=payment_id).order_by("id")
+    reward = ReferralReward.objects.filter(payment_id=payment_id).select_related("referrer").first()
+    return RefundEffects(
+        delivered=list(purchases[:REFUND_ITEMS_SHOWN]), delivered_count=purchases.count(), reward=reward
     )

@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from accounts import roles
+from catalog import admin_selectors as catalog_admin_selectors
 from payments import staff
 from payments.services import clean_reason, record_manual_refund, refund_stars_payment
 from telegrambot import callbacks, dialog, screens
@@ -94,7 +95,10 @@ async def reason_typed(update: Update, context: ShopContext, state: dialog.Dialo
         state=REFUND_CONFIRM,
         data={**data, "reason": reason},
     )
-    text = texts.confirm_refund(found, reason, manual=data["manual"])
+    effects = await call(
+        catalog_admin_selectors.get_refund_effects, actor=context.customer, payment_id=data["payment_id"]
+    )
+    text = texts.confirm_refund(found, reason, manual=data["manual"], effects=effects)
     await screens.send(update, context, text, keyboards.confirm(data["payment_id"]))
 
 

@@ -9,6 +9,8 @@ from asgiref.sync import sync_to_async
 from django.test import override_settings
 
 from accounts.models import AuditEntry, Customer
+from catalog.models import Purchase
+from catalog.services.orders import deliver_locked_order, start_product_order
 from payments.cryptopay import open_crypto_top_up
 from payments.models import LedgerEntry, Payment
 from payments.services import change_balance, start_top_up
@@ -205,6 +207,44 @@ class RefundStarsTests(PaymentsAdminTestCase):
         self.assertEqual(
             (audit.actor_id, audit.details["reason"]), (self.admin.pk, "Key <b>never</b> arrived & so on")
         )
+
+    async def test_it_says_before_confirming_that_a_delivered_order_stays_delivered(self) -> None:
+        payment = await self.paid_order()
+        adam, bob = await self.chats()
+        await self.find(adam, f"#{payment.pk}")
+        await adam.press("↩️ Refund the Stars")
+
+        await adam.send("Changed my mind")
+
+        [purchase] = [purchase async for purchase in Purchase.objects.filter(payment=payment)]
+        self.assertIn("This order was delivered.", adam.screen.text)
+        self.assertIn("does not take back what the customer received (1 items):", adam.screen.text)
+        self.assertIn(f"#{purchase.order_number} · Game key", adam.screen.text)
+        self.assertNotIn("referral reward", adam.screen.text)
+
+    async def test_it_says_before_confirming_that_the_referral_reward_stays(self) -> None:
+        await Customer.objects.filter(pk=self.bob.pk).aupdate(referrer=self.alice)
+        with override_settings(REFERRAL_PERCENT=Decimal("10")):
+            payment = await self.paid()
+        adam, bob = await self.chats()
+        await self.find(adam, f"#{payment.pk}")
+        await adam.press("↩️ Refund the Stars")
+
+        await adam.send("Fraud")
+
+        self.assertIn(
+            "The referral reward of 2.00 RUB paid for this top-up stays with @alice.", adam.screen.text
+        )
+        self.assertNotIn("This order was delivered.", adam.screen.text)
+
+    @sync_to_async
+    def paid_order(self) -> Payment:
+        """Bob pays a Stars order of one key; it is delivered."""
+        payment = start_product_order(telegram_id=self.bob.telegram_id, product_id=self.key.pk)
+        charge = f"charge-{payment.pk}"
+        pay_telegram(payment, charge_id=charge, fulfil_order=deliver_locked_order)
+        self.telegram.charges[charge] = {"user_id": self.bob.telegram_id, "refunded": False}
+        return payment
 
     async def test_it_refuses_a_refund_larger_than_the_balance(self) -> None:
         payment = await self.paid()

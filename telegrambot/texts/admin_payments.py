@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.selectors import Page
+from catalog.admin_selectors import RefundEffects
 from payments.models import Payment
 from payments.money import STARS, format_money
 from payments.services.crediting import Credit
@@ -147,7 +148,7 @@ def ask_reason(found: PaymentCard, *, manual: bool) -> str:
     return question % {"id": found.payment.pk} + "\n\n" + _("It is kept in the ledger and the audit log.")
 
 
-def confirm_refund(found: PaymentCard, reason: str, *, manual: bool) -> str:
+def confirm_refund(found: PaymentCard, reason: str, *, manual: bool, effects: RefundEffects) -> str:
     payment = found.payment
     values = {
         "id": payment.pk,
@@ -169,7 +170,38 @@ def confirm_refund(found: PaymentCard, reason: str, *, manual: bool) -> str:
             "Telegram returns %(charged)s to %(customer)s, and %(amount)s is taken from their balance "
             "(now %(balance)s).\n\nReason: %(reason)s"
         )
-    return text % values
+    return "\n\n".join([text % values, *refund_warnings(effects)])
+
+
+def refund_warnings(effects: RefundEffects) -> list[str]:
+    """What the refund does not take back, said before the admin confirms it."""
+    warnings = []
+    if effects.delivered_count:
+        items = "\n".join(
+            "#%s · %s" % (purchase.order_number, user_text(purchase.product_name, limit=60))
+            for purchase in effects.delivered
+        )
+        more = effects.delivered_count - len(effects.delivered)
+        if more:
+            items += "\n" + _("…and %(count)s more") % {"count": more}
+        warnings.append(
+            _(
+                "⚠️ <b>This order was delivered.</b> The refund does not take back what the customer "
+                "received (%(count)s items):"
+            )
+            % {"count": effects.delivered_count}
+            + "\n"
+            + items
+        )
+    if effects.reward is not None:
+        warnings.append(
+            _("⚠️ The referral reward of %(amount)s paid for this top-up stays with %(referrer)s.")
+            % {
+                "amount": format_money(effects.reward.amount),
+                "referrer": user_text(effects.reward.referrer, limit=40),
+            }
+        )
+    return warnings
 
 
 def recheck_outcome(credit: Credit) -> str:
