@@ -52,6 +52,14 @@ class RoleEscalation(ShopError):
     message = _("You cannot grant permissions you do not hold yourself.")
 
 
+class StaffCodeRefused(ShopError):
+    """A discount code used by someone who makes codes but may not change balances."""
+
+    message = _(
+        "You manage promo codes, so you cannot use them yourself without the permission to change balances."
+    )
+
+
 class MoneyEscalation(RoleEscalation):
     """Creating money through another permission than the one for changing balances."""
 

@@ -24,7 +24,14 @@ from catalog.services.common import (
     lock_buyer,
     take_units,
 )
-from catalog.services.pricing import check_applies, check_usable, find_promo, price_cart, used_promo_ids
+from catalog.services.pricing import (
+    check_applies,
+    check_may_use,
+    check_usable,
+    find_promo,
+    price_cart,
+    used_promo_ids,
+)
 from catalog.services.purchases import Sale, count_sales, record_sales, same_amount
 from payments.money import ZERO, format_money
 from shopbot.errors import (
@@ -140,6 +147,7 @@ def apply_promo_to_cart_line(*, telegram_id: int, product_id: int, code: str) ->
     line = get_line(customer_id=customer.pk, product_id=product_id)
     promo = find_promo(code=code)
     check_applies(promo, line.product)
+    check_may_use(customer)
     check_usable(promo, at=now(), already_used=bool(used_promo_ids(customer=customer, promo_ids=[promo.pk])))
     if promo.once_per_user and (
         CartLine.objects.filter(customer=customer, promo_code=promo).exclude(pk=line.pk).exists()

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from accounts import roles
 from accounts.models import Customer
 from catalog.models import CartLine, Product, PromoCode, PromoUsage
 from catalog.services.common import is_for_sale
@@ -36,6 +37,7 @@ from shopbot.errors import (
     PromoUsedUp,
     PromoWrongKind,
     ShopError,
+    StaffCodeRefused,
 )
 
 CODE_PATTERN = re.compile(r"[A-Z0-9_-]{3,32}")
@@ -79,6 +81,17 @@ def check_usable(promo: PromoCode, *, at: datetime, already_used: bool, pending_
         raise PromoAlreadyUsed()
 
 
+def makes_codes_without_balances(permissions: frozenset[str]) -> bool:
+    """Return whether someone may make promo codes yet not change balances: their own codes are money."""
+    return "manage_promos" in permissions and "manage_balances" not in permissions
+
+
+def check_may_use(customer: Customer) -> None:
+    """Refuse a discount code to an admin who could have made it and may not credit the same value."""
+    if makes_codes_without_balances(roles.permissions_of(customer)):
+        raise StaffCodeRefused()
+
+
 def check_applies(promo: PromoCode, product: Product) -> None:
     """Refuse a balance code, or a discount bound to another product or category."""
     if promo.kind == PromoCode.Kind.BALANCE:
@@ -101,6 +114,7 @@ def discount_for(promo: PromoCode, price: Decimal) -> Decimal:
 def check_discount(promo: PromoCode, *, customer: Customer, product: Product, at: datetime) -> Decimal:
     """Return the discount a customer gets on one unit of ``product``, or raise why none."""
     check_applies(promo, product)
+    check_may_use(customer)
     used = used_promo_ids(customer=customer, promo_ids=[promo.pk])
     check_usable(promo, at=at, already_used=promo.pk in used)
     return discount_for(promo, product.price)
@@ -179,6 +193,7 @@ def price_cart(
     """
     attached = {line.promo_code_id for line in lines if line.promo_code_id}
     used = used_promo_ids(customer=customer, promo_ids=attached)
+    staff_refused = bool(attached) and makes_codes_without_balances(roles.permissions_of(customer))
     pending: Counter[int] = Counter()
     items = []
     for line in lines:
@@ -188,6 +203,8 @@ def price_cart(
         if promo is not None:
             try:
                 check_applies(promo, line.product)
+                if staff_refused:
+                    raise StaffCodeRefused()
                 check_usable(promo, at=at, already_used=promo.pk in used, pending_uses=pending[promo.pk])
             except ShopError as error:
                 promo_problem = str(error)

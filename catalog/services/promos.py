@@ -24,7 +24,13 @@ from accounts.models import Customer
 from accounts.services import record_audit, record_escalation, requires
 from catalog.models import Category, Product, PromoCode, PromoUsage
 from catalog.services.common import clean_id, clean_int, lock_buyer
-from catalog.services.pricing import CODE_PATTERN, check_usable, find_promo, used_promo_ids
+from catalog.services.pricing import (
+    CODE_PATTERN,
+    check_usable,
+    find_promo,
+    makes_codes_without_balances,
+    used_promo_ids,
+)
 from payments.models import LedgerEntry
 from payments.money import CENT, check_range, parse_amount
 from payments.services import change_balance
@@ -39,7 +45,6 @@ from shopbot.errors import (
 )
 
 MAX_USES = 1_000_000
-BALANCE_PERMISSION = "manage_balances"
 
 
 def redeem_balance_promo(*, telegram_id: int, code: str) -> LedgerEntry:
@@ -60,8 +65,7 @@ def redeem_balance_promo(*, telegram_id: int, code: str) -> LedgerEntry:
 
 def check_may_mint(actor: Actor) -> None:
     """Refuse someone who could make a balance code yet may not change balances directly."""
-    held = permissions_of_actor(actor)
-    if "manage_promos" in held and BALANCE_PERMISSION not in held:
+    if makes_codes_without_balances(permissions_of_actor(actor)):
         raise MoneyEscalation()
 
 

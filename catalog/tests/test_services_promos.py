@@ -5,8 +5,11 @@ from django.contrib.auth.models import Group, Permission
 from django.utils.timezone import now
 
 from accounts.models import AuditEntry
-from catalog.models import Category, PromoCode, PromoUsage, Purchase
+from catalog.models import CartLine, Category, PromoCode, PromoUsage, Purchase
+from catalog.selectors import get_cart
 from catalog.services import (
+    add_to_cart,
+    apply_promo_to_cart_line,
     delete_promo,
     purchase_product,
     quote_product,
@@ -32,8 +35,16 @@ from shopbot.errors import (
     PromoNotFound,
     PromoUsedUp,
     PromoWrongKind,
+    StaffCodeRefused,
 )
-from shopbot.test import MoneyTestCase, ledger_matches_balance, make_customer, make_promo, row_counts
+from shopbot.test import (
+    MoneyTestCase,
+    give_money,
+    ledger_matches_balance,
+    make_customer,
+    make_promo,
+    row_counts,
+)
 
 HOSTILE_AMOUNTS = [
     "",
@@ -375,3 +386,28 @@ class BalanceCodePermissionTests(MoneyTestCase):
 
         promo.refresh_from_db()
         self.assertEqual(promo.uses, 2)
+
+    def test_it_refuses_a_promo_admin_a_discount_code_on_their_own_purchase(self):
+        make_promo("FREE", kind="percent", value="100")
+        give_money(self.pat, "20")
+
+        with self.assertRaises(StaffCodeRefused):
+            purchase_product(telegram_id=self.pat.telegram_id, product_id=self.key.pk, promo_code="FREE")
+        purchase = purchase_product(
+            telegram_id=self.alice.telegram_id, product_id=self.key.pk, promo_code="FREE"
+        )
+
+        self.assertEqual(purchase.price, Decimal("0.00"))  # customers still use it
+        self.assertFalse(Purchase.objects.filter(buyer=self.pat).exists())
+
+    def test_it_gives_no_discount_on_a_promo_admins_cart_line(self):
+        promo = make_promo("FREE", kind="percent", value="100")
+        add_to_cart(telegram_id=self.pat.telegram_id, product_id=self.key.pk)
+        CartLine.objects.filter(customer=self.pat).update(promo_code=promo)
+
+        with self.assertRaises(StaffCodeRefused):
+            apply_promo_to_cart_line(telegram_id=self.pat.telegram_id, product_id=self.key.pk, code="FREE")
+        cart = get_cart(telegram_id=self.pat.telegram_id)
+
+        self.assertEqual(cart.total, Decimal("9.99"))
+        self.assertIn("cannot use them yourself", cart.items[0].promo_problem)
