@@ -25,6 +25,7 @@ from catalog import (
 from catalog.admin_stock import StockUploadMixin
 from catalog.models import CartLine, Category, Product, Purchase, Review, StockUnit
 from catalog.selectors import count_unsold
+from catalog.services.drafts import edit_product
 from shopbot.admin_tools import HappenedFilter, ReadOnlyAdmin, ShopAdmin, ShowHideAdmin, short
 from shopbot.exports import Column, CsvExportMixin
 
@@ -151,7 +152,17 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
     def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
         changed = set(form.changed_data)
         saved = obj
-        if not change or changed & PRODUCT_SERVICE_FIELDS:
+        if change and changed & PRODUCT_SERVICE_FIELDS:
+            # Only what the form changed, merged under the row lock: a price or a value
+            # changed in the bot while this request ran is not written back.
+            edits = {
+                ("category_id" if field == "category" else field): getattr(
+                    obj, "category_id" if field == "category" else field
+                )
+                for field in changed & PRODUCT_SERVICE_FIELDS
+            }
+            saved = edit_product(actor=request.user, product_id=obj.pk, **edits)
+        elif not change:
             saved = services.save_product(
                 actor=request.user,
                 category_id=obj.category_id,

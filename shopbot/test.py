@@ -112,6 +112,20 @@ def race(threads: int, target: Callable[[], object]) -> list[object]:
     return results
 
 
+def in_another_thread(work: Callable[[], object]) -> None:
+    """Run ``work`` on its own connection and let it commit before returning (a write "meanwhile")."""
+
+    def run() -> None:
+        try:
+            work()
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+
+
 class ShopCast:
     """Build the cast of characters every test can rely on."""
 

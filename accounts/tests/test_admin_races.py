@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -20,6 +18,7 @@ from catalog.services import purchase_product
 from payments.admin import CustomerBalanceAdmin
 from shopbot.test import (
     OWNER_ID,
+    in_another_thread,
     is_postgresql,
     ledger_matches_balance,
     make_customer,
@@ -34,20 +33,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def postgresql_only():
     if not is_postgresql():
         pytest.skip("row locks are only real on PostgreSQL")
-
-
-def in_another_thread(work) -> None:
-    """Run ``work`` on its own connection and commit it before returning."""
-
-    def run() -> None:
-        try:
-            work()
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
 
 
 def save_while(client: Client, customer: Customer, work) -> None:
