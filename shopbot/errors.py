@@ -142,6 +142,10 @@ class CartChanged(ShopError):
     message = _("Prices in your cart have changed. Please review it again.")
 
 
+class CartAlreadyPaid(ShopError):
+    message = _("This cart was paid already or has changed since the invoice. Open the cart and pay again.")
+
+
 class PromoNotFound(ShopError):
     message = _("There is no such promo code.")
 

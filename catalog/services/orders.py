@@ -39,7 +39,14 @@ from payments.services import (
     provider_price,
 )
 from payments.services.top_ups import require_provider
-from shopbot.errors import CartEmpty, InvalidInput, PaymentNotPending, ProductUnavailable, ShopError
+from shopbot.errors import (
+    CartAlreadyPaid,
+    CartEmpty,
+    InvalidInput,
+    PaymentNotPending,
+    ProductUnavailable,
+    ShopError,
+)
 
 STARS = Payment.Provider.STARS
 MAX_LINES = 50
@@ -114,7 +121,16 @@ def check_invoice(*, telegram_id: int, payload: str, currency: str, total_amount
     for line in payment.order if payment.purpose == Payment.Purpose.ORDER else []:
         product = get_product_for_sale(product_id=line["product_id"])
         check_available(product, line["quantity"])
+        if line.get("from_cart"):
+            check_still_in_cart(payment=payment, line=line)
     return payment
+
+
+def check_still_in_cart(*, payment: Payment, line: dict[str, Any]) -> None:
+    """Refuse a cart invoice whose lines left the cart: an older invoice of a cart paid already."""
+    held = CartLine.objects.filter(customer_id=payment.customer_id, product_id=line["product_id"])
+    if not held.filter(quantity__gte=int(line["quantity"])).exists():
+        raise CartAlreadyPaid()
 
 
 def confirm_paid_invoice(

@@ -7,7 +7,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.test import override_settings
 
-from catalog.models import CartLine
+from catalog.models import CartLine, Purchase
 from catalog.services import add_to_cart
 from payments.models import LedgerEntry, Payment
 from payments.testing.fake_cryptopay import FakeCryptoPay
@@ -200,6 +200,22 @@ class StarsOrderTests(PaymentsBotTestCase):
         self.assertEqual(await CartLine.objects.filter(customer=self.bob).acount(), 0)
         await bob.press_data(callbacks.PAY_STARS_CART.build())
         self.assertEqual(bob.alert, "Your cart is empty.")
+
+    async def test_it_refuses_an_older_invoice_of_a_cart_paid_already(self):
+        await sync_to_async(add_to_cart)(telegram_id=self.bob.telegram_id, product_id=self.gift.pk)
+        shop, bob = await self.start_chat(self.bob.telegram_id)
+        await bob.press_data(callbacks.PAY_STARS_CART.build())
+        first = self.invoice(bob)
+        await bob.press_data(callbacks.PAY_STARS_CART.build())
+        await self.pay(bob, self.invoice(bob))
+
+        answer = await bob.pre_checkout(
+            payload=first["payload"], currency=first["currency"], total_amount=first["prices"][0]["amount"]
+        )
+
+        self.assertEqual(answer["ok"], False)
+        self.assertIn("This cart was paid already", answer["error_message"])
+        self.assertEqual(await Purchase.objects.filter(buyer=self.bob).acount(), 1)
 
     async def test_it_refuses_to_invoice_a_sold_out_product(self):
         shop, bob = await self.start_chat(self.bob.telegram_id)
