@@ -23,7 +23,7 @@ from payments.services import change_balance, refund_stars_payment, start_top_up
 from payments.tests.helpers import ALL_METHODS, pay_telegram
 from shopbot.errors import RefundPending
 from shopbot.test import ShopTestCase, ledger_matches_balance, make_staff, row_counts
-from telegrambot.testing.fake_telegram import FakeTelegram
+from telegrambot.simulator.fake_telegram import FakeTelegram
 from telegrambot.testing.server import FakeTelegramServer
 
 CHANGELIST = reverse("admin:payments_payment_changelist")

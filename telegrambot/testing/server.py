@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from telegrambot.testing.fake_telegram import FakeTelegram
+from telegrambot.simulator.fake_telegram import FakeTelegram
 
 # python-telegram-bot sends form fields JSON-encoded, except strings, which are sent as they are.
 JSON_FIELDS = {

@@ -17,8 +17,8 @@ from payments.tests.helpers import ALL_METHODS, pay_telegram
 from payments.tests.test_admin_refunds import BotApiThread
 from shopbot.test import ledger_matches_balance
 from telegrambot import callbacks
+from telegrambot.simulator.fake_telegram import FakeTelegram
 from telegrambot.testing.driver import TOKEN, ChatUser
-from telegrambot.testing.fake_telegram import FakeTelegram
 from telegrambot.tests.admin_support import AdminTestCase
 
 

@@ -12,7 +12,7 @@ from payments.services import refund_stars_payment, start_top_up
 from payments.tests.helpers import pay_telegram
 from shopbot.errors import RefundRefused
 from shopbot.test import OWNER_ID, is_postgresql, ledger_matches_balance, make_customer
-from telegrambot.testing.fake_telegram import FakeTelegram
+from telegrambot.simulator.fake_telegram import FakeTelegram
 from telegrambot.testing.server import FakeTelegramServer
 
 

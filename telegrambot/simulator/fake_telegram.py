@@ -25,7 +25,7 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
-from telegrambot.testing.html import HtmlError, render, utf16_length
+from telegrambot.html import HtmlError, render, utf16_length
 
 BOT_ID = 777000111
 BOT_USERNAME = "shop_test_bot"
