@@ -16,8 +16,10 @@ not modified", a callback query answered twice. Every refused call is kept in
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 MAX_ALERT = 200
+HOLD_MAX = 5.0  # seconds a held method waits at most: a slow Telegram, never a hung test
 ADMIN_RIGHTS = (
     "can_manage_chat",
     "can_delete_messages",
@@ -131,6 +134,9 @@ class FakeTelegram:
         self.updates: list[dict[str, Any]] = []  # served by getUpdates (over HTTP)
         self.files: dict[str, tuple[str, bytes]] = {}  # file id -> (file path, content), for getFile
         self.ids = itertools.count(1)
+        # Methods whose calls wait for their event (set from any thread) before they are answered.
+        self.held: dict[str, threading.Event] = {}
+        self.waiting: list[str] = []  # held calls that arrived, in order
         self.methods: dict[str, Callable[[dict[str, Any]], Any]] = {
             name.removeprefix("api_").lower(): getattr(self, name)
             for name in dir(self)
@@ -186,6 +192,18 @@ class FakeTelegram:
 
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method.lower() == method.lower()]
+
+    def hold(self, method: str) -> threading.Event:
+        """Make calls of ``method`` wait until the returned event is set, or ``HOLD_MAX`` seconds."""
+        self.held[method.lower()] = threading.Event()
+        return self.held[method.lower()]
+
+    async def wait_if_held(self, method: str) -> None:
+        """Wait, without blocking the event loop, while ``method`` is held."""
+        gate = self.held.get(method.lower())
+        if gate is not None:
+            self.waiting.append(method)
+            await asyncio.to_thread(gate.wait, HOLD_MAX)
 
     # --- answering ------------------------------------------------------------
     def handle(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -528,5 +546,7 @@ class FakeRequest(BaseRequest):
             for name, (filename, content, *_rest) in request_data.multipart_data.items():
                 data = content.read() if hasattr(content, "read") else content
                 params[name] = {"filename": filename, "content": data}
-        status, body = self.telegram.handle(url.rsplit("/", 1)[-1], params)
+        method = url.rsplit("/", 1)[-1]
+        await self.telegram.wait_if_held(method)
+        status, body = self.telegram.handle(method, params)
         return status, json.dumps(body).encode()

@@ -127,6 +127,7 @@ class FakeTelegramServer:
         )
         if held is not None:
             await held.wait()
+        await self.telegram.wait_if_held(method)
         if method in self.slow_methods:
             await asyncio.sleep(self.slow_methods[method])
             if request.transport is None or request.transport.is_closing():
