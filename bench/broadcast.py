@@ -6,7 +6,7 @@ from accounts.models import Customer
 from bench import data
 from bench.fake import TimedTelegram
 from telegrambot import broadcasting
-from telegrambot.testing.fake_telegram import ChatMessage
+from telegrambot.simulator.fake_telegram import ChatMessage
 
 FLOOD_RATE = 30
 

@@ -15,7 +15,7 @@ import time
 from collections import defaultdict, deque
 from typing import Any
 
-from telegrambot.testing.fake_telegram import FakeTelegram
+from telegrambot.simulator.fake_telegram import FakeTelegram
 from telegrambot.testing.server import FakeTelegramServer
 
 SCREEN_METHODS = {"sendmessage", "editmessagetext", "sendphoto", "senddocument", "sendinvoice"}

@@ -20,7 +20,7 @@ def new_order_number() -> str:
 
 
 class Category(models.Model):
-    name = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=100, unique=True)
     position = models.IntegerField(default=0)
     is_active = models.BooleanField(default=True)
     created = models.DateTimeField(default=now)
@@ -129,7 +129,7 @@ class Purchase(models.Model):
     buyer = models.ForeignKey(Customer, models.PROTECT, related_name="purchases")
     product = models.ForeignKey(Product, models.SET_NULL, null=True, blank=True, related_name="purchases")
     product_name = models.CharField(max_length=100)
-    category_name = models.CharField(max_length=64, blank=True)
+    category_name = models.CharField(max_length=100, blank=True)
     list_price = money_field()  # the product's price at the moment of sale
     price = money_field()  # what the buyer paid, after any promo
     value = models.TextField()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -22,10 +23,11 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from payments import staff
+from payments import staff, telegram_api
+from payments.cryptopay import ask_invoice
 from payments.models import Payment
 from payments.money import format_money
-from payments.services import REASON_MAX, record_manual_refund, refund_stars_payment
+from payments.services import REASON_MAX, begin_stars_refund, record_manual_refund, settle_stars_refund
 from payments.services.crediting import Credit
 from shopbot.admin_tools import ShopAdmin, submitted
 
@@ -88,7 +90,10 @@ class PaymentRefundsMixin(ShopAdmin):
             return
         for payment in queryset.order_by("pk"):
             with self.refusals_shown(request, about=payment_label(payment)):
-                credit = staff.recheck_payment(actor=request.user, payment_id=payment.pk)
+                invoice_id = staff.start_recheck(actor=request.user, payment_id=payment.pk)
+                # CryptoPay is asked here, at the view's edge, never inside a service.
+                state = async_to_sync(ask_invoice)(invoice_id) if invoice_id is not None else None
+                credit = staff.record_recheck(actor=request.user, payment_id=payment.pk, state=state)
                 self.message_user(request, recheck_outcome(credit), messages.INFO)
 
     def refund(
@@ -105,11 +110,12 @@ class PaymentRefundsMixin(ShopAdmin):
             return None
         form = RefundForm(request.POST if submitted(request) else None)
         if form.is_valid():
-            service = record_manual_refund if manual else refund_stars_payment
+            reason = form.cleaned_data["reason"]
             with self.refusals_shown(request, about=payment_label(payment)):
-                refunded = service(
-                    actor=request.user, payment_id=payment.pk, reason=form.cleaned_data["reason"]
-                )
+                if manual:
+                    refunded = record_manual_refund(actor=request.user, payment_id=payment.pk, reason=reason)
+                else:
+                    refunded = refund_stars(actor=request.user, payment_id=payment.pk, reason=reason)
                 self.message_user(request, refund_outcome(refunded), messages.SUCCESS)
             return None
         action = "manual_refund" if manual else "refund_stars"
@@ -179,6 +185,13 @@ class PaymentRefundsMixin(ShopAdmin):
         if not links:
             return _("None: nothing can be refunded or checked in this state.")
         return format_html_join(" · ", '<a class="button" href="{}">{}</a>', links)
+
+
+def refund_stars(*, actor: Any, payment_id: int, reason: str) -> Payment:
+    """Return a Stars payment through Telegram: hold, ask Telegram from this view's edge, record the answer."""
+    refund = begin_stars_refund(actor=actor, payment_id=payment_id, reason=reason)
+    answer = async_to_sync(telegram_api.refund_from_web)(user_id=refund.user_id, charge_id=refund.charge_id)
+    return settle_stars_refund(actor=actor, refund=refund, answer=answer)
 
 
 def payment_label(payment: Payment) -> str:

@@ -1,10 +1,12 @@
-"""The CryptoPay side of payments: a thin client over aiocryptopay, and the async flows.
+"""The CryptoPay side of payments: a thin async client over aiocryptopay, and nothing else.
 
-Network calls are never made inside a transaction: a flow records the pending
-row, calls CryptoPay, then stores the answer, each step in its own short
-transaction. While CryptoPay keeps failing, calls back off (the state is in
-the shared cache, so every process sees it) and people get
-``PaymentProviderUnavailable`` at once instead of waiting for a timeout.
+No database here: a face (the bot's ``telegrambot.providers``, the web admin)
+runs a service that records the pending row, awaits CryptoPay here, then runs
+a service that stores the answer, each step in its own short transaction and
+none of them on the ORM thread while CryptoPay is asked. While CryptoPay keeps
+failing, calls back off (the state is in the shared cache, so every process
+sees it) and people get ``PaymentProviderUnavailable`` at once instead of
+waiting for a timeout.
 """
 
 from __future__ import annotations
@@ -13,27 +15,21 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from aiocryptopay import AioCryptoPay
 from aiocryptopay.exceptions.factory import CodeErrorFactory
 from aiohttp import ClientError
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections, connection
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from payments.models import Payment
-from payments.services.crediting import Credit
-from payments.services.cryptopay import InvoiceState, credit_crypto_invoice, to_decimal
-from payments.services.top_ups import attach_crypto_invoice, fail_payment, start_top_up
-from shopbot.errors import PaymentNotFound, PaymentProviderUnavailable
+from payments.services.cryptopay import InvoiceState, to_decimal
+from shopbot.errors import PaymentProviderUnavailable
 
 log = logging.getLogger("shopbot.payments")
-P = ParamSpec("P")
-R = TypeVar("R")
 TIMEOUT = 10  # seconds; aiohttp's own default is five minutes
 BATCH = 100  # invoice ids per getInvoices call
 BACKOFF_KEY = "payments:cryptopay:backoff"
@@ -48,19 +44,6 @@ API_FAILURES = (
     TypeError,
     ValueError,
 )
-
-
-async def db(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """Run a service in Django's ORM thread, as ``telegrambot.adapter.call`` does for the bot."""
-
-    def run() -> R:
-        # A long-running process has no request cycle to drop connections the
-        # server closed; skipped inside a transaction, i.e. in tests.
-        if not connection.in_atomic_block:
-            close_old_connections()
-        return func(*args, **kwargs)
-
-    return await sync_to_async(run)()
 
 
 def backing_off() -> bool:
@@ -155,64 +138,13 @@ def unavailable() -> PaymentProviderUnavailable:
     return PaymentProviderUnavailable(provider="CryptoPay")
 
 
-async def open_crypto_top_up(
-    *, telegram_id: int, amount: object, client: CryptoPayClient | None = None
-) -> Payment:
-    """Record a pending CryptoPay top-up, create its invoice, and return the row with its Pay link.
+async def ask_invoice(invoice_id: int, *, client: CryptoPayClient | None = None) -> InvoiceState | None:
+    """Return what CryptoPay says about one invoice now, or None if it knows none.
 
-    If CryptoPay does not answer, the row is marked failed (a webhook naming
-    its payload can still credit it) and ``PaymentProviderUnavailable`` is raised.
+    Raises ``PaymentProviderUnavailable`` when CryptoPay does not answer.
     """
-    if backing_off():
-        raise unavailable()  # no row for an invoice that cannot be created now
-    payment = await db(
-        start_top_up, telegram_id=telegram_id, provider=Payment.Provider.CRYPTOPAY, amount=amount
-    )
-    client = client or CryptoPayClient()
     try:
-        invoice_id, pay_url = await client.create_invoice(payment, invoice_description(payment))
-    except CryptoPayUnavailable as error:
-        await db(fail_payment, payment_id=payment.pk, note=f"createInvoice failed: {error}"[:255])
-        raise unavailable() from error
-    return await db(attach_crypto_invoice, payment_id=payment.pk, invoice_id=invoice_id, pay_url=pay_url)
-
-
-def crypto_invoice_of(*, payment_id: int, telegram_id: int | None) -> Payment:
-    """Return a CryptoPay payment with an invoice, of ``telegram_id`` when given."""
-    rows = Payment.objects.filter(
-        pk=payment_id, provider=Payment.Provider.CRYPTOPAY, external_id__isnull=False
-    )
-    if telegram_id is not None:
-        rows = rows.filter(customer__telegram_id=telegram_id)
-    payment = rows.first()
-    if payment is None:
-        raise PaymentNotFound()
-    return payment
-
-
-async def check_crypto_payment(
-    *, payment_id: int, telegram_id: int | None, client: CryptoPayClient | None = None
-) -> Credit:
-    """Ask CryptoPay about one invoice now and credit it if it was paid.
-
-    ``telegram_id`` restricts the check to the customer's own payment (the
-    "Check payment" button); staff pass None. Idempotent like every signal.
-    """
-    payment = await db(crypto_invoice_of, payment_id=payment_id, telegram_id=telegram_id)
-    if payment.status != Payment.Status.PENDING:
-        return Credit(payment=payment, credited=False)
-    try:
-        states = await (client or CryptoPayClient()).get_invoices([int(payment.external_id or 0)])
+        states = await (client or CryptoPayClient()).get_invoices([invoice_id])
     except CryptoPayUnavailable as error:
         raise unavailable() from error
-    if not states:
-        return Credit(payment=payment, credited=False)
-    state = states[0]
-    return await db(
-        credit_crypto_invoice,
-        invoice_id=state.invoice_id,
-        status=state.status,
-        amount=state.amount,
-        currency=state.currency,
-        payload=state.payload,
-    )
+    return states[0] if states else None

@@ -1,10 +1,11 @@
-"""The reconciliation job: finish every payment whose signal went missing.
+"""The reconciliation job's services: finish every payment whose signal went missing.
 
-``runbot`` runs ``reconcile_payments`` every minute. It asks CryptoPay about
-all pending invoices in batches, credits the paid ones and expires the expired
-ones, and expires Telegram invoices that can no longer be paid. Every step
-goes through the same idempotent services as the live signals, so a job
-racing a webhook or a button credits once.
+``runbot`` runs ``telegrambot.providers.reconcile_payments`` every minute:
+``start_reconciliation`` expires Telegram invoices that can no longer be paid,
+the job asks CryptoPay about all pending invoices in batches (off the ORM
+thread), and ``record_invoice_states`` credits the paid ones and expires the
+expired ones. Every step goes through the same idempotent services as the
+live signals, so a job racing a webhook or a button credits once.
 """
 
 from __future__ import annotations
@@ -12,15 +13,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from django.conf import settings
-
-from monitoring.metrics import RECONCILIATION_RUNS
-from payments.cryptopay import CryptoPayClient, CryptoPayUnavailable, backing_off, db
 from payments.services.crediting import Credit
 from payments.services.cryptopay import (
+    InvoiceState,
     credit_crypto_invoice,
     expire_overdue_payments,
-    pending_crypto_invoices,
     stuck_refunds,
 )
 from shopbot.errors import ShopError
@@ -40,33 +37,21 @@ class ReconcileReport:
     cryptopay: str = "off"
 
 
-async def reconcile_payments(*, client: CryptoPayClient | None = None) -> ReconcileReport:
-    """Credit paid and expire expired CryptoPay invoices; expire overdue Telegram invoices."""
-    report = ReconcileReport(expired=await db(expire_overdue_payments), stuck_refunds=await db(stuck_refunds))
+def start_reconciliation() -> ReconcileReport:
+    """Expire overdue invoices and list stuck Stars refunds: the part of a run that needs no provider."""
+    report = ReconcileReport(expired=expire_overdue_payments(), stuck_refunds=stuck_refunds())
     if report.stuck_refunds:
         log.warning("Stars refunds waiting for Telegram (refund them again): %s", report.stuck_refunds)
-    if settings.CRYPTO_PAY_TOKEN:
-        await reconcile_cryptopay(report, client or CryptoPayClient())
-    RECONCILIATION_RUNS.labels(outcome=report.cryptopay).inc()
     return report
 
 
-async def reconcile_cryptopay(report: ReconcileReport, client: CryptoPayClient) -> None:
-    if backing_off():
-        report.cryptopay = "backing_off"
-        return
-    invoice_ids = await db(pending_crypto_invoices)
-    try:
-        states = await client.get_invoices(invoice_ids) if invoice_ids else []
-    except CryptoPayUnavailable:
-        report.cryptopay = "failing"
-        return
+def record_invoice_states(*, report: ReconcileReport, states: list[InvoiceState]) -> ReconcileReport:
+    """Credit or expire each invoice as CryptoPay reported it, each in its own transaction; return the report."""
     report.cryptopay = "ok"
     for state in states:
         report.checked += 1
         try:
-            credit = await db(
-                credit_crypto_invoice,
+            credit = credit_crypto_invoice(
                 invoice_id=state.invoice_id,
                 status=state.status,
                 amount=state.amount,
@@ -79,3 +64,4 @@ async def reconcile_cryptopay(report: ReconcileReport, client: CryptoPayClient) 
         report.expired += state.status == "expired" and credit.payment.status == credit.payment.Status.EXPIRED
         report.credited += [credit] if credit.credited else []
         report.flagged += credit.needs_review
+    return report

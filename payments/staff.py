@@ -14,16 +14,15 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from asgiref.sync import async_to_sync
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from accounts.selectors import Page, paginate
 from accounts.services import record_audit, require_permission, requires
-from payments.cryptopay import check_crypto_payment
 from payments.models import Payment
 from payments.services.crediting import Credit
+from payments.services.cryptopay import InvoiceState, crypto_invoice_of, record_invoice_state
 from payments.services.refunds import credited_amount, refundable
 from shopbot.errors import InvalidInput, PaymentNotFound, RefundRefused
 
@@ -131,7 +130,7 @@ def prepare_refund(*, actor: Actor, payment_id: int, manual: bool) -> PaymentCar
 
 
 def check_refund(payment: Payment, *, manual: bool) -> None:
-    """Refuse, as ``refund_stars_payment`` or ``record_manual_refund`` would, a refund this payment does not allow."""
+    """Refuse, as ``begin_stars_refund`` or ``record_manual_refund`` would, a refund this payment does not allow."""
     if manual:
         if payment.provider == Payment.Provider.STARS:
             raise RefundRefused(reason=_("Stars payments are refunded through Telegram."))
@@ -156,12 +155,11 @@ def allows_recheck(payment: Payment) -> bool:
 
 
 @requires(PERMISSION)
-def recheck_payment(*, actor: Actor, payment_id: int) -> Credit:
-    """Ask CryptoPay about one payment now, for staff; credit it if it was paid.
+def start_recheck(*, actor: Actor, payment_id: int) -> int | None:
+    """Return the CryptoPay invoice to ask about for a staff re-check, or None when asking could change nothing.
 
-    The network call is made outside any transaction, and crediting is as
-    idempotent as every other signal. Usable from the web admin (sync) and,
-    through the adapter, from the bot.
+    The face asks CryptoPay (``payments.cryptopay.ask_invoice``) outside any
+    service and hands the answer to ``record_recheck``.
     """
     payment = Payment.objects.filter(pk=payment_id).first()
     if payment is None:
@@ -170,7 +168,17 @@ def recheck_payment(*, actor: Actor, payment_id: int) -> Credit:
         raise InvalidInput(reason=_("Only CryptoPay payments can be checked with CryptoPay."))
     if not payment.external_id:
         raise InvalidInput(reason=_("This payment has no CryptoPay invoice to check."))
-    credit = async_to_sync(check_crypto_payment)(payment_id=payment_id, telegram_id=None)
+    return int(payment.external_id) if payment.status == Payment.Status.PENDING else None
+
+
+@requires(PERMISSION)
+def record_recheck(*, actor: Actor, payment_id: int, state: InvoiceState | None) -> Credit:
+    """Credit a re-checked payment if CryptoPay said it was paid, and audit the re-check.
+
+    Crediting is as idempotent as every other signal.
+    """
+    payment = crypto_invoice_of(payment_id=payment_id, telegram_id=None)
+    credit = record_invoice_state(payment=payment, state=state)
     record_audit(
         actor=actor,
         action="recheck_payment",

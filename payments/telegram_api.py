@@ -1,46 +1,69 @@
-"""The one Bot API call the payments services make themselves: ``refundStarPayment``.
+"""The one Bot API call payments need: ``refundStarPayment``, through python-telegram-bot's own ``Bot``.
 
-It is synchronous so the web admin and the bot (through its adapter) share it,
-and it is always made outside a transaction.
+It is async and made by the face between two services (``begin_stars_refund``
+and ``settle_stars_refund``): the bot awaits it with its own bot, the web admin
+with ``web_bot()`` under ``async_to_sync`` in its view. Never inside a service,
+a transaction or on the ORM thread, where a slow Telegram would hold up every
+other customer's database work.
 """
 
 from __future__ import annotations
 
-import httpx
 from django.conf import settings
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.request import HTTPXRequest
+
+from payments.services.refunds import RefundAnswer
 
 TIMEOUT = 10  # seconds
 ALREADY_REFUNDED = "CHARGE_ALREADY_REFUNDED"
 
 
-class TelegramRefundError(Exception):
-    """Telegram refused the refund (``definitive``) or could not be asked (not definitive)."""
+async def refund_star_payment(bot: Bot, *, user_id: int, charge_id: str) -> RefundAnswer:
+    """Ask Telegram to return a Stars payment and say what it answered; never raises for Telegram's answer.
 
-    def __init__(self, description: str, *, definitive: bool) -> None:
-        super().__init__(description)
-        self.description = description
-        self.definitive = definitive
-
-
-def refund_star_payment(*, user_id: int, charge_id: str) -> None:
-    """Ask Telegram to return a Stars payment; return normally once it has been returned.
-
-    Telegram's ``CHARGE_ALREADY_REFUNDED`` counts as success: the money is back
+    Telegram's ``CHARGE_ALREADY_REFUNDED`` counts as done: the money is back
     with the customer, which is what the caller wants to know.
     """
-    url = f"{settings.TELEGRAM_API_URL}/bot{settings.TOKEN}/refundStarPayment"
     try:
-        response = httpx.post(
-            url, json={"user_id": user_id, "telegram_payment_charge_id": charge_id}, timeout=TIMEOUT
+        await bot.refund_star_payment(
+            user_id=user_id, telegram_payment_charge_id=charge_id, read_timeout=TIMEOUT
         )
-        answer = response.json()
-    except (httpx.HTTPError, ValueError) as error:
-        raise TelegramRefundError(type(error).__name__, definitive=False) from error
-    if answer.get("ok"):
-        return
-    description = str(answer.get("description") or response.status_code)
-    if ALREADY_REFUNDED in description:
-        return
-    # 4xx is Telegram's decision about this charge; 429 and 5xx say nothing about it.
-    definitive = 400 <= response.status_code < 500 and response.status_code != 429
-    raise TelegramRefundError(description, definitive=definitive)
+    except (BadRequest, Forbidden) as error:
+        # 400 and 403 are Telegram's decision about this charge.
+        if ALREADY_REFUNDED in error.message.upper():  # PTB capitalizes it
+            return RefundAnswer(done=True)
+        return RefundAnswer(done=False, problem=error.message, definitive=True)
+    except TelegramError as error:
+        # Timeouts, 429, 5xx, a rejected token: nothing was decided about the charge.
+        return RefundAnswer(done=False, problem=f"{type(error).__name__}: {error.message}"[:200])
+    return RefundAnswer(done=True)
+
+
+def web_bot() -> tuple[Bot, HTTPXRequest]:
+    """Return a bot for the web process (on ``TELEGRAM_API_URL``) and the HTTP client to shut down after use.
+
+    The bot is never initialized: that would cost a ``getMe`` before every refund.
+    """
+    request = HTTPXRequest(connection_pool_size=1)
+    bot = Bot(
+        settings.TOKEN,
+        base_url=f"{settings.TELEGRAM_API_URL}/bot",
+        base_file_url=f"{settings.TELEGRAM_API_URL}/file/bot",
+        request=request,
+        get_updates_request=request,
+    )
+    return bot, request
+
+
+async def refund_from_web(*, user_id: int, charge_id: str) -> RefundAnswer:
+    """``refund_star_payment`` with a bot of its own, for the web admin and commands (under ``async_to_sync``)."""
+    try:
+        bot, request = web_bot()
+    except TelegramError as error:  # no usable TOKEN in this process: Telegram cannot be asked
+        return RefundAnswer(done=False, problem=f"{type(error).__name__}: {error.message}"[:200])
+    try:
+        return await refund_star_payment(bot, user_id=user_id, charge_id=charge_id)
+    finally:
+        await request.shutdown()

@@ -3,7 +3,7 @@
 ``render(text)`` returns the plain text the user sees, or raises
 ``HtmlError`` with a description like Telegram's ("Can't parse entities: ...").
 The bot checks HTML that admins write (broadcasts) with it before anything is
-sent, and the fake Bot API (``testing/fake_telegram.py``) checks every message.
+sent, and the fake Bot API (``simulator/fake_telegram.py``) checks every message.
 It is slightly stricter than Telegram on one point on purpose: a bare ``&``
 or an unknown named entity (which Telegram shows literally) is refused,
 because in this project it always means user text that was not escaped.

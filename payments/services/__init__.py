@@ -29,7 +29,13 @@ from payments.services.cryptopay import (
 )
 from payments.services.ledger import REASON_MAX, adjust_balance, change_balance, clean_reason
 from payments.services.notices import Notice, claim_notices, mark_notices_sent, owe_notice, owe_review_notices
-from payments.services.refunds import record_manual_refund, refund_stars_payment
+from payments.services.refunds import (
+    RefundAnswer,
+    StarsRefund,
+    begin_stars_refund,
+    record_manual_refund,
+    settle_stars_refund,
+)
 from payments.services.telegram import check_pre_checkout, confirm_telegram_payment
 from payments.services.top_ups import (
     attach_crypto_invoice,
@@ -74,6 +80,9 @@ __all__ = [
     "pending_crypto_invoices",
     "provider_price",
     "record_manual_refund",
-    "refund_stars_payment",
+    "RefundAnswer",
+    "StarsRefund",
+    "begin_stars_refund",
+    "settle_stars_refund",
     "start_top_up",
 ]

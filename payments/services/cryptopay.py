@@ -106,6 +106,30 @@ def expire_locked(payment: Payment) -> bool:
     return True
 
 
+def crypto_invoice_of(*, payment_id: int, telegram_id: int | None) -> Payment:
+    """Return a CryptoPay payment with an invoice, of ``telegram_id`` when given."""
+    rows = Payment.objects.filter(pk=payment_id, provider=CRYPTOPAY, external_id__isnull=False)
+    if telegram_id is not None:
+        rows = rows.filter(customer__telegram_id=telegram_id)
+    payment = rows.first()
+    if payment is None:
+        raise PaymentNotFound()
+    return payment
+
+
+def record_invoice_state(*, payment: Payment, state: InvoiceState | None) -> Credit:
+    """Credit (or expire) a payment with what CryptoPay just said of its invoice; nothing if it said nothing."""
+    if state is None:
+        return Credit(payment=payment, credited=False)
+    return credit_crypto_invoice(
+        invoice_id=state.invoice_id,
+        status=state.status,
+        amount=state.amount,
+        currency=state.currency,
+        payload=state.payload,
+    )
+
+
 def pending_crypto_invoices(*, limit: int = 1000) -> list[int]:
     """Return the CryptoPay invoice ids of payments still waiting, oldest first."""
     rows = Payment.objects.filter(

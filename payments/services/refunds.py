@@ -1,24 +1,30 @@
 """Refunds: Stars through Telegram, card and CryptoPay recorded by hand.
 
-A Stars refund crosses the network, so it runs in three short steps and the
-database is never left claiming something Telegram did not do:
+A Stars refund crosses the network, so it runs in three steps and the
+database is never left claiming something Telegram did not do; the face (the
+bot, the web admin) makes the middle one, outside any service:
 
-1. ``hold`` (one transaction): lock the customer, then the payment; refuse a
-   payment that is not a paid Stars payment, or whose credited amount the
-   balance no longer covers; debit that amount and mark the payment
-   ``refunding``. The customer cannot spend the money while Telegram is asked.
-2. ``refundStarPayment``, outside any transaction.
-3. Telegram returned the stars (or says they were returned already): mark the
-   payment ``refunded`` and owe the customer a notice. Telegram refused: give
-   the amount back and restore the status. Telegram could not be asked
-   (timeout, 5xx): leave it ``refunding``; refunding again resumes at step 2,
-   and Telegram's ``CHARGE_ALREADY_REFUNDED`` tells whether it went through.
+1. ``begin_stars_refund`` (one transaction): lock the customer, then the
+   payment; refuse a payment that is not a paid Stars payment, or whose
+   credited amount the balance no longer covers; debit that amount and mark
+   the payment ``refunding``. The customer cannot spend the money while
+   Telegram is asked, and a second press resumes this refund instead of
+   holding the amount again.
+2. ``payments.telegram_api.refund_star_payment`` (async, no database).
+3. ``settle_stars_refund`` records the answer: Telegram returned the stars
+   (or says they were returned already): mark the payment ``refunded`` and
+   owe the customer a notice. Telegram refused: give the amount back and
+   restore the status. Telegram could not be asked (timeout, 5xx), or the
+   process stopped before step 3: it stays ``refunding`` and the job lists it;
+   refunding again resumes at step 2, and Telegram's ``CHARGE_ALREADY_REFUNDED``
+   tells whether it went through.
 
 The referral reward of a refunded top-up stays with the referrer.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -29,7 +35,6 @@ from django.utils.translation import gettext_lazy
 
 from accounts.actors import Actor, actor_customer
 from accounts.services import record_audit, requires
-from payments import telegram_api
 from payments.models import LedgerEntry, Payment, PaymentNotice
 from payments.money import ZERO, format_money
 from payments.services.crediting import count_payment, lock_payment_and_customers
@@ -43,6 +48,25 @@ TELEGRAM_REFUSALS = {
     "USER_ID_INVALID": gettext_lazy("Telegram does not know this customer."),
     "BALANCE_TOO_LOW": gettext_lazy("the bot does not hold enough Stars to return them."),
 }
+
+
+@dataclass(frozen=True)
+class StarsRefund:
+    """A Stars refund whose amount is held: what to ask ``refundStarPayment``, and why."""
+
+    payment_id: int
+    user_id: int
+    charge_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RefundAnswer:
+    """What Telegram answered: ``done``; or a ``definitive`` refusal; or no decision (an outage)."""
+
+    done: bool
+    problem: str = ""
+    definitive: bool = False
 
 
 def credited_amount(payment: Payment) -> Decimal:
@@ -155,30 +179,44 @@ def release_refund(*, actor: Actor, payment_id: int, problem: str) -> None:
 
 def plain_refusal(description: str) -> str:
     for code, sentence in TELEGRAM_REFUSALS.items():
-        if code in description:
+        # python-telegram-bot capitalizes Telegram's description ("Charge_not_found").
+        if code in description.upper():
             return str(sentence)
     return _("Telegram refused it (%(answer)s).") % {"answer": description[:100]}
 
 
 @requires("refund_payments")
-def refund_stars_payment(*, actor: Actor, payment_id: int, reason: str) -> Payment:
-    """Return a Stars payment through Telegram and take back what it credited.
+def begin_stars_refund(*, actor: Actor, payment_id: int, reason: str) -> StarsRefund:
+    """Step 1 of a Stars refund: hold what the payment credited, and return what to ask Telegram.
 
     Refused for a payment that is not a paid Stars payment, one already
-    refunded, and a top-up whose amount the balance no longer covers. See the
-    module docstring for how the Bot API call and the database stay consistent.
+    refunded, and a top-up whose amount the balance no longer covers (see the
+    module docstring). A payment already ``refunding`` is resumed as it is.
     """
     reason = clean_reason(reason)
     payment = hold_stars_refund(actor=actor, payment_id=payment_id, reason=reason)
-    user_id = payment.customer.telegram_id if payment.customer_id else 0
-    try:
-        telegram_api.refund_star_payment(user_id=user_id, charge_id=payment.external_id or "")
-    except telegram_api.TelegramRefundError as error:
-        if not error.definitive:
-            raise RefundPending() from error
-        release_refund(actor=actor, payment_id=payment.pk, problem=error.description)
-        raise RefundRefused(reason=plain_refusal(error.description)) from error
-    return finish_refund(actor=actor, payment_id=payment.pk, reason=reason)
+    return StarsRefund(
+        payment_id=payment.pk,
+        user_id=payment.customer.telegram_id if payment.customer_id else 0,
+        charge_id=payment.external_id or "",
+        reason=reason,
+    )
+
+
+@requires("refund_payments")
+def settle_stars_refund(*, actor: Actor, refund: StarsRefund, answer: RefundAnswer) -> Payment:
+    """Step 3 of a Stars refund: record Telegram's answer and return the refunded payment.
+
+    Raises ``RefundRefused`` (with the amount given back) when Telegram refused,
+    and ``RefundPending`` (the amount still held) when it could not be asked.
+    Idempotent: settling a refunded payment again changes nothing.
+    """
+    if answer.done:
+        return finish_refund(actor=actor, payment_id=refund.payment_id, reason=refund.reason)
+    if not answer.definitive:
+        raise RefundPending()
+    release_refund(actor=actor, payment_id=refund.payment_id, problem=answer.problem)
+    raise RefundRefused(reason=plain_refusal(answer.problem))
 
 
 @requires("refund_payments")

@@ -5,11 +5,21 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
+from asgiref.sync import async_to_sync
 from django.test import override_settings
 
+from payments.cryptopay import CryptoPayClient, invoice_description
 from payments.models import Payment
 from payments.money import to_minor_units
-from payments.services import confirm_telegram_payment
+from payments.services import (
+    RefundAnswer,
+    StarsRefund,
+    attach_crypto_invoice,
+    begin_stars_refund,
+    confirm_telegram_payment,
+    settle_stars_refund,
+    start_top_up,
+)
 
 # Every method on, with a Stars rate that needs rounding.
 ALL_METHODS = override_settings(
@@ -45,3 +55,30 @@ def pay_telegram(
 
 def amount(text: str) -> Decimal:
     return Decimal(text)
+
+
+DONE = RefundAnswer(done=True)
+
+
+def refund_stars(
+    *,
+    actor,
+    payment_id: int,
+    reason: str,
+    answer: RefundAnswer = DONE,
+    asked: list[StarsRefund] | None = None,
+) -> Payment:
+    """Run a Stars refund as a face does, with ``answer`` as Telegram's; ``asked`` collects what Telegram was asked."""
+    refund = begin_stars_refund(actor=actor, payment_id=payment_id, reason=reason)
+    if asked is not None:
+        asked.append(refund)
+    return settle_stars_refund(actor=actor, refund=refund, answer=answer)
+
+
+def open_crypto_invoice(*, telegram_id: int, amount: str) -> Payment:
+    """Return a pending CryptoPay top-up with its invoice, as the bot's flow leaves it (on the fake CryptoPay)."""
+    payment = start_top_up(telegram_id=telegram_id, provider=Payment.Provider.CRYPTOPAY, amount=amount)
+    invoice_id, pay_url = async_to_sync(CryptoPayClient().create_invoice)(
+        payment, invoice_description(payment)
+    )
+    return attach_crypto_invoice(payment_id=payment.pk, invoice_id=invoice_id, pay_url=pay_url)

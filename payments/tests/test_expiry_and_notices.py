@@ -1,11 +1,9 @@
 from datetime import timedelta
 
-from asgiref.sync import async_to_sync
-from django.test import override_settings
 from django.utils.timezone import now
 
 from payments.models import Payment, PaymentNotice
-from payments.reconciliation import reconcile_payments
+from payments.reconciliation import start_reconciliation
 from payments.services import claim_notices, mark_notices_sent, start_top_up
 from payments.services.notices import CLAIM_SECONDS
 from payments.tests.helpers import ALL_METHODS, pay_telegram
@@ -19,8 +17,7 @@ class ExpireOverduePaymentsTests(ShopTestCase):
         fresh = start_top_up(telegram_id=self.bob.telegram_id, provider="telegram", amount="5")
         Payment.objects.filter(pk=overdue.pk).update(expires_at=now() - timedelta(minutes=1))
 
-        with override_settings(CRYPTO_PAY_TOKEN=""):
-            report = async_to_sync(reconcile_payments)()
+        report = start_reconciliation()
 
         self.assertEqual((report.expired, report.cryptopay), (1, "off"))
         overdue.refresh_from_db()
@@ -30,7 +27,7 @@ class ExpireOverduePaymentsTests(ShopTestCase):
     def test_it_still_credits_an_expired_invoice_telegram_took_money_for(self):
         payment = start_top_up(telegram_id=self.bob.telegram_id, provider="stars", amount="5")
         Payment.objects.filter(pk=payment.pk).update(expires_at=now() - timedelta(minutes=1))
-        async_to_sync(reconcile_payments)()
+        start_reconciliation()
 
         self.assertIs(pay_telegram(payment).credited, True)
 
@@ -86,7 +83,6 @@ class StuckRefundTests(ShopTestCase):
             status=Payment.Status.REFUNDING, updated=now() - timedelta(hours=1)
         )
 
-        with override_settings(CRYPTO_PAY_TOKEN=""):
-            report = async_to_sync(reconcile_payments)()
+        report = start_reconciliation()
 
         self.assertEqual(report.stuck_refunds, [payment.pk])

@@ -1,20 +1,23 @@
 from decimal import Decimal
 from unittest import mock
 
+from asgiref.sync import async_to_sync
+from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
+
 from accounts.models import AuditEntry, Customer
 from payments import telegram_api
 from payments.models import LedgerEntry, Payment, PaymentNotice
-from payments.services import change_balance, record_manual_refund, refund_stars_payment, start_top_up
-from payments.tests.helpers import ALL_METHODS, pay_telegram
+from payments.services import RefundAnswer, change_balance, record_manual_refund, start_top_up
+from payments.tests.helpers import ALL_METHODS, pay_telegram, refund_stars
 from shopbot.errors import InvalidInput, PermissionDenied, RefundPending, RefundRefused
 from shopbot.test import ShopTestCase, ledger_matches_balance
 
 STARS = Payment.Provider.STARS
-REFUND_CALL = "payments.telegram_api.refund_star_payment"
+OUTAGE = RefundAnswer(done=False, problem="TimedOut: Timed out")
 
 
-def refused(description, status=400):
-    return telegram_api.TelegramRefundError(description, definitive=400 <= status < 500 and status != 429)
+def refused(description):
+    return RefundAnswer(done=False, problem=description, definitive=True)
 
 
 @ALL_METHODS
@@ -25,8 +28,9 @@ class RefundStarsPaymentTests(ShopTestCase):
         payment.refresh_from_db()
         return payment
 
-    def refund(self, payment, reason="Customer asked"):
-        return refund_stars_payment(actor=self.admin, payment_id=payment.pk, reason=reason)
+    def refund(self, payment, reason="Customer asked", answer=None, asked=None):
+        kwargs = {"answer": answer} if answer else {}
+        return refund_stars(actor=self.admin, payment_id=payment.pk, reason=reason, asked=asked, **kwargs)
 
     def balance(self):
         self.bob.refresh_from_db()
@@ -36,10 +40,12 @@ class RefundStarsPaymentTests(ShopTestCase):
     def test_it_returns_the_stars_and_takes_back_the_credit(self):
         payment = self.paid_top_up("20")
 
-        with mock.patch(REFUND_CALL) as call:
-            refunded = self.refund(payment)
+        asked = []
+        refunded = self.refund(payment, asked=asked)
 
-        call.assert_called_once_with(user_id=self.bob.telegram_id, charge_id=payment.external_id)
+        self.assertEqual(
+            [(r.user_id, r.charge_id) for r in asked], [(self.bob.telegram_id, payment.external_id)]
+        )
         self.assertEqual(refunded.status, Payment.Status.REFUNDED)
         self.assertIsNotNone(refunded.refunded_at)
         self.assertEqual(self.balance(), Decimal("0"))
@@ -53,52 +59,44 @@ class RefundStarsPaymentTests(ShopTestCase):
         # Bob spent most of it meanwhile.
         change_balance(customer=Customer.objects.get(pk=self.bob.pk), amount=Decimal("-15"), kind="purchase")
 
-        with (
-            mock.patch(REFUND_CALL) as call,
-            self.assertRaisesMessage(
-                RefundRefused, "the balance (5.00 RUB) is smaller than the 20.00 RUB this payment credited."
-            ),
+        asked = []
+        with self.assertRaisesMessage(
+            RefundRefused, "the balance (5.00 RUB) is smaller than the 20.00 RUB this payment credited."
         ):
-            self.refund(payment)
+            self.refund(payment, asked=asked)
 
-        call.assert_not_called()
+        self.assertEqual(asked, [])
         payment.refresh_from_db()
         self.assertEqual(payment.status, Payment.Status.PAID)
         self.assertEqual(self.balance(), Decimal("5.00"))
 
     def test_it_refuses_a_second_refund(self):
         payment = self.paid_top_up()
-        with mock.patch(REFUND_CALL):
-            self.refund(payment)
+        self.refund(payment)
 
-        with (
-            mock.patch(REFUND_CALL) as call,
-            self.assertRaisesMessage(RefundRefused, "already been refunded"),
-        ):
-            self.refund(payment)
+        asked = []
+        with self.assertRaisesMessage(RefundRefused, "already been refunded"):
+            self.refund(payment, asked=asked)
 
-        call.assert_not_called()
+        self.assertEqual(asked, [])
         self.assertEqual(LedgerEntry.objects.filter(kind="refund").count(), 1)
 
     def test_it_refuses_other_methods_and_unpaid_payments(self):
         card = self.paid_top_up(provider=Payment.Provider.TELEGRAM)
         unpaid = start_top_up(telegram_id=self.bob.telegram_id, provider=STARS, amount="5")
 
-        with mock.patch(REFUND_CALL) as call:
-            with self.assertRaisesMessage(RefundRefused, "record a manual refund"):
-                self.refund(card)
-            with self.assertRaisesMessage(RefundRefused, "it was never paid."):
-                self.refund(unpaid)
-        call.assert_not_called()
+        asked = []
+        with self.assertRaisesMessage(RefundRefused, "record a manual refund"):
+            self.refund(card, asked=asked)
+        with self.assertRaisesMessage(RefundRefused, "it was never paid."):
+            self.refund(unpaid, asked=asked)
+        self.assertEqual(asked, [])
 
     def test_it_gives_the_money_back_when_telegram_refuses(self):
         payment = self.paid_top_up("20")
 
-        with mock.patch(REFUND_CALL, side_effect=refused("Bad Request: BALANCE_TOO_LOW")):
-            with self.assertRaisesMessage(
-                RefundRefused, "the bot does not hold enough Stars to return them."
-            ):
-                self.refund(payment)
+        with self.assertRaisesMessage(RefundRefused, "the bot does not hold enough Stars to return them."):
+            self.refund(payment, answer=refused("Bad Request: BALANCE_TOO_LOW"))
 
         payment.refresh_from_db()
         self.assertEqual(payment.status, Payment.Status.PAID)
@@ -107,14 +105,12 @@ class RefundStarsPaymentTests(ShopTestCase):
     def test_it_holds_the_money_when_telegram_does_not_answer_and_finishes_on_retry(self):
         payment = self.paid_top_up("20")
 
-        with mock.patch(REFUND_CALL, side_effect=refused("ReadTimeout", status=502)):
-            with self.assertRaises(RefundPending):
-                self.refund(payment)
+        with self.assertRaises(RefundPending):
+            self.refund(payment, answer=OUTAGE)
         payment.refresh_from_db()
         self.assertEqual((payment.status, self.balance()), (Payment.Status.REFUNDING, Decimal("0")))
 
-        with mock.patch(REFUND_CALL):
-            self.refund(payment)
+        self.refund(payment)
 
         self.assertEqual(LedgerEntry.objects.filter(kind="refund").count(), 1)
         self.assertEqual(self.balance(), Decimal("0"))
@@ -123,8 +119,7 @@ class RefundStarsPaymentTests(ShopTestCase):
         payment = start_top_up(telegram_id=self.bob.telegram_id, provider=STARS, amount="20")
         pay_telegram(payment, charge_id="odd", total_amount=1)
 
-        with mock.patch(REFUND_CALL):
-            self.refund(payment)
+        self.refund(payment)
 
         payment.refresh_from_db()
         self.assertEqual(payment.status, Payment.Status.REFUNDED)
@@ -133,12 +128,12 @@ class RefundStarsPaymentTests(ShopTestCase):
     def test_it_requires_the_refund_permission_and_a_reason(self):
         payment = self.paid_top_up()
 
-        with mock.patch(REFUND_CALL) as call:
-            with self.assertRaises(PermissionDenied):
-                refund_stars_payment(actor=self.alice, payment_id=payment.pk, reason="please")
-            with self.assertRaises(InvalidInput):
-                self.refund(payment, reason="   ")
-        call.assert_not_called()
+        asked = []
+        with self.assertRaises(PermissionDenied):
+            refund_stars(actor=self.alice, payment_id=payment.pk, reason="please", asked=asked)
+        with self.assertRaises(InvalidInput):
+            self.refund(payment, reason="   ", asked=asked)
+        self.assertEqual(asked, [])
 
 
 @ALL_METHODS
@@ -167,20 +162,24 @@ class RecordManualRefundTests(ShopTestCase):
 
 
 class RefundStarPaymentCallTests(ShopTestCase):
-    def answer(self, status, body):
-        response = mock.Mock(status_code=status)
-        response.json.return_value = body
-        return mock.patch("httpx.post", return_value=response)
+    def answer(self, error=None):
+        bot = mock.Mock()
+        bot.refund_star_payment = mock.AsyncMock(side_effect=error)
+        return async_to_sync(telegram_api.refund_star_payment)(bot, user_id=1, charge_id="c")
 
-    def test_it_counts_already_refunded_as_done(self):
-        with self.answer(400, {"ok": False, "description": "Bad Request: CHARGE_ALREADY_REFUNDED"}):
-            telegram_api.refund_star_payment(user_id=1, charge_id="c")
+    def test_it_counts_a_return_and_already_refunded_as_done(self):
+        self.assertEqual(self.answer(), RefundAnswer(done=True))
+        self.assertEqual(
+            self.answer(BadRequest("Bad Request: CHARGE_ALREADY_REFUNDED")), RefundAnswer(done=True)
+        )
 
     def test_it_tells_a_refusal_from_an_outage(self):
-        with self.answer(400, {"ok": False, "description": "Bad Request: CHARGE_NOT_FOUND"}):
-            with self.assertRaises(telegram_api.TelegramRefundError) as refusal:
-                telegram_api.refund_star_payment(user_id=1, charge_id="c")
-        with self.answer(502, {"ok": False, "description": "Bad Gateway"}):
-            with self.assertRaises(telegram_api.TelegramRefundError) as outage:
-                telegram_api.refund_star_payment(user_id=1, charge_id="c")
-        self.assertEqual((refusal.exception.definitive, outage.exception.definitive), (True, False))
+        refusals = [self.answer(BadRequest("CHARGE_NOT_FOUND")), self.answer(Forbidden("bot was blocked"))]
+        outages = [
+            self.answer(TimedOut()),
+            self.answer(NetworkError("Bad Gateway")),
+        ]
+
+        self.assertEqual([answer.definitive for answer in refusals], [True, True])
+        self.assertEqual([(answer.done, answer.definitive) for answer in outages], [(False, False)] * 2)
+        self.assertIn("CHARGE_NOT_FOUND", refusals[0].problem)

@@ -16,8 +16,8 @@ from telegram.ext import CallbackQueryHandler
 from accounts import roles
 from catalog import admin_selectors as catalog_admin_selectors
 from payments import staff
-from payments.services import clean_reason, record_manual_refund, refund_stars_payment
-from telegrambot import callbacks, dialog, screens
+from payments.services import clean_reason, record_manual_refund
+from telegrambot import callbacks, dialog, providers, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.handlers.admin_menu import ask, current_state, finish, require, step_over
@@ -110,8 +110,13 @@ async def refund(update: Update, context: ShopContext) -> None:
     if state is None or state.data.get("payment_id") != payment_id:
         await step_over(update, context)  # a reason was typed for another payment, or none at all
         return
-    service = record_manual_refund if state.data["manual"] else refund_stars_payment
-    await call(service, actor=context.customer, payment_id=payment_id, reason=state.data["reason"])
+    reason = state.data["reason"]
+    if state.data["manual"]:
+        await call(record_manual_refund, actor=context.customer, payment_id=payment_id, reason=reason)
+    else:
+        await providers.refund_stars(
+            context.bot, actor=context.customer, payment_id=payment_id, reason=reason
+        )
     await deliver_notices(context.bot, payment_id=payment_id)
     await show_card(update, context, payment_id, str(texts.REFUNDED))
 
@@ -119,7 +124,7 @@ async def refund(update: Update, context: ShopContext) -> None:
 async def recheck(update: Update, context: ShopContext) -> None:
     """Asks CryptoPay about the payment now; if it was paid, credits it and tells the customer."""
     payment_id = callbacks.ADMIN_PAYMENT_RECHECK.parse(update.callback_query.data)
-    credit = await call(staff.recheck_payment, actor=context.customer, payment_id=payment_id)
+    credit = await providers.recheck_payment(actor=context.customer, payment_id=payment_id)
     await deliver_notices(context.bot, payment_id=payment_id)
     await show_card(update, context, payment_id, texts.recheck_outcome(credit))
 

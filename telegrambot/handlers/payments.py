@@ -23,13 +23,11 @@ from accounts.services import mark_bot_blocked
 from catalog.services import orders
 from monitoring import funnel
 from monitoring.metrics import REFUSALS
-from payments.cryptopay import check_crypto_payment, open_crypto_top_up
 from payments.models import Payment, PaymentNotice
 from payments.money import to_minor_units
-from payments.reconciliation import reconcile_payments
 from payments.services import Notice, claim_notices, mark_notices_sent, start_top_up
 from shopbot.errors import ShopError
-from telegrambot import callbacks, delivery, ratelimit, screens, stock_alerts
+from telegrambot import callbacks, delivery, providers, ratelimit, screens, stock_alerts
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import payments as keyboards
@@ -105,14 +103,16 @@ async def send_invoice(update: Update, context: ShopContext, payment: Payment) -
 async def top_up_with_crypto(update: Update, context: ShopContext) -> None:
     """Creates a CryptoPay invoice and shows its Pay link with a "Check payment" button."""
     amount = callbacks.TOP_UP_CRYPTO.parse(update.callback_query.data)
-    payment = await open_crypto_top_up(telegram_id=context.customer.telegram_id, amount=amount)
+    payment = await providers.open_crypto_top_up(telegram_id=context.customer.telegram_id, amount=amount)
     await screens.show(update, context, texts.crypto_invoice(payment), keyboards.crypto_invoice(payment))
 
 
 async def check_crypto(update: Update, context: ShopContext) -> None:
     """Asks CryptoPay whether the invoice was paid, and credits it if so."""
     payment_id = callbacks.CHECK_CRYPTO.parse(update.callback_query.data)
-    credit = await check_crypto_payment(payment_id=payment_id, telegram_id=context.customer.telegram_id)
+    credit = await providers.check_crypto_payment(
+        payment_id=payment_id, telegram_id=context.customer.telegram_id
+    )
     status = credit.payment.status
     if status == Payment.Status.PENDING:
         await screens.answer(update, context, common_texts.alert(texts.NOT_PAID_YET), alert=True)
@@ -216,7 +216,7 @@ async def send_notice(bot: Any, notice: Notice) -> bool:
 
 async def reconcile_job(context: ShopContext) -> None:
     """Runs payment reconciliation, then sends what it owes people."""
-    report = await reconcile_payments()
+    report = await providers.reconcile_payments()
     if report.credited or report.flagged or report.expired:
         logger.info(
             "Reconciliation: %s credited, %s expired, %s flagged, CryptoPay %s",

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from payments.money import STARS, format_money, from_minor_units
+from telegrambot.simulator.fake_telegram import ChatMessage
 from telegrambot.simulator.html import to_safe_html
 from telegrambot.simulator.images import image_type
 from telegrambot.simulator.telegram import SimulatedTelegram
-from telegrambot.testing.fake_telegram import ChatMessage
 
 MAX_MESSAGES = 200  # the page shows the latest ones
 

@@ -29,10 +29,10 @@ from telegram import Update
 
 from accounts.actors import Actor
 from telegrambot.simulator import personas
+from telegrambot.simulator.fake_telegram import ChatMessage, FakeRequest
 from telegrambot.simulator.images import image_type
 from telegrambot.simulator.personas import CustomerIds, Persona
 from telegrambot.simulator.telegram import SimulatedTelegram
-from telegrambot.testing.fake_telegram import ChatMessage, FakeRequest
 
 T = TypeVar("T")
 TOKEN = "1000000001:SIMULATOR-NOT-A-REAL-TOKEN"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegrambot.testing.fake_telegram import ChatMessage, FakeTelegram
+from telegrambot.simulator.fake_telegram import ChatMessage, FakeTelegram
 
 BOT_USERNAME = "shop_simulator_bot"
 MAX_CALLS_KEPT = 1000  # the fake keeps every call for tests; a long-running simulator keeps the latest

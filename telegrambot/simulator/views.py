@@ -21,11 +21,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from telegrambot.simulator.fake_telegram import MAX_TEXT, ChatMessage
 from telegrambot.simulator.images import image_type
 from telegrambot.simulator.messages import chat_json
 from telegrambot.simulator.personas import Persona
 from telegrambot.simulator.runner import Outcome, Simulator, get_simulator, is_enabled
-from telegrambot.testing.fake_telegram import MAX_TEXT, ChatMessage
 
 MAX_UPLOAD = 20 * 1024 * 1024  # what a bot can download from Telegram
 CONTENT_SECURITY_POLICY = (

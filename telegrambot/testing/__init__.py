@@ -1,7 +1,6 @@
-"""Test doubles for Telegram, reused by the test suite and the chat simulator.
+"""Test tools for the bot, used by the test suite and the benchmarks (never by the shop itself).
 
-``fake_telegram``: an in-process fake Bot API (``FakeTelegram``, ``FakeRequest``).
-``server``: the same fake served over HTTP on 127.0.0.1.
+``server``: the simulator's fake Bot API (``telegrambot.simulator.fake_telegram``) served over HTTP on 127.0.0.1.
 ``driver``: ``Shop`` and ``ChatUser``, which drive the real Application like a user.
-``html``: a validator of Telegram's HTML subset.
+``workers``: ``runbot`` subprocesses for the process tests.
 """

@@ -30,7 +30,7 @@ from telegram.ext import Application
 
 from shopbot.errors import ShopError
 from telegrambot.application import build_application
-from telegrambot.testing.fake_telegram import ChatMessage, FakeRequest, FakeTelegram
+from telegrambot.simulator.fake_telegram import ChatMessage, FakeRequest, FakeTelegram
 
 TOKEN = "123456:TEST-TOKEN"
 

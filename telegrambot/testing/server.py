@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from telegrambot.testing.fake_telegram import FakeTelegram
+from telegrambot.simulator.fake_telegram import FakeTelegram
 
 # python-telegram-bot sends form fields JSON-encoded, except strings, which are sent as they are.
 JSON_FIELDS = {
@@ -127,6 +127,7 @@ class FakeTelegramServer:
         )
         if held is not None:
             await held.wait()
+        await self.telegram.wait_if_held(method)
         if method in self.slow_methods:
             await asyncio.sleep(self.slow_methods[method])
             if request.transport is None or request.transport.is_closing():

@@ -9,8 +9,8 @@ PostgreSQL alike.
 from __future__ import annotations
 
 from shopbot.test import ShopTestCase
+from telegrambot.simulator.fake_telegram import FakeTelegram
 from telegrambot.testing.driver import ChatUser, Shop
-from telegrambot.testing.fake_telegram import FakeTelegram
 
 
 class BotTestCase(ShopTestCase):

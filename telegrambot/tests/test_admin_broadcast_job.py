@@ -10,7 +10,7 @@ from accounts.models import AuditEntry, Customer
 from monitoring.metrics import BROADCAST_MESSAGES
 from telegrambot import broadcasting, broadcasts, callbacks
 from telegrambot.models import Broadcast, BroadcastDelivery
-from telegrambot.testing.fake_telegram import FakeTelegram
+from telegrambot.simulator.fake_telegram import FakeTelegram
 from telegrambot.tests.admin_tools import make_admin, take_permissions
 from telegrambot.tests.helpers import BotTestCase
 

@@ -11,7 +11,6 @@ from django.test import override_settings
 from accounts.models import AuditEntry, Customer
 from catalog.models import Purchase
 from catalog.services.orders import deliver_locked_order, start_product_order
-from payments.cryptopay import open_crypto_top_up
 from payments.models import LedgerEntry, Payment
 from payments.services import change_balance, start_top_up
 from payments.testing.fake_cryptopay import FakeCryptoPay
@@ -19,8 +18,9 @@ from payments.tests.helpers import ALL_METHODS, pay_telegram
 from payments.tests.test_admin_refunds import BotApiThread
 from shopbot.test import ledger_matches_balance
 from telegrambot import callbacks
+from telegrambot.providers import open_crypto_top_up
+from telegrambot.simulator.fake_telegram import FakeTelegram
 from telegrambot.testing.driver import TOKEN, ChatUser
-from telegrambot.testing.fake_telegram import FakeTelegram
 from telegrambot.tests.admin_support import AdminTestCase
 
 

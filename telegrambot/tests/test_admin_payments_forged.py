@@ -8,10 +8,10 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.models import Group, Permission
 
 from accounts.roles import ADMIN_ROLE, invalidate_role_cache
-from payments.cryptopay import open_crypto_top_up
 from payments.models import LedgerEntry, Payment, PaymentNotice
 from telegrambot import callbacks
 from telegrambot.models import DialogState
+from telegrambot.providers import open_crypto_top_up
 from telegrambot.testing.driver import ChatUser
 from telegrambot.tests.test_admin_payments import (
     PaymentsAdminTestCase,

@@ -12,8 +12,8 @@ from catalog.models import Category, Product, Review, StockUnit
 from catalog.selectors import STOCK_SHOWN_MAX
 from catalog.services import purchase_product
 from shopbot.test import give_money, make_customer, make_product
+from telegrambot.simulator.fake_telegram import FakeTelegram, Rejected
 from telegrambot.testing.driver import ChatUser
-from telegrambot.testing.fake_telegram import FakeTelegram, Rejected
 from telegrambot.tests.helpers import BotTestCase
 
 

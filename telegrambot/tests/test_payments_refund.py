@@ -1,4 +1,4 @@
-"""Stars refunds reach the Bot API over real HTTP (the fake Bot API's server)."""
+"""Stars refunds from the web process reach the Bot API over real HTTP (the fake Bot API's server)."""
 
 from decimal import Decimal
 
@@ -7,12 +7,13 @@ from asgiref.sync import sync_to_async
 from django.db import connection
 
 from accounts.roles import ensure_builtin_roles
+from payments.admin_refunds import refund_stars
 from payments.models import Payment
-from payments.services import refund_stars_payment, start_top_up
+from payments.services import start_top_up
 from payments.tests.helpers import pay_telegram
 from shopbot.errors import RefundRefused
 from shopbot.test import OWNER_ID, is_postgresql, ledger_matches_balance, make_customer
-from telegrambot.testing.fake_telegram import FakeTelegram
+from telegrambot.simulator.fake_telegram import FakeTelegram
 from telegrambot.testing.server import FakeTelegramServer
 
 
@@ -27,7 +28,7 @@ async def test_it_refunds_stars_through_the_bot_api_and_refuses_a_second_refund(
     settings.STARS_PER_VALUE = Decimal("1")
 
     def scenario() -> list[object]:
-        # Runs in a worker thread: the HTTP call is synchronous while the fake serves on this loop.
+        # Runs in a worker thread, as a web request does: the view asks Telegram through async_to_sync.
         try:
             ensure_builtin_roles()
             owner = make_customer(OWNER_ID)
@@ -38,9 +39,9 @@ async def test_it_refunds_stars_through_the_bot_api_and_refuses_a_second_refund(
             pay_telegram(payment, charge_id="stars-charge-1")
             telegram.charges["stars-charge-1"] = {"user_id": buyer.telegram_id, "refunded": False}
 
-            refunded = refund_stars_payment(actor=owner, payment_id=payment.pk, reason="Asked for it")
+            refunded = refund_stars(actor=owner, payment_id=payment.pk, reason="Asked for it")
             try:
-                refund_stars_payment(actor=owner, payment_id=payment.pk, reason="Again")
+                refund_stars(actor=owner, payment_id=payment.pk, reason="Again")
                 second: object = "refunded twice"
             except RefundRefused as error:
                 second = str(error)

@@ -19,7 +19,7 @@ import pytest
 from django.db import OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from telegrambot.testing.fake_telegram import ChatMessage, FakeTelegram
+from telegrambot.simulator.fake_telegram import ChatMessage, FakeTelegram
 from telegrambot.testing.server import FakeTelegramServer
 from telegrambot.testing.workers import BASE_DIR, BotProcess, ThrowawayPostgres, bot_env, user_message
 from telegrambot.tests.helpers import BotTestCase

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from telegrambot.testing.fake_telegram import FakeTelegram
+from telegrambot.simulator.fake_telegram import FakeTelegram
 from telegrambot.testing.server import FakeTelegramServer
 from telegrambot.testing.workers import migrate
 

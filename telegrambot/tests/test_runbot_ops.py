@@ -14,7 +14,7 @@ from telegram.error import Forbidden, TelegramError
 
 from monitoring.metrics import TELEGRAM_API_ERRORS
 from telegrambot import locks, logs, runtime
-from telegrambot.testing.fake_telegram import FakeTelegram
+from telegrambot.simulator.fake_telegram import FakeTelegram
 from telegrambot.testing.server import FakeTelegramServer
 from telegrambot.testing.workers import BotProcess, bot_env, migrate, user_message
 from telegrambot.tests.helpers import BotTestCase

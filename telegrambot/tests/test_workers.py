@@ -16,7 +16,7 @@ from django.test import Client
 
 from monitoring.models import DailyCounter
 from telegrambot import webhook
-from telegrambot.testing.fake_telegram import FakeTelegram
+from telegrambot.simulator.fake_telegram import FakeTelegram
 from telegrambot.testing.server import FakeTelegramServer
 from telegrambot.testing.workers import BASE_DIR, BotProcess, bot_env, user_message
 

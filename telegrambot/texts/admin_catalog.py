@@ -36,7 +36,7 @@ EDIT_LABELS = {
 HIDDEN_MARK = " 🙈"
 AT_THE_EDGE = gettext_lazy("It cannot move further that way.")
 
-ASK_CATEGORY_NAME = gettext_lazy("🗂 Send the category name (1 to 64 characters).")
+ASK_CATEGORY_NAME = gettext_lazy("🗂 Send the category name (1 to 100 characters).")
 ASK_NAME = gettext_lazy("✏️ Send the product name (1 to 100 characters, unique in its category).")
 ASK_DESCRIPTION = gettext_lazy(
     "📝 Send the description (up to 3000 characters), or press Skip to leave it empty."

@@ -85,7 +85,7 @@ def category_button(category: Category) -> str:
 
 
 def products(category: Category, page: Page[Product]) -> str:
-    name = user_text(category.name, limit=64)
+    name = user_text(category.name, limit=100)
     if not page.items:
         if page.number > 1:
             return str(EMPTY)

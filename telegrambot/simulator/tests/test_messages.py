@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from telegrambot.simulator.fake_telegram import ChatMessage
 from telegrambot.simulator.messages import message_json
 from telegrambot.simulator.telegram import SimulatedTelegram
-from telegrambot.testing.fake_telegram import ChatMessage
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 

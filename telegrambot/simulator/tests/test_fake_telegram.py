@@ -2,8 +2,8 @@
 
 import pytest
 
-from telegrambot.testing.fake_telegram import FakeTelegram
-from telegrambot.testing.html import HtmlError, render
+from telegrambot.html import HtmlError, render
+from telegrambot.simulator.fake_telegram import FakeTelegram
 
 USER = {"id": 1, "is_bot": False, "first_name": "U"}
 

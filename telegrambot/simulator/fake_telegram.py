@@ -16,8 +16,10 @@ not modified", a callback query answered twice. Every refused call is kept in
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +27,7 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
-from telegrambot.testing.html import HtmlError, render, utf16_length
+from telegrambot.html import HtmlError, render, utf16_length
 
 BOT_ID = 777000111
 BOT_USERNAME = "shop_test_bot"
@@ -34,6 +36,7 @@ MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 MAX_ALERT = 200
 MAX_UPLOAD = 50 * 1024 * 1024  # what the Bot API takes in one multipart upload
+HOLD_MAX = 5.0  # seconds a held method waits at most: a slow Telegram, never a hung test
 ADMIN_RIGHTS = (
     "can_manage_chat",
     "can_delete_messages",
@@ -133,6 +136,9 @@ class FakeTelegram:
         self.files: dict[str, tuple[str, bytes]] = {}  # file id -> (file path, content), for getFile
         self.failures: dict[str, int] = {}  # method -> how many more calls fail (fail_next)
         self.ids = itertools.count(1)
+        # Methods whose calls wait for their event (set from any thread) before they are answered.
+        self.held: dict[str, threading.Event] = {}
+        self.waiting: list[str] = []  # held calls that arrived, in order
         self.methods: dict[str, Callable[[dict[str, Any]], Any]] = {
             name.removeprefix("api_").lower(): getattr(self, name)
             for name in dir(self)
@@ -188,6 +194,18 @@ class FakeTelegram:
 
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method.lower() == method.lower()]
+
+    def hold(self, method: str) -> threading.Event:
+        """Make calls of ``method`` wait until the returned event is set, or ``HOLD_MAX`` seconds."""
+        self.held[method.lower()] = threading.Event()
+        return self.held[method.lower()]
+
+    async def wait_if_held(self, method: str) -> None:
+        """Wait, without blocking the event loop, while ``method`` is held."""
+        gate = self.held.get(method.lower())
+        if gate is not None:
+            self.waiting.append(method)
+            await asyncio.to_thread(gate.wait, HOLD_MAX)
 
     # --- answering ------------------------------------------------------------
     def fail_next(self, method: str, times: int = 1) -> None:
@@ -542,5 +560,7 @@ class FakeRequest(BaseRequest):
             for name, (filename, content, *_rest) in request_data.multipart_data.items():
                 data = content.read() if hasattr(content, "read") else content
                 params[name] = {"filename": filename, "content": data}
-        status, body = self.telegram.handle(url.rsplit("/", 1)[-1], params)
+        method = url.rsplit("/", 1)[-1]
+        await self.telegram.wait_if_held(method)
+        status, body = self.telegram.handle(method, params)
         return status, json.dumps(body).encode()

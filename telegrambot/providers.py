@@ -1,0 +1,116 @@
+"""The bot's provider flows: a service prepares, the provider is awaited here, a service records the answer.
+
+CryptoPay and the Bot API's ``refundStarPayment`` are asked on the event loop,
+never on the ORM thread behind ``call()``: a provider that takes seconds to
+answer must not hold up every other customer's database work. Each database
+step is one short service call, so a crash between steps leaves a state the
+next signal (a press, the webhook, the reconciliation job) finishes
+idempotently. The web admin makes the same calls at its own edge
+(``payments/admin_refunds.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from accounts.actors import Actor
+from monitoring.metrics import RECONCILIATION_RUNS
+from payments import reconciliation, staff, telegram_api
+from payments.cryptopay import (
+    CryptoPayClient,
+    CryptoPayUnavailable,
+    ask_invoice,
+    backing_off,
+    invoice_description,
+    unavailable,
+)
+from payments.models import Payment
+from payments.services import (
+    Credit,
+    attach_crypto_invoice,
+    begin_stars_refund,
+    fail_payment,
+    pending_crypto_invoices,
+    settle_stars_refund,
+    start_top_up,
+)
+from payments.services.cryptopay import crypto_invoice_of, record_invoice_state
+from telegrambot.adapter import call
+
+
+async def open_crypto_top_up(
+    *, telegram_id: int, amount: object, client: CryptoPayClient | None = None
+) -> Payment:
+    """Record a pending CryptoPay top-up, create its invoice, and return the row with its Pay link.
+
+    If CryptoPay does not answer, the row is marked failed (a webhook naming
+    its payload can still credit it) and ``PaymentProviderUnavailable`` is raised.
+    """
+    if backing_off():
+        raise unavailable()  # no row for an invoice that cannot be created now
+    payment = await call(
+        start_top_up, telegram_id=telegram_id, provider=Payment.Provider.CRYPTOPAY, amount=amount
+    )
+    try:
+        invoice_id, pay_url = await (client or CryptoPayClient()).create_invoice(
+            payment, invoice_description(payment)
+        )
+    except CryptoPayUnavailable as error:
+        await call(fail_payment, payment_id=payment.pk, note=f"createInvoice failed: {error}"[:255])
+        raise unavailable() from error
+    return await call(attach_crypto_invoice, payment_id=payment.pk, invoice_id=invoice_id, pay_url=pay_url)
+
+
+async def check_crypto_payment(
+    *, payment_id: int, telegram_id: int, client: CryptoPayClient | None = None
+) -> Credit:
+    """Ask CryptoPay about a customer's own invoice now and credit it if it was paid."""
+    payment = await call(crypto_invoice_of, payment_id=payment_id, telegram_id=telegram_id)
+    if payment.status != Payment.Status.PENDING:
+        return Credit(payment=payment, credited=False)
+    state = await ask_invoice(int(payment.external_id or 0), client=client)
+    return await call(record_invoice_state, payment=payment, state=state)
+
+
+async def recheck_payment(*, actor: Actor, payment_id: int, client: CryptoPayClient | None = None) -> Credit:
+    """Ask CryptoPay about one payment for staff (``refund_payments``), credit it if paid, audit it."""
+    invoice_id = await call(staff.start_recheck, actor=actor, payment_id=payment_id)
+    state = await ask_invoice(invoice_id, client=client) if invoice_id is not None else None
+    return await call(staff.record_recheck, actor=actor, payment_id=payment_id, state=state)
+
+
+async def refund_stars(bot: Any, *, actor: Actor, payment_id: int, reason: str) -> Payment:
+    """Return a Stars payment through Telegram and take back what it credited (``refund_payments``).
+
+    The three steps of ``payments.services.refunds``: the amount is held
+    before Telegram is asked, and Telegram's answer is recorded after.
+    """
+    refund = await call(begin_stars_refund, actor=actor, payment_id=payment_id, reason=reason)
+    answer = await telegram_api.refund_star_payment(bot, user_id=refund.user_id, charge_id=refund.charge_id)
+    return await call(settle_stars_refund, actor=actor, refund=refund, answer=answer)
+
+
+async def reconcile_payments(*, client: CryptoPayClient | None = None) -> reconciliation.ReconcileReport:
+    """Credit paid and expire expired CryptoPay invoices; expire overdue Telegram invoices."""
+    report = await call(reconciliation.start_reconciliation)
+    if settings.CRYPTO_PAY_TOKEN:
+        report = await reconcile_cryptopay(report, client or CryptoPayClient())
+    RECONCILIATION_RUNS.labels(outcome=report.cryptopay).inc()
+    return report
+
+
+async def reconcile_cryptopay(
+    report: reconciliation.ReconcileReport, client: CryptoPayClient
+) -> reconciliation.ReconcileReport:
+    if backing_off():
+        report.cryptopay = "backing_off"
+        return report
+    invoice_ids = await call(pending_crypto_invoices)
+    try:
+        states = await client.get_invoices(invoice_ids) if invoice_ids else []
+    except CryptoPayUnavailable:
+        report.cryptopay = "failing"
+        return report
+    return await call(reconciliation.record_invoice_states, report=report, states=states)
