@@ -165,6 +165,11 @@ CRYPTOPAY_WEBHOOK_RATE_LIMIT = config.rate("CRYPTOPAY_WEBHOOK_RATE_LIMIT", "600/
 BOT_CONCURRENT_UPDATES = config.int("BOT_CONCURRENT_UPDATES", 8, minimum=1, maximum=256)
 # The job lock of runbot workers: a holder that stops renewing loses it after this many seconds.
 JOB_LOCK_SECONDS = config.int("JOB_LOCK_SECONDS", 30, minimum=3)
+# Webhook mode: the Redis Stream between the web process and the workers keeps about this
+# many entries (handled ones included); a worker silent this long has its updates claimed
+# by the others, and its customers' leases run out as fast.
+WEBHOOK_STREAM_MAXLEN = config.int("WEBHOOK_STREAM_MAXLEN", 100_000, minimum=100)
+WEBHOOK_CLAIM_SECONDS = config.int("WEBHOOK_CLAIM_SECONDS", 15, minimum=1)
 
 # --- Security -----------------------------------------------------------------
 # HTTPS is assumed when DEBUG is off and the shop answers to a public host name
