@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
 from monitoring.metrics import WEBHOOK_UPDATES
 from telegrambot.stream import DAY, customer_queue_key
@@ -103,7 +104,7 @@ class Fleet:
                 yield True
                 return
             yield False
-            await self.client.set(handled_key(update_id), 1, ex=DAY)
+            await self.until_written(lambda: self.client.set(handled_key(update_id), 1, ex=DAY))
             WEBHOOK_UPDATES.labels(event="handled").inc()
             return
         keys = [lease_key(sender), customer_queue_key(sender), handled_key(update_id)]
@@ -119,7 +120,9 @@ class Fleet:
             finished = True
         finally:
             self.held.pop(keys[0], None)
-            await self._release(keys=keys, args=[token, update_id, DAY, int(finished)])
+            await self.until_written(
+                lambda: self._release(keys=keys, args=[token, update_id, DAY, int(finished)])
+            )
         WEBHOOK_UPDATES.labels(event="handled").inc()
 
     async def wait_for_turn(self, keys: list[str], token: str, update_id: int) -> int:
@@ -140,6 +143,24 @@ class Fleet:
                 unclaimed_since = None
             await asyncio.sleep(retry)
             retry = min(retry * 2, LAST_RETRY)
+
+    async def until_written(self, write: Callable[[], Awaitable[Any]]) -> None:
+        """Retry an idempotent write through a short Redis outage, for as long as the lease lasts.
+
+        The handled record is what keeps a redelivered update from being answered
+        again: it is worth waiting for, where giving up would answer twice.
+        """
+        deadline = asyncio.get_running_loop().time() + self.lease_ms / 1000
+        retry = FIRST_RETRY
+        while True:
+            try:
+                await write()
+                return
+            except (RedisError, OSError):
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+            await asyncio.sleep(retry)
+            retry = min(retry * 2, 1.0)
 
     async def renew(self) -> None:
         """Extend the leases of the customers this worker is serving."""
