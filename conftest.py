@@ -17,6 +17,8 @@ def shop_settings(settings):
     settings.MAX_AMOUNT = Decimal("10000")
     # Crawls press hundreds of buttons a minute; the rate-limit tests switch limits back on.
     settings.RATE_LIMITS = False
+    # In-process bot tests see the test's transaction only on its own thread: one database thread.
+    settings.BOT_DB_THREADS = 1
     cache.clear()
     funnel.discard_unpushed()
     yield settings

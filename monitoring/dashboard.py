@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 
 from monitoring import charts, errors, funnel, selectors
 from monitoring.health import bot_status
+from monitoring.stream import stream_status
 
 
 def build_dashboard(*, days: int = 30, today: date | None = None) -> dict[str, Any]:
@@ -63,6 +64,7 @@ def build_dashboard(*, days: int = 30, today: date | None = None) -> dict[str, A
         "low_stock": selectors.list_low_stock_products(),
         "latest_errors": errors.list_latest_errors(),
         "bot": bot_status(),
+        "stream": stream_status(),
     }
 
 

@@ -4,7 +4,10 @@
 when a bot is expected (``TOKEN`` is set and ``HEALTH_BOT_MAX_AGE`` is not 0)
 but its last heartbeat is older than ``HEALTH_BOT_MAX_AGE`` seconds (default
 180) or missing. Otherwise it answers 200, also when the bot is stale but not
-expected, and says so in the body.
+expected, and says so in the body. In webhook mode the body also shows the
+update stream: its length, how many updates the workers took and have not
+finished, and how long the oldest of those has waited (not part of the verdict:
+``monitoring/stream.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.timezone import now as timezone_now
 
 from monitoring.heartbeat import last_heartbeat
+from monitoring.stream import stream_status
 
 
 def database_connection() -> BaseDatabaseWrapper:
@@ -64,5 +68,11 @@ def health_report(*, now: datetime | None = None) -> tuple[bool, dict[str, Any]]
     database, cache_ok = check_database(), check_cache()
     bot = bot_status(now=now)
     healthy = database and cache_ok and not (bot["expected"] and bot["stale"])
-    body = {"status": "ok" if healthy else "error", "database": database, "cache": cache_ok, "bot": bot}
+    body = {
+        "status": "ok" if healthy else "error",
+        "database": database,
+        "cache": cache_ok,
+        "bot": bot,
+        "stream": stream_status() if cache_ok else None,
+    }
     return healthy, body

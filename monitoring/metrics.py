@@ -36,3 +36,8 @@ TELEGRAM_API_ERRORS = Counter(
     "shopbot_telegram_api_errors_total", "Errors returned by the Bot API.", ["kind"]
 )
 BOT_HEARTBEAT = Gauge("shopbot_bot_heartbeat_timestamp", "Last successful contact with Telegram (unix time).")
+WEBHOOK_UPDATES = Counter(
+    "shopbot_webhook_updates_total",
+    "Webhook updates by event: queued (web), handled, claimed from a dead worker, redelivered but already done.",
+    ["event"],
+)

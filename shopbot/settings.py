@@ -160,11 +160,20 @@ RATE_LIMIT_BROADCAST = config.rate("RATE_LIMIT_BROADCAST", "1/h")
 # Per client address, for the HTTP webhooks; Telegram and CryptoPay send from few addresses.
 WEBHOOK_RATE_LIMIT = config.rate("WEBHOOK_RATE_LIMIT", "6000/m")
 CRYPTOPAY_WEBHOOK_RATE_LIMIT = config.rate("CRYPTOPAY_WEBHOOK_RATE_LIMIT", "600/m")
-# Updates runbot handles at once (never two of one customer); the ORM work of all of them
-# shares one database connection, so more mostly overlaps waiting for Telegram.
+# Updates runbot handles at once (never two of one customer). Telegram is tens of ms away:
+# 8 at a time caps a process near 8 / round trip (about 130 updates/s at 60 ms).
 BOT_CONCURRENT_UPDATES = config.int("BOT_CONCURRENT_UPDATES", 8, minimum=1, maximum=256)
+# Database threads of runbot, each with its own connection (PostgreSQL; SQLite keeps one):
+# the ORM calls of concurrent updates run side by side instead of queueing on one thread.
+# PostgreSQL needs this many connections per runbot process (CONN_MAX_AGE reuses them).
+BOT_DB_THREADS = config.int("BOT_DB_THREADS", 4, minimum=1, maximum=64)
 # The job lock of runbot workers: a holder that stops renewing loses it after this many seconds.
 JOB_LOCK_SECONDS = config.int("JOB_LOCK_SECONDS", 30, minimum=3)
+# Webhook mode: the Redis Stream between the web process and the workers keeps about this
+# many entries (handled ones included); a worker silent this long has its updates claimed
+# by the others, and its customers' leases run out as fast.
+WEBHOOK_STREAM_MAXLEN = config.int("WEBHOOK_STREAM_MAXLEN", 100_000, minimum=100)
+WEBHOOK_CLAIM_SECONDS = config.int("WEBHOOK_CLAIM_SECONDS", 15, minimum=1)
 
 # --- Security -----------------------------------------------------------------
 # HTTPS is assumed when DEBUG is off and the shop answers to a public host name

@@ -1,14 +1,24 @@
-"""The one bridge from PTB's event loop to the synchronous service layer."""
+"""The one bridge from PTB's event loop to the synchronous service layer.
+
+On PostgreSQL the calls run on a pool of ``BOT_DB_THREADS`` database threads,
+each with its own connection, so the ORM work of concurrent updates does not
+queue on one thread; services are transactional and lock what they change, so
+none needs a particular thread. On SQLite (one writer at a time) and with
+``BOT_DB_THREADS=1`` they run on asgiref's one thread-sensitive thread, where
+the tests' transaction lives too.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
-from django.db import close_old_connections, connection
+from django.conf import settings
+from django.db import close_old_connections, connection, connections
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -16,6 +26,7 @@ R = TypeVar("R")
 # persistent connections, where once a call doubled the queries of a screen.
 CHECK_EVERY = 1.0
 _checked = threading.local()
+_pool: ThreadPoolExecutor | None = None
 
 
 def _run(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
@@ -31,6 +42,41 @@ def _run(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     return func(*args, **kwargs)
 
 
+def pool_size() -> int:
+    sqlite = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    return 1 if sqlite else settings.BOT_DB_THREADS
+
+
+def database_threads() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=pool_size(), thread_name_prefix="orm")
+    return _pool
+
+
 async def call(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """Run a service or selector in Django's ORM thread and return its result."""
-    return await sync_to_async(_run)(func, *args, **kwargs)
+    """Run a service or selector on a database thread and return its result."""
+    if pool_size() <= 1:
+        return await sync_to_async(_run)(func, *args, **kwargs)
+    return await sync_to_async(_run, thread_sensitive=False, executor=database_threads())(
+        func, *args, **kwargs
+    )
+
+
+def close_pool() -> None:
+    """Close every database thread's connection and stop the threads (at shutdown)."""
+    global _pool
+    pool, _pool = _pool, None
+    if pool is None:
+        return
+    size = pool._max_workers
+    # Connections belong to threads: one close per thread, so each waits until all threads hold one.
+    barrier = threading.Barrier(size)
+
+    def close() -> None:
+        barrier.wait(timeout=30)
+        connections.close_all()
+
+    for future in [pool.submit(close) for _ in range(size)]:
+        future.result()
+    pool.shutdown()

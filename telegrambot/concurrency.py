@@ -13,22 +13,28 @@ and ``workers`` bounds the updates that actually run.
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+if TYPE_CHECKING:
+    from telegrambot.fleet import Fleet
 
 WAITING_MAX = 1024  # updates handed over and not yet finished, of all customers
 
 
 @dataclass
 class Turns:
-    """One customer's updates: the one running holds the lock, the rest wait for it in order."""
+    """One customer's updates: one runs, the rest wait for it, lowest ``update_id`` first."""
 
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    pending: int = 0
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    waiting: list[tuple[int, int]] = field(default_factory=list)  # heap of (update_id, arrival)
+    running: bool = False
 
 
 def sender_of(update: object) -> int | None:
@@ -38,14 +44,26 @@ def sender_of(update: object) -> int | None:
     return None
 
 
-class OneUpdatePerCustomer(BaseUpdateProcessor):
-    """Run up to ``workers`` updates at once, never two of one customer."""
+async def wake(turns: Turns) -> None:
+    async with turns.changed:
+        turns.changed.notify_all()
 
-    def __init__(self, workers: int) -> None:
+
+class OneUpdatePerCustomer(BaseUpdateProcessor):
+    """Run up to ``workers`` updates at once, never two of one customer.
+
+    With a ``fleet`` (webhook workers), the in-process turn is the fast path in
+    front of the customer's turn across all workers (``telegrambot/fleet.py``),
+    and an update some worker already finished is skipped.
+    """
+
+    def __init__(self, workers: int, fleet: Fleet | None = None) -> None:
         super().__init__(max_concurrent_updates=max(WAITING_MAX, workers))
         self.workers = workers
+        self.fleet = fleet
         self._running = asyncio.Semaphore(workers)
         self._turns: dict[int, Turns] = {}
+        self._arrivals = itertools.count()
 
     @property
     def customers_waiting(self) -> int:
@@ -55,24 +73,52 @@ class OneUpdatePerCustomer(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         sender = sender_of(update)
         if sender is None:
+            await self.run(update, None, coroutine)
+            return
+        turns = self._turns.setdefault(sender, Turns())
+        # Ordered by update_id, not arrival: webhook workers may read a customer's updates out of order.
+        place = (getattr(update, "update_id", 0), next(self._arrivals))
+        heapq.heappush(turns.waiting, place)
+        started = False
+        try:
+            async with turns.changed:
+                await turns.changed.wait_for(lambda: not turns.running and turns.waiting[0] == place)
+                heapq.heappop(turns.waiting)
+                turns.running = started = True
+            try:
+                await self.run(update, sender, coroutine)
+            finally:
+                async with turns.changed:
+                    turns.running = False
+                    turns.changed.notify_all()
+        except asyncio.CancelledError:
+            if not started:
+                turns.waiting.remove(place)
+                heapq.heapify(turns.waiting)
+                if turns.waiting:  # it may have been next: let the new first one look again
+                    asyncio.ensure_future(wake(turns))
+                close = getattr(coroutine, "close", None)
+                if close is not None:
+                    close()  # cancelled while waiting for its turn (shutdown): it never ran
+            raise
+        finally:
+            if not turns.running and not turns.waiting and self._turns.get(sender) is turns:
+                del self._turns[sender]
+
+    async def run(self, update: object, sender: int | None, coroutine: Awaitable[Any]) -> None:
+        update_id = getattr(update, "update_id", None)
+        if self.fleet is None or update_id is None:
             async with self._running:
                 await coroutine
             return
-        turns = self._turns.setdefault(sender, Turns())
-        turns.pending += 1
-        try:
-            # asyncio.Lock wakes its waiters first come, first served: updates keep their order.
-            async with turns.lock, self._running:
+        async with self.fleet.turn(sender, update_id) as done_before:
+            if done_before:
+                close = getattr(coroutine, "close", None)
+                if close is not None:
+                    close()
+                return
+            async with self._running:
                 await coroutine
-        except asyncio.CancelledError:
-            close = getattr(coroutine, "close", None)
-            if close is not None:
-                close()  # cancelled while waiting for its turn (shutdown): it never ran
-            raise
-        finally:
-            turns.pending -= 1
-            if not turns.pending:
-                del self._turns[sender]
 
     async def initialize(self) -> None:
         pass

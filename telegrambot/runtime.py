@@ -34,7 +34,7 @@ from monitoring.backups import BackupError, backup_database
 from monitoring.heartbeat import record_heartbeat
 from monitoring.metrics import TELEGRAM_API_ERRORS
 from monitoring.retention import delete_old_records
-from telegrambot import locks, webhook
+from telegrambot import adapter, consumer, locks, webhook
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 
@@ -42,7 +42,6 @@ logger = logging.getLogger("shopbot.bot")
 
 HEARTBEAT_EVERY = 30  # seconds; /health calls the bot stale after HEALTH_BOT_MAX_AGE (180)
 RETENTION_EVERY = 24 * 60 * 60
-POP_TIMEOUT = 1.0  # seconds a webhook worker waits on the queue before looking for a stop
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -173,8 +172,9 @@ async def after_stop(application: AnyApplication) -> None:
 
 
 async def after_shutdown(application: AnyApplication) -> None:
-    """Close the database connections of the ORM thread (PTB's ``post_shutdown``)."""
+    """Close the database connections of the ORM threads (PTB's ``post_shutdown``)."""
     await sync_to_async(connections.close_all)()
+    await asyncio.to_thread(adapter.close_pool)
     exporter = application.bot_data.get("exporter")
     if exporter is not None:
         exporter.shutdown()
@@ -195,7 +195,7 @@ def serve_polling(application: AnyApplication) -> None:
 
 
 def serve_webhook(application: AnyApplication) -> None:
-    """Take updates from the webhook queue until SIGINT or SIGTERM, then stop gracefully."""
+    """Take updates from the update stream until SIGINT or SIGTERM, then stop gracefully."""
     asyncio.run(run_webhook_worker(application))
 
 
@@ -210,8 +210,7 @@ async def run_webhook_worker(application: AnyApplication, stopping: asyncio.Even
             await application.post_init(application)
         await webhook.set_webhook(application.bot)
         await application.start()
-        logger.info("Taking updates from the webhook queue")
-        await consume_updates(application, stopping)
+        await consumer.consume(application, stopping)
         await application.stop()
         if application.post_stop is not None:
             await application.post_stop(application)
@@ -219,29 +218,3 @@ async def run_webhook_worker(application: AnyApplication, stopping: asyncio.Even
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
-
-
-async def consume_updates(application: AnyApplication, stopping: asyncio.Event) -> None:
-    """Move queued updates to the Application one at a time, until ``stopping`` is set.
-
-    The next update is taken only when the previous one is handled, so
-    updates wait in Redis for whichever worker is free. An update taken is
-    always handed over, even when the stop came meanwhile: ``Application.stop()``
-    finishes it.
-    """
-    outage = False
-    while not stopping.is_set():
-        await application.update_queue.join()
-        try:
-            data = await asyncio.to_thread(webhook.pop_update, timeout=POP_TIMEOUT)
-        except Exception as error:  # noqa: BLE001 - Redis is away: wait for it
-            if not outage:
-                logger.warning("Cannot read the webhook queue: %r", error)
-            outage = True
-            await asyncio.sleep(POP_TIMEOUT)
-            continue
-        if outage:
-            logger.info("The webhook queue is reachable again")
-            outage = False
-        if data is not None:
-            await application.update_queue.put(Update.de_json(data, application.bot))

@@ -1,19 +1,21 @@
-"""Webhook mode: Telegram posts updates to the web process, which queues them for the bot workers.
+"""Webhook mode: Telegram posts updates to the web process, which streams them to the bot workers.
 
     Telegram ──HTTPS──> reverse proxy ──> web (gunicorn): POST /telegram/webhook/
                                             │ checks X-Telegram-Bot-Api-Secret-Token,
-                                            │ drops repeats, pushes the update to Redis
+                                            │ drops repeats, XADDs the update (telegrambot/stream.py)
                                             v
-                          Redis list <── runbot --webhook (N workers, any machine) pop one at a time
+                Redis Stream, group "runbot" <── runbot --webhook (N workers, any machine)
+                                                  (telegrambot/consumer.py, telegrambot/fleet.py)
 
 The web process answers at once (Telegram then sends the next update), and any
-number of ``runbot --webhook`` workers take updates from the queue, one at a
-time each, so a busy or stopped worker leaves the rest to the others. The
-queue and everything else the handlers keep (dialog state, rate-limit
-counters, the job lock) are in Redis and PostgreSQL, so workers can come and
-go. A worker stopped with SIGTERM finishes what it took; one killed with
-SIGKILL loses the one update it was handling (as Telegram's own webhook
-delivery would once answered).
+number of ``runbot --webhook`` workers read the stream in one consumer group,
+each handling several updates at once. An update is acknowledged in the stream
+only when handled, so one a worker held when it died is claimed and handled by
+another; a record of handled updates keeps a redelivered one from being
+answered twice, and a customer's updates run one at a time, in order, across
+all workers. The stream and everything else the handlers keep (dialog state,
+rate-limit counters, the job lock) are in Redis and PostgreSQL, so workers can
+come and go.
 """
 
 from __future__ import annotations
@@ -21,10 +23,8 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -32,49 +32,12 @@ from django_ratelimit.core import is_ratelimited
 from telegram import Bot, Update
 
 from monitoring.metrics import RATE_LIMITED
+from telegrambot.stream import enqueue_update, uses_redis
 
 logger = logging.getLogger("shopbot.bot")
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-QUEUE = "telegram:updates"
-SEEN_SECONDS = 24 * 60 * 60  # Telegram gives up redelivering an update well before this
 MAX_BODY = 1024 * 1024
-
-
-def redis() -> Any:
-    """Return the raw Redis client of the default cache; webhook mode needs Redis."""
-    from django_redis import get_redis_connection  # only importable usefully with the Redis cache
-
-    return get_redis_connection("default")
-
-
-def uses_redis() -> bool:
-    return settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
-
-
-def queue_key() -> str:
-    return cache.make_key(QUEUE)
-
-
-def enqueue_update(update: dict[str, Any]) -> bool:
-    """Queue an update for the workers; return False for one queued before (Telegram redelivers)."""
-    client = redis()
-    if not client.set(
-        cache.make_key(f"telegram:seen:{int(update['update_id'])}"), 1, nx=True, ex=SEEN_SECONDS
-    ):
-        return False
-    client.rpush(queue_key(), json.dumps(update))
-    return True
-
-
-def pop_update(*, timeout: float) -> dict[str, Any] | None:
-    """Take the oldest queued update, waiting up to ``timeout`` seconds; None when there is none."""
-    popped = redis().blpop([queue_key()], timeout=timeout)
-    return None if popped is None else json.loads(popped[1])
-
-
-def queued_updates() -> int:
-    return int(redis().llen(queue_key()))
 
 
 async def set_webhook(bot: Bot) -> None:

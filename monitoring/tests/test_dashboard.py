@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import localdate, now
 
 from catalog.models import Purchase
-from monitoring import errors, funnel
+from monitoring import errors, funnel, stream
 from monitoring.tests.helpers import make_staff
 from payments.models import Payment
 from shopbot.test import ShopTestCase, make_customer, make_product
@@ -67,6 +67,20 @@ class DashboardTests(ShopTestCase):
         self.assertIn("TimedOut", html)
         self.assertIn("CryptoPay", html)
         self.assertEqual(response.context["pending"]["count"], 1)
+
+    def test_it_shows_the_update_stream_in_webhook_mode(self) -> None:
+        if not stream.uses_redis():
+            self.skipTest("the update stream lives in Redis")
+        client = stream.redis()
+        client.xadd(stream.stream_key(), {"update": '{"update_id": 1}'})
+        client.xgroup_create(stream.stream_key(), stream.GROUP, id="0")
+        client.xreadgroup(stream.GROUP, "worker-1", {stream.stream_key(): ">"})
+        self.client.force_login(self.staff)
+
+        html = self.client.get("/dashboard/").content.decode()
+
+        self.assertIn("Updates in the stream<strong>1</strong>", html)
+        self.assertIn("Updates being handled<strong>1</strong>", html)
 
     def test_it_lists_products_at_or_below_their_threshold(self) -> None:
         make_product(self.games, "Almost gone", "3.00", units=["ONE"], low_stock_threshold=1)

@@ -6,6 +6,7 @@ from unittest import mock
 from django.test import override_settings
 from django.utils.timezone import now
 
+from monitoring import stream
 from monitoring.heartbeat import last_heartbeat, record_heartbeat
 from monitoring.models import Heartbeat
 from monitoring.tests.helpers import unreachable_database, unreachable_redis
@@ -144,3 +145,32 @@ def _database_error(*args: object, **kwargs: object) -> None:
     from django.db import OperationalError
 
     raise OperationalError("server closed the connection")
+
+
+@override_settings(TOKEN="123:abc", HEALTH_BOT_MAX_AGE=180)
+class StreamHealthTests(ShopTestCase):
+    def setUp(self) -> None:
+        if not stream.uses_redis():
+            self.skipTest("the update stream lives in Redis")
+
+    def test_it_shows_the_streams_length_pending_count_and_oldest_pending_age(self) -> None:
+        record_heartbeat()
+        client = stream.redis()
+        for update_id in (1, 2, 3):
+            client.xadd(stream.stream_key(), {"update": f'{{"update_id": {update_id}}}'})
+        client.xgroup_create(stream.stream_key(), stream.GROUP, id="0")
+        client.xreadgroup(stream.GROUP, "worker-1", {stream.stream_key(): ">"}, count=2)  # taken, not done
+
+        body = self.client.get("/health").json()
+
+        self.assertEqual(body["stream"]["length"], 3)
+        self.assertEqual(body["stream"]["pending"], 2)
+        self.assertGreaterEqual(body["stream"]["oldest_pending_seconds"], 0)
+        self.assertEqual(body["status"], "ok")  # figures, not part of the verdict
+
+    def test_it_shows_an_empty_stream_before_any_worker_started(self) -> None:
+        stream.redis().xadd(stream.stream_key(), {"update": '{"update_id": 1}'})
+
+        body = self.client.get("/health").json()
+
+        self.assertEqual(body["stream"], {"length": 1, "pending": 0, "oldest_pending_seconds": None})

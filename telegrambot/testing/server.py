@@ -74,7 +74,15 @@ class FakeTelegramServer:
         self.slow_methods: dict[str, float] = {}
         # Calls about these chats wait until their event is set: one customer's Telegram stalls.
         self.held_chats: dict[int, asyncio.Event] = {}
+        self.holding: list[web.Request] = []  # the calls waiting for a held chat
         self.calls_started: list[str] = []
+        # Seconds every answer waits, as a real network's round trip (0 answers at once).
+        self.latency = 0.0
+        # ``track(method, params)`` names whose call it is (or None); the most calls of one
+        # name seen in flight at once are kept in ``most_in_flight``.
+        self.track: Callable[[str, dict[str, Any]], Any] | None = None
+        self.in_flight: dict[Any, int] = {}
+        self.most_in_flight: dict[Any, int] = {}
 
     async def start(self) -> str:
         """Start serving and return the base URL to use as TELEGRAM_API_URL."""
@@ -106,6 +114,10 @@ class FakeTelegramServer:
                 raise AssertionError("the bot did not do what was expected in time")
             await asyncio.sleep(0.05)
 
+    def held_callers_gone(self) -> bool:
+        """Whether every bot with a call waiting for a held chat has hung up (it stopped or was killed)."""
+        return all(request.transport is None or request.transport.is_closing() for request in self.holding)
+
     async def answer(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         fields: dict[str, Any] = dict(request.query)
@@ -120,19 +132,37 @@ class FakeTelegramServer:
             fields.update(await request.post())
         params = decode(fields)
         self.calls_started.append(method)
+        whose = None if self.track is None else self.track(method, params)
+        if whose is None:
+            return await self.answer_call(request, method, params)
+        self.in_flight[whose] = self.in_flight.get(whose, 0) + 1
+        self.most_in_flight[whose] = max(self.most_in_flight.get(whose, 0), self.in_flight[whose])
+        try:
+            return await self.answer_call(request, method, params)
+        finally:
+            self.in_flight[whose] -= 1
+
+    async def answer_call(self, request: web.Request, method: str, params: dict[str, Any]) -> web.Response:
         if method.lower() == "getupdates":
             await self.wait_for_updates(params)
         held = (
             self.held_chats.get(int(params["chat_id"])) if str(params.get("chat_id", "")).isdigit() else None
         )
         if held is not None:
-            await held.wait()
+            self.holding.append(request)
+            try:
+                await held.wait()
+            finally:
+                self.holding.remove(request)
         await self.telegram.wait_if_held(method)
-        if method in self.slow_methods:
-            await asyncio.sleep(self.slow_methods[method])
-            if request.transport is None or request.transport.is_closing():
-                # The bot hung up before the answer: a call it never saw through does not count.
-                return web.Response(status=499)
+        delay = self.slow_methods.get(method, 0) + (self.latency if method.lower() != "getupdates" else 0)
+        if delay:
+            await asyncio.sleep(delay)
+        if (held is not None or method in self.slow_methods) and (
+            request.transport is None or request.transport.is_closing()
+        ):
+            # The bot hung up before the answer (it stopped, or was killed): the call does not count.
+            return web.Response(status=499)
         status, body = self.telegram.handle(method, params)
         return web.json_response(body, status=status)
 

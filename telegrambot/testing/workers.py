@@ -5,6 +5,9 @@
     assert await worker.stop() == 0        # SIGTERM, then the exit code
     print(worker.output)
 
+    web = await WebProcess.start(env)      # gunicorn, the web process Telegram posts to
+    await web.post_update(update, secret=SECRET)
+
 With ``probe_every`` the worker also runs a probe job under the job lock: each
 tick adds one to the daily counter ``probe-<pid>`` in the database, so a test
 sees which worker ran each tick.
@@ -13,15 +16,18 @@ sees which worker ran each tick.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
-from urllib.request import urlopen
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -241,3 +247,143 @@ class ThrowawayPostgres:
         except subprocess.CalledProcessError:
             pass  # already stopped
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class WebProcess:
+    """The web process (gunicorn, one worker) in a subprocess; Telegram's side posts updates to it."""
+
+    def __init__(self, process: asyncio.subprocess.Process, port: int) -> None:
+        self.process = process
+        self.port = port
+        self.output = ""
+        self.reader = asyncio.ensure_future(self.read_output())
+
+    @classmethod
+    async def start(cls, env: dict[str, str]) -> WebProcess:
+        port = free_port()
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "shopbot.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+            cwd=BASE_DIR,
+            env={**env, "MONITORING_PORT": "0", "PYTHONUNBUFFERED": "1"},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        web = cls(process, port)
+        for _attempt in range(300):
+            if await web.answers():
+                return web
+            if process.returncode is not None:
+                break
+            await asyncio.sleep(0.1)
+        await web.stop()
+        raise RuntimeError(f"gunicorn did not start:\n{web.output}")
+
+    async def read_output(self) -> None:
+        assert self.process.stdout is not None
+        async for line in self.process.stdout:
+            self.output += line.decode(errors="replace")
+
+    async def answers(self) -> bool:
+        def probe() -> bool:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return True
+            except OSError:
+                return False
+
+        return await asyncio.to_thread(probe)
+
+    async def post_update(self, update: dict[str, Any], *, secret: str) -> int:
+        """Play Telegram: post one update to the webhook and return the HTTP status."""
+
+        def post() -> int:
+            request = Request(
+                f"http://127.0.0.1:{self.port}/telegram/webhook/",
+                data=json.dumps(update).encode(),
+                headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+                method="POST",
+            )
+            try:
+                with urlopen(request, timeout=10) as response:
+                    return int(response.status)
+            except HTTPError as error:
+                return int(error.code)
+
+        return await asyncio.to_thread(post)
+
+    async def stop(self) -> int:
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            code = await asyncio.wait_for(self.process.wait(), 30)
+        except TimeoutError:
+            self.process.kill()
+            code = await self.process.wait()
+        await self.reader
+        return code
+
+
+class ThrowawayRedis:
+    """A redis-server of the test's own on a free loopback port, which the test can stop and start.
+
+    With ``persistent`` it writes every change to its append-only file, so a
+    restart keeps what it had acknowledged, as a production Redis with AOF does.
+    """
+
+    def __init__(self, directory: Path, *, persistent: bool = False) -> None:
+        self.directory = directory
+        self.persistent = persistent
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    @staticmethod
+    def available() -> bool:
+        return shutil.which("redis-server") is not None and shutil.which("redis-cli") is not None
+
+    def start(self) -> None:
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.persistent else []
+        subprocess.run(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                *persistence,
+                "--daemonize",
+                "yes",
+                "--dir",
+                str(self.directory),
+                "--logfile",
+                str(self.directory / "redis.log"),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        for _attempt in range(50):
+            ping = subprocess.run(
+                ["redis-cli", "-p", str(self.port), "ping"], check=False, capture_output=True
+            )
+            if ping.stdout.strip() == b"PONG":
+                return
+            time.sleep(0.1)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        mode = "save" if self.persistent else "nosave"
+        subprocess.run(
+            ["redis-cli", "-p", str(self.port), "shutdown", mode], check=False, capture_output=True
+        )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,7 +19,14 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from telegrambot.simulator.fake_telegram import ChatMessage, FakeTelegram
 from telegrambot.testing.server import FakeTelegramServer
-from telegrambot.testing.workers import BASE_DIR, BotProcess, ThrowawayPostgres, bot_env, user_message
+from telegrambot.testing.workers import (
+    BASE_DIR,
+    BotProcess,
+    ThrowawayPostgres,
+    ThrowawayRedis,
+    bot_env,
+    user_message,
+)
 from telegrambot.tests.helpers import BotTestCase
 from telegrambot.texts import operations as texts
 
@@ -175,61 +180,6 @@ async def ride_out_a_database_restart(stage: Stage) -> None:
     assert code == 0, bot.output
     assert KEY not in bot.output and env["TOKEN"] not in bot.output, bot.output
     assert "Database or cache unavailable" in bot.output
-
-
-class ThrowawayRedis:
-    """A redis-server of the test's own on a free loopback port, which the test can stop and start."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    @staticmethod
-    def available() -> bool:
-        return shutil.which("redis-server") is not None and shutil.which("redis-cli") is not None
-
-    def start(self) -> None:
-        subprocess.run(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--daemonize",
-                "yes",
-                "--dir",
-                str(self.directory),
-                "--logfile",
-                str(self.directory / "redis.log"),
-            ],
-            check=True,
-            capture_output=True,
-        )
-        for _attempt in range(50):
-            ping = subprocess.run(
-                ["redis-cli", "-p", str(self.port), "ping"], check=False, capture_output=True
-            )
-            if ping.stdout.strip() == b"PONG":
-                return
-            time.sleep(0.1)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        subprocess.run(
-            ["redis-cli", "-p", str(self.port), "shutdown", "nosave"], check=False, capture_output=True
-        )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.mark.skipif(

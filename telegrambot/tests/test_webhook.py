@@ -1,4 +1,4 @@
-"""The Telegram webhook in the web process: the secret token, repeats, bad bodies, and the queue."""
+"""The Telegram webhook in the web process: the secret token, repeats, bad bodies, and the stream."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client, override_settings
 
-from telegrambot import webhook
+from telegrambot import stream, webhook
 
 SECRET = "webhook-secret-0123456789"
 URL = "/telegram/webhook/"
@@ -18,7 +18,12 @@ pytestmark = pytest.mark.skipif(not webhook.uses_redis(), reason="webhook mode h
 @pytest.fixture(autouse=True)
 def webhook_settings(settings: Any) -> None:
     settings.WEBHOOK_SECRET = SECRET
-    webhook.redis().delete(webhook.queue_key())
+    # cache.clear() (conftest) empties the stream and the seen and per-customer keys.
+
+
+def streamed() -> list[dict[str, Any]]:
+    """Return the updates in the stream, oldest first."""
+    return [json.loads(fields[b"update"]) for _id, fields in stream.redis().xrange(stream.stream_key())]
 
 
 def post(body: Any, *, secret: str | None = SECRET, address: str = "149.154.167.1") -> Any:
@@ -38,7 +43,29 @@ def test_it_queues_an_update_with_the_right_secret() -> None:
     response = post(update(7))
 
     assert response.status_code == 200
-    assert webhook.pop_update(timeout=0.1) == update(7)
+    assert streamed() == [update(7)]
+
+
+def test_it_notes_the_update_under_its_sender_for_the_workers_order() -> None:
+    pressed = {
+        **update(8),
+        "message": {**update(8)["message"], "from": {"id": 5, "is_bot": False, "first_name": "A"}},
+    }
+
+    assert post(pressed).status_code == 200
+
+    assert stream.redis().zrange(stream.customer_queue_key(5), 0, -1) == [b"8"]
+    assert stream.redis().ttl(stream.customer_queue_key(5)) > 0
+
+
+def test_it_keeps_the_stream_near_its_maxlen(settings: Any) -> None:
+    settings.WEBHOOK_STREAM_MAXLEN = 100
+    for update_id in range(1, 1001):
+        assert stream.enqueue_update(update(update_id))
+
+    # MAXLEN ~ trims whole nodes of the stream (100 entries each by default): about, never under.
+    assert 100 <= stream.queued_updates() <= 300
+    assert streamed()[-1] == update(1000)
 
 
 @pytest.mark.parametrize("secret", [None, "", "wrong", SECRET[:-1], SECRET + "x"])
@@ -46,14 +73,14 @@ def test_it_refuses_a_missing_or_wrong_secret(secret: str | None) -> None:
     response = post(update(), secret=secret)
 
     assert response.status_code == 403
-    assert webhook.queued_updates() == 0
+    assert stream.queued_updates() == 0
 
 
 def test_it_queues_a_redelivered_update_once() -> None:
     assert post(update(9)).status_code == 200
     assert post(update(9)).status_code == 200
 
-    assert webhook.queued_updates() == 1
+    assert stream.queued_updates() == 1
 
 
 @pytest.mark.parametrize(
@@ -61,7 +88,7 @@ def test_it_queues_a_redelivered_update_once() -> None:
 )
 def test_it_refuses_a_malformed_body(body: str) -> None:
     assert post(body).status_code == 400
-    assert webhook.queued_updates() == 0
+    assert stream.queued_updates() == 0
 
 
 def test_it_accepts_only_post() -> None:
@@ -77,7 +104,7 @@ def test_it_limits_posts_per_address(settings: Any) -> None:
     settings.WEBHOOK_RATE_LIMIT = "2/m"
     assert [post(update(n)).status_code for n in (1, 2, 3)] == [200, 200, 429]
     assert post(update(4), address="149.154.167.2").status_code == 200
-    assert webhook.queued_updates() == 3
+    assert stream.queued_updates() == 3
 
 
 def test_it_limits_the_cryptopay_webhook_per_address(settings: Any) -> None:

@@ -16,11 +16,10 @@ from django.test import Client
 
 from monitoring.models import DailyCounter
 from telegrambot import webhook
-from telegrambot.simulator.fake_telegram import FakeTelegram
 from telegrambot.testing.server import FakeTelegramServer
 from telegrambot.testing.workers import BASE_DIR, BotProcess, bot_env, user_message
+from telegrambot.tests.webhook_workers import SECRET, WebhookTelegram, worker_env
 
-SECRET = "two-workers-secret-0123456789"
 PROBE_EVERY = 0.5
 IS_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 pytestmark = [
@@ -29,37 +28,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-class WebhookTelegram(FakeTelegram):
-    """The fake Bot API, which also remembers the webhook the workers set."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.webhooks: list[dict[str, Any]] = []
-
-    def api_setWebhook(self, params: dict[str, Any]) -> Any:
-        self.webhooks.append(params)
-        return True
-
-
-def database_url() -> str:
-    """The URL of the test database, which the workers share with the test."""
-    db = settings.DATABASES["default"]
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-def worker_env(api_url: str, **overrides: str) -> dict[str, str]:
-    return bot_env(
-        DATABASE_URL=database_url(),
-        TELEGRAM_API_URL=api_url,
-        WEBHOOK_URL="https://shop.example.com/telegram/webhook/",
-        WEBHOOK_SECRET=SECRET,
-        JOB_LOCK_SECONDS="3",
-        CACHE_KEY_PREFIX=settings.CACHES["default"].get("KEY_PREFIX", ""),
-        **overrides,
-    )
 
 
 def post_update(update: dict[str, Any]) -> int:
