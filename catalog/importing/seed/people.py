@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
-from django.db.models import Sum
 
 from accounts.models import AuditEntry, Customer
 from accounts.roles import ADMIN_ROLE, BUILTIN_ROLES, OWNER_ROLE, shop_permissions
@@ -14,6 +13,7 @@ from payments.models import LedgerEntry, ReferralReward
 from payments.money import ZERO
 from payments.services import change_balance
 
+CHUNK = 500
 OPENING_REASON = "Balance carried over from the previous shop"
 # The seed's permission bits (roles.permissions) and the shop permissions each grants.
 SEED_PERMISSION_BITS = {
@@ -85,9 +85,11 @@ def import_customers(state: SeedImport) -> None:
     report = state.report
     tally = report["customers"]
     rows = state.read("customers", "users")
-    existing = {
-        c.telegram_id: c for c in Customer.objects.filter(telegram_id__in=[r["telegram_id"] for r in rows])
-    }
+    telegram_ids = [row["telegram_id"] for row in rows]
+    existing = {}
+    for start in range(0, len(telegram_ids), CHUNK):
+        found = Customer.objects.filter(telegram_id__in=telegram_ids[start : start + CHUNK])
+        existing.update((customer.telegram_id, customer) for customer in found)
     new = []
     for row in rows:
         telegram_id = row["telegram_id"]
@@ -150,10 +152,11 @@ def carry_balances(state: SeedImport, rows: list[dict]) -> None:
     """Give each customer their seed balance as one opening-balance ledger row, once ever."""
     report = state.report
     tally = report["opening balances"]
-    carried = set(
-        LedgerEntry.objects.filter(
-            kind=LedgerEntry.Kind.OPENING_BALANCE, customer__in=state.customers.values()
-        ).values_list("customer__telegram_id", flat=True)
+    # Opening rows come only from this import: all of them are few next to the ledger.
+    carried = dict(
+        LedgerEntry.objects.filter(kind=LedgerEntry.Kind.OPENING_BALANCE).values_list(
+            "customer__telegram_id", "amount"
+        )
     )
     for row in rows:
         raw = row["balance"]
@@ -169,6 +172,14 @@ def carry_balances(state: SeedImport, rows: list[dict]) -> None:
         tally.read += 1
         if row["telegram_id"] in carried:
             tally.unchanged += 1
+            if carried[row["telegram_id"]] != amount:
+                before = carried[row["telegram_id"]]
+                report.problem(
+                    "opening balances",
+                    row["telegram_id"],
+                    f"now {amount}, {before} carried over before: kept",
+                    skipped=False,
+                )
             continue
         # Lock as every balance change does; a customer created a moment ago is ours alone anyway.
         customer = Customer.objects.select_for_update().get(pk=state.customers[row["telegram_id"]].pk)
@@ -176,13 +187,8 @@ def carry_balances(state: SeedImport, rows: list[dict]) -> None:
             customer=customer, amount=amount, kind=LedgerEntry.Kind.OPENING_BALANCE, reason=OPENING_REASON
         )
         tally.added += 1
-    report.balances_carried = (
-        LedgerEntry.objects.filter(
-            kind=LedgerEntry.Kind.OPENING_BALANCE,
-            customer__telegram_id__in=[row["telegram_id"] for row in rows],
-        ).aggregate(total=Sum("amount"))["total"]
-        or ZERO
-    )
+        carried[row["telegram_id"]] = amount
+    report.balances_carried = sum((carried.get(row["telegram_id"], ZERO) for row in rows), ZERO)
 
 
 def import_referral_rewards(state: SeedImport) -> None:
