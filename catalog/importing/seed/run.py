@@ -54,9 +54,9 @@ def import_seed(
         )
     report = SeedReport(dry_run=dry_run, merge=merge, other_tables=others)
     state = SeedImport(rows=rows, report=report, owner_id=owner_id or None)
-    ensure_builtin_roles()
     try:
         with transaction.atomic():
+            ensure_builtin_roles()  # inside: a dry run leaves even these alone
             for step in STEPS:
                 step(state)
             record_audit(actor=None, action="import_seed", details=report.counts())
