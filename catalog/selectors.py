@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-from django.db.models import Avg, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.timezone import now
 
@@ -328,3 +328,18 @@ def list_low_stock(*, limit: int = 50) -> list[Product]:
         .order_by("unsold", "id")
     )
     return list(products[:limit])
+
+
+def list_sold_units_without_purchase(*, limit: int = 100) -> list[StockUnit]:
+    """Return sold stock units that no purchase delivered (same product and value), oldest first.
+
+    Every sale writes the purchase in the transaction that marks the unit sold,
+    so any row here is a unit that left the shop unaccounted for.
+    """
+    delivered = Purchase.objects.filter(product=OuterRef("product"), value=OuterRef("value"))
+    return list(
+        StockUnit.objects.filter(sold_at__isnull=False)
+        .exclude(Exists(delivered))
+        .select_related("product")
+        .order_by("sold_at", "id")[:limit]
+    )

@@ -27,6 +27,8 @@ class LedgerEntry(models.Model):
         ADMIN_CREDIT = "admin_credit", _("Admin credit")
         ADMIN_DEBIT = "admin_debit", _("Admin debit")
         PROMO = "promo", _("Promo code")
+        # What a customer held in the shop this one replaced, carried over once by import_seed.
+        OPENING_BALANCE = "opening_balance", _("Balance carried over from the previous shop")
 
     customer = models.ForeignKey(Customer, models.PROTECT, related_name="ledger")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -129,8 +131,13 @@ class ReferralReward(models.Model):
 
     referrer = models.ForeignKey(Customer, models.PROTECT, related_name="referral_rewards")
     referee = models.ForeignKey(Customer, models.PROTECT, related_name="referral_rewards_given")
-    payment = models.OneToOneField(Payment, models.PROTECT, related_name="referral_reward")
-    ledger_entry = models.OneToOneField(LedgerEntry, models.PROTECT, related_name="referral_reward")
+    # NULL only for rewards imported from the previous shop: paid there, already in the opening balance.
+    payment = models.OneToOneField(
+        Payment, models.PROTECT, null=True, blank=True, related_name="referral_reward"
+    )
+    ledger_entry = models.OneToOneField(
+        LedgerEntry, models.PROTECT, null=True, blank=True, related_name="referral_reward"
+    )
     amount = money_field()
     created = models.DateTimeField(default=now)
 

@@ -1,15 +1,17 @@
-"""Reads on balances: the ledger of a customer, its totals, referral earnings."""
+"""Reads on balances: the ledger of a customer, its totals, referral earnings, ledger drift."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 
+from accounts.models import Customer
 from accounts.selectors import Page, paginate
 from payments.models import LedgerEntry, ReferralReward
-from payments.money import ZERO
+from payments.money import ZERO, money_field
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,15 @@ class LedgerTotals:
 
     topped_up: Decimal
     spent: Decimal
+
+
+@dataclass(frozen=True)
+class LedgerDrift:
+    """A customer whose balance is not the sum of their ledger."""
+
+    telegram_id: int
+    balance: Decimal
+    ledger_total: Decimal
 
 
 def list_ledger(*, telegram_id: int, page: int) -> Page[LedgerEntry]:
@@ -44,3 +55,16 @@ def get_referral_earnings(*, telegram_id: int) -> Decimal:
         "total"
     ]
     return total or ZERO
+
+
+def list_ledger_drift() -> list[LedgerDrift]:
+    """Return every customer whose ledger does not sum to their balance (none, if the money rule holds)."""
+    drifted = (
+        Customer.objects.annotate(
+            ledger_total=Coalesce(Sum("ledger__amount"), ZERO, output_field=money_field())
+        )
+        .exclude(ledger_total=F("balance"))
+        .order_by("telegram_id")
+        .values_list("telegram_id", "balance", "ledger_total")
+    )
+    return [LedgerDrift(telegram_id=row[0], balance=row[1], ledger_total=row[2]) for row in drifted]

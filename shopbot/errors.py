@@ -182,6 +182,12 @@ class ImportRefused(ShopError):
     message = _("The catalog file was refused: %(reason)s")
 
 
+class SeedRefused(ShopError):
+    """The previous shop's database cannot be imported, or not into this shop."""
+
+    message = _("The import from the previous shop was refused: %(reason)s")
+
+
 class ProductUnavailable(ShopError):
     message = _("%(product)s is no longer sold. Remove it from your cart to continue.")
 
