@@ -14,6 +14,7 @@ from django_prometheus.exports import ExportToDjangoView
 
 from monitoring.dashboard import build_dashboard
 from monitoring.health import health_report
+from shopbot.security import is_internal_request
 
 
 @never_cache
@@ -25,8 +26,16 @@ def health(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 def metrics(request: HttpRequest) -> HttpResponse:
-    """Serve Prometheus metrics; with METRICS_TOKEN set, only to ``Authorization: Bearer <token>``."""
-    if settings.METRICS_TOKEN and not has_bearer_token(request, settings.METRICS_TOKEN):
+    """Serve Prometheus metrics to ``Authorization: Bearer <METRICS_TOKEN>``.
+
+    Without a token set, only to loopback and private addresses: the metrics
+    carry revenue and sales, never for the internet by default.
+    """
+    if settings.METRICS_TOKEN:
+        allowed = has_bearer_token(request, settings.METRICS_TOKEN)
+    else:
+        allowed = is_internal_request(request)
+    if not allowed:
         response = HttpResponse("Unauthorized\n", status=401, content_type="text/plain")
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
