@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, OuterRef, Sum, Value
 from django.db.models.functions import Coalesce
 
-from accounts.actors import Actor
+from accounts.actors import Actor, permissions_of_actor
 from accounts.models import Customer
 from accounts.services import require_permission
 from accounts.staff import get_customer
@@ -135,6 +135,11 @@ def get_order(*, actor: Actor, order_number: str) -> Purchase:
     """Return the purchase with this order number, with its buyer."""
     require(actor, "manage_users", "find_order")
     return selectors.find_purchase_by_order_number(order_number=order_number)
+
+
+def shows_delivered_values(*, actor: Actor) -> bool:
+    """Return whether the actor may see customers' keys as delivered (not part of managing users)."""
+    return "view_delivered_values" in permissions_of_actor(actor)
 
 
 @dataclass(frozen=True)

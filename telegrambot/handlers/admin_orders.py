@@ -25,8 +25,9 @@ async def ask_order_number(update: Update, context: ShopContext) -> None:
 
 
 async def show_order(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
-    """Shows the order with the typed number: buyer, product, price, time and the delivered value."""
+    """Shows the order with the typed number: buyer, product, price, time and, if allowed, the value."""
     purchase = await call(selectors.get_order, actor=context.customer, order_number=update.message.text)
+    shows_value = await call(selectors.shows_delivered_values, actor=context.customer)
     await finish(context)
     keyboard = InlineKeyboardMarkup(
         [
@@ -34,7 +35,7 @@ async def show_order(update: Update, context: ShopContext, state: dialog.Dialog)
             [button(texts.ANOTHER, callbacks.ADMIN_ORDER_LOOKUP), *to_admin_row()],
         ]
     )
-    await screens.send(update, context, texts.order(purchase), keyboard)
+    await screens.send(update, context, texts.order(purchase, shows_value=shows_value), keyboard)
 
 
 HANDLERS = [CallbackQueryHandler(ask_order_number, pattern=callbacks.ADMIN_ORDER_LOOKUP.pattern)]

@@ -182,6 +182,25 @@ class OrderLookupTests(AdminTestCase):
         await adam.press("👤 The buyer")
         self.assertIn("Purchases: 1 for 9.99 RUB", adam.screen.text)
 
+    async def test_it_hides_the_delivered_value_from_user_managers(self):
+        # Managing users is support work; the customers' keys need their own permission.
+        await self.key_with_value("SECRET-KEY-1")
+        purchase = await sync_to_async(purchase_product)(
+            telegram_id=self.alice.telegram_id, product_id=self.key.pk
+        )
+        support = await Group.objects.acreate(name="Support")
+        await sync_to_async(support.permissions.set)(Permission.objects.filter(codename="manage_users"))
+        sam = await sync_to_async(make_customer)(3002, username="sam", role=support)
+        sam_chat = await self.chat(sam)
+        await sam_chat.send("/admin")
+        await sam_chat.press("🔎 Find an order")
+
+        await sam_chat.send(purchase.order_number)
+
+        self.assertIn(purchase.order_number, sam_chat.screen.text)
+        self.assertIn("Delivered: hidden", sam_chat.screen.text)
+        self.assertNotIn("SECRET-KEY-1", sam_chat.screen.html)
+
     async def key_with_value(self, value):
         from catalog.models import StockUnit
 

@@ -16,7 +16,10 @@ BUYER = gettext_lazy("👤 The buyer")
 VALUE_LIMIT = 3000
 
 
-def order(purchase: Purchase) -> str:
+VALUE_HIDDEN = gettext_lazy("Delivered: hidden (needs the “Delivered keys” permission).")
+
+
+def order(purchase: Purchase, *, shows_value: bool) -> str:
     buyer = purchase.buyer
     lines = [
         _("🧾 <b>Order #%(number)s</b>") % {"number": purchase.order_number},
@@ -28,5 +31,8 @@ def order(purchase: Purchase) -> str:
     ]
     if purchase.promo_code_id:
         lines.append(_("Promo code: %(code)s") % {"code": user_text(purchase.promo_code.code)})
-    lines += ["", _("Delivered:"), "<code>%s</code>" % user_text(purchase.value, limit=VALUE_LIMIT)]
+    if shows_value:
+        lines += ["", _("Delivered:"), "<code>%s</code>" % user_text(purchase.value, limit=VALUE_LIMIT)]
+    else:
+        lines += ["", str(VALUE_HIDDEN)]
     return "\n".join(lines)
