@@ -10,6 +10,7 @@ from catalog.services import purchase_product
 from payments.models import LedgerEntry
 from shopbot.test import OWNER_ID, make_customer
 from telegrambot import callbacks
+from telegrambot.dialog import set_state
 from telegrambot.tests.admin_support import AdminTestCase
 
 
@@ -162,6 +163,55 @@ class RoleChangeTests(AdminTestCase):
         roles = {customer.telegram_id: customer.role_id async for customer in Customer.objects.all()}
         self.assertIsNone(roles[self.bob.telegram_id])
         self.assertIsNone(roles[OWNER_ID])
+
+
+class EditedMessageTests(AdminTestCase):
+    async def test_it_ignores_an_edited_answer_to_a_prompt(self):
+        # Editing a typed amount while the bot waits for the reason must neither raise nor act again.
+        shop, alice = await self.start_chat(self.alice.telegram_id)
+        adam = await shop.user(self.admin.telegram_id, username="adam")
+        await adam.send("/start")
+        await adam.press_data(callbacks.ADMIN_USER.build(self.alice.telegram_id))
+        await adam.press("➕ Credit")
+        await adam.send("100")
+        shown = len(adam.messages)
+
+        await adam.edit_last_message("5000")
+        await adam.edit_last_message("/start")
+
+        self.assertEqual(len(adam.messages), shown)
+        await adam.send("Goodwill")
+        self.assertIn("Balance: <b>150.00 RUB</b>", adam.screen.html)
+
+    async def test_it_ignores_an_edit_on_every_prompt(self):
+        adam = await self.chat(self.admin)
+        for state in every_prompt():
+            with self.subTest(state=state):
+                await sync_to_async(set_state)(telegram_id=self.admin.telegram_id, state=state, data={})
+                shown = len(adam.messages)
+                await adam.edit_last_message("<b>" + "9" * 5000)
+                self.assertEqual(len(adam.messages), shown)
+                self.assertEqual(await sync_to_async(state_of)(self.admin.telegram_id), state)
+
+
+def every_prompt():
+    from telegrambot import application
+    from telegrambot.handlers import cart, catalog, profile, reviews, topup
+
+    features = (catalog, cart, reviews, profile, topup, *application.ADMIN_FEATURES)
+    features += (application.admin_promos, application.admin_broadcast)
+    states = set()
+    for feature in features:
+        states |= set(getattr(feature, "PROMPTS", {})) | set(getattr(feature, "MEDIA_PROMPTS", {}))
+    assert len(states) > 10
+    return sorted(states)
+
+
+def state_of(telegram_id):
+    from telegrambot.models import DialogState
+
+    found = DialogState.objects.filter(telegram_id=telegram_id).first()
+    return found.state if found else None
 
 
 class OrderLookupTests(AdminTestCase):
