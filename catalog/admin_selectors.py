@@ -93,9 +93,11 @@ def list_units(*, actor: Actor, product_id: int, page: int) -> Page[StockUnit]:
 
 
 def get_unit(*, actor: Actor, unit_id: int) -> StockUnit:
-    """Return one stock unit with its product."""
+    """Return one unsold stock unit with its product."""
     require(actor, "manage_stock", "view_stock_unit")
-    unit = StockUnit.objects.select_related("product").filter(pk=clean_id(unit_id, StockUnitNotFound)).first()
+    # A sold unit's value is a customer's key: a forged button must not show it as stock.
+    units = StockUnit.objects.select_related("product").filter(sold_at__isnull=True)
+    unit = units.filter(pk=clean_id(unit_id, StockUnitNotFound)).first()
     if unit is None:
         raise StockUnitNotFound()
     return unit
