@@ -22,6 +22,8 @@ SHOP_PERMISSIONS = [
     ("view_audit", "View audit log"),
     ("refund_payments", "Refund payments"),
     ("maintenance", "Switch maintenance mode"),
+    # Customers' keys as delivered (purchases, sold stock): not part of statistics or stock work.
+    ("view_delivered_values", "View delivered values"),
 ]
 PERMISSION_CODENAMES = [codename for codename, _ in SHOP_PERMISSIONS]
 

@@ -29,6 +29,9 @@ from catalog.services.drafts import edit_product
 from shopbot.admin_tools import HappenedFilter, ReadOnlyAdmin, ShopAdmin, ShowHideAdmin, short
 from shopbot.exports import Column, CsvExportMixin
 
+# The permission that shows customers' keys as delivered (purchases, sold units).
+DELIVERED_VALUES = "view_delivered_values"
+HIDDEN_VALUE = gettext_lazy("(sold: needs the delivered values permission)")
 PRODUCT_SERVICE_FIELDS = {
     "category",
     "name",
@@ -225,6 +228,31 @@ class StockUnitAdmin(ShopAdmin):
     def short_value(self, unit: StockUnit) -> str:
         return short(unit.value)
 
+    @admin.display(description=gettext_lazy("value"))
+    def unsold_value(self, unit: StockUnit) -> str:
+        return short(unit.value) if unit.sold_at is None else str(HIDDEN_VALUE)
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        if self.holds(request, DELIVERED_VALUES):
+            return self.list_display
+        # A sold unit's value is a customer's key, not stock work.
+        return tuple("unsold_value" if name == "short_value" else name for name in self.list_display)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.sold_at is not None and not self.holds(request, DELIVERED_VALUES):
+            return [field for field in fields if field != "value"]
+        return fields
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[StockUnit], search_term: str
+    ) -> tuple[QuerySet[StockUnit], bool]:
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip() and not self.holds(request, DELIVERED_VALUES):
+            # Finding a sold unit by its value would confirm a guessed customer's key.
+            found = found.filter(sold_at__isnull=True)
+        return found, duplicates
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -265,6 +293,13 @@ class PurchaseAdmin(CsvExportMixin, ReadOnlyAdmin):
         Column("payment", "payment_id"),
     )
     export_select_related = ("buyer", "promo_code")
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_fields(request, obj)
+        if self.holds(request, DELIVERED_VALUES):
+            return fields
+        # Statistics are sales, not the customers' keys; the export never has the value.
+        return [field for field in fields if field != "value"]
 
 
 @admin.register(CartLine)

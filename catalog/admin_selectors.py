@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, OuterRef, Sum, Value
 from django.db.models.functions import Coalesce
 
-from accounts.actors import Actor
+from accounts.actors import Actor, permissions_of_actor
 from accounts.models import Customer
 from accounts.services import require_permission
 from accounts.staff import get_customer
@@ -93,9 +93,11 @@ def list_units(*, actor: Actor, product_id: int, page: int) -> Page[StockUnit]:
 
 
 def get_unit(*, actor: Actor, unit_id: int) -> StockUnit:
-    """Return one stock unit with its product."""
+    """Return one unsold stock unit with its product."""
     require(actor, "manage_stock", "view_stock_unit")
-    unit = StockUnit.objects.select_related("product").filter(pk=clean_id(unit_id, StockUnitNotFound)).first()
+    # A sold unit's value is a customer's key: a forged button must not show it as stock.
+    units = StockUnit.objects.select_related("product").filter(sold_at__isnull=True)
+    unit = units.filter(pk=clean_id(unit_id, StockUnitNotFound)).first()
     if unit is None:
         raise StockUnitNotFound()
     return unit
@@ -135,6 +137,11 @@ def get_order(*, actor: Actor, order_number: str) -> Purchase:
     """Return the purchase with this order number, with its buyer."""
     require(actor, "manage_users", "find_order")
     return selectors.find_purchase_by_order_number(order_number=order_number)
+
+
+def shows_delivered_values(*, actor: Actor) -> bool:
+    """Return whether the actor may see customers' keys as delivered (not part of managing users)."""
+    return "view_delivered_values" in permissions_of_actor(actor)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ PostgreSQL is dumped with ``pg_dump --format=custom`` and restored with
 installs them there). SQLite is copied with SQLite's online backup API, which
 gives a consistent copy while the shop keeps running. Backups are files named
 ``shopbot-YYYYMMDD-HHMMSS.dump`` (PostgreSQL) or ``.sqlite3`` (SQLite).
+A backup holds every customer's delivered keys: the file is ``0600`` and its
+folder ``0700``, whatever the process's umask.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from django.utils.timezone import now as timezone_now
 
 SUFFIXES = {"postgresql": ".dump", "sqlite": ".sqlite3"}
 MAGIC = {"postgresql": b"PGDMP", "sqlite": b"SQLite format 3\x00"}
+FILE_MODE = 0o600
+DIRECTORY_MODE = 0o700
 
 
 class BackupError(Exception):
@@ -41,12 +45,13 @@ def backup_database(
     suffix = SUFFIXES.get(connection.vendor)
     if suffix is None:
         raise BackupError(f"Backups of {connection.vendor} databases are not supported")
-    directory.mkdir(parents=True, exist_ok=True)
+    make_private_directory(directory)
     path = directory / f"shopbot-{(now or timezone_now()):%Y%m%d-%H%M%S}{suffix}"
     if path.exists():
         raise BackupError(f"{path} already exists")
     partial = path.with_name(path.name + ".partial")
     try:
+        create_private_file(partial)
         if connection.vendor == "sqlite":
             backup_sqlite(connection, partial)
         else:
@@ -58,6 +63,20 @@ def backup_database(
         partial.unlink(missing_ok=True)
     prune_backups(directory=directory, keep=keep)
     return path
+
+
+def make_private_directory(directory: Path) -> None:
+    """Create ``directory`` if needed and let only the shop's own user into it."""
+    directory.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)
+    directory.chmod(DIRECTORY_MODE)  # mkdir leaves an existing folder as it was
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty ``0600`` file for the dump to fill, so it is never readable by others."""
+    # pg_dump and SQLite write into an existing file and keep its mode.
+    path.unlink(missing_ok=True)  # left by a backup that was killed
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    path.chmod(FILE_MODE)
 
 
 def restore_database(*, path: Path, alias: str = "default") -> None:

@@ -7,13 +7,16 @@ import hmac
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django_prometheus.exports import ExportToDjangoView
 
+from accounts.actors import permissions_of_actor
 from monitoring.dashboard import build_dashboard
 from monitoring.health import health_report
+from shopbot.security import is_internal_request
 
 
 @never_cache
@@ -25,8 +28,16 @@ def health(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 def metrics(request: HttpRequest) -> HttpResponse:
-    """Serve Prometheus metrics; with METRICS_TOKEN set, only to ``Authorization: Bearer <token>``."""
-    if settings.METRICS_TOKEN and not has_bearer_token(request, settings.METRICS_TOKEN):
+    """Serve Prometheus metrics to ``Authorization: Bearer <METRICS_TOKEN>``.
+
+    Without a token set, only to loopback and private addresses: the metrics
+    carry revenue and sales, never for the internet by default.
+    """
+    if settings.METRICS_TOKEN:
+        allowed = has_bearer_token(request, settings.METRICS_TOKEN)
+    else:
+        allowed = is_internal_request(request)
+    if not allowed:
         response = HttpResponse("Unauthorized\n", status=401, content_type="text/plain")
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
@@ -41,6 +52,9 @@ def has_bearer_token(request: HttpRequest, token: str) -> bool:
 @staff_member_required
 @never_cache
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Show sales, customers, payments, the funnel, errors and low stock to staff."""
+    """Show sales, customers, payments, the funnel, errors and low stock to ``view_statistics``."""
+    # Revenue and payments: the same permission as the bot's statistics, not any staff login.
+    if "view_statistics" not in permissions_of_actor(request.user):
+        raise PermissionDenied
     context = {**admin.site.each_context(request), "title": "Dashboard", **build_dashboard()}
     return render(request, "monitoring/dashboard.html", context)

@@ -1,4 +1,10 @@
-"""Staff login lockout: repeated failures for one username from one address lock it for a while.
+"""Client addresses, failure limits, and the staff login lockout.
+
+The client address is the connection's, or with ``TRUSTED_PROXIES`` set the one
+the nearest trusted proxy put into ``X-Forwarded-For`` (the header itself is
+anyone's to write, so it is read only when configured).
+
+Staff login lockout: repeated failures for one username from one address lock it for a while.
 
 Failures are counted in the shared cache with django-ratelimit's counter, so
 every web worker sees them. After ``LOGIN_FAILURE_LIMIT`` failures (default 5)
@@ -10,6 +16,7 @@ is refused until then. A successful login starts the count again.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +24,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import get_usage, is_ratelimited
 
 from monitoring.metrics import RATE_LIMITED
 
@@ -26,8 +33,49 @@ GROUP = "staff-login"
 GENERATION_SECONDS = 24 * 60 * 60
 
 
+# Headers a reverse proxy adds: a request carrying one came through a proxy.
+PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED", "HTTP_X_FORWARDED_PROTO")
+
+
 def client_address(request: HttpRequest | None) -> str:
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    """Return the client's address: the connection's, or the trusted proxies' view of it."""
+    if request is None:
+        return ""
+    remote = request.META.get("REMOTE_ADDR", "")
+    hops = settings.TRUSTED_PROXIES
+    if not hops:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if len(forwarded) < hops:
+        return remote  # did not come through every trusted proxy
+    # Each proxy appends the address it saw; entries left of the trusted ones are the client's to forge.
+    candidate = forwarded[-hops]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
+
+
+def is_internal_request(request: HttpRequest) -> bool:
+    """Return whether a request comes from loopback or a private network, not through a proxy."""
+    try:
+        address = ipaddress.ip_address(client_address(request))
+    except ValueError:
+        return False
+    if not settings.TRUSTED_PROXIES and any(request.META.get(header) for header in PROXY_HEADERS):
+        # A proxy on this machine or network makes every visitor look local.
+        return False
+    return address.is_loopback or address.is_private
+
+
+def too_many_failures(request: HttpRequest, *, group: str, rate: str | None) -> bool:
+    """Count one failed attempt from the client's address; return whether it is over ``rate``."""
+    if not rate:
+        return False
+    return is_ratelimited(
+        request, group=group, key=lambda group, request: client_address(request), rate=rate, increment=True
+    )
 
 
 def pair_digest(username: str, address: str) -> str:

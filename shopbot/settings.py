@@ -136,7 +136,8 @@ LOGGING = config.logging(
 )
 
 # --- Monitoring, retention and backups ----------------------------------------
-# With a token set, /metrics answers only to "Authorization: Bearer <token>".
+# With a token set, /metrics answers only to "Authorization: Bearer <token>"; without
+# one, only to loopback and private addresses that did not come through a proxy.
 METRICS_TOKEN = config.str("METRICS_TOKEN", "")
 # /health answers 503 when TOKEN is set and the bot's last contact with Telegram
 # is older than this many seconds; 0 leaves the bot out of /health's verdict.
@@ -157,7 +158,8 @@ RATE_LIMIT_PURCHASE = config.rate("RATE_LIMIT_PURCHASE", "5/m")
 RATE_LIMIT_PAYMENT = config.rate("RATE_LIMIT_PAYMENT", "10/m")
 RATE_LIMIT_PROMO = config.rate("RATE_LIMIT_PROMO", "10/10m")
 RATE_LIMIT_BROADCAST = config.rate("RATE_LIMIT_BROADCAST", "1/h")
-# Per client address, for the HTTP webhooks; Telegram and CryptoPay send from few addresses.
+# Failed (unauthenticated) posts per client address to the HTTP webhooks; a post that
+# carries the right secret or signature is never limited.
 WEBHOOK_RATE_LIMIT = config.rate("WEBHOOK_RATE_LIMIT", "6000/m")
 CRYPTOPAY_WEBHOOK_RATE_LIMIT = config.rate("CRYPTOPAY_WEBHOOK_RATE_LIMIT", "600/m")
 # Updates runbot handles at once (never two of one customer). Telegram is tens of ms away:
@@ -191,6 +193,10 @@ SECURE_HSTS_PRELOAD = config.bool("SECURE_HSTS_PRELOAD", HTTPS)
 if config.bool("SECURE_PROXY_SSL_HEADER", HTTPS):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
+# Reverse proxies in front of the web process that append the client's address to
+# X-Forwarded-For. 0: the client address is the connection's, and the header is ignored
+# (anyone can send it); 1 behind one proxy such as the README's nginx.
+TRUSTED_PROXIES = config.int("TRUSTED_PROXIES", 0, minimum=0, maximum=10)
 AUTHENTICATION_BACKENDS = ["shopbot.security.LockoutModelBackend"]
 LOGIN_FAILURE_LIMIT = config.int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_MINUTES = config.int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)

@@ -167,3 +167,62 @@ class SetBlockedTests(ShopTestCase):
         self.admin.refresh_from_db()
 
         self.assertIs(roles.is_admin(self.admin), False)
+
+
+class RoleChangesReachWebLoginsTests(ShopTestCase):
+    """A role changed or deleted by any path: the bot forgets its cache and the web logins follow."""
+
+    def setUp(self) -> None:
+        from django.contrib.auth.models import Permission
+
+        from accounts.web_users import staff_user_for
+
+        self.Permission = Permission
+        self.support = Group.objects.create(name="Support")
+        self.support.permissions.set(Permission.objects.filter(codename__in=["manage_users", "view_audit"]))
+        self.sue = make_customer(4001, username="sue", role=self.support)
+        self.login = staff_user_for(self.sue)
+        self.assertTrue(roles.has_permission(self.sue, "manage_users"))  # cached now
+
+    def refreshed_login(self) -> User:
+        return User.objects.get(pk=self.login.pk)
+
+    def test_it_turns_off_the_logins_of_a_deleted_roles_holders(self) -> None:
+        from accounts.services import delete_role
+
+        with self.captureOnCommitCallbacks(execute=True):
+            delete_role(actor=self.owner, role_id=self.support.pk)
+
+        login = self.refreshed_login()
+        self.assertFalse(login.is_staff or login.is_active)
+        self.assertEqual(list(login.groups.all()), [])
+
+    def test_it_turns_off_the_logins_when_a_role_loses_every_permission(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            save_role(actor=self.owner, name="Support", codenames=[], role_id=self.support.pk)
+
+        self.assertFalse(self.refreshed_login().is_staff)
+
+    def test_it_forgets_a_permission_removed_in_the_group_admin(self) -> None:
+        from django.contrib import admin
+
+        root = User.objects.create_superuser(username="root", password="secret-pass-123")
+        self.client.force_login(root)
+        keep = self.Permission.objects.get(codename="view_audit")
+        url = f"/admin/auth/group/{self.support.pk}/change/"
+        self.assertIn(Group, admin.site._registry)
+
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(url, {"name": "Support", "permissions": [keep.pk]})
+
+        self.assertEqual(response.status_code, 302)
+        sue = Customer.objects.get(pk=self.sue.pk)
+        self.assertFalse(roles.has_permission(sue, "manage_users"))
+        self.assertTrue(roles.has_permission(sue, "view_audit"))
+
+    def test_it_follows_a_change_made_in_a_shell(self) -> None:
+        self.support.permissions.clear()
+
+        sue = Customer.objects.get(pk=self.sue.pk)
+        self.assertFalse(roles.is_admin(sue))
+        self.assertFalse(self.refreshed_login().is_active)

@@ -224,3 +224,64 @@ class StockAdminTests(ShopTestCase):
         self.assertTrue(StockUnit.objects.filter(pk=sold.pk).exists())
         self.assertFalse(StockUnit.objects.filter(pk=unsold.pk).exists())
         self.assertTrue(AuditEntry.objects.filter(action="delete_stock_unit").exists())
+
+
+class DeliveredValueTests(ShopTestCase):
+    """A customer's key as delivered shows only with view_delivered_values, on every page."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        StockUnit.objects.filter(product=cls.key).delete()
+        StockUnit.objects.create(product=cls.key, value="SOLD-KEY-777")
+        StockUnit.objects.create(product=cls.key, value="FRESH-KEY-888")
+        cls.purchase = purchase_product(telegram_id=cls.alice.telegram_id, product_id=cls.key.pk)
+        cls.sold = StockUnit.objects.get(value="SOLD-KEY-777")
+        cls.statistics = make_staff("stats", permissions=["accounts.view_statistics"])
+        cls.stock = make_staff("stock", permissions=["accounts.manage_stock"])
+        cls.trusted = make_staff(
+            "trusted",
+            permissions=[
+                "accounts.view_statistics",
+                "accounts.manage_stock",
+                "accounts.view_delivered_values",
+            ],
+        )
+
+    def pages(self, user: object) -> str:
+        self.client.force_login(user)
+        urls = []
+        if "stats" in user.username or user.username == "trusted":
+            urls += [
+                reverse("admin:catalog_purchase_changelist"),
+                reverse("admin:catalog_purchase_change", args=[self.purchase.pk]),
+                reverse("admin:catalog_purchase_export") + "?date_from=2000-01-01&date_to=2999-12-31",
+            ]
+        if "stock" in user.username or user.username == "trusted":
+            urls += [
+                reverse("admin:catalog_stockunit_changelist"),
+                reverse("admin:catalog_stockunit_change", args=[self.sold.pk]),
+            ]
+        pages = []
+        for address in urls:
+            response = self.client.get(address)
+            self.assertEqual(response.status_code, 200, address)
+            content = response.getvalue() if response.streaming else response.content
+            pages.append(content.decode())
+        return "\n".join(pages)
+
+    def test_it_hides_delivered_keys_from_statistics(self) -> None:
+        self.assertNotIn("SOLD-KEY-777", self.pages(self.statistics))
+
+    def test_it_hides_sold_keys_from_stock_keepers_but_shows_unsold_stock(self) -> None:
+        pages = self.pages(self.stock)
+
+        self.assertNotIn("SOLD-KEY-777", pages)
+        self.assertIn("FRESH-KEY-888", pages)
+        # Searching by value must not confirm a guessed customer's key either.
+        search = reverse("admin:catalog_stockunit_changelist")
+        self.assertContains(self.client.get(search, {"q": "SOLD-KEY-777"}), "0 results")
+        self.assertContains(self.client.get(search, {"q": "FRESH-KEY-888"}), "1 result")
+
+    def test_it_shows_delivered_keys_with_the_permission(self) -> None:
+        self.assertIn("SOLD-KEY-777", self.pages(self.trusted))

@@ -1,5 +1,7 @@
 """`manage.py backup` and `restore`: a round trip gives back the data, on SQLite and PostgreSQL."""
 
+import os
+import stat
 from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
@@ -76,3 +78,28 @@ def test_it_refuses_a_file_that_is_not_a_backup(tmp_path):
         restore_database(path=bogus)
     with pytest.raises(CommandError, match="does not exist"):
         call_command("restore", str(tmp_path / "missing.dump"), "--noinput")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_writes_backups_only_the_shop_user_can_read(tmp_path):
+    # Backups hold every customer's delivered keys; a permissive umask must not leak them.
+    folder = tmp_path / "backups"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    old_umask = os.umask(0o022)
+    try:
+        path = backup_database(directory=folder)
+    finally:
+        os.umask(old_umask)
+
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_creates_a_missing_backup_folder_private(tmp_path):
+    folder = tmp_path / "new" / "backups"
+
+    backup_database(directory=folder)
+
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700

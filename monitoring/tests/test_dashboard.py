@@ -3,6 +3,7 @@
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import localdate, now
@@ -43,6 +44,7 @@ def make_payment(test: ShopTestCase, status: str = Payment.Status.PENDING, **fie
 class DashboardTests(ShopTestCase):
     def setUp(self) -> None:
         self.staff = make_staff()
+        self.staff.user_permissions.add(Permission.objects.get(codename="view_statistics"))
 
     def test_it_shows_charts_and_figures_to_staff(self) -> None:
         sell(self)
@@ -126,6 +128,18 @@ class DashboardTests(ShopTestCase):
 
         self.assertEqual(response.status_code, 302)
         self.assertIn("/admin/login/", response["Location"])
+
+    def test_it_refuses_staff_without_view_statistics(self) -> None:
+        # An admin with only manage_stock who used the sign-in link.
+        stock_keeper = make_staff("stella")
+        stock_keeper.user_permissions.add(Permission.objects.get(codename="manage_stock"))
+        self.client.force_login(stock_keeper)
+
+        response = self.client.get("/dashboard/")
+        index = self.client.get("/admin/")
+
+        self.assertEqual(response.status_code, 403)
+        self.assertNotContains(index, 'href="/dashboard/"')
 
     def test_it_sends_anonymous_visitors_to_the_login(self) -> None:
         response = self.client.get("/dashboard/")

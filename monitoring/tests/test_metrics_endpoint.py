@@ -39,3 +39,31 @@ class MetricsEndpointTests(ShopTestCase):
         response = self.client.get("/metrics", HTTP_HOST="web:8000", HTTP_AUTHORIZATION="Bearer s3cret-token")
 
         self.assertEqual(response.status_code, 200)
+
+
+class MetricsWithoutTokenTests(ShopTestCase):
+    """Without METRICS_TOKEN the revenue figures stay inside the machine and its private network."""
+
+    def test_it_refuses_a_public_address(self) -> None:
+        response = self.client.get("/metrics", REMOTE_ADDR="8.8.8.8")
+
+        self.assertEqual(response.status_code, 401)
+        self.assertNotIn(b"shopbot_", response.content)
+
+    def test_it_serves_prometheus_on_a_private_network(self) -> None:
+        response = self.client.get("/metrics", REMOTE_ADDR="172.18.0.5", HTTP_HOST="web:8000")
+
+        self.assertEqual(response.status_code, 200)
+
+    def test_it_refuses_a_visitor_relayed_by_a_local_proxy(self) -> None:
+        # nginx on the same machine connects from 127.0.0.1 for every visitor.
+        response = self.client.get("/metrics", HTTP_X_FORWARDED_FOR="8.8.8.8", HTTP_X_FORWARDED_PROTO="https")
+
+        self.assertEqual(response.status_code, 401)
+
+    @override_settings(TRUSTED_PROXIES=1)
+    def test_it_judges_the_address_a_trusted_proxy_saw(self) -> None:
+        public = self.client.get("/metrics", HTTP_X_FORWARDED_FOR="10.0.0.1, 8.8.8.8")
+        private = self.client.get("/metrics", HTTP_X_FORWARDED_FOR="10.0.0.3")
+
+        self.assertEqual((public.status_code, private.status_code), (401, 200))

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.test import override_settings
 
 from payments.models import LedgerEntry, Payment, PaymentNotice
 from payments.services import claim_notices
@@ -64,6 +65,19 @@ class CryptoPayWebhookTests(CryptoPayTestCase):
             response = self.post_webhook(int(payment.external_id), signature=signature)
             self.assertEqual(response.status_code, 401)
         self.assertEqual(self.balance(self.bob), Decimal("0"))
+
+    @override_settings(CRYPTOPAY_WEBHOOK_RATE_LIMIT="5/m")
+    def test_it_credits_a_signed_update_after_junk_from_the_same_proxy(self):
+        # Behind a reverse proxy every post has the proxy's address: junk must not lock CryptoPay out.
+        payment = self.new_invoice()
+        self.fake.mark_paid(int(payment.external_id))
+        junk = [self.post_webhook(None, body=b"{}", signature="0" * 64).status_code for _ in range(8)]
+
+        response = self.post_webhook(int(payment.external_id))
+
+        self.assertEqual(junk, [401] * 5 + [429] * 3)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.balance(self.bob), Decimal("25.00"))
 
     def test_it_refuses_an_update_signed_with_another_token(self):
         payment = self.new_invoice()

@@ -25,8 +25,9 @@ async def ask_order_number(update: Update, context: ShopContext) -> None:
 
 
 async def show_order(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
-    """Shows the order with the typed number: buyer, product, price, time and the delivered value."""
+    """Shows the order with the typed number: buyer, product, price, time and, if allowed, the value."""
     purchase = await call(selectors.get_order, actor=context.customer, order_number=update.message.text)
+    shows_value = await call(selectors.shows_delivered_values, actor=context.customer)
     await finish(context)
     keyboard = InlineKeyboardMarkup(
         [
@@ -34,8 +35,13 @@ async def show_order(update: Update, context: ShopContext, state: dialog.Dialog)
             [button(texts.ANOTHER, callbacks.ADMIN_ORDER_LOOKUP), *to_admin_row()],
         ]
     )
+    if not shows_value:
+        await screens.send(update, context, texts.order(purchase, shows_value=False), keyboard)
+        return
     receipt = delivery.receipt(
-        [purchase], full=texts.order(purchase), short=texts.order(purchase, with_value=False)
+        [purchase],
+        full=texts.order(purchase, shows_value=True),
+        short=texts.order(purchase, shows_value=True, with_value=False),
     )
     await screens.send(update, context, receipt.text, keyboard)
     await delivery.send_file(context.bot, context.customer.telegram_id, receipt)

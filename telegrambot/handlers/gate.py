@@ -4,7 +4,7 @@ Registered as a ``TypeHandler`` in group -1. It registers or refreshes the
 sender, puts the customer in ``context.customer``, activates their language
 for the rest of the update, and stops (``ApplicationHandlerStop``) updates
 from groups and channels, from blocked users and from users who have not
-joined the required channel. Payments (pre-checkout queries and successful
+joined the required channel, and ignores edited messages. Payments (pre-checkout queries and successful
 payments) always pass: money Telegram took must reach the payments handlers
 even for a blocked user.
 """
@@ -49,6 +49,10 @@ async def admit(update: Update, context: ShopContext) -> None:
         raise ApplicationHandlerStop
     if update.my_chat_member is not None:
         await follow_bot_membership(update)
+        raise ApplicationHandlerStop
+    if update.effective_message is not None and update.message is None and update.callback_query is None:
+        # An edit (or a business or channel message): every handler reads update.message, and
+        # an edited answer to a prompt must not act a second time. Edits are ignored.
         raise ApplicationHandlerStop
     if is_payment(update):
         return

@@ -40,7 +40,8 @@ def build_handler(prompts: Mapping[str, PromptHandler]) -> MessageHandler:
             return
         await handler(update, context, state)
 
-    return MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, answer_prompt)
+    typed = filters.TEXT & ~filters.COMMAND
+    return MessageHandler(filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED & typed, answer_prompt)
 
 
 def build_media_handler(prompts: Mapping[str, PromptHandler]) -> MessageHandler:

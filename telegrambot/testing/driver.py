@@ -153,6 +153,12 @@ class ChatUser:
             data["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         await self.shop.process({"message": data}, strict=strict)
 
+    async def edit_last_message(self, text: str, *, strict: bool = True) -> None:
+        """Edit the user's latest message to ``text``, as Telegram reports an edit."""
+        message = [m for m in self.telegram.chats.get(self.id, []) if not m.from_bot][-1]
+        data = {**self.message_base(message), "text": text, "edit_date": int(time.time())}
+        await self.shop.process({"edited_message": data}, strict=strict)
+
     async def send_sticker(self, *, strict: bool = True) -> None:
         message = self.telegram.add_user_message(self.id)
         sticker = {

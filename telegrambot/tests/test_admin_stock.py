@@ -2,6 +2,7 @@
 
 from asgiref.sync import sync_to_async
 from django.test import override_settings
+from django.utils.timezone import now
 
 from catalog.models import Product, StockUnit
 from telegrambot import callbacks
@@ -144,6 +145,15 @@ class StockUnitTests(AdminTestCase):
         carl = await self.open_product()
         await carl.press_data(callbacks.ADMIN_STOCK_UNIT.build(unit.pk, 1))
         self.assertIn("<code>&lt;b&gt;&amp;key&lt;/b&gt;</code>", carl.screen.html)
+
+    async def test_it_does_not_show_a_sold_unit_through_a_forged_button(self):
+        await StockUnit.objects.acreate(product=self.key, value="CUSTOMERS-KEY", sold_at=now())
+        unit = await StockUnit.objects.aget(value="CUSTOMERS-KEY")
+        carl = await self.open_product()
+
+        await carl.press_data(callbacks.ADMIN_STOCK_UNIT.build(unit.pk, 1))
+
+        self.assertNotIn("CUSTOMERS-KEY", carl.screen.html + (carl.alert or ""))
 
     async def test_it_sets_the_low_stock_threshold(self):
         carl = await self.open_product()

@@ -10,6 +10,7 @@ from catalog.services import purchase_product
 from payments.models import LedgerEntry
 from shopbot.test import OWNER_ID, make_customer
 from telegrambot import callbacks
+from telegrambot.dialog import set_state
 from telegrambot.tests.admin_support import AdminTestCase
 from telegrambot.tests.admin_tools import make_admin
 
@@ -183,6 +184,55 @@ class RoleChangeTests(AdminTestCase):
         self.assertIsNone(roles[OWNER_ID])
 
 
+class EditedMessageTests(AdminTestCase):
+    async def test_it_ignores_an_edited_answer_to_a_prompt(self):
+        # Editing a typed amount while the bot waits for the reason must neither raise nor act again.
+        shop, alice = await self.start_chat(self.alice.telegram_id)
+        adam = await shop.user(self.admin.telegram_id, username="adam")
+        await adam.send("/start")
+        await adam.press_data(callbacks.ADMIN_USER.build(self.alice.telegram_id))
+        await adam.press("➕ Credit")
+        await adam.send("100")
+        shown = len(adam.messages)
+
+        await adam.edit_last_message("5000")
+        await adam.edit_last_message("/start")
+
+        self.assertEqual(len(adam.messages), shown)
+        await adam.send("Goodwill")
+        self.assertIn("Balance: <b>150.00 RUB</b>", adam.screen.html)
+
+    async def test_it_ignores_an_edit_on_every_prompt(self):
+        adam = await self.chat(self.admin)
+        for state in every_prompt():
+            with self.subTest(state=state):
+                await sync_to_async(set_state)(telegram_id=self.admin.telegram_id, state=state, data={})
+                shown = len(adam.messages)
+                await adam.edit_last_message("<b>" + "9" * 5000)
+                self.assertEqual(len(adam.messages), shown)
+                self.assertEqual(await sync_to_async(state_of)(self.admin.telegram_id), state)
+
+
+def every_prompt():
+    from telegrambot import application
+    from telegrambot.handlers import cart, catalog, profile, reviews, topup
+
+    features = (catalog, cart, reviews, profile, topup, *application.ADMIN_FEATURES)
+    features += (application.admin_promos, application.admin_broadcast)
+    states = set()
+    for feature in features:
+        states |= set(getattr(feature, "PROMPTS", {})) | set(getattr(feature, "MEDIA_PROMPTS", {}))
+    assert len(states) > 10
+    return sorted(states)
+
+
+def state_of(telegram_id):
+    from telegrambot.models import DialogState
+
+    found = DialogState.objects.filter(telegram_id=telegram_id).first()
+    return found.state if found else None
+
+
 class OrderLookupTests(AdminTestCase):
     async def test_it_shows_an_order_with_the_delivered_value_escaped(self):
         await self.key_with_value("<script>&</script>")
@@ -200,6 +250,25 @@ class OrderLookupTests(AdminTestCase):
         self.assertIn("<code>&lt;script&gt;&amp;&lt;/script&gt;</code>", adam.screen.html)
         await adam.press("👤 The buyer")
         self.assertIn("Purchases: 1 for 9.99 RUB", adam.screen.text)
+
+    async def test_it_hides_the_delivered_value_from_user_managers(self):
+        # Managing users is support work; the customers' keys need their own permission.
+        await self.key_with_value("SECRET-KEY-1")
+        purchase = await sync_to_async(purchase_product)(
+            telegram_id=self.alice.telegram_id, product_id=self.key.pk
+        )
+        support = await Group.objects.acreate(name="Support")
+        await sync_to_async(support.permissions.set)(Permission.objects.filter(codename="manage_users"))
+        sam = await sync_to_async(make_customer)(3002, username="sam", role=support)
+        sam_chat = await self.chat(sam)
+        await sam_chat.send("/admin")
+        await sam_chat.press("🔎 Find an order")
+
+        await sam_chat.send(purchase.order_number)
+
+        self.assertIn(purchase.order_number, sam_chat.screen.text)
+        self.assertIn("Delivered: hidden", sam_chat.screen.text)
+        self.assertNotIn("SECRET-KEY-1", sam_chat.screen.html)
 
     async def key_with_value(self, value):
         from catalog.models import StockUnit

@@ -26,8 +26,9 @@ def streamed() -> list[dict[str, Any]]:
     return [json.loads(fields[b"update"]) for _id, fields in stream.redis().xrange(stream.stream_key())]
 
 
-def post(body: Any, *, secret: str | None = SECRET, address: str = "149.154.167.1") -> Any:
-    headers = {} if secret is None else {"HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN": secret}
+def post(body: Any, *, secret: str | None = SECRET, address: str = "149.154.167.1", **headers: str) -> Any:
+    if secret is not None:
+        headers["HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN"] = secret
     data = body if isinstance(body, (str, bytes)) else json.dumps(body)
     return Client().post(URL, data=data, content_type="application/json", REMOTE_ADDR=address, **headers)
 
@@ -100,14 +101,46 @@ def test_it_is_not_there_without_a_secret() -> None:
     assert post(update(), secret="").status_code == 404
 
 
-def test_it_limits_posts_per_address(settings: Any) -> None:
+def test_it_never_limits_posts_with_the_right_secret(settings: Any) -> None:
     settings.WEBHOOK_RATE_LIMIT = "2/m"
-    assert [post(update(n)).status_code for n in (1, 2, 3)] == [200, 200, 429]
-    assert post(update(4), address="149.154.167.2").status_code == 200
-    assert stream.queued_updates() == 3
+
+    assert [post(update(n)).status_code for n in (1, 2, 3, 4)] == [200, 200, 200, 200]
+    assert stream.queued_updates() == 4
 
 
-def test_it_limits_the_cryptopay_webhook_per_address(settings: Any) -> None:
+def test_it_limits_only_failures_per_address(settings: Any) -> None:
+    settings.WEBHOOK_RATE_LIMIT = "2/m"
+    refused = [post(update(n), secret="wrong").status_code for n in (1, 2, 3)]
+
+    assert refused == [403, 403, 429]
+    assert post(update(4), secret="wrong", address="149.154.167.2").status_code == 403
+    # Telegram's own post from the same (proxy) address still gets through.
+    assert post(update(5)).status_code == 200
+    assert stream.queued_updates() == 1
+
+
+def test_it_ignores_a_forged_forwarded_address_by_default(settings: Any) -> None:
+    settings.WEBHOOK_RATE_LIMIT = "1/m"
+    codes = [post(update(n), secret="wrong", HTTP_X_FORWARDED_FOR=f"10.9.9.{n}").status_code for n in (1, 2)]
+
+    assert codes == [403, 429]
+
+
+def test_it_limits_the_client_behind_a_trusted_proxy(settings: Any) -> None:
+    settings.WEBHOOK_RATE_LIMIT = "1/m"
+    settings.TRUSTED_PROXIES = 1
+
+    def junk(client: str, n: int) -> int:
+        # The client may prepend anything; the proxy appends the address it saw.
+        return post(
+            update(n), secret="wrong", address="127.0.0.1", HTTP_X_FORWARDED_FOR=f"6.6.6.{n}, {client}"
+        ).status_code
+
+    assert [junk("203.0.113.5", 1), junk("203.0.113.5", 2)] == [403, 429]
+    assert junk("203.0.113.6", 3) == 403
+
+
+def test_it_limits_failed_cryptopay_posts_per_address(settings: Any) -> None:
     settings.CRYPTO_PAY_TOKEN = "123:crypto"
     settings.CRYPTOPAY_WEBHOOK_RATE_LIMIT = "1/m"
     client = Client(REMOTE_ADDR="10.0.0.9")

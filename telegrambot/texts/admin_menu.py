@@ -34,6 +34,7 @@ PERMISSIONS = {
     "view_audit": gettext_lazy("Audit log"),
     "refund_payments": gettext_lazy("Refunds"),
     "maintenance": gettext_lazy("Maintenance"),
+    "view_delivered_values": gettext_lazy("Delivered keys"),
 }
 
 

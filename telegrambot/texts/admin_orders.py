@@ -17,8 +17,11 @@ ANOTHER = gettext_lazy("🔎 Find another order")
 BUYER = gettext_lazy("👤 The buyer")
 
 
-def order(purchase: Purchase, *, with_value: bool = True) -> str:
-    """The order's card; the delivered value in full, or a note that it follows as a file."""
+VALUE_HIDDEN = gettext_lazy("Delivered: hidden (needs the “Delivered keys” permission).")
+
+
+def order(purchase: Purchase, *, shows_value: bool, with_value: bool = True) -> str:
+    """The order's card: the delivered value in full, a note that it follows as a file, or that it is hidden."""
     buyer = purchase.buyer
     lines = [
         _("🧾 <b>Order #%(number)s</b>") % {"number": purchase.order_number},
@@ -30,6 +33,8 @@ def order(purchase: Purchase, *, with_value: bool = True) -> str:
     ]
     if purchase.promo_code_id:
         lines.append(_("Promo code: %(code)s") % {"code": user_text(purchase.promo_code.code)})
+    if not shows_value:
+        return "\n".join([*lines, "", str(VALUE_HIDDEN)])
     if not with_value:
         return "\n".join([*lines, "", str(SENT_AS_FILE)])
     lines += ["", _("Delivered:"), "<code>%s</code>" % html.escape(purchase.value)]
