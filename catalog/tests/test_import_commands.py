@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import stat
 import tempfile
 from pathlib import Path
 
@@ -40,6 +41,16 @@ class CatalogCommandTests(ShopTestCase):
 
         self.assertEqual(json.loads(path.read_text(encoding="utf-8")), printed)
         self.assertEqual(printed["categories"][0]["products"][0]["stock"], ["AAA-111", "BBB-222"])
+
+    def test_it_writes_the_export_only_its_owner_can_read(self) -> None:
+        path = self.folder / "out.json"
+        path.write_text("old")
+        path.chmod(0o644)
+
+        run("export_catalog", str(path))
+
+        self.assertEqual(stat.S_IMODE(path.stat().st_mode), 0o600)
+        self.assertIn("AAA-111", path.read_text(encoding="utf-8"))
 
     def test_it_imports_and_reports(self) -> None:
         data = {

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from catalog.importing import dump_catalog
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to a file only its owner may read: the export holds every unsold key."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # a file that existed keeps its old mode through O_CREAT
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)
 
 
 class Command(BaseCommand):
@@ -22,7 +31,7 @@ class Command(BaseCommand):
             self.stdout.write(text, ending="")
             return
         try:
-            Path(options["file"]).write_text(text, encoding="utf-8")
+            write_private(Path(options["file"]), text)
         except OSError as error:
             raise CommandError(f"Cannot write {options['file']}: {error.strerror}") from None
         self.stderr.write(f"Wrote the catalog to {options['file']}.")
