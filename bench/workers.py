@@ -119,9 +119,12 @@ class Fleet(Target):
 class KillRun:
     sent: int = 0
     answered: int = 0
-    twice: int = 0
+    twice: int = 0  # a second screen for one update
+    refused_twice: int = 0  # a second answerCallbackQuery for one press, which Telegram refuses
     lost: int = 0
     claimed_after: float | None = None  # seconds from the kill to the survivor's first claim
+    refused: dict[str, int] = field(default_factory=dict)  # "method: description" -> calls the fake refused
+    unanswered: list[str] = field(default_factory=list)  # what each lost update was
     latencies: list[float] = field(default_factory=list)
 
 
@@ -144,6 +147,9 @@ async def kill_run(fleet: Fleet, customers: list[Customer], seconds: float, clai
                     result.latencies.append(await step_with_timeout(step, timeout))
                 except TimeoutError:
                     result.lost += 1
+                    result.unanswered.append(
+                        f"customer {customer.id}, step {sent[customer.id] % 5 or 5} of 5"
+                    )
                     return  # its screen is gone; this customer stops clicking
                 answered[customer.id] += 1
 
@@ -165,9 +171,12 @@ async def kill_run(fleet: Fleet, customers: list[Customer], seconds: float, clai
     for chat, count in answered.items():
         extra = screens.get(chat, 0) - before.get(chat, 0) - count
         result.twice += max(0, extra)
-    # A second answerCallbackQuery for one press is refused by the fake: count those too.
+    # A second answerCallbackQuery for one press is refused by the fake (as by Telegram): counted apart.
     refused = fleet.server.telegram.rejections[refused_before:]
-    result.twice += sum(1 for item in refused if item.method.lower() == "answercallbackquery")
+    result.refused_twice = sum(1 for item in refused if item.method.lower() == "answercallbackquery")
+    for item in refused:
+        key = f"{item.method}: {item.description[:60]}"
+        result.refused[key] = result.refused.get(key, 0) + 1
     result.sent, result.answered = sum(sent.values()), sum(answered.values())
     return result
 
@@ -267,13 +276,17 @@ async def section(report: Report, options: Options) -> None:
     rows = [
         ["updates sent", kill.sent],
         ["answered", kill.answered],
-        ["answered twice", f"{kill.twice} (must be 0)"],
+        ["answered twice (a second screen)", f"{kill.twice} (must be 0)"],
+        ["a press answered again, refused by Telegram", kill.refused_twice],
         ["lost (no answer within the claim time + 30 s)", f"{kill.lost} (must be 0)"],
         ["the survivor's first claim, after the kill", f"{claimed} (WEBHOOK_CLAIM_SECONDS {claim_seconds})"],
     ]
+    refused = "; ".join(f"{key} ×{count}" for key, count in kill.refused.items()) or "none"
+    lost = "; ".join(kill.unanswered) or "none"
     report.add(
         f"Webhook workers: SIGKILL one of two while {KILL_CUSTOMERS} customers click ({delay:.0f} ms latency)",
         table(["", ""], rows),
+        f"Calls the fake Bot API refused during the run: {refused}. Lost: {lost}.",
     )
     rows = [
         ["presses, sent without waiting", order.presses],
