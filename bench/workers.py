@@ -125,6 +125,7 @@ class KillRun:
     claimed_after: float | None = None  # seconds from the kill to the survivor's first claim
     refused: dict[str, int] = field(default_factory=dict)  # "method: description" -> calls the fake refused
     unanswered: list[str] = field(default_factory=list)  # what each lost update was
+    odd_screens: list[str] = field(default_factory=list)  # screens without the next button (an error)
     latencies: list[float] = field(default_factory=list)
 
 
@@ -192,6 +193,7 @@ class OrderRun:
     in_order: bool
     most_in_flight: int
     seconds: float
+    refused: dict[str, int] = field(default_factory=dict)  # "method: description" -> calls the fake refused
 
 
 async def order_run(fleet: Fleet, presses: int) -> OrderRun:
@@ -212,6 +214,7 @@ async def order_run(fleet: Fleet, presses: int) -> OrderRun:
         return None
 
     server.track = track
+    refused_before = len(telegram.rejections)
     started = time.perf_counter()
     for _ in range(presses):
         query_id = telegram.open_callback_query()
@@ -230,7 +233,11 @@ async def order_run(fleet: Fleet, presses: int) -> OrderRun:
     )
     seconds = time.perf_counter() - started
     server.track = None
-    return OrderRun(presses, answered == pressed, server.most_in_flight.get("customer", 0), seconds)
+    result = OrderRun(presses, answered == pressed, server.most_in_flight.get("customer", 0), seconds)
+    for item in telegram.rejections[refused_before:]:
+        key = f"{item.method}: {item.description[:60]}"
+        result.refused[key] = result.refused.get(key, 0) + 1
+    return result
 
 
 # --- the section ---------------------------------------------------------------------------
@@ -264,14 +271,17 @@ async def section(report: Report, options: Options) -> None:
             while len(fleet.bot.workers) < count:
                 await fleet.bot.add_worker()
             await measure(fleet, f"{count} webhook worker{'s' if count > 1 else ''}")
+        report.add(*scaling_table(results, delays, options))
         fleet.server.latency = delay / 1000
         await fleet.bot.workers.pop().stop()
         order = await order_run(fleet, ORDER_PRESSES)
         await fleet.bot.workers.pop().stop()
-        kill = await kill_run(fleet, fleet.customers[:KILL_CUSTOMERS], 3 * options.seconds, claim_seconds)
+        # Not the order run's customer: its screen is whatever its twenty presses left.
+        kill = await kill_run(
+            fleet, fleet.customers[1 : 1 + KILL_CUSTOMERS], 3 * options.seconds, claim_seconds
+        )
     finally:
         await fleet.stop()
-    report.add(*scaling_table(results, delays, options))
     claimed = "nothing to claim" if kill.claimed_after is None else f"{kill.claimed_after:.1f} s"
     rows = [
         ["updates sent", kill.sent],
@@ -286,7 +296,8 @@ async def section(report: Report, options: Options) -> None:
     report.add(
         f"Webhook workers: SIGKILL one of two while {KILL_CUSTOMERS} customers click ({delay:.0f} ms latency)",
         table(["", ""], rows),
-        f"Calls the fake Bot API refused during the run: {refused}. Lost: {lost}.",
+        f"Calls the fake Bot API refused during the run: {refused}. Lost: {lost}. "
+        f"Customers who stopped on a screen without the next button: {'; '.join(kill.odd_screens) or 'none'}.",
     )
     rows = [
         ["presses, sent without waiting", order.presses],
@@ -297,6 +308,7 @@ async def section(report: Report, options: Options) -> None:
     report.add(
         f"Webhook workers: one customer's fast presses over 3 workers ({delay:.0f} ms latency)",
         table(["", ""], rows),
+        f"Calls the fake Bot API refused meanwhile: {order_refused}.",
     )
 
 
