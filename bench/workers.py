@@ -299,6 +299,7 @@ async def section(report: Report, options: Options) -> None:
         f"Calls the fake Bot API refused during the run: {refused}. Lost: {lost}. "
         f"Customers who stopped on a screen without the next button: {'; '.join(kill.odd_screens) or 'none'}.",
     )
+    order_refused = "; ".join(f"{key} ×{count}" for key, count in order.refused.items()) or "none"
     rows = [
         ["presses, sent without waiting", order.presses],
         ["answered in the order pressed", "yes" if order.in_order else "NO"],
