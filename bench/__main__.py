@@ -1,7 +1,8 @@
 """``python -m bench [--quick] [--only NAME,...]``: run the benchmarks and append the figures.
 
 Run through ``make bench`` (it starts PostgreSQL and Redis first). Sections:
-queries, browse, purchases, broadcast, scale (which also measures memory).
+queries, browse, purchases, broadcast, scale (which also measures memory), workers
+(webhook mode with 1, 2 and 4 workers against polling, a killed worker, one customer's order).
 """
 
 from __future__ import annotations
@@ -18,9 +19,17 @@ def main() -> None:
         "--quick", action="store_true", help="fewer and shorter runs (a smoke test of the machinery)"
     )
     parser.add_argument(
-        "--only", default="", help="comma-separated sections: queries,browse,purchases,broadcast,scale"
+        "--only",
+        default="",
+        help="comma-separated sections: queries,browse,purchases,broadcast,scale,workers",
     )
     parser.add_argument("--runs", type=int, default=0, help="runs per figure (default 5, or 3 with --quick)")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=None,
+        help="the fake Bot API answers every call this much later, as a real network (default 0; workers: 60)",
+    )
     parser.add_argument("--sql", action="store_true", help="print the SQL of each warm screen")
     args = parser.parse_args()
 
@@ -41,7 +50,10 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown section(s): {', '.join(unknown)}")
     options = sections.Options(
-        runs=args.runs or (3 if args.quick else 5), quick=args.quick, show_sql=args.sql
+        runs=args.runs or (3 if args.quick else 5),
+        quick=args.quick,
+        show_sql=args.sql,
+        latency_ms=args.latency_ms,
     )
     report = Report("quick" if args.quick else "full")
     try:

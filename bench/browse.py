@@ -49,8 +49,8 @@ class Target:
         self.name, self.server, self.bot, self.customers = name, server, bot, customers
 
     @classmethod
-    async def start(cls, name: str, telegram_ids: list[int], **env: str) -> Target:
-        server = await start_server()
+    async def start(cls, name: str, telegram_ids: list[int], *, latency: float = 0.0, **env: str) -> Target:
+        server = await start_server(latency)
         url = f"http://{server.host}:{server.port}"
         bot = BotProcess.runbot(url, **env) if name == "runbot" else BotProcess.trivial(url)
         try:

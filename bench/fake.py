@@ -13,6 +13,7 @@ import asyncio
 import random
 import time
 from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegrambot.simulator.fake_telegram import FakeTelegram
@@ -36,6 +37,7 @@ class TimedTelegram(FakeTelegram):
         self.floods = 0
         self.delivered: dict[int, int] = defaultdict(int)  # chat id -> messages accepted
         self.sent_at: list[float] = []
+        self.screens: dict[int, int] = defaultdict(int)  # chat id -> screens accepted (answers)
 
     def flooded(self, name: str) -> bool:
         if self.flood_rate is None or name != "sendmessage":
@@ -69,6 +71,8 @@ class TimedTelegram(FakeTelegram):
             self.polls += 1
         elif name in SCREEN_METHODS:
             chat_id = int(params.get("chat_id") or 0)
+            if status == 200:
+                self.screens[chat_id] += 1
             chat = self.chats.get(chat_id)
             if chat is not None and len(chat) > KEEP_MESSAGES:
                 del chat[: len(chat) - KEEP_MESSAGES]
@@ -81,8 +85,17 @@ class TimedTelegram(FakeTelegram):
 class Customer:
     """One Telegram user clicking through the shop, one update at a time."""
 
-    def __init__(self, server: FakeTelegramServer, telegram_id: int, *, seed: int = 0) -> None:
+    def __init__(
+        self,
+        server: FakeTelegramServer,
+        telegram_id: int,
+        *,
+        seed: int = 0,
+        deliver: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+    ) -> None:
         self.server = server
+        # How an update reaches the bot: queued for getUpdates (polling), or ``deliver`` (a webhook post).
+        self.deliver = deliver
         self.telegram: TimedTelegram = server.telegram  # type: ignore[assignment]
         self.id = telegram_id
         self.user = {
@@ -125,7 +138,10 @@ class Customer:
         waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self.telegram.waiters[self.id] = waiter
         started = time.perf_counter()
-        self.server.push_update(update)
+        if self.deliver is None:
+            self.server.push_update(update)
+        else:
+            await self.deliver({"update_id": next(self.server.update_ids), **update})
         answer = await asyncio.wait_for(waiter, timeout)
         result = answer["body"].get("result")
         if isinstance(result, dict):
@@ -169,8 +185,10 @@ class Customer:
         ]
 
 
-async def start_server() -> FakeTelegramServer:
-    server = FakeTelegramServer(TimedTelegram())
+async def start_server(latency: float = 0.0, telegram: TimedTelegram | None = None) -> FakeTelegramServer:
+    """Start the fake Bot API; it answers every call ``latency`` seconds later, as a real network."""
+    server = FakeTelegramServer(telegram or TimedTelegram())
+    server.latency = latency
     await server.start()
     return server
 

@@ -15,6 +15,12 @@ OWNER_ID = 9000
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time process ``pid`` has used so far, all threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
 def bot_environment(api_url: str, **extra: str) -> dict[str, str]:
     """The environment of runbot under benchmark: the fake Bot API, no per-user limits, no exporter."""
     env = dict(os.environ)
@@ -64,8 +70,7 @@ class BotProcess:
 
     def cpu_seconds(self) -> float:
         """User and system CPU time the process has used so far, all threads."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICKS
+        return cpu_seconds(self.pid)
 
     def rss_mb(self) -> float:
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():

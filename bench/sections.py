@@ -19,6 +19,12 @@ class Options:
     runs: int
     quick: bool
     show_sql: bool = False
+    latency_ms: float | None = None  # the fake Bot API's answer delay; None: 0, or the section's own
+
+    @property
+    def latency(self) -> float:
+        """Seconds every Bot API call waits, in the sections without a default of their own."""
+        return (self.latency_ms or 0) / 1000
 
     @property
     def seconds(self) -> float:
@@ -72,8 +78,8 @@ async def browse(report: Report, options: Options) -> None:
     print(f"seeding {scale.describe()}", flush=True)
     data.seed(scale)
     ids = data.customer_ids(CUSTOMERS)
-    shop = await Target.start("runbot", ids)
-    trivial = await Target.start("trivial", ids)
+    shop = await Target.start("runbot", ids, latency=options.latency)
+    trivial = await Target.start("trivial", ids, latency=options.latency)
     try:
         await shop.warm_up(2)
         await trivial.warm_up(2)
@@ -161,7 +167,7 @@ async def purchases(report: Report, options: Options) -> None:
     ids = data.customer_ids(buyers, offset=200)
     data.fund(ids, Decimal("1000"))
     product = make_hot_product(1_000)
-    shop = await Target.start("runbot", ids)
+    shop = await Target.start("runbot", ids, latency=options.latency)
     try:
         await asyncio.gather(*(customer.send("/start") for customer in shop.customers))
         latencies, elapsed = await press_pay_at_once(shop.customers, product.pk)
@@ -199,7 +205,7 @@ async def broadcast(report: Report, options: Options) -> None:
     )
     for _ in range(runs):
         recipients = seed_recipients(count)
-        server = await start_server()
+        server = await start_server(options.latency)
         telegram = server.telegram
         telegram.flood_rate = FLOOD_RATE
         prepare_broadcast(telegram, settings.OWNER_ID, recipients)
@@ -235,7 +241,7 @@ async def scale(report: Report, options: Options) -> None:
         size = data.Scale(factor)
         print(f"seeding {size.describe()}", flush=True)
         seconds = data.seed(size)
-        shop = await Target.start("runbot", data.customer_ids(CUSTOMERS))
+        shop = await Target.start("runbot", data.customer_ids(CUSTOMERS), latency=options.latency)
         try:
             await shop.warm_up(2)
             closed, opened = [], []
@@ -278,4 +284,18 @@ async def scale(report: Report, options: Options) -> None:
     report.add("Scale: the browse benchmark with more data", body + "\n\n" + figures_table(growth), memory)
 
 
-ALL = {"queries": queries, "browse": browse, "purchases": purchases, "broadcast": broadcast, "scale": scale}
+# --- webhook workers ------------------------------------------------------------------------
+async def workers(report: Report, options: Options) -> None:
+    from bench.workers import section
+
+    await section(report, options)
+
+
+ALL = {
+    "queries": queries,
+    "browse": browse,
+    "purchases": purchases,
+    "broadcast": broadcast,
+    "scale": scale,
+    "workers": workers,
+}
