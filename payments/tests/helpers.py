@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
+import pytest
 from asgiref.sync import async_to_sync
 from django.test import override_settings
 
@@ -20,6 +21,8 @@ from payments.services import (
     settle_stars_refund,
     start_top_up,
 )
+from payments.webhooks import SIGNATURE_HEADER
+from shopbot.test import ShopTestCase, ledger_matches_balance
 
 # Every method on, with a Stars rate that needs rounding.
 ALL_METHODS = override_settings(
@@ -82,3 +85,30 @@ def open_crypto_invoice(*, telegram_id: int, amount: str) -> Payment:
         payment, invoice_description(payment)
     )
     return attach_crypto_invoice(payment_id=payment.pk, invoice_id=invoice_id, pay_url=pay_url)
+
+
+WEBHOOK = "/payments/cryptopay/webhook/"
+
+
+class CryptoPayTestCase(ShopTestCase):
+    """Against the fake CryptoPay: open invoices, post its webhook, read balances checked against the ledger."""
+
+    @pytest.fixture(autouse=True)
+    def use_fake(self, fake_cryptopay):
+        self.fake = fake_cryptopay
+
+    def new_invoice(self, customer=None, amount="25.00") -> Payment:
+        return open_crypto_invoice(telegram_id=(customer or self.bob).telegram_id, amount=amount)
+
+    def post_webhook(self, invoice_id, *, token=None, body=None, signature=None):
+        body = self.fake.webhook_body(invoice_id) if body is None else body
+        headers = self.fake.webhook_headers(body, token=token)
+        if signature is not None:
+            headers[SIGNATURE_HEADER] = signature
+        headers.pop("Content-Type")
+        return self.client.post(WEBHOOK, data=body, content_type="application/json", headers=headers)
+
+    def balance(self, customer) -> Decimal:
+        customer.refresh_from_db()
+        self.assertTrue(ledger_matches_balance(customer))
+        return customer.balance

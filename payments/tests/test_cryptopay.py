@@ -5,33 +5,8 @@ from django.test import override_settings
 
 from payments.models import LedgerEntry, Payment, PaymentNotice
 from payments.services import claim_notices
-from payments.tests.helpers import ALL_METHODS, open_crypto_invoice
-from payments.webhooks import SIGNATURE_HEADER
-from shopbot.test import ShopTestCase, ledger_matches_balance, make_customer
-
-WEBHOOK = "/payments/cryptopay/webhook/"
-
-
-class CryptoPayTestCase(ShopTestCase):
-    @pytest.fixture(autouse=True)
-    def use_fake(self, fake_cryptopay):
-        self.fake = fake_cryptopay
-
-    def new_invoice(self, customer=None, amount="25.00") -> Payment:
-        return open_crypto_invoice(telegram_id=(customer or self.bob).telegram_id, amount=amount)
-
-    def post_webhook(self, invoice_id, *, token=None, body=None, signature=None):
-        body = self.fake.webhook_body(invoice_id) if body is None else body
-        headers = self.fake.webhook_headers(body, token=token)
-        if signature is not None:
-            headers[SIGNATURE_HEADER] = signature
-        headers.pop("Content-Type")
-        return self.client.post(WEBHOOK, data=body, content_type="application/json", headers=headers)
-
-    def balance(self, customer) -> Decimal:
-        customer.refresh_from_db()
-        self.assertTrue(ledger_matches_balance(customer))
-        return customer.balance
+from payments.tests.helpers import ALL_METHODS, WEBHOOK, CryptoPayTestCase, open_crypto_invoice
+from shopbot.test import ShopTestCase, make_customer
 
 
 @ALL_METHODS

@@ -11,38 +11,22 @@ from django.test import Client
 from payments.cryptopay import BACKOFF_KEY
 from payments.models import LedgerEntry, Payment, PaymentNotice
 from payments.services import credit_crypto_invoice
-from payments.tests.helpers import ALL_METHODS
+from payments.tests import helpers
+from payments.tests.helpers import ALL_METHODS, WEBHOOK
 from payments.webhooks import SIGNATURE_HEADER
 from shopbot.errors import PaymentNotFound, PaymentProviderUnavailable
-from shopbot.test import ShopTestCase, is_postgresql, ledger_matches_balance, make_customer, race
+from shopbot.test import is_postgresql, ledger_matches_balance, make_customer, race
 from telegrambot.providers import check_crypto_payment, open_crypto_top_up, reconcile_payments
 
-WEBHOOK = "/payments/cryptopay/webhook/"
 open_top_up = async_to_sync(open_crypto_top_up)
 check_payment = async_to_sync(check_crypto_payment)
 reconcile = async_to_sync(reconcile_payments)
 
 
-class CryptoPayTestCase(ShopTestCase):
-    @pytest.fixture(autouse=True)
-    def use_fake(self, fake_cryptopay):
-        self.fake = fake_cryptopay
-
+class CryptoPayTestCase(helpers.CryptoPayTestCase):
     def new_invoice(self, customer=None, amount="25.00") -> Payment:
+        """Open the invoice the way the bot does: the provider flow, not the service helper."""
         return open_top_up(telegram_id=(customer or self.bob).telegram_id, amount=amount)
-
-    def post_webhook(self, invoice_id, *, token=None, body=None, signature=None):
-        body = self.fake.webhook_body(invoice_id) if body is None else body
-        headers = self.fake.webhook_headers(body, token=token)
-        if signature is not None:
-            headers[SIGNATURE_HEADER] = signature
-        headers.pop("Content-Type")
-        return self.client.post(WEBHOOK, data=body, content_type="application/json", headers=headers)
-
-    def balance(self, customer) -> Decimal:
-        customer.refresh_from_db()
-        self.assertTrue(ledger_matches_balance(customer))
-        return customer.balance
 
 
 @ALL_METHODS
