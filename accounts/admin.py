@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import services
 from accounts.models import AuditEntry, Customer, SignInLink
-from shopbot.admin_tools import ReadOnlyAdmin, ShopAdmin, short, submitted
+from shopbot.admin import ReadOnlyAdmin, ShopAdmin, short, submitted
 from shopbot.exports import Column, CsvExportMixin
 
 CUSTOMER_FIELDS = (

@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts.models import Customer, SignInLink
+from accounts.selectors.staff import get_admin_permissions
 from accounts.services import record_audit
-from accounts.staff import get_admin_permissions
 from accounts.web_users import staff_user_for
 from shopbot.errors import PermissionDenied, ShopError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from accounts.models import Customer
 from bench import data
 from bench.fake import TimedTelegram
-from telegrambot import broadcasting
+from telegrambot.services import broadcasts
 from telegrambot.simulator.fake_telegram import ChatMessage
 
 FLOOD_RATE = 30
@@ -19,9 +19,9 @@ def prepare_broadcast(telegram: TimedTelegram, owner_id: int, recipients: list[i
     for telegram_id in [owner_id, *recipients]:
         telegram.add_user({"id": telegram_id, "is_bot": False, "first_name": "R"})
     progress = telegram.post(ChatMessage(owner_id, 0, True, "text", "Sending…", "Sending…"))
-    draft = broadcasting.create_draft(actor=owner, text="🔥 <b>New drop</b> in the shop!")
-    broadcasting.set_audience(actor=owner, broadcast_id=draft.pk, audience="all")
-    started = broadcasting.start_broadcast(
+    draft = broadcasts.create_draft(actor=owner, text="🔥 <b>New drop</b> in the shop!")
+    broadcasts.set_audience(actor=owner, broadcast_id=draft.pk, audience="all")
+    started = broadcasts.start_broadcast(
         actor=owner, broadcast_id=draft.pk, chat_id=owner_id, message_id=progress["message_id"]
     )
     return started.pk

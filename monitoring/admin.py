@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from monitoring.models import DailyCounter, Heartbeat, RecentError
-from shopbot.admin_tools import ReadOnlyAdmin
+from shopbot.admin import ReadOnlyAdmin
 
 
 @admin.register(Heartbeat)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.services import record_audit
-from shopbot.admin_tools import ShopAdmin
+from shopbot.admin import ShopAdmin
 
 # A cell starting with one of these is a formula (or becomes one) in Excel and LibreOffice.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

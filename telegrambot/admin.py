@@ -1,7 +1,7 @@
 """Staff pages for the bot's own state: dialogs, broadcasts and maintenance mode.
 
 Broadcasts are written and sent from the bot's admin menu; here they are
-history. Maintenance mode switches through ``telegrambot.maintenance``
+history. Maintenance mode switches through ``telegrambot.services.maintenance``
 (audited, cached for every worker).
 """
 
@@ -15,9 +15,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shopbot.admin_tools import ReadOnlyAdmin, ShopAdmin, short
-from telegrambot.maintenance import set_maintenance
+from shopbot.admin import ReadOnlyAdmin, ShopAdmin, short
 from telegrambot.models import Broadcast, BroadcastDelivery, DialogState, MaintenanceMode
+from telegrambot.services.maintenance import set_maintenance
 
 
 @admin.register(DialogState)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from accounts import roles
 from accounts.models import Customer
 from accounts.services import register_customer
-from telegrambot import maintenance
 from telegrambot.ratelimit import Refusal, check_update
+from telegrambot.services import maintenance
 
 
 @dataclass(frozen=True)

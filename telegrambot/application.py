@@ -13,7 +13,6 @@ from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 from monitoring.metrics import HANDLER_LATENCY, UPDATES
-from telegrambot import broadcasts
 from telegrambot.concurrency import OneUpdatePerCustomer
 from telegrambot.context import ShopBot, ShopContext
 from telegrambot.handlers import (
@@ -44,6 +43,7 @@ from telegrambot.handlers import (
     start,
     topup,
 )
+from telegrambot.jobs import broadcast as broadcast_job
 from telegrambot.runtime import CountingRequest
 from telegrambot.texts import start as start_texts
 
@@ -163,7 +163,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
 async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Publish the commands, and queue the broadcasts a stop or a crash left unfinished."""
     await set_commands(application)
-    await broadcasts.resume_broadcasts(application)
+    await broadcast_job.resume_broadcasts(application)
 
 
 async def set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -18,7 +18,7 @@ Before each tick the holder renews the lock; a worker that cannot reach the
 cache runs nothing. A tick therefore runs on one worker, but a job must not
 count on running at a given tick: each job does whatever is due when it runs.
 Broadcasts are not under this lock: each has its own lease in the database
-(``telegrambot.broadcasting``), so the worker that confirmed it sends it.
+(``telegrambot.services.broadcasts``), so the worker that confirmed it sends it.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ class Broadcast(models.Model):
     """A message to many customers: the draft, then the job's progress and report.
 
     Each recipient has a ``BroadcastDelivery`` row; the counters here are the
-    sums of their outcomes, kept in step by ``telegrambot.broadcasting``.
+    sums of their outcomes, kept in step by ``telegrambot.services.broadcasts``.
     """
 
     class Audience(models.TextChoices):

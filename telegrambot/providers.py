@@ -6,7 +6,7 @@ answer must not hold up every other customer's database work. Each database
 step is one short service call, so a crash between steps leaves a state the
 next signal (a press, the webhook, the reconciliation job) finishes
 idempotently. The web admin makes the same calls at its own edge
-(``payments/admin_refunds.py``).
+(``payments/admin/refunds.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.conf import settings
 
 from accounts.actors import Actor
 from monitoring.metrics import RECONCILIATION_RUNS
-from payments import reconciliation, staff, telegram_api
+from payments import reconciliation, telegram_api
 from payments.cryptopay import (
     CryptoPayClient,
     CryptoPayUnavailable,
@@ -27,6 +27,7 @@ from payments.cryptopay import (
     unavailable,
 )
 from payments.models import Payment
+from payments.selectors import staff
 from payments.services import (
     Credit,
     attach_crypto_invoice,

@@ -15,7 +15,7 @@ from accounts.models import Customer
 from accounts.roles import ADMIN_ROLE, ensure_builtin_roles
 from catalog.models import Category, StockUnit
 from catalog.services import purchase_product
-from payments.admin import CustomerBalanceAdmin
+from payments.admin.payments import CustomerBalanceAdmin
 from shopbot.test import (
     OWNER_ID,
     in_another_thread,

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from catalog.admin import ProductAdmin
+from catalog.admin.catalog import ProductAdmin
 from catalog.models import Category, Product
 from catalog.services.drafts import edit_product
 from catalog.tests.test_admin import product_form

@@ -9,7 +9,7 @@ from django.utils.timezone import now
 
 from accounts.models import AuditEntry, Customer
 from catalog.models import Purchase, StockUnit
-from catalog.statistics import Line, compute_statistics, get_statistics
+from catalog.selectors.statistics import Line, compute_statistics, get_statistics
 from payments.models import LedgerEntry, Payment, ReferralReward
 from shopbot.errors import PermissionDenied
 from shopbot.test import ShopTestCase, give_money, make_customer

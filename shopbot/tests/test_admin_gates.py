@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from accounts.models import PERMISSION_CODENAMES
-from shopbot.admin_tools import ShopAdmin
+from shopbot.admin import ShopAdmin
 from shopbot.exports import CsvExportMixin
 from shopbot.test import ShopTestCase, make_staff
 

@@ -16,10 +16,10 @@ from catalog.models import PromoUsage, Purchase, StockUnit
 from catalog.services import add_to_cart, purchase_product, save_review
 from payments.models import LedgerEntry, Payment, PaymentNotice, ReferralReward
 from payments.services import create_payment, credit_payment
-from shopbot.admin_tools import CappedCountPaginator
+from shopbot.admin import CappedCountPaginator
 from shopbot.test import ShopTestCase, make_customer, make_promo, make_staff
-from telegrambot.maintenance import set_maintenance
 from telegrambot.models import Broadcast, BroadcastDelivery, DialogState
+from telegrambot.services.maintenance import set_maintenance
 
 HISTORY = (
     Purchase,

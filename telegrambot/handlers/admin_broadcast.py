@@ -7,10 +7,12 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler
 
-from telegrambot import broadcasting, broadcasts, callbacks, dialog, ratelimit, screens
+from telegrambot import callbacks, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
+from telegrambot.jobs import broadcast as broadcast_job
 from telegrambot.keyboards import admin_broadcast as keyboards
+from telegrambot.services import broadcasts, dialog
 from telegrambot.texts import admin_broadcast as texts
 
 TEXT, PHOTO, BUTTON, AUDIENCE, CONFIRM = (
@@ -24,20 +26,20 @@ TEXT, PHOTO, BUTTON, AUDIENCE, CONFIRM = (
 
 async def show_broadcasts(update: Update, context: ShopContext) -> None:
     """Shows the latest broadcasts and the button to write a new one."""
-    recent = await call(broadcasting.list_recent, actor=context.customer)
+    recent = await call(broadcasts.list_recent, actor=context.customer)
     await screens.show(update, context, texts.menu(recent), keyboards.menu())
 
 
 async def ask_text(update: Update, context: ShopContext) -> None:
     """Starts a broadcast: asks for its text."""
-    await call(broadcasting.check_allowed, actor=context.customer)
+    await call(broadcasts.check_allowed, actor=context.customer)
     await call(dialog.set_state, telegram_id=context.customer.telegram_id, state=TEXT)
     await screens.show(update, context, str(texts.ASK_TEXT), keyboards.cancel())
 
 
 async def take_text(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
     """Checks the text as Telegram's HTML and asks for a photo."""
-    draft = await call(broadcasting.create_draft, actor=context.customer, text=update.message.text)
+    draft = await call(broadcasts.create_draft, actor=context.customer, text=update.message.text)
     await next_step(update, context, PHOTO, draft.pk, str(texts.ASK_PHOTO), keyboards.skip(draft.pk))
 
 
@@ -45,11 +47,11 @@ async def take_photo(update: Update, context: ShopContext, state: dialog.Dialog)
     """Attaches the photo sent and asks for a link button."""
     photos = update.message.photo
     if not photos:
-        await call(broadcasting.check_allowed, actor=context.customer)
+        await call(broadcasts.check_allowed, actor=context.customer)
         await screens.send(update, context, str(texts.PHOTO_EXPECTED), keyboards.skip(state.data["id"]))
         return
     draft = await call(
-        broadcasting.set_photo,
+        broadcasts.set_photo,
         actor=context.customer,
         broadcast_id=state.data["id"],
         file_id=photos[-1].file_id,
@@ -65,7 +67,7 @@ async def photo_expected(update: Update, context: ShopContext, state: dialog.Dia
 async def take_button(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
     """Adds the link button written as "text | https://address" and asks for the audience."""
     draft = await call(
-        broadcasting.set_button,
+        broadcasts.set_button,
         actor=context.customer,
         broadcast_id=state.data["id"],
         text=update.message.text,
@@ -77,7 +79,7 @@ async def take_button(update: Update, context: ShopContext, state: dialog.Dialog
 
 async def use_buttons(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
     """Reminds that the audience and the confirmation are answered with the buttons."""
-    await call(broadcasting.check_allowed, actor=context.customer)
+    await call(broadcasts.check_allowed, actor=context.customer)
     if state.state == AUDIENCE:
         await screens.send(update, context, str(texts.ASK_AUDIENCE), keyboards.audiences(state.data["id"]))
     else:
@@ -108,10 +110,10 @@ async def choose_audience(update: Update, context: ShopContext) -> None:
     broadcast_id, audience = callbacks.ADMIN_BROADCAST_AUDIENCE.parse(update.callback_query.data)
     await open_step(context, broadcast_id, AUDIENCE, CONFIRM)
     draft, count = await call(
-        broadcasting.set_audience, actor=context.customer, broadcast_id=broadcast_id, audience=audience
+        broadcasts.set_audience, actor=context.customer, broadcast_id=broadcast_id, audience=audience
     )
     await screens.answer(update, context)
-    await broadcasts.deliver(context.bot, context.customer.telegram_id, draft)
+    await broadcast_job.deliver(context.bot, context.customer.telegram_id, draft)
     await call(
         dialog.set_state, telegram_id=context.customer.telegram_id, state=CONFIRM, data={"id": broadcast_id}
     )
@@ -125,7 +127,7 @@ async def send(update: Update, context: ShopContext) -> None:
     await open_step(context, broadcast_id, CONFIRM)
     message = update.callback_query.message
     broadcast = await call(
-        broadcasting.start_broadcast,
+        broadcasts.start_broadcast,
         actor=context.customer,
         broadcast_id=broadcast_id,
         chat_id=context.customer.telegram_id,
@@ -133,22 +135,22 @@ async def send(update: Update, context: ShopContext) -> None:
     )
     await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
     await screens.show(update, context, texts.progress(broadcast), keyboards.progress(broadcast))
-    broadcasts.schedule(context.application, broadcast.pk)
+    broadcast_job.schedule(context.application, broadcast.pk)
 
 
 async def stop(update: Update, context: ShopContext) -> None:
     """Cancels a broadcast being sent; the job stops and turns the progress into the report."""
     broadcast_id = callbacks.ADMIN_BROADCAST_STOP.parse(update.callback_query.data)
-    await call(broadcasting.cancel_broadcast, actor=context.customer, broadcast_id=broadcast_id)
+    await call(broadcasts.cancel_broadcast, actor=context.customer, broadcast_id=broadcast_id)
     await screens.answer(update, context, str(texts.STOPPING))
 
 
 async def open_step(context: ShopContext, broadcast_id: int, *states: str) -> dialog.Dialog:
     """Return the draft's dialog if its author is at one of ``states`` and may still broadcast."""
-    await call(broadcasting.check_allowed, actor=context.customer)
+    await call(broadcasts.check_allowed, actor=context.customer)
     state = await call(dialog.get_state, telegram_id=context.customer.telegram_id)
     if state is None or state.state not in states or state.data.get("id") != broadcast_id:
-        raise broadcasting.StepExpired()
+        raise broadcasts.StepExpired()
     return state
 
 

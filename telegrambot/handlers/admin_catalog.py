@@ -1,7 +1,7 @@
 """The admin's catalog: categories (create, rename, reorder, hide, delete) and product screens.
 
 The product form (create and edit) lives in ``admin_products``. Every handler
-reaches ``catalog.admin_selectors`` or a ``@requires`` service, which re-check
+reaches ``catalog.selectors.staff`` or a ``@requires`` service, which re-check
 ``manage_catalog`` on each call.
 """
 
@@ -11,14 +11,15 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from accounts import roles
-from catalog import admin_selectors as selectors
 from catalog import services
-from telegrambot import callbacks, dialog, screens
+from catalog.selectors import staff as selectors
+from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.handlers.admin_menu import ask, require
 from telegrambot.keyboards import admin_catalog as keyboards
 from telegrambot.keyboards import common as common_keyboards
+from telegrambot.services import dialog
 from telegrambot.texts import admin_catalog as texts
 
 CATEGORY_NAME = "admin_category_name"

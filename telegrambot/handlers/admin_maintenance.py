@@ -5,10 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from telegrambot import callbacks, maintenance, screens
+from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import admin_maintenance as keyboards
+from telegrambot.services import maintenance
 from telegrambot.texts import admin_maintenance as texts
 from telegrambot.texts import common as common_texts
 

@@ -12,12 +12,14 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from accounts import signin, staff
+from accounts import signin
+from accounts.selectors import staff
 from accounts.services import require_permission
-from telegrambot import callbacks, dialog, screens
+from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import admin_menu as keyboards
+from telegrambot.services import dialog
 from telegrambot.texts import admin_menu as texts
 from telegrambot.texts import common as common_texts
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
-from catalog import admin_selectors as selectors
-from telegrambot import callbacks, delivery, dialog, screens
+from catalog.selectors import staff as selectors
+from telegrambot import callbacks, delivery, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.handlers.admin_menu import ask, finish, require
 from telegrambot.keyboards import common as common_keyboards
 from telegrambot.keyboards.admin_menu import to_admin_row
 from telegrambot.keyboards.common import button
+from telegrambot.services import dialog
 from telegrambot.texts import admin_orders as texts
 
 ORDER_NUMBER = "admin_order_number"

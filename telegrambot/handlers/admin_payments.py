@@ -1,7 +1,7 @@
 """Payments in the admin menu: find one, the lists needing attention, refunds and re-checks.
 
 Everything here needs ``refund_payments``. Each handler reaches a function of
-``payments.staff`` or a refund service, which checks the permission again
+``payments.selectors.staff`` or a refund service, which checks the permission again
 (and audits a refusal) whatever button or text arrived. A refund asks for a
 reason, shows what it will do, and runs only when the admin confirms the
 payment the reason was typed for; the customer is then told through the
@@ -14,15 +14,16 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from accounts import roles
-from catalog import admin_selectors as catalog_admin_selectors
-from payments import staff
+from catalog.selectors import staff as catalog_admin_selectors
+from payments.selectors import staff
 from payments.services import clean_reason, record_manual_refund
-from telegrambot import callbacks, dialog, providers, screens
+from telegrambot import callbacks, providers, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.handlers.admin_menu import ask, current_state, finish, require, step_over
 from telegrambot.handlers.payments import deliver_notices
 from telegrambot.keyboards import admin_payments as keyboards
+from telegrambot.services import dialog
 from telegrambot.texts import admin_payments as texts
 
 FIND_PAYMENT = "admin_find_payment"

@@ -14,17 +14,18 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from catalog import admin_selectors as selectors
 from catalog import services
+from catalog.selectors import staff as selectors
 from catalog.services import drafts
 from shopbot.errors import InvalidInput
-from telegrambot import callbacks, dialog, screens
+from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.handlers.admin_catalog import show_product
 from telegrambot.handlers.admin_menu import ask, current_state, require, step_over
 from telegrambot.keyboards import admin_catalog as keyboards
 from telegrambot.keyboards import common as common_keyboards
+from telegrambot.services import dialog
 from telegrambot.texts import admin_catalog as texts
 
 PRODUCT_FORM = "admin_product"

@@ -9,10 +9,11 @@ from telegram.ext import CallbackQueryHandler
 
 from catalog.models import PromoCode
 from catalog.services.promos import delete_promo, save_promo, set_promo_active
-from telegrambot import callbacks, dialog, promo_drafts, screens
+from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import admin_promos as keyboards
+from telegrambot.services import dialog, promo_drafts
 from telegrambot.texts import admin_promos as texts
 
 CODE, KIND, VALUE, MAX_USES, EXPIRY, BINDING = (

@@ -13,14 +13,16 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from accounts import roles, services, staff
+from accounts import roles, services
 from accounts.models import PERMISSION_CODENAMES
-from telegrambot import callbacks, dialog, screens
+from accounts.selectors import staff
+from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.handlers.admin_menu import ask, current_state, finish, require, step_over
 from telegrambot.keyboards import admin_roles as keyboards
 from telegrambot.keyboards import common as common_keyboards
+from telegrambot.services import dialog
 from telegrambot.texts import admin_roles as texts
 
 ROLE_NAME = "admin_role_name"

@@ -13,14 +13,16 @@ from django.core.cache import cache
 from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler
 
-from catalog import admin_selectors as selectors
 from catalog import services
+from catalog.selectors import staff as selectors
 from catalog.services import stock_files
-from telegrambot import callbacks, dialog, screens, stock_alerts
+from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.handlers.admin_menu import ask, finish, require
+from telegrambot.jobs import stock_alerts
 from telegrambot.keyboards import admin_stock as keyboards
+from telegrambot.services import dialog
 from telegrambot.texts import admin_stock as texts
 
 UPLOAD = "admin_stock_upload"

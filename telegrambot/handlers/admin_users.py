@@ -15,19 +15,21 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
-from accounts import roles, staff
+from accounts import roles
 from accounts.models import Customer
+from accounts.selectors import staff
 from accounts.services import assign_role, set_blocked
-from catalog import admin_selectors as selectors
+from catalog.selectors import staff as selectors
 from payments.money import parse_bounded_amount
 from payments.services import adjust_balance
-from telegrambot import callbacks, dialog, screens
+from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.handlers.admin_menu import ask, finish, require
 from telegrambot.keyboards import admin_users as keyboards
 from telegrambot.keyboards import common as common_keyboards
 from telegrambot.keyboards.admin_menu import back_to_admin
+from telegrambot.services import dialog
 from telegrambot.texts import admin_users as texts
 
 logger = logging.getLogger(__name__)

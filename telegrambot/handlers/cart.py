@@ -16,12 +16,14 @@ from catalog.selectors import Page
 from catalog.services import Cart, CartItem
 from monitoring import funnel
 from shopbot.errors import CartChanged, CartEmpty, InsufficientFunds, NotInCart
-from telegrambot import callbacks, delivery, dialog, ratelimit, screens, stock_alerts
+from telegrambot import callbacks, delivery, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.handlers.catalog import clean_code, show, show_shortfall
+from telegrambot.jobs import stock_alerts
 from telegrambot.keyboards import cart as keyboards
 from telegrambot.keyboards import common as common_keyboards
+from telegrambot.services import dialog
 from telegrambot.texts import cart as texts
 from telegrambot.texts import common as common_texts
 from telegrambot.texts import profile as profile_texts

@@ -22,12 +22,14 @@ from monitoring import funnel
 from payments.money import check_range
 from payments.services import shortfall_top_up
 from shopbot.errors import InsufficientFunds, PriceChanged, ShopError
-from telegrambot import callbacks, delivery, dialog, ratelimit, screens, stock_alerts
+from telegrambot import callbacks, delivery, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.handlers import topup
+from telegrambot.jobs import stock_alerts
 from telegrambot.keyboards import catalog as keyboards
 from telegrambot.keyboards import common as common_keyboards
+from telegrambot.services import dialog
 from telegrambot.texts import catalog as texts
 from telegrambot.texts import common as common_texts
 from telegrambot.texts import profile as profile_texts

@@ -27,9 +27,10 @@ from payments.models import Payment, PaymentNotice
 from payments.money import to_minor_units
 from payments.services import Notice, claim_notices, mark_notices_sent, start_top_up
 from shopbot.errors import ShopError
-from telegrambot import callbacks, delivery, providers, ratelimit, screens, stock_alerts
+from telegrambot import callbacks, delivery, providers, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
+from telegrambot.jobs import stock_alerts
 from telegrambot.keyboards import payments as keyboards
 from telegrambot.locks import run_exclusively
 from telegrambot.texts import common as common_texts

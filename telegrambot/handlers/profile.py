@@ -8,11 +8,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from catalog import selectors as catalog_selectors
 from catalog import services as catalog_services
 from payments import selectors as payment_selectors
-from telegrambot import callbacks, delivery, dialog, screens
+from telegrambot import callbacks, delivery, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import common as common_keyboards
 from telegrambot.keyboards import profile as keyboards
+from telegrambot.services import dialog
 from telegrambot.texts import profile as texts
 
 REDEEM_PROMO = "redeem_promo"

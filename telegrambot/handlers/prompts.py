@@ -14,10 +14,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from telegrambot import dialog, screens
+from telegrambot import screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import common as keyboards
+from telegrambot.services import dialog
 from telegrambot.texts import common as texts
 
 PromptHandler = Callable[[Update, ShopContext, dialog.Dialog], Awaitable[None]]

@@ -10,11 +10,12 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from catalog import selectors, services
-from telegrambot import callbacks, dialog, screens
+from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.handlers.catalog import show
 from telegrambot.keyboards import reviews as keyboards
+from telegrambot.services import dialog
 from telegrambot.texts import common as common_texts
 from telegrambot.texts import reviews as texts
 

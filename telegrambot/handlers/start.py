@@ -7,11 +7,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from accounts import roles
 from catalog.selectors import count_cart_items
-from telegrambot import callbacks, dialog, screens
+from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import common as common_keyboards
 from telegrambot.keyboards import start as keyboards
+from telegrambot.services import dialog
 from telegrambot.texts import start as texts
 
 PRIVATE = filters.ChatType.PRIVATE

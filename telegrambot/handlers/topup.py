@@ -16,11 +16,12 @@ from telegram.ext import CallbackQueryHandler
 from payments.models import Payment
 from payments.money import parse_bounded_amount, to_stars
 from payments.services import enabled_providers
-from telegrambot import callbacks, dialog, screens
+from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import common as common_keyboards
 from telegrambot.keyboards import topup as keyboards
+from telegrambot.services import dialog
 from telegrambot.texts import topup as texts
 
 TOP_UP_AMOUNT = "top_up_amount"

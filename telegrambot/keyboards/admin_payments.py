@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from accounts.selectors import Page
 from payments.models import Payment
-from payments.staff import PaymentCard, PaymentsOverview
+from payments.selectors.staff import PaymentCard, PaymentsOverview
 from telegrambot import callbacks
 from telegrambot.keyboards.admin_menu import to_admin_row
 from telegrambot.keyboards.common import button, pager_row

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
-from accounts.staff import RoleInfo
+from accounts.selectors.staff import RoleInfo
 from telegrambot import callbacks
 from telegrambot.keyboards.admin_menu import to_admin_row
 from telegrambot.keyboards.common import button

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 
 from accounts.models import Customer
-from accounts.staff import RoleInfo
+from accounts.selectors.staff import RoleInfo
 from telegrambot import callbacks
 from telegrambot.keyboards.admin_menu import to_admin_row
 from telegrambot.keyboards.common import button

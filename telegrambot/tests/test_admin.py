@@ -1,4 +1,4 @@
-"""Maintenance mode switched from the web admin through telegrambot.maintenance."""
+"""Maintenance mode switched from the web admin through telegrambot.services.maintenance."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from django.urls import reverse
 from accounts.models import AuditEntry
 from accounts.roles import ADMIN_ROLE
 from shopbot.test import ShopTestCase, make_staff
-from telegrambot.maintenance import is_maintenance_on, set_maintenance
 from telegrambot.models import MaintenanceMode
+from telegrambot.services.maintenance import is_maintenance_on, set_maintenance
 
 CHANGELIST = reverse("admin:telegrambot_maintenancemode_changelist")
 

@@ -3,9 +3,10 @@
 from asgiref.sync import sync_to_async
 
 from catalog.services import purchase_product
-from telegrambot import callbacks, dialog
+from telegrambot import callbacks
 from telegrambot.handlers.admin_broadcast import TEXT
 from telegrambot.models import Broadcast, BroadcastDelivery
+from telegrambot.services import dialog
 from telegrambot.tests.admin_tools import audited, denials, make_admin, take_permissions
 from telegrambot.tests.helpers import BotTestCase
 

@@ -8,8 +8,10 @@ from asgiref.sync import sync_to_async
 
 from accounts.models import AuditEntry, Customer
 from monitoring.metrics import BROADCAST_MESSAGES
-from telegrambot import broadcasting, broadcasts, callbacks
+from telegrambot import callbacks
+from telegrambot.jobs import broadcast as broadcast_job
 from telegrambot.models import Broadcast, BroadcastDelivery
+from telegrambot.services import broadcasts
 from telegrambot.simulator.fake_telegram import FakeTelegram
 from telegrambot.tests.admin_tools import make_admin, take_permissions
 from telegrambot.tests.helpers import BotTestCase
@@ -97,7 +99,7 @@ class BroadcastJobTestCase(BotTestCase):
     def setUp(self) -> None:
         super().setUp()
         # Fast enough for hundreds of recipients in a test; the throttling test sets its own rate.
-        patcher = mock.patch.object(broadcasts, "MESSAGES_PER_SECOND", 5000)
+        patcher = mock.patch.object(broadcast_job, "MESSAGES_PER_SECOND", 5000)
         patcher.start()
         self.addCleanup(patcher.stop)
 
@@ -153,8 +155,8 @@ class SendingTests(BroadcastJobTestCase):
         adam = await self.confirm_broadcast(shop)
         broadcast = await latest_broadcast()
 
-        with mock.patch.object(broadcasts, "MESSAGES_PER_SECOND", 300):
-            sending = asyncio.create_task(broadcasts.send_broadcast(shop.application, broadcast.pk))
+        with mock.patch.object(broadcast_job, "MESSAGES_PER_SECOND", 300):
+            sending = asyncio.create_task(broadcast_job.send_broadcast(shop.application, broadcast.pk))
             while sum(received(shop.telegram, ids).values()) < 30:
                 await asyncio.sleep(0.01)
             await adam.press("⏹ Cancel the broadcast")
@@ -177,10 +179,10 @@ class SendingTests(BroadcastJobTestCase):
 
         started = time.monotonic()
         with (
-            mock.patch.object(broadcasts, "MESSAGES_PER_SECOND", 20),
-            mock.patch.object(broadcasts, "PROGRESS_EVERY", 0.3),
+            mock.patch.object(broadcast_job, "MESSAGES_PER_SECOND", 20),
+            mock.patch.object(broadcast_job, "PROGRESS_EVERY", 0.3),
         ):
-            await broadcasts.send_broadcast(shop.application, broadcast.pk)
+            await broadcast_job.send_broadcast(shop.application, broadcast.pk)
 
         # 20 at once, then the other 30 at 20 per second.
         self.assertGreaterEqual(time.monotonic() - started, 1.2)
@@ -200,7 +202,7 @@ class SendingTests(BroadcastJobTestCase):
         broadcast = await latest_broadcast()
 
         started = time.monotonic()
-        await broadcasts.send_broadcast(shop.application, broadcast.pk)
+        await broadcast_job.send_broadcast(shop.application, broadcast.pk)
 
         self.assertGreaterEqual(time.monotonic() - started, 1.0)
         self.assertEqual(set(received(shop.telegram, ids).values()), {1})
@@ -216,8 +218,8 @@ class ResumeTests(BroadcastJobTestCase):
         broadcast = await latest_broadcast()
         batches = iter(range(1000))
 
-        with mock.patch.object(broadcasts, "is_stopping", lambda application: next(batches) >= 3):
-            await broadcasts.send_broadcast(shop.application, broadcast.pk)
+        with mock.patch.object(broadcast_job, "is_stopping", lambda application: next(batches) >= 3):
+            await broadcast_job.send_broadcast(shop.application, broadcast.pk)
         self.assertEqual(
             sum(received(shop.telegram, ids).values()), 28
         )  # three batches; two of them blocked the bot
@@ -237,7 +239,7 @@ class ResumeTests(BroadcastJobTestCase):
         ids = await make_audience(shop.telegram, 200)
         adam = await self.confirm_broadcast(shop)
         broadcast = await latest_broadcast()
-        record = broadcasting.record_outcomes
+        record = broadcasts.record_outcomes
         calls = iter(range(1000))
 
         def crash_on_the_fourth(**kwargs):
@@ -245,9 +247,9 @@ class ResumeTests(BroadcastJobTestCase):
                 raise Crash
             return record(**kwargs)
 
-        with mock.patch.object(broadcasting, "record_outcomes", crash_on_the_fourth):
+        with mock.patch.object(broadcasts, "record_outcomes", crash_on_the_fourth):
             with self.assertRaises(Crash):
-                await broadcasts.send_broadcast(shop.application, broadcast.pk)
+                await broadcast_job.send_broadcast(shop.application, broadcast.pk)
         self.assertEqual(sum(received(shop.telegram, ids).values()), 40)  # the fourth batch went out
         await shop.restart()
 

@@ -8,7 +8,7 @@ from django.test import override_settings
 
 from payments.models import Payment
 from telegrambot import callbacks
-from telegrambot.maintenance import is_maintenance_on
+from telegrambot.services.maintenance import is_maintenance_on
 from telegrambot.tests.admin_tools import audited, denials, make_admin
 from telegrambot.tests.helpers import BotTestCase
 

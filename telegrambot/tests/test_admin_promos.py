@@ -10,8 +10,9 @@ from django.test import override_settings
 from accounts.models import Customer
 from catalog.models import PromoCode
 from shopbot.test import make_promo
-from telegrambot import callbacks, dialog
+from telegrambot import callbacks
 from telegrambot.handlers.admin_promos import VALUE
+from telegrambot.services import dialog
 from telegrambot.tests.admin_tools import audited, denials, make_admin, take_permissions
 from telegrambot.tests.helpers import BotTestCase
 

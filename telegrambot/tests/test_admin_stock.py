@@ -6,7 +6,7 @@ from django.utils.timezone import now
 
 from catalog.models import Product, StockUnit
 from telegrambot import callbacks
-from telegrambot.stock_alerts import notify_low_stock
+from telegrambot.jobs.stock_alerts import notify_low_stock
 from telegrambot.tests.admin_support import AdminTestCase, send_document
 
 

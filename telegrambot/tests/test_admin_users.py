@@ -10,7 +10,7 @@ from catalog.services import purchase_product
 from payments.models import LedgerEntry
 from shopbot.test import OWNER_ID, make_customer
 from telegrambot import callbacks
-from telegrambot.dialog import set_state
+from telegrambot.services.dialog import set_state
 from telegrambot.tests.admin_support import AdminTestCase
 from telegrambot.tests.admin_tools import make_admin
 

@@ -7,8 +7,8 @@ from django.utils.timezone import now
 
 from shopbot.errors import InvalidInput
 from shopbot.test import is_postgresql, race
-from telegrambot import dialog
 from telegrambot.models import DialogState
+from telegrambot.services import dialog
 from telegrambot.tests.helpers import BotTestCase
 
 
@@ -56,7 +56,7 @@ class DialogStateTests(BotTestCase):
 
     def test_it_asks_the_table_when_the_cache_fails(self) -> None:
         dialog.set_state(telegram_id=1001, state="top_up_amount")
-        with mock.patch("telegrambot.dialog.cache.get", side_effect=ConnectionError("down")):
+        with mock.patch("telegrambot.services.dialog.cache.get", side_effect=ConnectionError("down")):
             self.assertEqual(dialog.get_state(telegram_id=1001).state, "top_up_amount")
 
     def test_it_survives_a_cache_restart(self) -> None:

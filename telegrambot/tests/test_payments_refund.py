@@ -7,7 +7,7 @@ from asgiref.sync import sync_to_async
 from django.db import connection
 
 from accounts.roles import ensure_builtin_roles
-from payments.admin_refunds import refund_stars
+from payments.admin.refunds import refund_stars
 from payments.models import Payment
 from payments.services import start_top_up
 from payments.tests.helpers import pay_telegram

@@ -6,11 +6,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.selectors import Page
-from catalog.admin_selectors import RefundEffects
+from catalog.selectors.staff import RefundEffects
 from payments.models import Payment
 from payments.money import STARS, format_money
+from payments.selectors.staff import PaymentCard, PaymentsOverview
 from payments.services.crediting import Credit
-from payments.staff import PaymentCard, PaymentsOverview
 from telegrambot.texts.common import date_time, user_text
 
 SECTION = gettext_lazy("💳 Payments")

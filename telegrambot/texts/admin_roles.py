@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.staff import RoleInfo
+from accounts.selectors.staff import RoleInfo
 from telegrambot.texts.admin_menu import PERMISSIONS, permission_list
 from telegrambot.texts.common import user_text
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog.statistics import PeriodFigures, Statistics
+from catalog.selectors.statistics import PeriodFigures, Statistics
 from payments.models import Payment
 from payments.money import format_money
 from telegrambot.texts.common import date_time, user_text

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog.admin_selectors import CustomerProfile
+from catalog.selectors.staff import CustomerProfile
 from payments.models import LedgerEntry
 from payments.money import format_money
 from telegrambot.texts.common import date_time, user_text

@@ -4,7 +4,7 @@ Messages go out through a dedicated bot with PTB's ``AIORateLimiter`` (about
 30 per second over all chats, waiting out ``RetryAfter``); the bot that answers
 customers has no limiter, so a broadcast never slows the shop down. Each batch
 is claimed in the database before it is sent and settled after
-(``telegrambot.broadcasting`` explains the exactly-once trade-off). The
+(``telegrambot.services.broadcasts`` explains the exactly-once trade-off). The
 author's progress message is edited every few seconds and ends as the report.
 
 A graceful stop of runbot (``Application.stop()`` clears ``running`` and then
@@ -28,11 +28,11 @@ from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ExtBot
 
 from monitoring.metrics import BROADCAST_MESSAGES
-from telegrambot import broadcasting
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import admin_broadcast as keyboards
 from telegrambot.models import Broadcast, BroadcastDelivery
+from telegrambot.services import broadcasts
 from telegrambot.texts import admin_broadcast as texts
 
 logger = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ async def deliver(bot: Any, chat_id: int, broadcast: Broadcast) -> Message:
     return await bot.send_message(chat_id, broadcast.text, reply_markup=markup)
 
 
-async def send_one(bot: Any, recipient: broadcasting.Recipient, broadcast: Broadcast) -> tuple[str, float]:
+async def send_one(bot: Any, recipient: broadcasts.Recipient, broadcast: Broadcast) -> tuple[str, float]:
     """Send to one recipient; return the outcome and, after a flood wait, how long to pause."""
     try:
         await deliver(bot, recipient.telegram_id, broadcast)
@@ -126,7 +126,7 @@ async def send_broadcast(application: Application[Any, Any, Any, Any, Any, Any],
 
 async def send_batches(application: Application[Any, Any, Any, Any, Any, Any], broadcast_id: int) -> None:
     worker = worker_id(application)
-    lease = await call(broadcasting.acquire, broadcast_id=broadcast_id, worker=worker)
+    lease = await call(broadcasts.acquire, broadcast_id=broadcast_id, worker=worker)
     if lease.broadcast is None:
         if lease.retry_in is not None:
             schedule(application, broadcast_id, when=lease.retry_in + 1)
@@ -135,9 +135,9 @@ async def send_batches(application: Application[Any, Any, Any, Any, Any, Any], b
     shown = time.monotonic()
     while True:
         if is_stopping(application):
-            await call(broadcasting.release, broadcast_id=broadcast_id, worker=worker)
+            await call(broadcasts.release, broadcast_id=broadcast_id, worker=worker)
             return
-        batch = await call(broadcasting.claim_batch, broadcast_id=broadcast_id, worker=worker, size=BATCH)
+        batch = await call(broadcasts.claim_batch, broadcast_id=broadcast_id, worker=worker, size=BATCH)
         if not batch:
             break
         progress, pause = await send_batch(bot, broadcast, batch)
@@ -148,19 +148,19 @@ async def send_batches(application: Application[Any, Any, Any, Any, Any, Any], b
                 application.bot, progress, texts.progress(progress), keyboards.progress(progress)
             )
             shown = time.monotonic()
-    final = await call(broadcasting.finish, broadcast_id=broadcast_id, worker=worker)
+    final = await call(broadcasts.finish, broadcast_id=broadcast_id, worker=worker)
     if final is not None:
         await show_progress(application.bot, final, texts.report(final), None)
 
 
 async def send_batch(
-    bot: Any, broadcast: Broadcast, batch: list[broadcasting.Recipient]
+    bot: Any, broadcast: Broadcast, batch: list[broadcasts.Recipient]
 ) -> tuple[Broadcast, float]:
     """Send a claimed batch at once (the limiter spaces it out), record the outcomes, return the pause."""
     results = await asyncio.gather(*(send_one(bot, recipient, broadcast) for recipient in batch))
     outcomes = [(recipient, outcome) for recipient, (outcome, _pause) in zip(batch, results, strict=True)]
     progress = await call(
-        broadcasting.record_outcomes,
+        broadcasts.record_outcomes,
         broadcast_id=broadcast.pk,
         outcomes={recipient.delivery_id: outcome for recipient, outcome in outcomes},
         blocked_ids=[recipient.telegram_id for recipient, outcome in outcomes if outcome == Status.BLOCKED],
@@ -208,6 +208,6 @@ def schedule(
 
 async def resume_broadcasts(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Queue every broadcast left unfinished by a stop or a crash (called from post_init)."""
-    for broadcast_id in await call(broadcasting.list_unfinished):
+    for broadcast_id in await call(broadcasts.list_unfinished):
         logger.info("Resuming broadcast %s", broadcast_id)
         schedule(application, broadcast_id, when=1)

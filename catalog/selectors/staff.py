@@ -18,8 +18,8 @@ from django.db.models.functions import Coalesce
 
 from accounts.actors import Actor, permissions_of_actor
 from accounts.models import Customer
+from accounts.selectors.staff import get_customer
 from accounts.services import require_permission
-from accounts.staff import get_customer
 from catalog import selectors
 from catalog.models import Category, Product, Purchase, StockUnit
 from catalog.selectors import CountRows, Page, ProductCard, count_unsold, paginate

@@ -9,7 +9,7 @@ the settlement: Telegram may or may not have delivered, and the Bot API has
 no idempotency key to ask. Those rows become UNCONFIRMED and are not sent
 again (at most once): a duplicate advert costs more goodwill than one missed
 message, and the gap is one small batch, only after a hard crash (a graceful
-stop finishes its batch first; see ``telegrambot.broadcasts``).
+stop finishes its batch first; see ``telegrambot.jobs.broadcast``).
 
 One worker sends a broadcast at a time: it holds a lease on the broadcast
 row, renewed with every batch. A worker that takes over an expired lease

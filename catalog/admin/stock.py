@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.models import Product
 from catalog.services import StockReport, add_stock, preview_stock
-from shopbot.admin_tools import ShopAdmin
+from shopbot.admin import ShopAdmin
 
 FILE_MAX_BYTES = 10 * 1024 * 1024
 PREVIEW_SECONDS = 30 * 60

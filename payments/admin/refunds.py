@@ -23,13 +23,14 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from payments import staff, telegram_api
+from payments import telegram_api
 from payments.cryptopay import ask_invoice
 from payments.models import Payment
 from payments.money import format_money
+from payments.selectors import staff
 from payments.services import REASON_MAX, begin_stars_refund, record_manual_refund, settle_stars_refund
 from payments.services.crediting import Credit
-from shopbot.admin_tools import ShopAdmin, submitted
+from shopbot.admin import ShopAdmin, submitted
 
 ID_DIGITS = 18
 # The object pages' action links: (url name suffix, path, action, label).

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog import services
 from catalog.models import PromoCode, PromoUsage
-from shopbot.admin_tools import ReadOnlyAdmin, ShowHideAdmin
+from shopbot.admin import ReadOnlyAdmin, ShowHideAdmin
 
 PROMO_SERVICE_FIELDS = {
     "code",

@@ -9,9 +9,9 @@ from django.core.cache import cache
 from telegram import Bot
 from telegram.error import TelegramError
 
-from accounts import staff
-from catalog import admin_selectors as selectors
+from accounts.selectors import staff
 from catalog.models import Purchase
+from catalog.selectors import staff as selectors
 from telegrambot.adapter import call
 from telegrambot.texts import admin_stock as texts
 

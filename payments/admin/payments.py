@@ -20,11 +20,11 @@ from django.utils.translation import gettext_lazy
 
 from accounts.admin import CustomerAdmin
 from accounts.models import Customer
-from payments.admin_refunds import AttentionFilter, PaymentRefundsMixin
+from payments.admin.refunds import AttentionFilter, PaymentRefundsMixin
 from payments.models import LedgerEntry, Payment, PaymentNotice, ReferralReward
 from payments.money import describe_amount_rule
 from payments.services import adjust_balance
-from shopbot.admin_tools import HappenedFilter, ReadOnlyAdmin, short, submitted
+from shopbot.admin import HappenedFilter, ReadOnlyAdmin, short, submitted
 from shopbot.exports import Column, CsvExportMixin
 
 
@@ -150,7 +150,7 @@ class LedgerEntryAdmin(CsvExportMixin, ReadOnlyAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(PaymentRefundsMixin, CsvExportMixin, ReadOnlyAdmin):
-    """Payments are history; refunds and re-checks go through services (``admin_refunds``)."""
+    """Payments are history; refunds and re-checks go through services (``payments.admin.refunds``)."""
 
     list_display = (
         "id",

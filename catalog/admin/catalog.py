@@ -2,7 +2,7 @@
 
 Saving, hiding and deleting categories, products and stock goes through
 ``catalog.services`` (validation, locks, audit); a refusal comes back as a
-message (``ShopAdmin``). Purchases are history. Promo codes: ``admin_promos``.
+message (``ShopAdmin``). Purchases are history. Promo codes: ``catalog.admin.promos``.
 """
 
 from __future__ import annotations
@@ -18,15 +18,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog import (
-    admin_promos,  # noqa: F401 - registers the promo code admins
-    services,
-)
-from catalog.admin_stock import StockUploadMixin
+from catalog import services
+from catalog.admin.stock import StockUploadMixin
 from catalog.models import CartLine, Category, Product, Purchase, Review, StockUnit
 from catalog.selectors import count_unsold
 from catalog.services.drafts import edit_product
-from shopbot.admin_tools import HappenedFilter, ReadOnlyAdmin, ShopAdmin, ShowHideAdmin, short
+from shopbot.admin import HappenedFilter, ReadOnlyAdmin, ShopAdmin, ShowHideAdmin, short
 from shopbot.exports import Column, CsvExportMixin
 
 # The permission that shows customers' keys as delivered (purchases, sold units).

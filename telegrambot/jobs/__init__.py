@@ -1,0 +1,1 @@
+"""Work the bot does besides answering an update: sending a broadcast, alerting about low stock."""
