@@ -170,6 +170,12 @@ class PromoNotApplicable(ShopError):
     message = _("This promo code does not apply to this item.")
 
 
+class PromoStepExpired(ShopError):
+    """A button of a promo code step that is no longer being answered (pressed twice, or forged)."""
+
+    message = _("This step is no longer open. Start again from the promo codes.")
+
+
 class PromoWrongKind(ShopError):
     message = _("%(reason)s")
 

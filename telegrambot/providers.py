@@ -27,13 +27,13 @@ from payments.cryptopay import (
     unavailable,
 )
 from payments.models import Payment
-from payments.selectors import staff
 from payments.services import (
     Credit,
     attach_crypto_invoice,
     begin_stars_refund,
     fail_payment,
     pending_crypto_invoices,
+    rechecks,
     settle_stars_refund,
     start_top_up,
 )
@@ -77,9 +77,9 @@ async def check_crypto_payment(
 
 async def recheck_payment(*, actor: Actor, payment_id: int, client: CryptoPayClient | None = None) -> Credit:
     """Ask CryptoPay about one payment for staff (``refund_payments``), credit it if paid, audit it."""
-    invoice_id = await call(staff.start_recheck, actor=actor, payment_id=payment_id)
+    invoice_id = await call(rechecks.start_recheck, actor=actor, payment_id=payment_id)
     state = await ask_invoice(invoice_id, client=client) if invoice_id is not None else None
-    return await call(staff.record_recheck, actor=actor, payment_id=payment_id, state=state)
+    return await call(rechecks.record_recheck, actor=actor, payment_id=payment_id, state=state)
 
 
 async def refund_stars(bot: Any, *, actor: Actor, payment_id: int, reason: str) -> Payment:

@@ -21,12 +21,12 @@ from accounts.models import Customer
 from accounts.selectors.staff import get_customer
 from accounts.services import require_permission
 from catalog import selectors
-from catalog.models import Category, Product, Purchase, StockUnit
+from catalog.models import Category, Product, PromoCode, Purchase, StockUnit
 from catalog.selectors import CountRows, Page, ProductCard, count_unsold, paginate
 from catalog.services import Deleted, StockReport, preview_stock
 from catalog.services.common import clean_id
 from payments.models import LedgerEntry, ReferralReward
-from shopbot.errors import CategoryNotFound, StockUnitNotFound
+from shopbot.errors import CategoryNotFound, PromoNotFound, StockUnitNotFound
 
 CATEGORY_CHOICES = 50
 RECENT_LEDGER = 5
@@ -130,6 +130,34 @@ def low_stock_among(*, product_ids: Iterable[int]) -> list[Product]:
         products = Product.objects.select_related("category").annotate(unsold=counted)
         low += products.filter(pk=product_id, unsold__lte=threshold)
     return sorted(low, key=lambda product: (product.unsold, product.pk))
+
+
+# --- promo codes [manage_promos; binding a code reuses list_categories] -----------
+def list_promos(*, actor: Actor, page: int) -> Page[PromoCode]:
+    """Return a page of promo codes, newest first, with what each is bound to."""
+    require(actor, "manage_promos", "list_promos")
+    return selectors.list_promo_codes(page=page)
+
+
+def get_promo(*, actor: Actor, promo_id: int) -> PromoCode:
+    """Return one promo code with what it is bound to."""
+    require(actor, "manage_promos", "get_promo")
+    promo = (
+        PromoCode.objects.select_related("category", "product")
+        .filter(pk=clean_id(promo_id, PromoNotFound))
+        .first()
+    )
+    if promo is None:
+        raise PromoNotFound()
+    return promo
+
+
+def list_products(
+    *, actor: Actor, category_id: int, page: int, codename: str = "manage_promos"
+) -> Page[Product]:
+    """Return a page of a category's products, hidden ones included, to bind a code to one."""
+    require(actor, codename, "list_products")
+    return selectors.list_all_products(category_id=category_id, page=page)
 
 
 # --- orders and users [manage_users] ----------------------------------------------

@@ -28,7 +28,13 @@ from payments.cryptopay import ask_invoice
 from payments.models import Payment
 from payments.money import format_money
 from payments.selectors import staff
-from payments.services import REASON_MAX, begin_stars_refund, record_manual_refund, settle_stars_refund
+from payments.services import (
+    REASON_MAX,
+    begin_stars_refund,
+    rechecks,
+    record_manual_refund,
+    settle_stars_refund,
+)
 from payments.services.crediting import Credit
 from shopbot.admin import ShopAdmin, submitted
 
@@ -91,10 +97,10 @@ class PaymentRefundsMixin(ShopAdmin):
             return
         for payment in queryset.order_by("pk"):
             with self.refusals_shown(request, about=payment_label(payment)):
-                invoice_id = staff.start_recheck(actor=request.user, payment_id=payment.pk)
+                invoice_id = rechecks.start_recheck(actor=request.user, payment_id=payment.pk)
                 # CryptoPay is asked here, at the view's edge, never inside a service.
                 state = async_to_sync(ask_invoice)(invoice_id) if invoice_id is not None else None
-                credit = staff.record_recheck(actor=request.user, payment_id=payment.pk, state=state)
+                credit = rechecks.record_recheck(actor=request.user, payment_id=payment.pk, state=state)
                 self.message_user(request, recheck_outcome(credit), messages.INFO)
 
     def refund(

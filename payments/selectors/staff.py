@@ -1,9 +1,10 @@
-"""Payments for staff: find one, its card, the lists that need attention, a re-check with CryptoPay.
+"""Payments for staff: find one, its card, the lists that need attention.
 
 The payments screens of the Telegram admin menu and of the web admin use
 these. Each function checks ``refund_payments`` itself, because callback data
 and typed text are forged easily; a refusal is audited by
-``require_permission``. The refunds are ``services.refunds``, which check
+``require_permission``. The refunds are ``services.refunds`` and the
+re-checks with CryptoPay ``services.rechecks``, which check
 everything again under their locks: what this module says a card allows only
 chooses the buttons to show.
 """
@@ -19,10 +20,8 @@ from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from accounts.selectors import Page, paginate
-from accounts.services import record_audit, require_permission, requires
+from accounts.services import require_permission
 from payments.models import Payment
-from payments.services.crediting import Credit
-from payments.services.cryptopay import InvoiceState, crypto_invoice_of, record_invoice_state
 from payments.services.refunds import credited_amount, refundable
 from shopbot.errors import InvalidInput, PaymentNotFound, RefundRefused
 
@@ -152,37 +151,3 @@ def allows_recheck(payment: Payment) -> bool:
     """Return whether asking CryptoPay about this payment could change it."""
     pending = payment.status == Payment.Status.PENDING
     return payment.provider == Payment.Provider.CRYPTOPAY and pending and bool(payment.external_id)
-
-
-@requires(PERMISSION)
-def start_recheck(*, actor: Actor, payment_id: int) -> int | None:
-    """Return the CryptoPay invoice to ask about for a staff re-check, or None when asking could change nothing.
-
-    The face asks CryptoPay (``payments.cryptopay.ask_invoice``) outside any
-    service and hands the answer to ``record_recheck``.
-    """
-    payment = Payment.objects.filter(pk=payment_id).first()
-    if payment is None:
-        raise PaymentNotFound()
-    if payment.provider != Payment.Provider.CRYPTOPAY:
-        raise InvalidInput(reason=_("Only CryptoPay payments can be checked with CryptoPay."))
-    if not payment.external_id:
-        raise InvalidInput(reason=_("This payment has no CryptoPay invoice to check."))
-    return int(payment.external_id) if payment.status == Payment.Status.PENDING else None
-
-
-@requires(PERMISSION)
-def record_recheck(*, actor: Actor, payment_id: int, state: InvoiceState | None) -> Credit:
-    """Credit a re-checked payment if CryptoPay said it was paid, and audit the re-check.
-
-    Crediting is as idempotent as every other signal.
-    """
-    payment = crypto_invoice_of(payment_id=payment_id, telegram_id=None)
-    credit = record_invoice_state(payment=payment, state=state)
-    record_audit(
-        actor=actor,
-        action="recheck_payment",
-        target=f"payment #{payment_id}",
-        details={"status": credit.payment.status, "credited": credit.credited},
-    )
-    return credit

@@ -8,12 +8,15 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from catalog.models import PromoCode
+from catalog.selectors import staff
+from catalog.services import promo_steps
 from catalog.services.promos import delete_promo, save_promo, set_promo_active
+from shopbot.errors import PromoStepExpired
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import admin_promos as keyboards
-from telegrambot.services import dialog, promo_drafts
+from telegrambot.services import dialog
 from telegrambot.texts import admin_promos as texts
 
 CODE, KIND, VALUE, MAX_USES, EXPIRY, BINDING = (
@@ -38,7 +41,7 @@ async def show_promo_page(update: Update, context: ShopContext) -> None:
 
 
 async def show_list(update: Update, context: ShopContext, number: int) -> None:
-    page = await call(promo_drafts.list_promos, actor=context.customer, page=number)
+    page = await call(staff.list_promos, actor=context.customer, page=number)
     text = texts.promo_list(page.number, has_items=bool(page.items))
     await screens.show(update, context, text, keyboards.promo_list(page.items, page))
 
@@ -46,7 +49,7 @@ async def show_list(update: Update, context: ShopContext, number: int) -> None:
 async def show_promo(update: Update, context: ShopContext) -> None:
     """Shows a promo code: what it gives, to what, how often it was used, until when."""
     promo_id, page = callbacks.ADMIN_PROMO.parse(update.callback_query.data)
-    promo = await call(promo_drafts.get_promo, actor=context.customer, promo_id=promo_id)
+    promo = await call(staff.get_promo, actor=context.customer, promo_id=promo_id)
     await screens.show(update, context, texts.card(promo), keyboards.card(promo, page))
 
 
@@ -54,14 +57,14 @@ async def switch_promo(update: Update, context: ShopContext) -> None:
     """Switches a promo code on or off and shows it again."""
     promo_id, state, page = callbacks.ADMIN_PROMO_ACTIVE.parse(update.callback_query.data)
     await call(set_promo_active, actor=context.customer, promo_id=promo_id, active=state == "on")
-    promo = await call(promo_drafts.get_promo, actor=context.customer, promo_id=promo_id)
+    promo = await call(staff.get_promo, actor=context.customer, promo_id=promo_id)
     await screens.show(update, context, texts.card(promo), keyboards.card(promo, page))
 
 
 async def ask_delete(update: Update, context: ShopContext) -> None:
     """Asks whether to delete a promo code, saying how often it was used."""
     promo_id, page = callbacks.ADMIN_PROMO_DELETE.parse(update.callback_query.data)
-    promo = await call(promo_drafts.get_promo, actor=context.customer, promo_id=promo_id)
+    promo = await call(staff.get_promo, actor=context.customer, promo_id=promo_id)
     await screens.show(update, context, texts.confirm_delete(promo), keyboards.confirm_delete(promo, page))
 
 
@@ -76,14 +79,14 @@ async def delete(update: Update, context: ShopContext) -> None:
 # --- a new code, step by step --------------------------------------------------------
 async def ask_code(update: Update, context: ShopContext) -> None:
     """Starts a new promo code: asks for the code."""
-    await call(promo_drafts.check_step, actor=context.customer)
+    await call(promo_steps.check_step, actor=context.customer)
     await call(dialog.set_state, telegram_id=context.customer.telegram_id, state=CODE)
     await screens.show(update, context, str(texts.ASK_CODE), keyboards.cancel())
 
 
 async def take_code(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
     """Checks the typed code and asks what it gives."""
-    code = await call(promo_drafts.check_code, actor=context.customer, text=update.message.text)
+    code = await call(promo_steps.check_code, actor=context.customer, text=update.message.text)
     await next_step(update, context, KIND, {"code": code}, str(texts.ASK_KIND), keyboards.kinds())
 
 
@@ -91,7 +94,7 @@ async def take_kind(update: Update, context: ShopContext) -> None:
     """Remembers the kind of code and asks for its value."""
     state = await open_step(context, KIND)
     kind = await call(
-        promo_drafts.check_kind,
+        promo_steps.check_kind,
         actor=context.customer,
         kind=callbacks.ADMIN_PROMO_KIND.parse(update.callback_query.data),
     )
@@ -103,7 +106,7 @@ async def take_kind(update: Update, context: ShopContext) -> None:
 async def take_value(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
     """Checks the typed value and asks for the number of uses."""
     value = await call(
-        promo_drafts.check_value,
+        promo_steps.check_value,
         actor=context.customer,
         kind=state.data.get("kind", ""),
         text=update.message.text,
@@ -120,7 +123,7 @@ async def take_value(update: Update, context: ShopContext, state: dialog.Dialog)
 
 async def take_max_uses(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
     """Checks the typed number of uses and asks for the expiry."""
-    max_uses = await call(promo_drafts.check_max_uses, actor=context.customer, text=update.message.text)
+    max_uses = await call(promo_steps.check_max_uses, actor=context.customer, text=update.message.text)
     await next_step(
         update,
         context,
@@ -133,7 +136,7 @@ async def take_max_uses(update: Update, context: ShopContext, state: dialog.Dial
 
 async def take_expiry(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
     """Checks the typed expiry, then asks what the code applies to (or saves a balance code)."""
-    expires_at = await call(promo_drafts.check_expiry, actor=context.customer, text=update.message.text)
+    expires_at = await call(promo_steps.check_expiry, actor=context.customer, text=update.message.text)
     await after_expiry(update, context, {**state.data, "expires_at": expires_at})
 
 
@@ -178,7 +181,7 @@ async def categories_page(update: Update, context: ShopContext) -> None:
 
 
 async def show_categories(update: Update, context: ShopContext, mode: str, number: int) -> None:
-    page = await call(promo_drafts.list_categories, actor=context.customer, page=number)
+    page = await call(staff.list_categories, actor=context.customer, page=number, codename="manage_promos")
     text = texts.CHOOSE_CATEGORY if mode == "cat" else texts.CHOOSE_PRODUCT_CATEGORY
     await screens.show(update, context, str(text), keyboards.categories(page.items, page, mode))
 
@@ -187,9 +190,7 @@ async def products_page(update: Update, context: ShopContext) -> None:
     """Lists a page of a category's products to bind the code to."""
     await open_step(context, BINDING)
     category_id, number = callbacks.ADMIN_PROMO_PRODUCTS.parse(update.callback_query.data)
-    page = await call(
-        promo_drafts.list_products, actor=context.customer, category_id=category_id, page=number
-    )
+    page = await call(staff.list_products, actor=context.customer, category_id=category_id, page=number)
     await screens.show(
         update, context, str(texts.CHOOSE_PRODUCT), keyboards.products(page.items, page, category_id)
     )
@@ -211,7 +212,7 @@ async def bind_product(update: Update, context: ShopContext) -> None:
 
 async def use_buttons(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
     """Reminds that this step is answered with the buttons, and shows them again."""
-    await call(promo_drafts.check_step, actor=context.customer)
+    await call(promo_steps.check_step, actor=context.customer)
     if state.state == KIND:
         await screens.send(update, context, str(texts.ASK_KIND), keyboards.kinds())
     else:
@@ -220,10 +221,10 @@ async def use_buttons(update: Update, context: ShopContext, state: dialog.Dialog
 
 async def open_step(context: ShopContext, *states: str) -> dialog.Dialog:
     """Return the draft if its user is at one of ``states`` and still may manage promo codes."""
-    await call(promo_drafts.check_step, actor=context.customer)
+    await call(promo_steps.check_step, actor=context.customer)
     state = await call(dialog.get_state, telegram_id=context.customer.telegram_id)
     if state is None or state.state not in states:
-        raise promo_drafts.StepExpired()
+        raise PromoStepExpired()
     return state
 
 
@@ -245,11 +246,11 @@ async def save(update: Update, context: ShopContext, draft: dict[str, Any]) -> N
         kind=draft.get("kind", ""),
         value=draft.get("value"),
         max_uses=draft.get("max_uses"),
-        expires_at=promo_drafts.parse_expiry(draft.get("expires_at")),
+        expires_at=promo_steps.parse_expiry(draft.get("expires_at")),
         category_id=draft.get("category_id"),
         product_id=draft.get("product_id"),
     )
-    promo = await call(promo_drafts.get_promo, actor=context.customer, promo_id=promo.pk)
+    promo = await call(staff.get_promo, actor=context.customer, promo_id=promo.pk)
     await screens.show(update, context, texts.card(promo, saved=True), keyboards.card(promo, 1))
 
 

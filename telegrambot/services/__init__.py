@@ -1,1 +1,1 @@
-"""The bot's own rules, on its own tables: broadcasts, maintenance mode, dialog state, promo code drafts."""
+"""The bot's own rules, on its own tables: broadcasts, maintenance mode, dialog state."""

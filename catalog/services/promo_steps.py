@@ -1,10 +1,11 @@
-"""Promo codes written step by step in the bot: each typed answer checked, the permission re-checked.
+"""A promo code written step by step (the bot's admin menu): each answer checked, the permission re-checked.
 
-The draft lives in ``DialogState`` (a restart loses nothing); every step is
-checked with the same rules ``catalog.services.promos.save_promo`` applies at
-the end, so a mistake is refused where it was typed. Each step, typed or
-pressed, re-checks ``manage_promos`` and audits a refusal: a prompt answered
-after the permission was taken away changes nothing.
+The face keeps the draft (the bot in ``DialogState``, so a restart loses
+nothing); every step is checked here with the rules ``promos.save_promo``
+applies at the end, so a mistake is refused where it was typed. Each step,
+typed or pressed, re-checks ``manage_promos`` and audits a refusal: a prompt
+answered after the permission was taken away changes nothing. The reads the
+steps show (codes, categories, products) are ``catalog.selectors.staff``.
 """
 
 from __future__ import annotations
@@ -15,24 +16,15 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.actors import Actor
 from accounts.services import requires
-from catalog import selectors
-from catalog.models import Category, Product, PromoCode
-from catalog.selectors import Page
-from catalog.services.common import clean_id, clean_int
+from catalog.models import PromoCode
+from catalog.services.common import clean_int
 from catalog.services.promos import MAX_USES, check_may_mint, clean_code, clean_expiry, clean_value
-from shopbot.errors import InvalidInput, NameTaken, PromoNotFound, ShopError
+from shopbot.errors import InvalidInput, NameTaken, PromoStepExpired
 
 EXPIRY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2}))?")
-
-
-class StepExpired(ShopError):
-    """A button of a step that is no longer being answered (pressed twice, or forged)."""
-
-    message = gettext_lazy("This step is no longer open. Start again from the promo codes.")
 
 
 @requires("manage_promos")
@@ -53,7 +45,7 @@ def check_code(*, actor: Actor, text: str) -> str:
 def check_kind(*, actor: Actor, kind: str) -> str:
     """Return the chosen kind; a balance code also needs ``manage_balances`` (audited refusal)."""
     if kind not in PromoCode.Kind.values:
-        raise StepExpired()
+        raise PromoStepExpired()
     if kind == PromoCode.Kind.BALANCE:
         check_may_mint(actor)
     return kind
@@ -63,7 +55,7 @@ def check_kind(*, actor: Actor, kind: str) -> str:
 def check_value(*, actor: Actor, kind: str, text: str) -> str:
     """Return the typed value as a string Decimal: a percent up to 100, or an amount up to MAX_AMOUNT."""
     if kind not in PromoCode.Kind.values:
-        raise StepExpired()
+        raise PromoStepExpired()
     return str(clean_value(kind, text))
 
 
@@ -97,36 +89,6 @@ def check_expiry(*, actor: Actor, text: str) -> str:
     return expiry.isoformat()
 
 
-@requires("manage_promos")
-def list_promos(*, actor: Actor, page: int) -> Page[PromoCode]:
-    """Return a page of promo codes, newest first, with their usage."""
-    return selectors.list_promo_codes(page=page)
-
-
-@requires("manage_promos")
-def get_promo(*, actor: Actor, promo_id: int) -> PromoCode:
-    """Return one promo code with what it is bound to."""
-    promo = (
-        PromoCode.objects.select_related("category", "product")
-        .filter(pk=clean_id(promo_id, PromoNotFound))
-        .first()
-    )
-    if promo is None:
-        raise PromoNotFound()
-    return promo
-
-
-@requires("manage_promos")
-def list_categories(*, actor: Actor, page: int) -> Page[Category]:
-    """Return a page of every category, to bind a code to one or to pick a product in it."""
-    return selectors.list_all_categories(page=page)
-
-
-@requires("manage_promos")
-def list_products(*, actor: Actor, category_id: int, page: int) -> Page[Product]:
-    """Return a page of a category's products, to bind a code to one."""
-    return selectors.list_all_products(category_id=category_id, page=page)
-
-
 def parse_expiry(value: str | None) -> datetime | None:
+    """Return the expiry ``check_expiry`` returned, as the datetime ``save_promo`` takes."""
     return datetime.fromisoformat(value) if value else None
