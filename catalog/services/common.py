@@ -13,11 +13,10 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
+from accounts.selectors import check_may_shop
 from accounts.services import get_customer_for_update
 from catalog.models import Product, StockUnit
 from shopbot.errors import (
-    CustomerBlocked,
-    CustomerNotFound,
     InvalidInput,
     NotEnoughStock,
     OutOfStock,
@@ -91,20 +90,7 @@ def clean_text(value: object, *, what: str, max_length: int) -> str:
 
 def lock_buyer(*, telegram_id: int) -> Customer:
     """Lock and return a customer who may shop; the caller must be inside a transaction."""
-    customer = get_customer_for_update(telegram_id=telegram_id)
-    if customer.is_blocked:
-        raise CustomerBlocked()
-    return customer
-
-
-def get_buyer(*, telegram_id: int) -> Customer:
-    """Return a customer who may shop, without a lock (for screens before a purchase)."""
-    customer = Customer.objects.filter(telegram_id=telegram_id).first()
-    if customer is None:
-        raise CustomerNotFound()
-    if customer.is_blocked:
-        raise CustomerBlocked()
-    return customer
+    return check_may_shop(get_customer_for_update(telegram_id=telegram_id))
 
 
 def is_for_sale(product: Product) -> bool:

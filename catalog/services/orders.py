@@ -20,9 +20,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
+from accounts.selectors import get_buyer
 from catalog.models import CartLine, Product, Purchase
 from catalog.services.cart import check_available, clean_quantity
-from catalog.services.common import get_buyer, get_product_for_sale, is_for_sale, take_units
+from catalog.services.common import get_product_for_sale, is_for_sale, take_units
 from catalog.services.purchases import Sale, count_sales, record_sales
 from payments.models import LedgerEntry, Payment, PaymentNotice
 from payments.money import ZERO

@@ -17,11 +17,11 @@ from django.db.models import F
 from django.utils.timezone import now
 
 from accounts.models import Customer
+from accounts.selectors import get_buyer
 from catalog.cache import forget_stock
 from catalog.models import Product, PromoCode, PromoUsage, Purchase, StockUnit
 from catalog.services.common import (
     Delivery,
-    get_buyer,
     get_product_for_sale,
     has_stock,
     lock_buyer,

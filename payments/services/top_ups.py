@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Customer
+from accounts.selectors import get_buyer
 from payments.models import Payment
 from payments.money import (
     STARS,
@@ -25,8 +25,6 @@ from payments.money import (
 from payments.services.crediting import count_payment, create_payment
 from shopbot.errors import (
     AmountOutOfRange,
-    CustomerBlocked,
-    CustomerNotFound,
     PaymentMethodUnavailable,
     PaymentNotFound,
 )
@@ -84,15 +82,6 @@ def max_stars_amount() -> Decimal:
     return min(largest, settings.MAX_AMOUNT)
 
 
-def paying_customer(telegram_id: int) -> Customer:
-    customer = Customer.objects.filter(telegram_id=telegram_id).first()
-    if customer is None:
-        raise CustomerNotFound()
-    if customer.is_blocked:
-        raise CustomerBlocked()
-    return customer
-
-
 @transaction.atomic
 def start_top_up(*, telegram_id: int, provider: str, amount: object) -> Payment:
     """Record a pending top-up of ``amount`` (as typed, or a Decimal) with ``provider``.
@@ -104,7 +93,7 @@ def start_top_up(*, telegram_id: int, provider: str, amount: object) -> Payment:
     """
     require_provider(provider)
     value = parse_bounded_amount(amount)
-    customer = paying_customer(telegram_id)
+    customer = get_buyer(telegram_id=telegram_id)
     provider_amount, currency = provider_price(provider=provider, amount=value)
     return create_payment(
         customer=customer,

@@ -23,6 +23,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from accounts import roles
 from accounts.models import Customer
+from accounts.selectors import may_shop
 from accounts.services import mark_bot_blocked
 from telegrambot import callbacks, ratelimit, screens
 from telegrambot.adapter import call
@@ -74,7 +75,7 @@ async def admit(update: Update, context: ShopContext) -> None:
     customer = context.customer = admission.customer
     # Undone when the update ends: ShopApplication wraps each update in translation.override().
     translation.activate(customer.language)
-    if customer.is_blocked and not customer.is_owner:
+    if not may_shop(customer):
         await turn_away_blocked(update, context)
         raise ApplicationHandlerStop
     if update.callback_query is not None and not update.callback_query.data:
