@@ -13,24 +13,40 @@ from shopbot.errors import CustomerBlocked, CustomerNotFound
 
 T = TypeVar("T")
 PAGE_SIZE = 10
+# Deeper pages only come from forged callback data; clamp instead of scanning.
+MAX_PAGE = 10_000
 
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """One page of a list; ``number`` counts from 1."""
+    """One page of a list, and whether there are pages on either side of it; ``number`` counts from 1."""
 
-    items: Sequence[T]
+    items: list[T]
     number: int
     has_previous: bool
     has_next: bool
 
 
-def paginate(queryset: QuerySet[T], *, page: int, size: int = PAGE_SIZE) -> Page[T]:
-    """Return page ``page`` of an ordered queryset, reading only that page and one row more."""
-    page = max(page, 1)
-    start = (page - 1) * size
-    rows = list(queryset[start : start + size + 1])
-    return Page(items=rows[:size], number=page, has_previous=page > 1, has_next=len(rows) > size)
+def clean_page(page: object) -> int:
+    """Return a page number within 1..MAX_PAGE; anything else becomes the nearest valid page."""
+    if isinstance(page, str) and page.strip().isascii() and page.strip().isdigit() and len(page.strip()) < 8:
+        page = int(page.strip())
+    if isinstance(page, bool) or not isinstance(page, int):
+        return 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def paginate(rows: QuerySet[T] | Sequence[T], *, page: object, size: int = PAGE_SIZE) -> Page[T]:
+    """Return page ``page`` of ordered rows (a queryset or a loaded list), reading only that page and one row more.
+
+    Every paged list of the shop (the bot's screens, the admin menu, the
+    cart's lines) comes through here, so a forged page number means the same
+    everywhere. No count of a table is made.
+    """
+    number = clean_page(page)
+    start = (number - 1) * size
+    found = list(rows[start : start + size + 1])
+    return Page(items=found[:size], number=number, has_previous=number > 1, has_next=len(found) > size)
 
 
 def may_shop(customer: Customer) -> bool:

@@ -11,54 +11,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Generic, TypeVar
 
 from django.db.models import Avg, Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.timezone import now
 
+from accounts.selectors import MAX_PAGE as MAX_PAGE
+from accounts.selectors import PAGE_SIZE as PAGE_SIZE
+from accounts.selectors import Page, clean_page, paginate
 from catalog.cache import cached, cached_with, get_stock_counts, stock_key
 from catalog.models import CartLine, Category, Product, PromoCode, Purchase, Review, StockUnit
 from catalog.services.common import clean_id
 from catalog.services.pricing import Cart, price_cart
 from shopbot.errors import CategoryNotFound, ProductNotFound, PurchaseNotFound
 
-PAGE_SIZE = 10
 # Customers see exact stock up to this many units, "1000+" beyond: counting stops there.
 STOCK_SHOWN_MAX = 1000
-# Deeper pages only come from forged callback data; clamp instead of scanning.
-MAX_PAGE = 10_000
 ORDER_NUMBER = re.compile(r"[A-Z0-9]{1,16}")
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a list, and whether there are pages on either side of it."""
-
-    items: list[T]
-    number: int
-    has_previous: bool
-    has_next: bool
-
-
-def clean_page(page: object) -> int:
-    """Return a page number within 1..MAX_PAGE; anything else becomes the nearest valid page."""
-    if isinstance(page, str) and page.strip().isascii() and page.strip().isdigit() and len(page.strip()) < 8:
-        page = int(page.strip())
-    if isinstance(page, bool) or not isinstance(page, int):
-        return 1
-    return min(max(page, 1), MAX_PAGE)
-
-
-def paginate(queryset: QuerySet[T], page: object, page_size: int = PAGE_SIZE) -> Page[T]:
-    number = clean_page(page)
-    start = (number - 1) * page_size
-    rows = list(queryset[start : start + page_size + 1])
-    return Page(
-        items=rows[:page_size], number=number, has_previous=number > 1, has_next=len(rows) > page_size
-    )
 
 
 def unsold_units(product_ref: OuterRef | int) -> QuerySet[StockUnit]:
@@ -92,7 +61,7 @@ def list_categories(*, page: object = 1) -> Page[Category]:
     """Return a page of the categories customers see, in the admin's order. Cached; one query when not."""
     number = clean_page(page)
     categories = Category.objects.filter(is_active=True).order_by("position", "name", "id")
-    return cached("categories", number, build=lambda: paginate(categories, number))
+    return cached("categories", number, build=lambda: paginate(categories, page=number))
 
 
 def get_category(*, category_id: object) -> Category:
@@ -132,7 +101,7 @@ def load_products(category_id: int, number: int, counted: dict[int, int]) -> tup
         .annotate(unsold=count_unsold_shown(OuterRef("pk")))
         .order_by("position", "name", "id")
     )
-    result = paginate(products, number)
+    result = paginate(products, page=number)
     for product in result.items:
         counted[product.pk] = product.unsold or 0
         del product.unsold
@@ -217,7 +186,7 @@ def list_reviews(*, product_id: object, page: object = 1) -> Page[Review]:
     if product is None:
         raise ProductNotFound()
     reviews = Review.objects.filter(product=product).select_related("customer").order_by("-created", "-id")
-    result = paginate(reviews, page)
+    result = paginate(reviews, page=page)
     for review in result.items:
         review.product = product
     return result
@@ -253,7 +222,9 @@ def count_cart_items(*, telegram_id: int) -> int:
 
 def list_purchases(*, telegram_id: int, page: object = 1) -> Page[Purchase]:
     """Return a page of the customer's purchases, newest first (snapshot fields only). One query."""
-    return paginate(Purchase.objects.filter(buyer__telegram_id=telegram_id).order_by("-created", "-id"), page)
+    return paginate(
+        Purchase.objects.filter(buyer__telegram_id=telegram_id).order_by("-created", "-id"), page=page
+    )
 
 
 def get_purchase(*, telegram_id: int, purchase_id: object) -> Purchase:
@@ -283,7 +254,7 @@ def find_purchase_by_order_number(*, order_number: object) -> Purchase:
 
 def list_all_categories(*, page: object = 1) -> Page[Category]:
     """Return a page of every category, hidden ones included, in the shop's order."""
-    return paginate(Category.objects.order_by("position", "name", "id"), page)
+    return paginate(Category.objects.order_by("position", "name", "id"), page=page)
 
 
 def list_all_products(*, category_id: object, page: object = 1) -> Page[Product]:
@@ -291,7 +262,7 @@ def list_all_products(*, category_id: object, page: object = 1) -> Page[Product]
     category = Category.objects.filter(pk=clean_id(category_id, CategoryNotFound)).first()
     if category is None:
         raise CategoryNotFound()
-    result = paginate(Product.objects.filter(category=category).order_by("position", "name", "id"), page)
+    result = paginate(Product.objects.filter(category=category).order_by("position", "name", "id"), page=page)
     for product in result.items:
         product.category = category
     return result
@@ -304,7 +275,7 @@ def list_stock_units(*, product_id: object, page: object = 1, sold: bool = False
         raise ProductNotFound()
     units = StockUnit.objects.filter(product=product, sold_at__isnull=not sold)
     # Unsold: in the order they are sold, along stock_unsold_oldest_idx.
-    result = paginate(units.order_by("id") if sold else units.order_by("created", "id"), page)
+    result = paginate(units.order_by("id") if sold else units.order_by("created", "id"), page=page)
     for unit in result.items:
         unit.product = product
     return result
@@ -312,7 +283,9 @@ def list_stock_units(*, product_id: object, page: object = 1, sold: bool = False
 
 def list_promo_codes(*, page: object = 1) -> Page[PromoCode]:
     """Return a page of promo codes, newest first, with what each is bound to."""
-    return paginate(PromoCode.objects.select_related("category", "product").order_by("-created", "-id"), page)
+    return paginate(
+        PromoCode.objects.select_related("category", "product").order_by("-created", "-id"), page=page
+    )
 
 
 def list_low_stock(*, limit: int = 50) -> list[Product]:

@@ -56,7 +56,7 @@ def get_category(
         .annotate(unsold=Coalesce(count_unsold(OuterRef("pk")), 0))
         .order_by("position", "name", "id")
     )
-    result = paginate(products, page)
+    result = paginate(products, page=page)
     for product in result.items:
         product.category = category
     return category, result

@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from catalog import selectors, services
-from catalog.selectors import Page
+from catalog.selectors import Page, paginate
 from catalog.services import Cart, CartItem
 from monitoring import funnel
 from shopbot.errors import CartChanged, CartEmpty, InsufficientFunds, NotInCart
@@ -51,13 +51,7 @@ async def show_cart(update: Update, context: ShopContext, number: int) -> None:
 
 def page_of(items: list[CartItem], number: int) -> Page[CartItem]:
     """Return page ``number`` of the cart's lines (all of them are loaded to price the total)."""
-    start = (number - 1) * PAGE_SIZE
-    return Page(
-        items=items[start : start + PAGE_SIZE],
-        number=number,
-        has_previous=number > 1,
-        has_next=len(items) > start + PAGE_SIZE,
-    )
+    return paginate(items, page=number, size=PAGE_SIZE)
 
 
 async def add(update: Update, context: ShopContext) -> None:
