@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.safestring import mark_safe
 
+from catalog.selectors import list_low_stock
 from monitoring import charts, errors, funnel, selectors
 from monitoring.health import bot_status
 from monitoring.stream import stream_status
@@ -61,7 +62,7 @@ def build_dashboard(*, days: int = 30, today: date | None = None) -> dict[str, A
         "payments": payments,
         "payments_chart": svg(charts.horizontal_bars(rows=paid_by_method(payments), label="Paid, by method")),
         "pending": selectors.get_pending_payments(),
-        "low_stock": selectors.list_low_stock_products(),
+        "low_stock": list_low_stock(),
         "latest_errors": errors.list_latest_errors(),
         "bot": bot_status(),
         "stream": stream_status(),

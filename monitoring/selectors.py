@@ -11,12 +11,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Count, Min, Sum
 from django.db.models.functions import TruncDate
 from django.utils.timezone import get_default_timezone, localdate
 
 from accounts.models import Customer
-from catalog.models import Product, Purchase
+from catalog.models import Purchase
 from monitoring import errors
 from monitoring.counters import list_daily_counts
 from payments.models import Payment
@@ -105,17 +105,6 @@ def get_pending_payments(*, limit: int = 10) -> dict[str, Any]:
     summary = pending.aggregate(count=Count("id"), amount=Sum("amount"), oldest=Min("created"))
     oldest = list(pending.select_related("customer").order_by("created", "id")[:limit])
     return {**summary, "amount": quantize(summary["amount"] or ZERO), "oldest_payments": oldest}
-
-
-def list_low_stock_products(*, limit: int = 50) -> list[Product]:
-    """Return active stock-based products whose unsold units are at or below their threshold."""
-    return list(
-        Product.objects.filter(is_active=True, is_unlimited=False)
-        .annotate(unsold=Count("stock", filter=Q(stock__sold_at__isnull=True)))
-        .filter(unsold__lte=F("low_stock_threshold"))
-        .select_related("category")
-        .order_by("unsold", "name", "id")[:limit]
-    )
 
 
 def list_errors_per_day(*, period: Period) -> dict[date, int]:

@@ -9,10 +9,23 @@ that grows with the shop is made on a customer screen.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    Expression,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.utils.timezone import now
 
@@ -288,19 +301,47 @@ def list_promo_codes(*, page: object = 1) -> Page[PromoCode]:
     )
 
 
-def list_low_stock(*, limit: int = 50) -> list[Product]:
-    """Return up to ``limit`` limited products at or below their low-stock threshold, emptiest first.
+# A threshold of 0 watches nothing: a sold-out product without a threshold is not "low".
+WATCHED_FOR_LOW_STOCK = Q(is_unlimited=False, low_stock_threshold__gt=0)
 
-    For the staff's list: counts every unsold unit of each watched product.
+
+def low_stock(products: QuerySet[Product], *, unsold: Expression | None = None) -> QuerySet[Product]:
+    """Return those of ``products`` at or below their low-stock threshold, with ``unsold`` annotated.
+
+    The one definition of low stock, for the staff's list in the bot, the
+    dashboard and the alert after a sale: a limited product with a threshold
+    above 0 whose unsold units are at or below it, hidden or not (it is still
+    stock to refill). ``unsold`` counts the units (all of them by default; the
+    alert bounds the count by the threshold).
     """
-    products = (
-        Product.objects.filter(is_unlimited=False, low_stock_threshold__gt=0)
-        .select_related("category")
-        .annotate(unsold=Coalesce(count_unsold(OuterRef("pk")), 0))
-        .filter(unsold__lte=F("low_stock_threshold"))
-        .order_by("unsold", "id")
-    )
-    return list(products[:limit])
+    counted = Coalesce(count_unsold(OuterRef("pk")), 0) if unsold is None else unsold
+    watched = products.filter(WATCHED_FOR_LOW_STOCK).annotate(unsold=counted)
+    return watched.filter(unsold__lte=F("low_stock_threshold"))
+
+
+def list_low_stock(*, limit: int = 50) -> list[Product]:
+    """Return up to ``limit`` products low on stock, emptiest first, with their category.
+
+    For the staff (the bot's stock screen, the dashboard): counts every unsold
+    unit of each watched product.
+    """
+    return list(low_stock(Product.objects.select_related("category")).order_by("unsold", "id")[:limit])
+
+
+def low_stock_among(*, product_ids: Iterable[int]) -> list[Product]:
+    """Return which of these products are low on stock, emptiest first (for the alert after a sale).
+
+    Runs after every sale of a product with a threshold, so each product's
+    unsold units are counted only up to its threshold + 1: a sale from a drop
+    of 100,000 units reads what its threshold says, not its stock.
+    """
+    wanted = sorted({clean_id(product_id) for product_id in product_ids})
+    watched = Product.objects.filter(WATCHED_FOR_LOW_STOCK, pk__in=wanted)
+    low: list[Product] = []
+    for product_id, threshold in watched.values_list("pk", "low_stock_threshold"):
+        counted = CountRows(unsold_units(OuterRef("pk")).order_by().values("id")[: threshold + 1])
+        low += low_stock(Product.objects.select_related("category").filter(pk=product_id), unsold=counted)
+    return sorted(low, key=lambda product: (product.unsold, product.pk))
 
 
 def list_sold_units_without_purchase(*, limit: int = 100) -> list[StockUnit]:

@@ -9,7 +9,6 @@ less sensitive than the action it leads to. Results are evaluated, as in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,7 +21,7 @@ from accounts.selectors.staff import get_customer
 from accounts.services import require_permission
 from catalog import selectors
 from catalog.models import Category, Product, PromoCode, Purchase, StockUnit
-from catalog.selectors import CountRows, Page, ProductCard, count_unsold, paginate
+from catalog.selectors import Page, ProductCard, count_unsold, paginate
 from catalog.services import Deleted, StockReport, preview_stock
 from catalog.services.common import clean_id
 from payments.models import LedgerEntry, ReferralReward
@@ -113,23 +112,6 @@ def list_low_stock(*, actor: Actor) -> list[Product]:
     """Return the products at or below their low-stock threshold, emptiest first."""
     require(actor, "manage_stock", "list_low_stock")
     return selectors.list_low_stock()
-
-
-def low_stock_among(*, product_ids: Iterable[int]) -> list[Product]:
-    """Return which of these products are at or below their threshold (for alerts; no actor).
-
-    Runs after every sale of a product with a threshold, so each product's
-    unsold units are counted only up to its threshold + 1: a sale from a drop
-    of 100,000 units reads what its threshold says, not its stock.
-    """
-    wanted = sorted({clean_id(product_id) for product_id in product_ids})
-    watched = Product.objects.filter(pk__in=wanted, is_unlimited=False, low_stock_threshold__gt=0)
-    low = []
-    for product_id, threshold in watched.values_list("pk", "low_stock_threshold"):
-        counted = CountRows(selectors.unsold_units(OuterRef("pk")).order_by().values("id")[: threshold + 1])
-        products = Product.objects.select_related("category").annotate(unsold=counted)
-        low += products.filter(pk=product_id, unsold__lte=threshold)
-    return sorted(low, key=lambda product: (product.unsold, product.pk))
 
 
 # --- promo codes [manage_promos; binding a code reuses list_categories] -----------

@@ -94,7 +94,7 @@ def test_a_card_counts_at_most_the_stock_it_shows(drop):
 
 
 def test_the_low_stock_check_after_a_sale_counts_at_most_the_threshold(drop):
-    from catalog.selectors.staff import low_stock_among
+    from catalog.selectors import low_stock_among
 
     drop.low_stock_threshold = 100
     drop.save(update_fields=["low_stock_threshold"])

@@ -10,8 +10,8 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from accounts.selectors import staff
+from catalog import selectors
 from catalog.models import Purchase
-from catalog.selectors import staff as selectors
 from telegrambot.adapter import call
 from telegrambot.texts import admin_stock as texts
 
