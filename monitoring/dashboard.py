@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.safestring import mark_safe
 
 from catalog.selectors import list_low_stock
+from catalog.selectors.statistics import last_days
 from monitoring import charts, errors, funnel, selectors
 from monitoring.health import bot_status
 from monitoring.stream import stream_status
@@ -17,7 +18,7 @@ from monitoring.stream import stream_status
 
 def build_dashboard(*, days: int = 30, today: date | None = None) -> dict[str, Any]:
     """Return the dashboard's figures and charts for the last ``days`` days."""
-    period = selectors.last_days(days=days, today=today)
+    period = last_days(days=days, today=today)
     sales = selectors.list_sales_per_day(period=period)
     units = charts.fill_days(
         values={day: units for day, (units, _) in sales.items()}, start=period.start, days=period.days, zero=0

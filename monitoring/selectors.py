@@ -6,49 +6,23 @@ tables; nothing iterates over purchases, customers or payments in Python.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Min, Sum
 from django.db.models.functions import TruncDate
-from django.utils.timezone import get_default_timezone, localdate
+from django.utils.timezone import get_default_timezone
 
 from accounts.models import Customer
 from catalog.models import Purchase
+from catalog.selectors.statistics import Period
 from monitoring import errors
 from monitoring.counters import list_daily_counts
 from payments.models import Payment
 from payments.money import quantize
 
 ZERO = Decimal("0.00")
-
-
-@dataclass(frozen=True)
-class Period:
-    """The days a dashboard shows, both ends included, in TIME_ZONE."""
-
-    start: date
-    end: date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    @property
-    def since(self) -> datetime:
-        return datetime.combine(self.start, time.min, tzinfo=get_default_timezone())
-
-    @property
-    def until(self) -> datetime:
-        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=get_default_timezone())
-
-
-def last_days(*, days: int = 30, today: date | None = None) -> Period:
-    """Return the period of the last ``days`` days, today included."""
-    today = today or localdate()
-    return Period(start=today - timedelta(days=days - 1), end=today)
 
 
 def by_local_day(field: str) -> TruncDate:

@@ -6,21 +6,20 @@ screen costs the same whether the shop has ten customers or a million.
 
 Periods are calendar days in the shop's time zone (``settings.TIME_ZONE``):
 "today" starts at local midnight, "7 days" is today and the six days before
-it, "30 days" today and the 29 before.
+it, "30 days" today and the 29 before. ``Period`` is the one definition of
+such days: the staff dashboard (``monitoring``) draws its charts over the same.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
-from django.utils.timezone import now
+from django.utils.timezone import get_default_timezone, localdate, now
 
 from accounts.actors import Actor
 from accounts.models import Customer
@@ -32,7 +31,8 @@ from payments.money import ZERO, money_field
 CACHE_KEY = "shop-statistics"
 CACHE_SECONDS = 60
 TOP_PRODUCTS = 5
-PERIODS = ("today", "week", "month", "total")
+PERIOD_DAYS = {"today": 1, "week": 7, "month": 30}
+PERIODS = (*PERIOD_DAYS, "total")
 
 
 @dataclass(frozen=True)
@@ -69,11 +69,36 @@ class Statistics:
     computed_at: datetime
 
 
+@dataclass(frozen=True)
+class Period:
+    """Calendar days in the shop's time zone (``TIME_ZONE``), both ends included."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def since(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=get_default_timezone())
+
+    @property
+    def until(self) -> datetime:
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=get_default_timezone())
+
+
+def last_days(*, days: int, today: date | None = None) -> Period:
+    """Return the period of the last ``days`` days, today (the shop's, by default) included."""
+    today = today or localdate(timezone=get_default_timezone())
+    return Period(start=today - timedelta(days=days - 1), end=today)
+
+
 def period_starts(at: datetime) -> dict[str, datetime]:
-    """Return when today, the last 7 days and the last 30 days began in the shop's time zone."""
-    local = at.astimezone(ZoneInfo(settings.TIME_ZONE))
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return {"today": midnight, "week": midnight - timedelta(days=6), "month": midnight - timedelta(days=29)}
+    """Return when today, the last 7 days and the last 30 days began, as of ``at``."""
+    today = localdate(at, timezone=get_default_timezone())
+    return {name: last_days(days=days, today=today).since for name, days in PERIOD_DAYS.items()}
 
 
 def counted(field: str, starts: dict[str, datetime]) -> dict[str, Count]:
