@@ -38,6 +38,8 @@ REFERRAL_PERCENT = config.decimal(
     "REFERRAL_PERCENT", Decimal("5"), minimum=Decimal("0"), maximum=Decimal("100")
 )
 PAYMENT_TIME = config.int("PAYMENT_TIME", 1800, minimum=60)
+# How long a previewed stock upload waits for its confirmation, in the bot and the web admin alike.
+STOCK_UPLOAD_SECONDS = config.int("STOCK_UPLOAD_SECONDS", 1800, minimum=60)
 MIN_AMOUNT = config.decimal("MIN_AMOUNT", Decimal("20"), minimum=Decimal("0.01"))
 MAX_AMOUNT = config.decimal("MAX_AMOUNT", Decimal("100000"), minimum=MIN_AMOUNT)
 CHANNEL_URL = config.str("CHANNEL_URL", "")

@@ -1,9 +1,9 @@
 """The admin page that uploads stock units to a product: paste or a file, preview, then add.
 
-The preview holds the uploaded values in the shared cache under a random
-token, so the confirming request need not carry a 100,000-line body again
-(Django refuses request bodies over ``DATA_UPLOAD_MAX_MEMORY_SIZE``) and any
-web worker can finish it. Counting and adding are ``catalog.services``' work.
+The preview stages the uploaded values (``catalog.services.staged_uploads``)
+under a random token, so the confirming request need not carry a 100,000-line
+body again (Django refuses request bodies over ``DATA_UPLOAD_MAX_MEMORY_SIZE``)
+and any web worker can finish it. Counting and adding are ``catalog.services``' work.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -27,10 +26,10 @@ from django.utils.translation import gettext_lazy
 
 from catalog.models import Product
 from catalog.services import StockReport, add_stock, preview_stock
+from catalog.services.staged_uploads import discard_staged_upload, read_staged_upload, stage_upload
 from shopbot.admin import ShopAdmin
 
 FILE_MAX_BYTES = 10 * 1024 * 1024
-PREVIEW_SECONDS = 30 * 60
 SAMPLE_LINES = 10
 
 
@@ -80,11 +79,6 @@ class StockUploadForm(forms.Form):
         return cleaned
 
 
-def preview_key(request: HttpRequest, product_id: int, token: str) -> str:
-    # Bound to the staff member and the product, so a token cannot be replayed elsewhere.
-    return f"stock-upload:{request.user.pk}:{product_id}:{token}"
-
-
 class StockUploadMixin(ShopAdmin):
     """Adds ``<product>/stock/`` to the products' admin: the upload, preview and add page."""
 
@@ -110,13 +104,13 @@ class StockUploadMixin(ShopAdmin):
                 report = preview_stock(product_id=product.pk, values=lines)
             if not outcome.refused:
                 token = secrets.token_urlsafe(16)
-                cache.set(preview_key(request, product.pk, token), lines, PREVIEW_SECONDS)
+                stage_upload(actor=request.user, product_id=product.pk, lines=lines, token=token)
                 sample = [line for line in lines if line.strip()][:SAMPLE_LINES]
         return self.render_upload(request, product, form=form, report=report, token=token, sample=sample)
 
     def add_previewed(self, request: HttpRequest, product: Product) -> HttpResponse:
-        key = preview_key(request, product.pk, request.POST.get("token", "")[:64])
-        lines = cache.get(key)
+        staged = {"actor": request.user, "product_id": product.pk, "token": request.POST.get("token", "")}
+        lines = read_staged_upload(**staged)
         if lines is None:
             self.message_user(request, _("The preview has expired; upload the units again."), messages.ERROR)
             return HttpResponseRedirect(request.path)
@@ -124,7 +118,7 @@ class StockUploadMixin(ShopAdmin):
             report = add_stock(actor=request.user, product_id=product.pk, values=lines)
         if outcome.refused:
             return HttpResponseRedirect(request.path)
-        cache.delete(key)
+        discard_staged_upload(**staged)
         self.message_user(request, describe(report, added=True), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:catalog_product_change", args=[product.pk]))
 

@@ -1,21 +1,20 @@
 """The admin's stock: upload units (pasted or a file) with a preview, list and delete units, alerts.
 
-An upload is previewed first; the previewed lines wait in the shared cache
-(any bot worker can finish the upload) until the admin confirms, and
-``add_stock`` counts them again when adding. Every handler re-checks
+An upload is previewed first; the previewed lines are staged
+(``catalog.services.staged_uploads``, as in the web admin) until the admin
+confirms, and ``add_stock`` counts them again when adding. Every handler re-checks
 ``manage_stock`` through the selector or service it calls.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler
 
 from catalog import services
 from catalog.selectors import staff as selectors
-from catalog.services import stock_files
+from catalog.services import staged_uploads, stock_files
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
@@ -27,14 +26,9 @@ from telegrambot.texts import admin_stock as texts
 
 UPLOAD = "admin_stock_upload"
 THRESHOLD = "admin_stock_threshold"
-PREVIEW_SECONDS = 30 * 60
 # Files above this size, and uploads above this many lines, get a progress message.
 PROGRESS_BYTES = 256 * 1024
 PROGRESS_LINES = 5000
-
-
-def preview_key(telegram_id: int, product_id: int) -> str:
-    return f"bot-stock-upload:{telegram_id}:{product_id}"
 
 
 async def overview(update: Update, context: ShopContext) -> None:
@@ -126,7 +120,7 @@ async def preview(
     card = await call(
         selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock"
     )
-    await cache.aset(preview_key(context.customer.telegram_id, product_id), lines, PREVIEW_SECONDS)
+    await call(staged_uploads.stage_upload, actor=context.customer, product_id=product_id, lines=lines)
     text, keyboard = texts.preview(card.product.name, report), keyboards.preview(product_id, report.new)
     if progress is not None:
         await progress.edit_text(text, reply_markup=keyboard)
@@ -138,15 +132,14 @@ async def confirm_units(update: Update, context: ShopContext) -> None:
     """Adds the previewed units, with a progress message for a large upload."""
     product_id = callbacks.ADMIN_STOCK_CONFIRM.parse(update.callback_query.data)
     await require(context, "manage_stock", "add_stock")
-    key = preview_key(context.customer.telegram_id, product_id)
-    lines = await cache.aget(key)
+    lines = await call(staged_uploads.read_staged_upload, actor=context.customer, product_id=product_id)
     if lines is None:
         await screens.answer(update, context, str(texts.PREVIEW_EXPIRED), alert=True)
         return
     if len(lines) > PROGRESS_LINES:
         await screens.show(update, context, texts.adding(len(lines)))
     report = await call(services.add_stock, actor=context.customer, product_id=product_id, values=lines)
-    await cache.adelete(key)
+    await call(staged_uploads.discard_staged_upload, actor=context.customer, product_id=product_id)
     await stock_alerts.rearm(product_id)  # alert again when it runs low next time
     await finish(context)
     card = await call(

@@ -1,10 +1,12 @@
 """Stock in the admin menu: uploads pasted or from files with a preview, units, thresholds, alerts."""
 
 from asgiref.sync import sync_to_async
+from django.core.cache import cache
 from django.test import override_settings
 from django.utils.timezone import now
 
 from catalog.models import Product, StockUnit
+from catalog.services.staged_uploads import staged_key
 from telegrambot import callbacks
 from telegrambot.jobs.stock_alerts import notify_low_stock
 from telegrambot.tests.admin_support import AdminTestCase, send_document
@@ -42,6 +44,15 @@ class StockUploadTests(AdminTestCase):
         await carl.press_data(callbacks.ADMIN_STOCK_CONFIRM.build(self.key.pk))  # pressed again
         self.assertIn("expired", carl.alert)
         self.assertEqual(len(await self.unsold()), 4)
+
+    @override_settings(STOCK_UPLOAD_SECONDS=120)
+    async def test_it_stages_the_preview_as_the_web_admin_does(self):
+        carl = await self.open_upload()
+        await carl.send("NEW-1\nNEW-2")
+
+        key = staged_key(actor=self.carl, product_id=self.key.pk)
+        self.assertEqual(await cache.aget(key), ["NEW-1", "NEW-2"])
+        self.assertTrue(0 < await sync_to_async(cache.ttl)(key) <= 120)  # STOCK_UPLOAD_SECONDS, not its own
 
     async def test_it_reads_a_text_file_with_a_bom_duplicates_and_empty_lines(self):
         carl = await self.open_upload()
