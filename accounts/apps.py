@@ -8,8 +8,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.models import Group
 
-        from accounts import web_users
         from accounts.roles import ensure_builtin_roles
+        from accounts.services import web_users
 
         # The built-in roles need the shop permissions, which Django creates
         # after migrating, so they are made (or repaired) after every migrate.

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from accounts.signin import SignInLinkExpired, SignInLinkUsed, check_sign_in_link, use_sign_in_link
+from accounts.services.signin import SignInLinkExpired, SignInLinkUsed, check_sign_in_link, use_sign_in_link
 from shopbot.errors import PermissionDenied, ShopError
 
 

@@ -175,7 +175,7 @@ class RoleChangesReachWebLoginsTests(ShopTestCase):
     def setUp(self) -> None:
         from django.contrib.auth.models import Permission
 
-        from accounts.web_users import staff_user_for
+        from accounts.services.web_users import staff_user_for
 
         self.Permission = Permission
         self.support = Group.objects.create(name="Support")

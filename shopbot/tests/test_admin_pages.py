@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AuditEntry, Customer, SignInLink
-from accounts.signin import create_sign_in_link
+from accounts.services.signin import create_sign_in_link
 from catalog.models import PromoUsage, Purchase, StockUnit
 from catalog.services import add_to_cart, purchase_product, save_review
 from payments.models import LedgerEntry, Payment, PaymentNotice, ReferralReward

@@ -12,9 +12,8 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from accounts import signin
 from accounts.selectors import staff
-from accounts.services import require_permission
+from accounts.services import require_permission, signin
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext

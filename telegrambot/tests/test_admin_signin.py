@@ -12,7 +12,7 @@ from django.test import Client
 from accounts.models import Customer, SignInLink
 from accounts.roles import ADMIN_ROLE
 from accounts.services import assign_role, set_blocked
-from accounts.signin import create_sign_in_link
+from accounts.services.signin import create_sign_in_link
 from shopbot.test import ShopTestCase
 from telegrambot.tests.admin_support import AdminTestCase
 

@@ -4,7 +4,7 @@ The link carries the id of a ``SignInLink`` row signed with ``SECRET_KEY``
 (``django.core.signing``, with its timestamp), so it cannot be forged or
 altered. Using it marks the row used under a row lock, so two requests with
 the same link sign in once. The web login it opens is the customer's staff
-``User`` (``accounts.web_users``), with the customer's role.
+``User`` (``accounts.services.web_users``), with the customer's role.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from accounts import roles
 from accounts.models import Customer, SignInLink
 from accounts.selectors.staff import get_admin_permissions
 from accounts.services import record_audit
-from accounts.web_users import staff_user_for
+from accounts.services.web_users import staff_user_for
 from shopbot.errors import PermissionDenied, ShopError
 
 LINK_LIFETIME = timedelta(minutes=5)
-SALT = "accounts.signin"
+SALT = "accounts.signin"  # kept from its first home: links already sent stay valid
 
 
 class SignInLinkInvalid(ShopError):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from accounts.actors import Actor, actor_customer, actor_label, is_owner_actor, permissions_of_actor
 from accounts.models import PERMISSION_CODENAMES, AuditEntry, Customer
-from accounts.web_users import sync_staff_user
+from accounts.services.web_users import sync_staff_user
 from shopbot.errors import (
     CustomerNotFound,
     InvalidInput,
