@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler
 
-from accounts.audit import list_audit_entries, list_audit_filters, read_log_file
+from accounts.selectors.staff import list_audit_entries, list_audit_filters, read_log_file
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
