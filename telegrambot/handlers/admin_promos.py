@@ -12,6 +12,7 @@ from catalog.services.promos import delete_promo, save_promo, set_promo_active
 from telegrambot import callbacks, dialog, promo_drafts, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
+from telegrambot.features import Feature
 from telegrambot.keyboards import admin_promos as keyboards
 from telegrambot.texts import admin_promos as texts
 
@@ -276,3 +277,4 @@ PROMPTS = {
     EXPIRY: take_expiry,
     BINDING: use_buttons,
 }
+FEATURE = Feature("admin_promos", handlers=HANDLERS, prompts=PROMPTS)

@@ -19,8 +19,9 @@ from catalog.services import stock_files
 from telegrambot import callbacks, dialog, screens, stock_alerts
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
-from telegrambot.handlers.admin_menu import ask, finish, require
+from telegrambot.features import Feature
 from telegrambot.keyboards import admin_stock as keyboards
+from telegrambot.prompting import ask, finish, require
 from telegrambot.texts import admin_stock as texts
 
 UPLOAD = "admin_stock_upload"
@@ -236,3 +237,4 @@ HANDLERS = [
 ]
 PROMPTS = {UPLOAD: pasted_units, THRESHOLD: save_threshold}
 MEDIA_PROMPTS = {UPLOAD: file_of_units}
+FEATURE = Feature("admin_stock", handlers=HANDLERS, prompts=PROMPTS, media_prompts=MEDIA_PROMPTS)

@@ -18,10 +18,13 @@ from monitoring import funnel
 from shopbot.errors import CartChanged, CartEmpty, InsufficientFunds, NotInCart
 from telegrambot import callbacks, delivery, dialog, ratelimit, screens, stock_alerts
 from telegrambot.adapter import call
+from telegrambot.common_screens import show_shortfall
 from telegrambot.context import ShopContext
-from telegrambot.handlers.catalog import clean_code, show, show_shortfall
+from telegrambot.features import Feature
 from telegrambot.keyboards import cart as keyboards
 from telegrambot.keyboards import common as common_keyboards
+from telegrambot.prompting import clean_code
+from telegrambot.screens import show_changed as show  # a press that changes nothing is only answered
 from telegrambot.texts import cart as texts
 from telegrambot.texts import common as common_texts
 from telegrambot.texts import profile as profile_texts
@@ -208,3 +211,4 @@ HANDLERS = [
     CallbackQueryHandler(confirm_checkout, pattern=callbacks.CONFIRM_CHECKOUT.pattern),
 ]
 PROMPTS = {CART_PROMO: apply_promo}
+FEATURE = Feature("cart", handlers=HANDLERS, prompts=PROMPTS)
