@@ -11,12 +11,33 @@ ROUTES = [value for value in vars(callbacks).values() if isinstance(value, Route
 
 
 def test_it_round_trips_ids_pages_amounts_and_choices() -> None:
+    # The wire format itself is under test here, so the expected strings are written out.
     assert callbacks.PURCHASE.parse(callbacks.PURCHASE.build(42, 3)) == (42, 3)
     assert callbacks.LEDGER.parse(callbacks.LEDGER.build(7)) == 7
     assert callbacks.TOP_UP_STARS.build(Decimal("150.50")) == "tus:15050"
     assert callbacks.TOP_UP_STARS.parse("tus:15050") == Decimal("150.50")
     assert callbacks.SET_LANGUAGE.parse("lang:ru") == "ru"
     assert callbacks.MENU.parse("menu") is None
+
+
+def test_it_parses_each_field_to_its_type() -> None:
+    purchase_id, page = callbacks.PURCHASE.parse(callbacks.PURCHASE.build(42, 3))
+    product_id, price = callbacks.CONFIRM_BUY.parse(callbacks.CONFIRM_BUY.build(7, Decimal("0")))
+    promo_id, state, back = callbacks.ADMIN_PROMO_ACTIVE.parse(callbacks.ADMIN_PROMO_ACTIVE.build(5, "on", 2))
+    actor, action, number = callbacks.ADMIN_AUDIT_PAGE.parse(callbacks.ADMIN_AUDIT_PAGE.build(0, "-", 1))
+
+    assert [type(value) for value in (purchase_id, page, product_id, promo_id, back, actor, number)] == [
+        int
+    ] * 7
+    assert (type(price), price) == (Decimal, Decimal("0"))
+    assert (state, action) == ("on", "-")
+    assert callbacks.TOP_UP_STARS.parse(callbacks.TOP_UP_STARS.build(Decimal("0.01"))) == Decimal("0.01")
+    assert callbacks.CART.parse(callbacks.CART.build()) is None
+
+
+def test_it_refuses_to_parse_data_of_another_route() -> None:
+    with pytest.raises(ValueError, match="is not a pur callback"):
+        callbacks.PURCHASE.parse(callbacks.PURCHASES.build(1))
 
 
 def test_it_keeps_the_largest_values_within_64_bytes() -> None:
@@ -29,6 +50,7 @@ def test_it_keeps_the_largest_values_within_64_bytes() -> None:
         assert len(data.encode()) <= MAX_CALLBACK_BYTES, route
 
 
+# Malformed on purpose, so written by hand: Route.build refuses to make any of these.
 @pytest.mark.parametrize(
     "data",
     [
