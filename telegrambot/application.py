@@ -164,10 +164,10 @@ def register_handlers(
     # Group 1 runs after the feature's handler: no press is left unanswered.
     application.add_handlers(fallback.SAFETY_NET, group=1)
     application.add_error_handler(errors.handle_error)
-    register_jobs(application, [job for feature in features for job in feature.jobs])
+    schedule_jobs(application, [job for feature in features for job in feature.jobs])
 
 
-def register_jobs(application: Application[Any, Any, Any, Any, Any, Any], jobs: Sequence[Job]) -> None:
+def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any], jobs: Sequence[Job]) -> None:
     """Schedule the features' repeating jobs, each on one worker at a time."""
     if application.job_queue is None:
         logger.warning(

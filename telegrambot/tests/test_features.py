@@ -4,7 +4,7 @@ import pytest
 from telegram.ext import CallbackQueryHandler
 
 from telegrambot import callbacks
-from telegrambot.application import FEATURES, build_application
+from telegrambot.application import FEATURES, ShopApplication, build_application
 from telegrambot.features import Feature, FeatureConflict, Job, media_prompts_of, prompts_of
 from telegrambot.handlers import admin_products, cart, catalog, payments
 from telegrambot.simulator.fake_telegram import FakeRequest, FakeTelegram
@@ -16,8 +16,8 @@ async def nothing(*args: object) -> None:
     """Stands in for a handler: these applications are built, never run."""
 
 
-def build(*extra: Feature) -> None:
-    build_application(token=TOKEN, request=FakeRequest(FakeTelegram()), features=[*FEATURES, *extra])
+def build(*extra: Feature) -> ShopApplication:
+    return build_application(token=TOKEN, request=FakeRequest(FakeTelegram()), features=[*FEATURES, *extra])
 
 
 def test_it_builds_the_shop_with_every_prompt_claimed_once() -> None:
@@ -68,3 +68,12 @@ def test_it_lets_one_feature_answer_a_route_twice_and_use_a_state_for_text_and_f
     assert admin_products.PRODUCT_FORM in admin_products.FEATURE.media_prompts
     assert len(payments.FEATURE.jobs) == 2
     build()
+
+
+def test_it_schedules_the_jobs_the_features_declare() -> None:
+    application = build()
+
+    assert application.job_queue is not None
+    names = {job.name for job in application.job_queue.jobs()}
+    assert {job.name for feature in FEATURES for job in feature.jobs} <= names
+    assert {"reconcile_payments", "payment_notices"} <= names
