@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +17,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from monitoring.metrics import HANDLER_LATENCY, UPDATES
 from telegrambot.concurrency import OneUpdatePerCustomer
 from telegrambot.context import ShopBot, ShopContext
+from telegrambot.features import Feature, Job, check_features, media_prompts_of, prompts_of
 from telegrambot.handlers import (
     admin_audit,
     admin_broadcast,
@@ -44,19 +47,39 @@ from telegrambot.handlers import (
     topup,
 )
 from telegrambot.jobs import broadcast as broadcast_job
+from telegrambot.locks import run_exclusively
 from telegrambot.runtime import CountingRequest
 from telegrambot.texts import start as start_texts
 
+logger = logging.getLogger(__name__)
 LANGUAGES = ("en", "ru")
 ADMIN_FEATURES = [
-    admin_menu,
-    admin_catalog,
-    admin_products,
-    admin_stock,
-    admin_orders,
-    admin_users,
-    admin_roles,
-    admin_payments,
+    admin_menu.FEATURE,
+    admin_catalog.FEATURE,
+    admin_products.FEATURE,
+    admin_stock.FEATURE,
+    admin_orders.FEATURE,
+    admin_users.FEATURE,
+    admin_roles.FEATURE,
+    admin_payments.FEATURE,
+    admin_promos.FEATURE,
+    admin_broadcast.FEATURE,
+    admin_stats.FEATURE,
+    admin_audit.FEATURE,
+    admin_maintenance.FEATURE,
+]
+# Order matters: within a group, the first matching handler wins.
+FEATURES = [
+    start.FEATURE,
+    language.FEATURE,
+    catalog.FEATURE,
+    cart.FEATURE,
+    reviews.FEATURE,
+    profile.FEATURE,
+    referrals.FEATURE,
+    topup.FEATURE,
+    payments.FEATURE,
+    *ADMIN_FEATURES,
 ]
 
 
@@ -87,8 +110,9 @@ def build_application(
     token: str | None = None,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    features: Sequence[Feature] = FEATURES,
 ) -> ShopApplication:
-    """Return the bot with every handler registered, ready to run.
+    """Return the bot with every feature registered, ready to run.
 
     ``request`` replaces the HTTP client (the tests pass the fake Bot API).
     """
@@ -112,52 +136,49 @@ def build_application(
         .post_init(post_init)
         .build()
     )
-    register_handlers(application)
+    register_handlers(application, features)
     return application
 
 
-def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register_handlers(
+    application: Application[Any, Any, Any, Any, Any, Any], features: Sequence[Feature] = FEATURES
+) -> None:
+    """Register the gate, each feature in order, the prompts, the fallbacks and the error handler.
+
+    Two features that claim the same prompt state, route or job stop the start
+    with ``FeatureConflict`` naming both, before anything is registered.
+    """
+    check_features(features)
     # Group -1 runs before everything else and may stop further processing.
     application.add_handlers(gate.HANDLERS, group=-1)
 
     # Order matters: within a group, the first matching handler wins. Commands and
     # buttons first, then typed text for prompts, then the fallbacks that refuse the rest.
-    features = [
-        start,
-        language,
-        catalog,
-        cart,
-        reviews,
-        profile,
-        referrals,
-        topup,
-        payments,
-        *ADMIN_FEATURES,
-        admin_promos,
-        admin_broadcast,
-        admin_stats,
-        admin_audit,
-        admin_maintenance,
-    ]
     for feature in features:
-        application.add_handlers(feature.HANDLERS)
-    all_prompts = {**catalog.PROMPTS, **cart.PROMPTS, **reviews.PROMPTS, **profile.PROMPTS, **topup.PROMPTS}
-    for admin_feature in (*ADMIN_FEATURES, admin_promos, admin_broadcast):
-        all_prompts.update(getattr(admin_feature, "PROMPTS", {}))
-    application.add_handler(prompts.build_handler(all_prompts))
+        application.add_handlers(list(feature.handlers))
+    application.add_handler(prompts.build_handler(prompts_of(features)))
     # Photos and documents go to the prompt waiting for a file (a product picture, a stock file).
-    media_prompts = {
-        **admin_products.MEDIA_PROMPTS,
-        **admin_stock.MEDIA_PROMPTS,
-        **admin_broadcast.MEDIA_PROMPTS,
-    }
-    application.add_handler(prompts.build_media_handler(media_prompts))
+    application.add_handler(prompts.build_media_handler(media_prompts_of(features)))
     application.add_handlers(fallback.HANDLERS)
 
     # Group 1 runs after the feature's handler: no press is left unanswered.
     application.add_handlers(fallback.SAFETY_NET, group=1)
     application.add_error_handler(errors.handle_error)
-    payments.register_jobs(application)  # payment reconciliation and notices
+    schedule_jobs(application, [job for feature in features for job in feature.jobs])
+
+
+def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any], jobs: Sequence[Job]) -> None:
+    """Schedule the features' repeating jobs, each on one worker at a time."""
+    if application.job_queue is None:
+        logger.warning(
+            "No JobQueue: install python-telegram-bot[job-queue] to run %s", [job.name for job in jobs]
+        )
+        return
+    for job in jobs:
+        # On one worker at a time: whichever holds the job lock (telegrambot/locks.py).
+        application.job_queue.run_repeating(
+            run_exclusively(job.name, job.callback), interval=job.every, first=job.first, name=job.name
+        )
 
 
 async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

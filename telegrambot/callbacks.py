@@ -14,45 +14,72 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 MAX_CALLBACK_BYTES = 64
+V = TypeVar("V")
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
+# What ``Route.parse`` returns: None, one value, or a tuple of two or three typed values.
+P = TypeVar("P")
 
 
 @dataclass(frozen=True)
-class Field:
-    """One typed part of a callback string."""
+class Field(Generic[V]):
+    """One typed part of a callback string: its pattern, and how it becomes a ``V`` and back."""
 
     regex: str
-    convert: Callable[[str], Any]
-    render: Callable[[Any], str] = str
+    convert: Callable[[str], V]
+    render: Callable[[V], str] = str
+
+
+def cents(raw: str) -> Decimal:
+    return Decimal(raw).scaleb(-2)
+
+
+def render_cents(amount: Decimal) -> str:
+    return str(int(amount.scaleb(2)))
 
 
 # Database ids start at 1; 18 digits fit a BigAutoField.
-ID = Field(r"[1-9]\d{0,17}", int)
+ID: Field[int] = Field(r"[1-9]\d{0,17}", int)
 # Pages are numbered from 1; nobody pages past 99,999.
-PAGE = Field(r"[1-9]\d{0,4}", int)
+PAGE: Field[int] = Field(r"[1-9]\d{0,4}", int)
 # An amount of PAY_CURRENCY travels as whole cents (money has two places), at most 12
 # digits like a money_field; it is built from and parsed to a Decimal.
-AMOUNT = Field(
-    r"[1-9]\d{0,11}", lambda raw: Decimal(raw).scaleb(-2), lambda amount: str(int(amount.scaleb(2)))
-)
+AMOUNT: Field[Decimal] = Field(r"[1-9]\d{0,11}", cents, render_cents)
 
 
-def choice(*values: str) -> Field:
+def choice(*values: str) -> Field[str]:
     """Return a field that accepts exactly one of ``values``."""
     return Field("(?:" + "|".join(re.escape(value) for value in values) + ")", str)
 
 
 @dataclass(frozen=True)
-class Route:
-    """A family of callback strings ``"<prefix>[:<field>]..."``."""
+class Route(Generic[P]):
+    """A family of callback strings ``"<prefix>[:<field>]..."``.
+
+    The fields type the route: ``Route("pur", ID, PAGE)`` is a
+    ``Route[tuple[int, int]]``, so ``parse`` returns ``(purchase_id, page)`` as
+    ints and ``build`` takes an int and an int.
+    """
 
     prefix: str
-    fields: tuple[Field, ...] = ()
+    fields: tuple[Field[Any], ...] = ()
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
-    def __init__(self, prefix: str, *fields: Field) -> None:
+    @overload
+    def __init__(self: Route[None], prefix: str, /) -> None: ...
+    @overload
+    def __init__(self: Route[A], prefix: str, a: Field[A], /) -> None: ...
+    @overload
+    def __init__(self: Route[tuple[A, B]], prefix: str, a: Field[A], b: Field[B], /) -> None: ...
+    @overload
+    def __init__(
+        self: Route[tuple[A, B, C]], prefix: str, a: Field[A], b: Field[B], c: Field[C], /
+    ) -> None: ...
+    def __init__(self, prefix: str, *fields: Field[Any]) -> None:
         object.__setattr__(self, "prefix", prefix)
         object.__setattr__(self, "fields", fields)
         parts = [re.escape(prefix), *(f"({item.regex})" for item in fields)]
@@ -63,7 +90,15 @@ class Route:
         """The pattern for ``CallbackQueryHandler``: the whole string, nothing more."""
         return self.regex
 
-    def build(self, *values: object) -> str:
+    @overload
+    def build(self: Route[None]) -> str: ...
+    @overload
+    def build(self: Route[tuple[A, B, C]], a: A, b: B, c: C, /) -> str: ...
+    @overload
+    def build(self: Route[tuple[A, B]], a: A, b: B, /) -> str: ...
+    @overload
+    def build(self: Route[A], a: A, /) -> str: ...
+    def build(self, *values: Any) -> str:
         """Return the callback string for ``values``; refuse what the pattern would refuse."""
         if len(values) != len(self.fields):
             raise ValueError(f"{self.prefix} takes {len(self.fields)} values, got {len(values)}")
@@ -74,15 +109,15 @@ class Route:
             raise ValueError(f"invalid callback data for {self.prefix}: {data!r}")
         return data
 
-    def parse(self, data: str | None) -> Any:
-        """Return the field values of ``data``: nothing, one value, or a tuple."""
+    def parse(self, data: str | None) -> P:
+        """Return the typed field values of ``data``: None, one value, or a tuple of them."""
         match = self.regex.match(data or "")
         if match is None:
             raise ValueError(f"{data!r} is not a {self.prefix} callback")
         values = tuple(item.convert(raw) for item, raw in zip(self.fields, match.groups(), strict=True))
         if not values:
-            return None
-        return values[0] if len(values) == 1 else values
+            return None  # type: ignore[return-value]  # P is None for a route without fields
+        return values[0] if len(values) == 1 else values  # type: ignore[return-value]
 
     def matches(self, data: str | None) -> bool:
         return self.regex.match(data or "") is not None
@@ -137,7 +172,7 @@ ADMIN_MAINTENANCE = Route("admmnt")  # maintenance mode [maintenance]
 # Every handler re-checks the permission on the server; ids only, never names.
 ON_OFF = choice("on", "off")
 # A shop permission's codename; the service refuses any that does not exist.
-CODENAME = Field(r"[a-z_]{1,32}", str)
+CODENAME: Field[str] = Field(r"[a-z_]{1,32}", str)
 ADMIN_SIGN_IN = Route("admweb")  # a one-time link to the web admin
 # Catalog [manage_catalog]
 ADMIN_CATEGORIES = Route("admcs", PAGE)
@@ -191,10 +226,8 @@ ADMIN_ROLE_DELETE_YES = Route("admrdy", ID)
 # --- Shop, cart and reviews (handlers/catalog.py, cart.py, reviews.py) -----------
 # A price a confirmation screen showed, in cents: zero is a real price once a promo
 # code makes a unit free. The service compares it with today's price and refuses a change.
-PRICE = Field(
-    r"0|[1-9]\d{0,11}", lambda raw: Decimal(raw).scaleb(-2), lambda amount: str(int(amount.scaleb(2)))
-)
-QUANTITY = Field(r"[1-9]\d{0,2}", int)  # the service allows 1..50 of one item
+PRICE: Field[Decimal] = Field(r"0|[1-9]\d{0,11}", cents, render_cents)
+QUANTITY: Field[int] = Field(r"[1-9]\d{0,2}", int)  # the service allows 1..50 of one item
 RATING = choice("1", "2", "3", "4", "5")
 # Shop
 CATEGORIES = Route("cats", PAGE)
@@ -246,8 +279,8 @@ ADMIN_BROADCAST_AUDIENCE = Route("admbra", ID, choice("all", "buyers", "new", "e
 ADMIN_BROADCAST_SEND = Route("admbry", ID)  # confirm after the preview
 ADMIN_BROADCAST_STOP = Route("admbrx", ID)  # the Cancel button of the progress message
 # Audit log [view_audit]: the admin filter (0: everyone) and the action filter ("-": every action)
-AUDIT_ACTOR = Field(r"0|[1-9]\d{0,17}", int)
-AUDIT_ACTION = Field(r"-|[a-z][a-z_]{0,29}", str)
+AUDIT_ACTOR: Field[int] = Field(r"0|[1-9]\d{0,17}", int)
+AUDIT_ACTION: Field[str] = Field(r"-|[a-z][a-z_]{0,29}", str)
 ADMIN_AUDIT_PAGE = Route("admaup", AUDIT_ACTOR, AUDIT_ACTION, PAGE)
 ADMIN_AUDIT_FILTER = Route("admauf", choice("actor", "action"), AUDIT_ACTOR, AUDIT_ACTION)
 ADMIN_AUDIT_FILE = Route("admauz", choice("log", "audit"))

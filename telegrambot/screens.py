@@ -11,6 +11,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from telegrambot.context import ShopContext
+from telegrambot.texts.catalog import visible_text
 
 
 async def answer(
@@ -43,6 +44,26 @@ async def show(
         if "not modified" not in error.message.lower():
             raise
         return True
+
+
+async def show_changed(
+    update: Update, context: ShopContext, text: str, keyboard: InlineKeyboardMarkup
+) -> None:
+    """Show a screen like ``show``; a press that would change nothing is only answered.
+
+    Telegram refuses an edit that changes nothing ("message is not modified"):
+    a forged or repeated press that asks for the screen already shown gets no edit.
+    """
+    message = update.callback_query.message if update.callback_query is not None else None
+    if (
+        isinstance(message, Message)
+        and message.text is not None
+        and message.text == visible_text(text)
+        and message.reply_markup == keyboard
+    ):
+        await answer(update, context)
+        return
+    await show(update, context, text, keyboard)
 
 
 async def send(

@@ -1,1 +1,1 @@
-"""Handlers by feature; each module ends with ``HANDLERS``, ordered in ``application.py``."""
+"""Handlers by feature; each module ends with one ``FEATURE``, ordered in ``application.py``."""

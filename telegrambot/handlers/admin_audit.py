@@ -9,6 +9,7 @@ from accounts.selectors.staff import list_audit_entries, list_audit_filters, rea
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
+from telegrambot.features import Feature
 from telegrambot.keyboards import admin_audit as keyboards
 from telegrambot.texts import admin_audit as texts
 from telegrambot.texts import common as common_texts
@@ -70,3 +71,4 @@ HANDLERS = [
     CallbackQueryHandler(choose_filter, pattern=callbacks.ADMIN_AUDIT_FILTER.pattern),
     CallbackQueryHandler(send_log_file, pattern=callbacks.ADMIN_AUDIT_FILE.pattern),
 ]
+FEATURE = Feature("admin_audit", handlers=HANDLERS)

@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler
 from telegrambot import callbacks, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
+from telegrambot.features import Feature
 from telegrambot.jobs import broadcast as broadcast_job
 from telegrambot.keyboards import admin_broadcast as keyboards
 from telegrambot.services import broadcasts, dialog
@@ -179,3 +180,4 @@ PROMPTS = {
     CONFIRM: use_buttons,
 }
 MEDIA_PROMPTS = {PHOTO: take_photo}
+FEATURE = Feature("admin_broadcast", handlers=HANDLERS, prompts=PROMPTS, media_prompts=MEDIA_PROMPTS)

@@ -10,15 +10,16 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from accounts import roles
 from catalog import services
 from catalog.selectors import staff as selectors
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
+from telegrambot.admin_screens import show_product
 from telegrambot.context import ShopContext
-from telegrambot.handlers.admin_menu import ask, require
+from telegrambot.features import Feature
 from telegrambot.keyboards import admin_catalog as keyboards
 from telegrambot.keyboards import common as common_keyboards
+from telegrambot.prompting import ask, require
 from telegrambot.services import dialog
 from telegrambot.texts import admin_catalog as texts
 
@@ -118,15 +119,6 @@ async def delete_category(update: Update, context: ShopContext) -> None:
     await screens.show(update, context, text, keyboards.categories(page))
 
 
-async def show_product(update: Update, context: ShopContext, product_id: int | None = None) -> None:
-    """Shows a product as the admin sees it, with its fields to edit."""
-    if product_id is None:
-        product_id = callbacks.ADMIN_PRODUCT.parse(update.callback_query.data)
-    card = await call(selectors.get_product, actor=context.customer, product_id=product_id)
-    with_stock = await call(roles.has_permission, context.customer, "manage_stock")
-    await screens.show(update, context, texts.product(card), keyboards.product(card, with_stock=with_stock))
-
-
 async def show_or_hide_product(update: Update, context: ShopContext) -> None:
     """Shows or hides a product in the shop."""
     product_id, state = callbacks.ADMIN_PRODUCT_SHOW.parse(update.callback_query.data)
@@ -171,3 +163,4 @@ HANDLERS = [
     CallbackQueryHandler(delete_product, pattern=callbacks.ADMIN_PRODUCT_DELETE_YES.pattern),
 ]
 PROMPTS = {CATEGORY_NAME: save_category_name}
+FEATURE = Feature("admin_catalog", handlers=HANDLERS, prompts=PROMPTS)

@@ -1,4 +1,4 @@
-"""Maintenance mode: the admin switch, and the notice the gate gives customers meanwhile."""
+"""Maintenance mode: the admin switch (the gate gives customers the notice meanwhile)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from telegram.ext import CallbackQueryHandler
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
+from telegrambot.features import Feature
 from telegrambot.keyboards import admin_maintenance as keyboards
 from telegrambot.services import maintenance
 from telegrambot.texts import admin_maintenance as texts
-from telegrambot.texts import common as common_texts
 
 
 async def show_maintenance(update: Update, context: ShopContext) -> None:
@@ -27,18 +27,8 @@ async def switch_maintenance(update: Update, context: ShopContext) -> None:
     await show_maintenance(update, context)
 
 
-async def tell_closed(update: Update, context: ShopContext) -> None:
-    """Answer a customer with the maintenance notice; the gate stops the update after it.
-
-    Admins (and payments, which the gate lets through earlier) never get here.
-    """
-    if update.callback_query is not None:
-        await screens.answer(update, context, common_texts.alert(texts.NOTICE), alert=True)
-    else:
-        await screens.send(update, context, str(texts.NOTICE))
-
-
 HANDLERS = [
     CallbackQueryHandler(show_maintenance, pattern=callbacks.ADMIN_MAINTENANCE.pattern),
     CallbackQueryHandler(switch_maintenance, pattern=callbacks.ADMIN_MAINTENANCE_SET.pattern),
 ]
+FEATURE = Feature("admin_maintenance", handlers=HANDLERS)

@@ -9,10 +9,11 @@ from catalog.selectors import staff as selectors
 from telegrambot import callbacks, delivery, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
-from telegrambot.handlers.admin_menu import ask, finish, require
+from telegrambot.features import Feature
 from telegrambot.keyboards import common as common_keyboards
 from telegrambot.keyboards.admin_menu import to_admin_row
 from telegrambot.keyboards.common import button
+from telegrambot.prompting import ask, finish, require
 from telegrambot.services import dialog
 from telegrambot.texts import admin_orders as texts
 
@@ -50,3 +51,4 @@ async def show_order(update: Update, context: ShopContext, state: dialog.Dialog)
 
 HANDLERS = [CallbackQueryHandler(ask_order_number, pattern=callbacks.ADMIN_ORDER_LOOKUP.pattern)]
 PROMPTS = {ORDER_NUMBER: show_order}
+FEATURE = Feature("admin_orders", handlers=HANDLERS, prompts=PROMPTS)

@@ -20,9 +20,10 @@ from payments.services import clean_reason, record_manual_refund
 from telegrambot import callbacks, providers, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
-from telegrambot.handlers.admin_menu import ask, current_state, finish, require, step_over
-from telegrambot.handlers.payments import deliver_notices
+from telegrambot.features import Feature
 from telegrambot.keyboards import admin_payments as keyboards
+from telegrambot.notices import deliver_notices
+from telegrambot.prompting import ask, current_state, finish, require, step_over
 from telegrambot.services import dialog
 from telegrambot.texts import admin_payments as texts
 
@@ -141,3 +142,4 @@ HANDLERS = [
 ]
 # Text typed on the confirmation replaces the reason, and the refund is asked for again.
 PROMPTS = {FIND_PAYMENT: payment_found, REFUND_REASON: reason_typed, REFUND_CONFIRM: reason_typed}
+FEATURE = Feature("admin_payments", handlers=HANDLERS, prompts=PROMPTS)

@@ -20,11 +20,12 @@ from catalog.services import drafts
 from shopbot.errors import InvalidInput
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
+from telegrambot.admin_screens import show_product
 from telegrambot.context import ShopContext
-from telegrambot.handlers.admin_catalog import show_product
-from telegrambot.handlers.admin_menu import ask, current_state, require, step_over
+from telegrambot.features import Feature
 from telegrambot.keyboards import admin_catalog as keyboards
 from telegrambot.keyboards import common as common_keyboards
+from telegrambot.prompting import ask, current_state, require, step_over
 from telegrambot.services import dialog
 from telegrambot.texts import admin_catalog as texts
 
@@ -225,3 +226,4 @@ HANDLERS = [
 ]
 PROMPTS = {PRODUCT_FORM: typed_answer}
 MEDIA_PROMPTS = {PRODUCT_FORM: media_answer}
+FEATURE = Feature("admin_products", handlers=HANDLERS, prompts=PROMPTS, media_prompts=MEDIA_PROMPTS)

@@ -15,6 +15,7 @@ from shopbot.errors import PromoStepExpired
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
+from telegrambot.features import Feature
 from telegrambot.keyboards import admin_promos as keyboards
 from telegrambot.services import dialog
 from telegrambot.texts import admin_promos as texts
@@ -278,3 +279,4 @@ PROMPTS = {
     EXPIRY: take_expiry,
     BINDING: use_buttons,
 }
+FEATURE = Feature("admin_promos", handlers=HANDLERS, prompts=PROMPTS)

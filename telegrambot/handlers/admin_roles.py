@@ -19,9 +19,10 @@ from accounts.selectors import staff
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
-from telegrambot.handlers.admin_menu import ask, current_state, finish, require, step_over
+from telegrambot.features import Feature
 from telegrambot.keyboards import admin_roles as keyboards
 from telegrambot.keyboards import common as common_keyboards
+from telegrambot.prompting import ask, current_state, finish, require, step_over
 from telegrambot.services import dialog
 from telegrambot.texts import admin_roles as texts
 
@@ -154,3 +155,4 @@ HANDLERS = [
     CallbackQueryHandler(delete, pattern=callbacks.ADMIN_ROLE_DELETE_YES.pattern),
 ]
 PROMPTS = {ROLE_NAME: name_typed}
+FEATURE = Feature("admin_roles", handlers=HANDLERS, prompts=PROMPTS)

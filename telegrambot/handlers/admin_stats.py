@@ -9,6 +9,7 @@ from catalog.selectors.statistics import get_statistics
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
+from telegrambot.features import Feature
 from telegrambot.html import render
 from telegrambot.keyboards import admin_stats as keyboards
 from telegrambot.texts import admin_stats as texts
@@ -32,3 +33,4 @@ def shows_already(update: Update, text: str) -> bool:
 
 
 HANDLERS = [CallbackQueryHandler(show_statistics, pattern=callbacks.ADMIN_STATS.pattern)]
+FEATURE = Feature("admin_stats", handlers=HANDLERS)

@@ -18,9 +18,10 @@ from catalog.services import staged_uploads, stock_files
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
-from telegrambot.handlers.admin_menu import ask, finish, require
+from telegrambot.features import Feature
 from telegrambot.jobs import stock_alerts
 from telegrambot.keyboards import admin_stock as keyboards
+from telegrambot.prompting import ask, finish, require
 from telegrambot.services import dialog
 from telegrambot.texts import admin_stock as texts
 
@@ -231,3 +232,4 @@ HANDLERS = [
 ]
 PROMPTS = {UPLOAD: pasted_units, THRESHOLD: save_threshold}
 MEDIA_PROMPTS = {UPLOAD: file_of_units}
+FEATURE = Feature("admin_stock", handlers=HANDLERS, prompts=PROMPTS, media_prompts=MEDIA_PROMPTS)

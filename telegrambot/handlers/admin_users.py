@@ -25,10 +25,11 @@ from payments.services import adjust_balance
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
-from telegrambot.handlers.admin_menu import ask, finish, require
+from telegrambot.features import Feature
 from telegrambot.keyboards import admin_users as keyboards
 from telegrambot.keyboards import common as common_keyboards
 from telegrambot.keyboards.admin_menu import back_to_admin
+from telegrambot.prompting import ask, finish, require
 from telegrambot.services import dialog
 from telegrambot.texts import admin_users as texts
 
@@ -150,3 +151,4 @@ HANDLERS = [
     CallbackQueryHandler(set_role, pattern=callbacks.ADMIN_USER_SET_ROLE.pattern),
 ]
 PROMPTS = {FIND_USER: found_user, AMOUNT: amount_typed, REASON: reason_typed}
+FEATURE = Feature("admin_users", handlers=HANDLERS, prompts=PROMPTS)

@@ -18,11 +18,14 @@ from monitoring import funnel
 from shopbot.errors import CartChanged, CartEmpty, InsufficientFunds, NotInCart
 from telegrambot import callbacks, delivery, ratelimit, screens
 from telegrambot.adapter import call
+from telegrambot.common_screens import show_shortfall
 from telegrambot.context import ShopContext
-from telegrambot.handlers.catalog import clean_code, show, show_shortfall
+from telegrambot.features import Feature
 from telegrambot.jobs import stock_alerts
 from telegrambot.keyboards import cart as keyboards
 from telegrambot.keyboards import common as common_keyboards
+from telegrambot.prompting import clean_code
+from telegrambot.screens import show_changed as show  # a press that changes nothing is only answered
 from telegrambot.services import dialog
 from telegrambot.texts import cart as texts
 from telegrambot.texts import common as common_texts
@@ -204,3 +207,4 @@ HANDLERS = [
     CallbackQueryHandler(confirm_checkout, pattern=callbacks.CONFIRM_CHECKOUT.pattern),
 ]
 PROMPTS = {CART_PROMO: apply_promo}
+FEATURE = Feature("cart", handlers=HANDLERS, prompts=PROMPTS)

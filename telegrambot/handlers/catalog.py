@@ -9,9 +9,8 @@ in callback data, and a second press of an old Pay button finds no draft.
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -20,15 +19,17 @@ from catalog.models import Purchase
 from catalog.selectors import ProductCard
 from monitoring import funnel
 from payments.money import check_range
-from payments.services import shortfall_top_up
 from shopbot.errors import InsufficientFunds, PriceChanged, ShopError
 from telegrambot import callbacks, delivery, ratelimit, screens
 from telegrambot.adapter import call
+from telegrambot.common_screens import methods_screen, show_shortfall
 from telegrambot.context import ShopContext
-from telegrambot.handlers import topup
+from telegrambot.features import Feature
 from telegrambot.jobs import stock_alerts
 from telegrambot.keyboards import catalog as keyboards
 from telegrambot.keyboards import common as common_keyboards
+from telegrambot.prompting import clean_code
+from telegrambot.screens import show_changed as show  # a press that changes nothing is only answered
 from telegrambot.services import dialog
 from telegrambot.texts import catalog as texts
 from telegrambot.texts import common as common_texts
@@ -38,25 +39,6 @@ logger = logging.getLogger(__name__)
 
 PRODUCT_PROMO = "product_promo"  # typing a promo code for data["product_id"]
 PRODUCT_DRAFT = "product_draft"  # about to buy data["product_id"], with data["promo_code"] or None
-PROMO_CODE_MAX = 32
-
-
-async def show(update: Update, context: ShopContext, text: str, keyboard: InlineKeyboardMarkup) -> None:
-    """Show a screen like ``screens.show``; a press that would change nothing is only answered.
-
-    Telegram refuses an edit that changes nothing ("message is not modified"):
-    a forged or repeated press that asks for the screen already shown gets no edit.
-    """
-    message = update.callback_query.message if update.callback_query is not None else None
-    if (
-        isinstance(message, Message)
-        and message.text is not None
-        and message.text == texts.visible_text(text)
-        and message.reply_markup == keyboard
-    ):
-        await screens.answer(update, context)
-        return
-    await screens.show(update, context, text, keyboard)
 
 
 # --- browsing ------------------------------------------------------------------------
@@ -165,14 +147,6 @@ async def drop_promo(update: Update, context: ShopContext) -> None:
     await show_card(update, context, card)
 
 
-def clean_code(text: str | None) -> str | None:
-    """Return the typed text if it can be a promo code (one short word); the service checks the rest."""
-    code = (text or "").strip()
-    if not code or len(code) > PROMO_CODE_MAX or any(char.isspace() for char in code):
-        return None
-    return code
-
-
 async def still_typing_draft(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
     """Answers text sent while a purchase waits for its confirmation: the buttons do the buying."""
     await screens.send(update, context, str(common_texts.UNKNOWN_TEXT), common_keyboards.back_to_menu())
@@ -249,21 +223,11 @@ async def show_receipt(update: Update, context: ShopContext, purchase: Purchase)
 
 
 # --- not enough money ----------------------------------------------------------------------
-async def show_shortfall(
-    update: Update, context: ShopContext, *, price: Decimal, back: list[InlineKeyboardButton]
-) -> None:
-    """Say that the balance does not cover ``price`` and offer to top up the difference."""
-    balance = context.customer.balance
-    top_up = shortfall_top_up(price=price, balance=balance)
-    text = texts.insufficient(price=price, balance=balance, top_up=top_up)
-    await show(update, context, text, keyboards.insufficient(top_up=top_up, back=back))
-
-
 async def top_up_shortfall(update: Update, context: ShopContext) -> None:
     """Offers the payment methods the shop has configured for the amount a purchase lacked."""
     # The amount comes from the client like any callback data: the same bounds as a typed one.
     amount = check_range(callbacks.TOP_UP_SHORTFALL.parse(update.callback_query.data))
-    await show(update, context, *topup.methods_screen(amount))
+    await show(update, context, *methods_screen(amount))
 
 
 # --- the draft -----------------------------------------------------------------------------
@@ -304,3 +268,4 @@ HANDLERS = [
     CallbackQueryHandler(top_up_shortfall, pattern=callbacks.TOP_UP_SHORTFALL.pattern),
 ]
 PROMPTS = {PRODUCT_PROMO: apply_promo, PRODUCT_DRAFT: still_typing_draft}
+FEATURE = Feature("catalog", handlers=HANDLERS, prompts=PROMPTS)

@@ -29,8 +29,8 @@ from telegrambot import callbacks, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.admission import admit_sender
 from telegrambot.context import ShopContext
-from telegrambot.handlers import admin_maintenance
 from telegrambot.keyboards import common as keyboards
+from telegrambot.texts import admin_maintenance as maintenance_texts
 from telegrambot.texts import common as texts
 
 logger = logging.getLogger(__name__)
@@ -86,8 +86,19 @@ async def admit(update: Update, context: ShopContext) -> None:
         await ask_to_join(update, context)
         raise ApplicationHandlerStop
     if admission.closed:
-        await admin_maintenance.tell_closed(update, context)
+        await tell_closed(update, context)
         raise ApplicationHandlerStop
+
+
+async def tell_closed(update: Update, context: ShopContext) -> None:
+    """Answer a customer with the maintenance notice; the gate stops the update after it.
+
+    Admins (and payments, which the gate lets through earlier) never get here.
+    """
+    if update.callback_query is not None:
+        await screens.answer(update, context, texts.alert(maintenance_texts.NOTICE), alert=True)
+    else:
+        await screens.send(update, context, str(maintenance_texts.NOTICE))
 
 
 def is_payment(update: Update) -> bool:

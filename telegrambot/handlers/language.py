@@ -9,8 +9,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from accounts.services import set_language
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
+from telegrambot.common_screens import show_menu
 from telegrambot.context import ShopContext
-from telegrambot.handlers.start import show_menu
+from telegrambot.features import Feature
 from telegrambot.keyboards import start as keyboards
 from telegrambot.texts import start as texts
 
@@ -34,3 +35,4 @@ HANDLERS = [
     CallbackQueryHandler(choose_language, pattern=callbacks.LANGUAGE.pattern),
     CallbackQueryHandler(save_language, pattern=callbacks.SET_LANGUAGE.pattern),
 ]
+FEATURE = Feature("language", handlers=HANDLERS)

@@ -4,35 +4,32 @@ Every payment first gets a pending row from a service; later signals
 (pre-checkout, ``successful_payment``, "Check payment", the CryptoPay webhook,
 the reconciliation job) move that row forward, idempotently. What people must
 hear about a payment is written by the services as notices in the same
-transaction; ``deliver_notices`` sends them, here at once for the payment a
+transaction; ``notices.deliver_notices`` sends them, here at once for the payment a
 handler just moved, and from a job for everything else (webhook credits).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.conf import settings
-from django.utils import translation
 from telegram import LabeledPrice, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, PreCheckoutQueryHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, PreCheckoutQueryHandler, filters
 
-from accounts.services import mark_bot_blocked
 from catalog.services import orders
 from monitoring import funnel
 from monitoring.metrics import REFUSALS
 from payments.models import Payment, PaymentNotice
 from payments.money import to_minor_units
-from payments.services import Notice, claim_notices, mark_notices_sent, start_top_up
+from payments.services import start_top_up
 from shopbot.errors import ShopError
-from telegrambot import callbacks, delivery, providers, ratelimit, screens
+from telegrambot import callbacks, providers, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
+from telegrambot.features import Feature, Job
 from telegrambot.jobs import stock_alerts
 from telegrambot.keyboards import payments as keyboards
-from telegrambot.locks import run_exclusively
+from telegrambot.notices import deliver_notices
 from telegrambot.texts import common as common_texts
 from telegrambot.texts import payments as texts
 
@@ -171,50 +168,7 @@ async def successful_payment(update: Update, context: ShopContext) -> None:
         )
 
 
-# --- notices and jobs -------------------------------------------------------------
-async def deliver_notices(bot: Any, *, payment_id: int | None = None, skip: set[str] = frozenset()) -> int:
-    """Claim the notices owed (for one payment, or all) and send each in its recipient's language.
-
-    ``skip`` names kinds the caller has just shown on screen. A claim holds a
-    notice so several workers never send it twice; it is marked sent only once
-    Telegram accepted it, so one that failed is sent again after its claim
-    runs out (and logged meanwhile).
-    """
-    notices = await call(claim_notices, payment_id=payment_id)
-    sent = [notice.id for notice in notices if notice.kind in skip or await send_notice(bot, notice)]
-    await call(mark_notices_sent, notice_ids=sent)
-    return len(notices)
-
-
-async def send_notice(bot: Any, notice: Notice) -> bool:
-    """Send one notice; return whether it is done with (accepted, or the bot is blocked)."""
-    purchases = []
-    if notice.kind == PaymentNotice.Kind.ORDER_DELIVERED:
-        purchases = await call(
-            orders.list_order_purchases, telegram_id=notice.telegram_id, payment_id=notice.payment_id
-        )
-    with translation.override(notice.language):
-        text = texts.notice(notice.kind, notice.params, payment_id=notice.payment_id, purchases=purchases)
-        receipt = (
-            delivery.receipt(purchases, full=text, short=texts.short_receipt(purchases))
-            if purchases
-            else delivery.Receipt(text)
-        )
-    try:
-        await delivery.send(bot, notice.telegram_id, receipt)
-    except Forbidden:
-        # Blocked: nothing reaches them; the order stays in their purchase history.
-        await call(mark_bot_blocked, telegram_id=notice.telegram_id)
-    except TelegramError as error:
-        if isinstance(error, BadRequest) and "chat not found" in error.message.lower():
-            return True  # the recipient never opened the bot: sending again cannot help
-        logger.warning(
-            "Could not send the %s notice of payment %s: %s", notice.kind, notice.payment_id, error
-        )
-        return False
-    return True
-
-
+# --- jobs ------------------------------------------------------------------------
 async def reconcile_job(context: ShopContext) -> None:
     """Runs payment reconciliation, then sends what it owes people."""
     report = await providers.reconcile_payments()
@@ -234,26 +188,6 @@ async def notices_job(context: ShopContext) -> None:
     await deliver_notices(context.bot)
 
 
-def register_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Schedule reconciliation every minute and the notice sweep every few seconds."""
-    if application.job_queue is None:
-        logger.warning("No JobQueue: install python-telegram-bot[job-queue] to reconcile payments")
-        return
-    # On one worker at a time: whichever holds the job lock (telegrambot/locks.py).
-    application.job_queue.run_repeating(
-        run_exclusively("reconcile_payments", reconcile_job),
-        interval=RECONCILE_EVERY,
-        first=5,
-        name="reconcile_payments",
-    )
-    application.job_queue.run_repeating(
-        run_exclusively("payment_notices", notices_job),
-        interval=NOTICES_EVERY,
-        first=3,
-        name="payment_notices",
-    )
-
-
 HANDLERS = [
     CallbackQueryHandler(top_up_with_stars, pattern=callbacks.TOP_UP_STARS.pattern),
     CallbackQueryHandler(top_up_with_card, pattern=callbacks.TOP_UP_CARD.pattern),
@@ -264,3 +198,9 @@ HANDLERS = [
     PreCheckoutQueryHandler(pre_checkout),
     MessageHandler(filters.SUCCESSFUL_PAYMENT, successful_payment),
 ]
+# On one worker at a time: whichever holds the job lock (telegrambot/locks.py).
+JOBS = [
+    Job("reconcile_payments", reconcile_job, every=RECONCILE_EVERY, first=5),
+    Job("payment_notices", notices_job, every=NOTICES_EVERY, first=3),
+]
+FEATURE = Feature("payments", handlers=HANDLERS, jobs=JOBS)

@@ -11,6 +11,7 @@ from payments import selectors as payment_selectors
 from telegrambot import callbacks, delivery, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
+from telegrambot.features import Feature
 from telegrambot.keyboards import common as common_keyboards
 from telegrambot.keyboards import profile as keyboards
 from telegrambot.services import dialog
@@ -88,3 +89,4 @@ HANDLERS = [
     CallbackQueryHandler(ask_promo_code, pattern=callbacks.REDEEM_PROMO.pattern),
 ]
 PROMPTS = {REDEEM_PROMO: redeem_promo_code}
+FEATURE = Feature("profile", handlers=HANDLERS, prompts=PROMPTS)

@@ -1,7 +1,7 @@
 """Typed text goes to the prompt the user is answering, read from ``DialogState``.
 
-Features export ``PROMPTS = {state: handler}``; ``application.py`` merges
-them into one dispatcher. A prompt handler receives the update, the context
+Each feature declares its ``prompts`` (``features.Feature``);
+``application.py`` merges them into one dispatcher. A prompt handler receives the update, the context
 and the ``Dialog`` (state and draft), validates the text through a service,
 and clears the state once the answer is accepted. A refusal (``ShopError``)
 reaches the error handler and the state stays, so the user can try again.
@@ -9,7 +9,7 @@ reaches the error handler and the state stays, so the user can try again.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 
 from telegram import Update
 from telegram.ext import MessageHandler, filters
@@ -17,11 +17,10 @@ from telegram.ext import MessageHandler, filters
 from telegrambot import screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
+from telegrambot.features import PromptHandler
 from telegrambot.keyboards import common as keyboards
 from telegrambot.services import dialog
 from telegrambot.texts import common as texts
-
-PromptHandler = Callable[[Update, ShopContext, dialog.Dialog], Awaitable[None]]
 
 
 def build_handler(prompts: Mapping[str, PromptHandler]) -> MessageHandler:
@@ -48,7 +47,7 @@ def build_handler(prompts: Mapping[str, PromptHandler]) -> MessageHandler:
 def build_media_handler(prompts: Mapping[str, PromptHandler]) -> MessageHandler:
     """Return the handler that passes a photo or a document to the prompt waiting for one.
 
-    Features export ``MEDIA_PROMPTS = {state: handler}`` for prompts that accept
+    Features declare ``media_prompts`` for prompts that accept
     a file (a product picture, a stock file); a photo or a document sent while
     no such prompt waits is not understood.
     """

@@ -11,6 +11,7 @@ from payments import selectors as payment_selectors
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
+from telegrambot.features import Feature
 from telegrambot.keyboards import profile as keyboards
 from telegrambot.texts import common as common_texts
 from telegrambot.texts import referrals as texts
@@ -52,3 +53,4 @@ HANDLERS = [
     CallbackQueryHandler(referrals, pattern=callbacks.REFERRALS.pattern),
     CallbackQueryHandler(referral_list, pattern=callbacks.REFERRAL_LIST.pattern),
 ]
+FEATURE = Feature("referrals", handlers=HANDLERS)

@@ -13,8 +13,9 @@ from catalog import selectors, services
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
-from telegrambot.handlers.catalog import show
+from telegrambot.features import Feature
 from telegrambot.keyboards import reviews as keyboards
+from telegrambot.screens import show_changed as show  # a press that changes nothing is only answered
 from telegrambot.services import dialog
 from telegrambot.texts import common as common_texts
 from telegrambot.texts import reviews as texts
@@ -82,3 +83,4 @@ HANDLERS = [
     CallbackQueryHandler(skip_text, pattern=callbacks.SKIP_REVIEW_TEXT.pattern),
 ]
 PROMPTS = {REVIEW_TEXT: save_text}
+FEATURE = Feature("reviews", handlers=HANDLERS, prompts=PROMPTS)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from accounts import roles
-from catalog.selectors import count_cart_items
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
+from telegrambot.common_screens import show_menu
 from telegrambot.context import ShopContext
+from telegrambot.features import Feature
 from telegrambot.keyboards import common as common_keyboards
 from telegrambot.keyboards import start as keyboards
 from telegrambot.services import dialog
@@ -28,14 +28,6 @@ async def menu(update: Update, context: ShopContext) -> None:
     """Shows the main menu in place of the current screen, leaving any prompt."""
     await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
     await show_menu(update, context)
-
-
-async def show_menu(update: Update, context: ShopContext) -> None:
-    customer = context.customer
-    is_admin = await call(roles.is_admin, customer)
-    cart_count = await call(count_cart_items, telegram_id=customer.telegram_id)
-    keyboard = keyboards.main_menu(cart_count=cart_count, is_admin=is_admin)
-    await screens.show(update, context, texts.menu(customer), keyboard)
 
 
 async def help_command(update: Update, context: ShopContext) -> None:
@@ -80,3 +72,4 @@ HANDLERS = [
     CallbackQueryHandler(support, pattern=callbacks.SUPPORT.pattern),
     CallbackQueryHandler(noop, pattern=callbacks.NOOP.pattern),
 ]
+FEATURE = Feature("start", handlers=HANDLERS)

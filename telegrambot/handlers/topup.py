@@ -7,20 +7,16 @@ The methods themselves (invoices, Stars, CryptoPay) live in
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.conf import settings
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from payments.models import Payment
-from payments.money import parse_bounded_amount, to_stars
-from payments.services import enabled_providers
+from payments.money import parse_bounded_amount
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
+from telegrambot.common_screens import methods_screen
 from telegrambot.context import ShopContext
+from telegrambot.features import Feature
 from telegrambot.keyboards import common as common_keyboards
-from telegrambot.keyboards import topup as keyboards
 from telegrambot.services import dialog
 from telegrambot.texts import topup as texts
 
@@ -40,18 +36,6 @@ async def offer_methods(update: Update, context: ShopContext, state: dialog.Dial
     await screens.send(update, context, *methods_screen(amount))
 
 
-def methods_screen(amount: Decimal) -> tuple[str, InlineKeyboardMarkup]:
-    """Return the text and buttons that offer the configured methods for ``amount``."""
-    providers = enabled_providers()
-    stars = to_stars(amount, settings.STARS_PER_VALUE) if Payment.Provider.STARS in providers else None
-    keyboard = keyboards.methods(
-        stars=stars,
-        card=Payment.Provider.TELEGRAM in providers,
-        crypto=Payment.Provider.CRYPTOPAY in providers,
-        amount=amount,
-    )
-    return texts.choose_method(amount, has_methods=bool(providers)), keyboard
-
-
 HANDLERS = [CallbackQueryHandler(ask_amount, pattern=callbacks.TOP_UP.pattern)]
 PROMPTS = {TOP_UP_AMOUNT: offer_methods}
+FEATURE = Feature("topup", handlers=HANDLERS, prompts=PROMPTS)

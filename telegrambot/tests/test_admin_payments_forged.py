@@ -81,7 +81,9 @@ class ForgedPressTests(PaymentsAdminTestCase):
             await self.refused(carl, data, self.carl)
 
         self.assertEqual(await self.snapshot(), before)
-        self.assertNotIn("admpy", " ".join(" ".join(map(str, m.buttons)) for m in carl.messages))
+        self.assertNotIn(
+            callbacks.ADMIN_PAYMENTS.prefix, " ".join(" ".join(map(str, m.buttons)) for m in carl.messages)
+        )
 
     async def test_it_refunds_only_the_payment_the_reason_was_typed_for(self) -> None:
         first, second = await self.paid(), await self.paid()

@@ -215,13 +215,10 @@ class EditedMessageTests(AdminTestCase):
 
 def every_prompt():
     from telegrambot import application
-    from telegrambot.handlers import cart, catalog, profile, reviews, topup
 
-    features = (catalog, cart, reviews, profile, topup, *application.ADMIN_FEATURES)
-    features += (application.admin_promos, application.admin_broadcast)
     states = set()
-    for feature in features:
-        states |= set(getattr(feature, "PROMPTS", {})) | set(getattr(feature, "MEDIA_PROMPTS", {}))
+    for feature in application.FEATURES:
+        states |= set(feature.prompts) | set(feature.media_prompts)
     assert len(states) > 10
     return sorted(states)
 

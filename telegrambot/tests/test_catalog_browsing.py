@@ -12,6 +12,7 @@ from catalog.models import Category, Product, Review, StockUnit
 from catalog.selectors import STOCK_SHOWN_MAX
 from catalog.services import purchase_product
 from shopbot.test import give_money, make_customer, make_product
+from telegrambot import callbacks
 from telegrambot.simulator.fake_telegram import FakeTelegram, Rejected
 from telegrambot.testing.driver import ChatUser
 from telegrambot.tests.helpers import BotTestCase
@@ -83,7 +84,7 @@ class PaginationTests(BotTestCase):
     async def test_it_pages_25_products_ten_at_a_time(self) -> None:
         category = await sync_to_async(make_many)(25)
         shop, alice = await self.start_chat()
-        await alice.press_data(f"cat:{category.pk}:1")
+        await alice.press_data(callbacks.CATEGORY.build(category.pk, 1))
 
         self.assertEqual(alice.screen.labels[0], "Item 00 · 1.00 RUB")
         self.assertEqual(alice.screen.buttons[10], ["Page 1", "▶️"])
@@ -100,7 +101,7 @@ class PaginationTests(BotTestCase):
     async def test_it_goes_back_from_a_card_to_the_page_it_came_from(self) -> None:
         category = await sync_to_async(make_many)(25)
         shop, alice = await self.start_chat()
-        await alice.press_data(f"cat:{category.pk}:3")
+        await alice.press_data(callbacks.CATEGORY.build(category.pk, 3))
 
         await alice.press("Item 21")
         await alice.press("⬅️ Back")
@@ -121,16 +122,16 @@ class PaginationTests(BotTestCase):
     async def test_it_shows_an_empty_page_past_the_end(self) -> None:
         shop, alice = await self.start_chat()
 
-        await alice.press_data("cats:99999")
+        await alice.press_data(callbacks.CATEGORIES.build(99999))
         self.assertIn("Nothing here yet.", alice.screen.text)
-        await alice.press_data(f"cat:{self.games.pk}:99999")
+        await alice.press_data(callbacks.CATEGORY.build(self.games.pk, 99999))
         self.assertIn("Nothing here yet.", alice.screen.text)
 
     async def test_it_says_when_the_shop_or_a_category_is_empty(self) -> None:
         empty = await Category.objects.acreate(name="Soon", position=9)
         shop, alice = await self.start_chat()
 
-        await alice.press_data(f"cat:{empty.pk}:1")
+        await alice.press_data(callbacks.CATEGORY.build(empty.pk, 1))
         self.assertIn("There are no items in this category yet.", alice.screen.text)
         await Category.objects.all().aupdate(is_active=False)
         await alice.press("🏠 Menu")
@@ -162,8 +163,8 @@ class QueryCountTests(BotTestCase):
         )
         shop, alice = await self.start_chat()
 
-        small_page = await self.count_queries(alice, f"cat:{small.pk}:2")
-        large_page = await self.count_queries(alice, f"cat:{large.pk}:150")
+        small_page = await self.count_queries(alice, callbacks.CATEGORY.build(small.pk, 2))
+        large_page = await self.count_queries(alice, callbacks.CATEGORY.build(large.pk, 150))
 
         self.assertEqual(small_page, large_page)
         self.assertGreater(small_page, 2)
@@ -191,20 +192,20 @@ class HiddenTests(BotTestCase):
         shop, alice = await self.start_chat()
         before = alice.screen.text
 
-        await alice.press_data(f"cat:{hidden.pk}:1")
+        await alice.press_data(callbacks.CATEGORY.build(hidden.pk, 1))
         self.assertEqual(alice.alert, "This category is no longer available.")
         for product in (secret, retired):
             for data in (
-                f"prod:{product.pk}:1",
-                f"buy:{product.pk}",
-                f"ca:{product.pk}",
-                f"ppr:{product.pk}",
-                f"revs:{product.pk}:1",
-                f"rate:{product.pk}",
+                callbacks.PRODUCT.build(product.pk, 1),
+                callbacks.BUY.build(product.pk),
+                callbacks.CART_ADD.build(product.pk),
+                callbacks.PRODUCT_PROMO.build(product.pk),
+                callbacks.REVIEWS.build(product.pk, 1),
+                callbacks.RATE.build(product.pk),
             ):
                 await alice.press_data(data)
                 self.assertEqual(alice.alert, "This item is no longer sold.", data)
-        await alice.press_data("prod:999999999999999999:1")
+        await alice.press_data(callbacks.PRODUCT.build(999999999999999999, 1))
         self.assertEqual(alice.alert, "This item is no longer sold.")
 
         self.assertEqual(alice.screen.text, before)
@@ -214,7 +215,7 @@ class HiddenTests(BotTestCase):
     async def test_it_refuses_in_russian(self) -> None:
         shop, ivan = await self.start_chat(5103, language_code="ru")
 
-        await ivan.press_data("prod:999999:1")
+        await ivan.press_data(callbacks.PRODUCT.build(999999, 1))
 
         self.assertEqual(ivan.alert, "Этот товар больше не продаётся.")
 
@@ -226,7 +227,7 @@ class CardTests(BotTestCase):
         await StockUnit.objects.abulk_create(units)
         shop, alice = await self.start_chat()
 
-        await alice.press_data(f"prod:{drop.pk}:1")
+        await alice.press_data(callbacks.PRODUCT.build(drop.pk, 1))
 
         self.assertIn("📦 In stock: 1000+", alice.screen.text)
 
@@ -237,7 +238,7 @@ class CardTests(BotTestCase):
             await Review.objects.acreate(product=self.gift, customer=buyer, rating=rating)
         shop, alice = await self.start_chat()
 
-        await alice.press_data(f"prod:{self.gift.pk}:1")
+        await alice.press_data(callbacks.PRODUCT.build(self.gift.pk, 1))
 
         self.assertIn("💰 Price: 5.00 RUB", alice.screen.text)
         self.assertIn("📦 In stock: unlimited", alice.screen.text)
@@ -257,7 +258,7 @@ class CardTests(BotTestCase):
         )
         shop, alice = await self.start_chat()
 
-        await alice.press_data(f"prod:{product.pk}:1")
+        await alice.press_data(callbacks.PRODUCT.build(product.pk, 1))
 
         self.assertIn("&lt;b&gt;Bold&lt;/b&gt; &amp; co", alice.screen.html)
         self.assertIn("<script>alert(1)</script> & \u200b 🎮", alice.screen.text)
@@ -266,7 +267,7 @@ class CardTests(BotTestCase):
         sold_out = await sync_to_async(make_product)(self.games, "Sold out key", "1.00")
         shop, alice = await self.start_chat()
 
-        await alice.press_data(f"prod:{sold_out.pk}:1")
+        await alice.press_data(callbacks.PRODUCT.build(sold_out.pk, 1))
 
         self.assertIn("📦 Sold out", alice.screen.text)
         self.assertEqual(alice.screen.labels, ["💬 Reviews (0)", "⬅️ Back", "🏠 Menu"])
@@ -319,7 +320,7 @@ class CardTests(BotTestCase):
         )
         shop, alice = await self.start_chat()
 
-        await alice.press_data(f"prod:{product.pk}:1")  # Telegram counts each emoji twice
+        await alice.press_data(callbacks.PRODUCT.build(product.pk, 1))  # Telegram counts each emoji twice
 
         self.assertIn("🎮" * 1000, alice.screen.text)
         self.assertIn("💰 Price: 1.00 RUB", alice.screen.text)
@@ -345,16 +346,16 @@ class CardTests(BotTestCase):
     async def test_it_offers_stars_when_the_shop_takes_them(self) -> None:
         shop, alice = await self.start_chat()
 
-        await alice.press_data(f"prod:{self.key.pk}:1")
+        await alice.press_data(callbacks.PRODUCT.build(self.key.pk, 1))
 
         self.assertIn("⭐ Pay 5 Stars", alice.screen.labels)
         button = [b for row in alice.screen.message.buttons for b in row if b["text"] == "⭐ Pay 5 Stars"][0]
-        self.assertEqual(button["callback_data"], f"psp:{self.key.pk}")
+        self.assertEqual(button["callback_data"], callbacks.PAY_STARS_PRODUCT.build(self.key.pk))
 
     async def test_it_hides_stars_when_the_shop_does_not_take_them(self) -> None:
         shop, alice = await self.start_chat()
 
-        await alice.press_data(f"prod:{self.key.pk}:1")
+        await alice.press_data(callbacks.PRODUCT.build(self.key.pk, 1))
 
         self.assertFalse(any("Stars" in label for label in alice.screen.labels))
 

@@ -9,13 +9,14 @@ from accounts.models import Customer
 from catalog.models import Product, Purchase
 from catalog.services import purchase_product
 from shopbot.test import give_money, make_customer, make_product, make_promo
+from telegrambot import callbacks
 from telegrambot.testing.driver import ChatUser
 from telegrambot.tests.helpers import BotTestCase
 
 
 class BuyTests(BotTestCase):
     async def open_confirmation(self, user: ChatUser, product: Product) -> None:
-        await user.press_data(f"prod:{product.pk}:1")
+        await user.press_data(callbacks.PRODUCT.build(product.pk, 1))
         await user.press("💰 Buy")
 
     async def test_it_shows_the_price_and_the_balance_before_paying(self) -> None:
@@ -106,8 +107,8 @@ class BuyTests(BotTestCase):
         shop, ivan = await self.start_chat(5202, language_code="ru")
         await sync_to_async(make_customer)(5203, balance="50")
         await Customer.objects.filter(telegram_id=5202).aupdate(balance=Decimal("0"))
-        await ivan.press_data(f"prod:{self.key.pk}:1")
-        await ivan.press_data(f"buy:{self.key.pk}")
+        await ivan.press_data(callbacks.PRODUCT.build(self.key.pk, 1))
+        await ivan.press_data(callbacks.BUY.build(self.key.pk))
         await Product.objects.filter(pk=self.key.pk).aupdate(is_active=False)
 
         await ivan.press_data(ivan.keyboard_data()[0])
@@ -118,7 +119,7 @@ class BuyTests(BotTestCase):
 class NotEnoughMoneyTests(BotTestCase):
     async def test_it_offers_to_top_up_at_least_the_minimum(self) -> None:
         shop, bob = await self.start_chat(self.bob.telegram_id)
-        await bob.press_data(f"prod:{self.key.pk}:1")
+        await bob.press_data(callbacks.PRODUCT.build(self.key.pk, 1))
         await bob.press("💰 Buy")
 
         with self.settings(MIN_AMOUNT=Decimal("20")):
@@ -132,21 +133,22 @@ class NotEnoughMoneyTests(BotTestCase):
     async def test_it_keeps_the_confirmation_and_its_promo_code_after_a_refusal(self) -> None:
         await sync_to_async(make_promo)("TENOFF")
         shop, bob = await self.start_chat(self.bob.telegram_id)
-        await bob.press_data(f"prod:{self.key.pk}:1")
+        await bob.press_data(callbacks.PRODUCT.build(self.key.pk, 1))
         await bob.press("🎟 Apply promo code")
         await bob.send("TENOFF")
         await bob.press("✅ Pay 8.99 RUB")
         self.assertIn("Not enough money", bob.screen.text)
 
         await sync_to_async(give_money)(self.bob, "20.00")
-        await bob.press_data(f"buyok:{self.key.pk}:899")  # the Pay button of the confirmation again
+        # The Pay button of the confirmation again.
+        await bob.press_data(callbacks.CONFIRM_BUY.build(self.key.pk, Decimal("8.99")))
 
         purchase = await Purchase.objects.select_related("promo_code").aget()
         self.assertEqual((purchase.price, purchase.promo_code.code), (Decimal("8.99"), "TENOFF"))
 
     async def test_it_explains_the_refusal(self) -> None:
         shop, bob = await self.start_chat(self.bob.telegram_id)
-        await bob.press_data(f"prod:{self.key.pk}:1")
+        await bob.press_data(callbacks.PRODUCT.build(self.key.pk, 1))
         await bob.press("💰 Buy")
 
         await bob.press("✅ Pay 9.99 RUB")
@@ -161,7 +163,7 @@ class NotEnoughMoneyTests(BotTestCase):
     async def test_it_offers_the_difference_with_the_configured_methods(self) -> None:
         dear = await sync_to_async(make_product)(self.games, "Dear key", "75.50", units=["D"])
         shop, alice = await self.start_chat()
-        await alice.press_data(f"prod:{dear.pk}:1")
+        await alice.press_data(callbacks.PRODUCT.build(dear.pk, 1))
         await alice.press("💰 Buy")
         await alice.press("✅ Pay 75.50 RUB")
 
@@ -176,9 +178,13 @@ class NotEnoughMoneyTests(BotTestCase):
         shop, alice = await self.start_chat()
         before = alice.screen.text
 
-        for data in ("tud:1", "tud:999999999999"):
+        for data in (
+            callbacks.TOP_UP_SHORTFALL.build(Decimal("0.01")),
+            callbacks.TOP_UP_SHORTFALL.build(Decimal("9999999999.99")),
+        ):
             await alice.press_data(data)
             self.assertEqual(alice.alert, "Enter an amount from 1.00 RUB to 10000.00 RUB.", data)
+        # Malformed on purpose, so written by hand: Route.build refuses to make any of these.
         for data in ("tud:0", "tud:-5", "tud:1e9", "tud:abc"):
             await alice.press_data(data)
             self.assertEqual(alice.alert, "This button is no longer valid. Open the menu with /start.")
@@ -190,18 +196,18 @@ class ForgedBuyTests(BotTestCase):
     async def test_it_refuses_to_pay_without_a_confirmation(self) -> None:
         shop, alice = await self.start_chat()
 
-        await alice.press_data(f"buyok:{self.key.pk}:999")
+        await alice.press_data(callbacks.CONFIRM_BUY.build(self.key.pk, Decimal("9.99")))
 
         self.assertIn("This confirmation has expired", alice.alert)
         self.assertEqual(await Purchase.objects.acount(), 0)
 
     async def test_it_refuses_a_forged_price(self) -> None:
         shop, alice = await self.start_chat()
-        await alice.press_data(f"prod:{self.key.pk}:1")
+        await alice.press_data(callbacks.PRODUCT.build(self.key.pk, 1))
         await alice.press("💰 Buy")
 
-        for price in ("1", "0", "999999999999"):
-            await alice.press_data(f"buyok:{self.key.pk}:{price}")
+        for price in (Decimal("0.01"), Decimal("0"), Decimal("9999999999.99")):
+            await alice.press_data(callbacks.CONFIRM_BUY.build(self.key.pk, price))
             self.assertEqual(alice.alert, "The price of Game key has changed. Please check it again.")
 
         self.assertEqual(await Purchase.objects.acount(), 0)
@@ -209,10 +215,10 @@ class ForgedBuyTests(BotTestCase):
 
     async def test_it_refuses_to_pay_for_another_product_than_confirmed(self) -> None:
         shop, alice = await self.start_chat()
-        await alice.press_data(f"prod:{self.key.pk}:1")
+        await alice.press_data(callbacks.PRODUCT.build(self.key.pk, 1))
         await alice.press("💰 Buy")
 
-        await alice.press_data(f"buyok:{self.gift.pk}:500")
+        await alice.press_data(callbacks.CONFIRM_BUY.build(self.gift.pk, Decimal("5.00")))
 
         self.assertIn("This confirmation has expired", alice.alert)
         self.assertEqual(await Purchase.objects.acount(), 0)
@@ -221,6 +227,7 @@ class ForgedBuyTests(BotTestCase):
 
     async def test_it_refuses_malformed_and_huge_data(self) -> None:
         shop, alice = await self.start_chat()
+        # Malformed on purpose, so written by hand: Route.build refuses to make any of these.
         for data in (
             "buy:0",
             "buy:-1",
@@ -239,7 +246,12 @@ class ForgedBuyTests(BotTestCase):
         ):
             await alice.press_data(data)
             self.assertEqual(alice.alert, "This button is no longer valid. Open the menu with /start.", data)
-        for data in (f"buy:{'9' * 18}", f"prod:{'9' * 18}:99999", f"cat:{'9' * 18}:1", f"pprx:{'9' * 18}"):
+        for data in (
+            callbacks.BUY.build(int("9" * 18)),
+            callbacks.PRODUCT.build(int("9" * 18), 99999),
+            callbacks.CATEGORY.build(int("9" * 18), 1),
+            callbacks.DROP_PRODUCT_PROMO.build(int("9" * 18)),
+        ):
             await alice.press_data(data)
             self.assertIn("no longer", alice.alert, data)
         self.assertEqual(await Purchase.objects.acount(), 0)

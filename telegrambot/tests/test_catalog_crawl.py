@@ -8,31 +8,35 @@ from django.test import override_settings
 from catalog.models import Category, Review
 from catalog.services import add_to_cart, purchase_product
 from shopbot.test import make_customer, make_product, make_promo
+from telegrambot import callbacks
 from telegrambot.tests.helpers import BotTestCase
 
-# Every route prefix of the shop, the cart and reviews that the crawl must have pressed.
+# Every route of the shop, the cart and reviews that the crawl must have pressed.
 SHOP_ROUTES = {
-    "shop",
-    "cats",
-    "cat",
-    "prod",
-    "buy",
-    "buyok",
-    "ppr",
-    "ca",
-    "cart",
-    "cl",
-    "clq",
-    "clr",
-    "clp",
-    "cartx",
-    "co",
-    "cook",
-    "revs",
-    "rate",
-    "rated",
-    "psp",
-    "psc",
+    route.prefix
+    for route in (
+        callbacks.SHOP,
+        callbacks.CATEGORIES,
+        callbacks.CATEGORY,
+        callbacks.PRODUCT,
+        callbacks.BUY,
+        callbacks.CONFIRM_BUY,
+        callbacks.PRODUCT_PROMO,
+        callbacks.CART_ADD,
+        callbacks.CART,
+        callbacks.CART_LINE,
+        callbacks.CART_QUANTITY,
+        callbacks.CART_REMOVE,
+        callbacks.CART_PROMO,
+        callbacks.CART_CLEAR,
+        callbacks.CHECKOUT,
+        callbacks.CONFIRM_CHECKOUT,
+        callbacks.REVIEWS,
+        callbacks.RATE,
+        callbacks.RATE_WITH,
+        callbacks.PAY_STARS_PRODUCT,
+        callbacks.PAY_STARS_CART,
+    )
 }
 
 
@@ -78,6 +82,18 @@ class CrawlTests(BotTestCase):
         pressed = await ivan.crawl(limit=250, skip=("lang:",))
 
         self.assertLessEqual(
-            {"shop", "cat", "prod", "buy", "cart", "cl", "revs"}, {data.split(":")[0] for data in pressed}
+            {
+                route.prefix
+                for route in (
+                    callbacks.SHOP,
+                    callbacks.CATEGORY,
+                    callbacks.PRODUCT,
+                    callbacks.BUY,
+                    callbacks.CART,
+                    callbacks.CART_LINE,
+                    callbacks.REVIEWS,
+                )
+            },
+            {data.split(":")[0] for data in pressed},
         )
         self.assertEqual(shop.errors, [])

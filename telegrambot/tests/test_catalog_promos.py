@@ -10,6 +10,7 @@ from accounts.models import Customer
 from catalog.models import Category, PromoCode, Purchase
 from catalog.services import purchase_product
 from shopbot.test import make_promo
+from telegrambot import callbacks
 from telegrambot.models import DialogState
 from telegrambot.testing.driver import ChatUser
 from telegrambot.tests.helpers import BotTestCase
@@ -17,7 +18,7 @@ from telegrambot.tests.helpers import BotTestCase
 
 class CardPromoTests(BotTestCase):
     async def ask_for_code(self, user: ChatUser) -> None:
-        await user.press_data(f"prod:{self.key.pk}:1")
+        await user.press_data(callbacks.PRODUCT.build(self.key.pk, 1))
         await user.press("🎟 Apply promo code")
 
     async def test_it_applies_a_percent_code_and_charges_the_discounted_price(self) -> None:
@@ -149,7 +150,7 @@ class CardPromoTests(BotTestCase):
 
     async def test_it_does_not_take_text_typed_on_the_confirmation_for_anything(self) -> None:
         shop, alice = await self.start_chat()
-        await alice.press_data(f"prod:{self.key.pk}:1")
+        await alice.press_data(callbacks.PRODUCT.build(self.key.pk, 1))
         await alice.press("💰 Buy")
 
         await alice.send("<b>yes</b> & buy 1e9")
@@ -160,7 +161,7 @@ class CardPromoTests(BotTestCase):
 
     async def test_it_refuses_in_russian(self) -> None:
         shop, ivan = await self.start_chat(5301, language_code="ru")
-        await ivan.press_data(f"ppr:{self.key.pk}")
+        await ivan.press_data(callbacks.PRODUCT_PROMO.build(self.key.pk))
 
         await ivan.send("NOPE")
 

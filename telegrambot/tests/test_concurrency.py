@@ -7,6 +7,7 @@ import asyncio
 from django.test import SimpleTestCase
 from telegram import CallbackQuery, Chat, Message, Update, User
 
+from telegrambot import callbacks
 from telegrambot.concurrency import OneUpdatePerCustomer
 
 NEXT_ID = iter(range(1, 1_000_000))
@@ -15,7 +16,10 @@ NEXT_ID = iter(range(1, 1_000_000))
 def press(user_id: int) -> Update:
     user = User(user_id, "Customer", is_bot=False)
     message = Message(1, None, Chat(user_id, Chat.PRIVATE))  # type: ignore[arg-type]
-    return Update(next(NEXT_ID), callback_query=CallbackQuery(str(next(NEXT_ID)), user, "i", message, "shop"))
+    return Update(
+        next(NEXT_ID),
+        callback_query=CallbackQuery(str(next(NEXT_ID)), user, "i", message, callbacks.SHOP.build()),
+    )
 
 
 def channel_post() -> Update:

@@ -7,6 +7,7 @@ from django.test import override_settings
 
 from catalog.services import purchase_product
 from shopbot.test import make_customer
+from telegrambot import callbacks
 from telegrambot.tests.helpers import BotTestCase
 
 CONFIGURED = {
@@ -18,20 +19,20 @@ CONFIGURED = {
     "CRYPTO_PAY_TOKEN": "crypto",
 }
 MY_ROUTES = {
-    "prof",
-    "purs:1",
-    "ops:1",
-    "redeem",
-    "topup",
-    "refs",
-    "refl:1",
-    "lang",
-    "lang:en",
-    "lang:ru",
-    "menu",
-    "cancel",
-    "rules",
-    "support",
+    callbacks.PROFILE.build(),
+    callbacks.PURCHASES.build(1),
+    callbacks.LEDGER.build(1),
+    callbacks.REDEEM_PROMO.build(),
+    callbacks.TOP_UP.build(),
+    callbacks.REFERRALS.build(),
+    callbacks.REFERRAL_LIST.build(1),
+    callbacks.LANGUAGE.build(),
+    callbacks.SET_LANGUAGE.build("en"),
+    callbacks.SET_LANGUAGE.build("ru"),
+    callbacks.MENU.build(),
+    callbacks.CANCEL.build(),
+    callbacks.RULES.build(),
+    callbacks.SUPPORT.build(),
 }
 
 
@@ -52,7 +53,7 @@ class CrawlTests(BotTestCase):
         pressed = await alice.crawl()
 
         self.assertLessEqual(MY_ROUTES, set(pressed))
-        self.assertTrue(any(data.startswith("pur:") for data in pressed))
+        self.assertTrue(any(callbacks.PURCHASE.matches(data) for data in pressed))
         self.assertEqual(shop.telegram.rejections, [])
         self.assertEqual(shop.errors, [])
 

@@ -10,7 +10,7 @@ from catalog.services import add_to_cart, purchase_product
 from payments.models import PaymentNotice
 from shopbot.test import make_product
 from telegrambot import callbacks
-from telegrambot.handlers.payments import deliver_notices
+from telegrambot.notices import deliver_notices
 from telegrambot.tests.test_payments import PAYMENT_METHODS, PaymentsBotTestCase
 
 # With its last digit 4,000 characters (the most a unit holds), 4,100 as Telegram counts them.

@@ -4,6 +4,7 @@ from django.core.cache import cache
 from django.test import override_settings
 
 from accounts.models import Customer
+from telegrambot import callbacks
 from telegrambot.tests.helpers import BotTestCase
 
 CHANNEL = {"CHANNEL_ID": "@shop_news", "CHANNEL_URL": "https://t.me/shop_news"}
@@ -75,7 +76,7 @@ class ChannelGateTests(BotTestCase):
         for command in ("/profile", "/help", "/language", "150"):
             await alice.send(command)
             self.assertIn("please join our channel", alice.screen.text)
-        await alice.press_data("prof")
+        await alice.press_data(callbacks.PROFILE.build())
         self.assertIn("please join our channel", alice.screen.text)
 
     async def test_it_rechecks_when_the_user_says_they_joined(self) -> None:

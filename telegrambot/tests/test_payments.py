@@ -13,7 +13,8 @@ from payments.models import LedgerEntry, Payment
 from payments.testing.fake_cryptopay import FakeCryptoPay
 from shopbot.test import OWNER_ID
 from telegrambot import callbacks
-from telegrambot.handlers.payments import deliver_notices, reconcile_job
+from telegrambot.handlers.payments import reconcile_job
+from telegrambot.notices import deliver_notices
 from telegrambot.tests.helpers import BotTestCase
 
 PAYMENT_METHODS = override_settings(

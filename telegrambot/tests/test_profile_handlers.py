@@ -11,6 +11,7 @@ from catalog.services import purchase_product
 from payments.models import LedgerEntry
 from payments.services import change_balance
 from shopbot.test import make_product, make_promo
+from telegrambot import callbacks
 from telegrambot.tests.helpers import BotTestCase
 
 
@@ -82,7 +83,7 @@ class PurchaseHistoryTests(BotTestCase):
         )
         shop, alice = await self.start_chat()
 
-        await alice.press_data(f"pur:{purchase.pk}:1")
+        await alice.press_data(callbacks.PURCHASE.build(purchase.pk, 1))
 
         self.assertIn("sent as a file", alice.messages[-2].text)
         document = alice.messages[-1]
@@ -96,7 +97,7 @@ class PurchaseHistoryTests(BotTestCase):
         shop, bob = await self.start_chat(self.bob.telegram_id)
         before = bob.screen.text
 
-        await bob.press_data(f"pur:{purchase.pk}:1")
+        await bob.press_data(callbacks.PURCHASE.build(purchase.pk, 1))
 
         self.assertEqual(bob.alert, "This order was not found.")
         self.assertEqual(bob.screen.text, before)
@@ -141,7 +142,7 @@ class LedgerTests(BotTestCase):
     async def test_it_shows_an_empty_page_past_the_end(self) -> None:
         shop, bob = await self.start_chat(self.bob.telegram_id)
 
-        await bob.press_data("ops:99999")
+        await bob.press_data(callbacks.LEDGER.build(99999))
 
         self.assertIn("Nothing here yet.", bob.screen.text)
 

@@ -14,6 +14,7 @@ from asgiref.sync import sync_to_async
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from telegrambot import callbacks
 from telegrambot.testing.driver import ChatUser
 from telegrambot.tests.helpers import BotTestCase
 
@@ -68,15 +69,15 @@ class WarmScreenTests(BotTestCase):
 
     async def test_it_keeps_the_main_screens_within_their_queries(self) -> None:
         shop, alice = await self.start_chat(self.alice.telegram_id)
-        await self.act(alice, f"ca:{self.key.pk}")  # something in the cart
+        await self.act(alice, callbacks.CART_ADD.build(self.key.pk))  # something in the cart
         screens = {
             "/start": "/start",
-            "menu": "menu",
-            "shop": "shop",
-            "category": f"cat:{self.games.pk}:1",
-            "product": f"prod:{self.key.pk}:1",
-            "cart": "cart",
-            "profile": "prof",
+            "menu": callbacks.MENU.build(),
+            "shop": callbacks.SHOP.build(),
+            "category": callbacks.CATEGORY.build(self.games.pk, 1),
+            "product": callbacks.PRODUCT.build(self.key.pk, 1),
+            "cart": callbacks.CART.build(),
+            "profile": callbacks.PROFILE.build(),
         }
         for name, action in screens.items():
             with self.subTest(screen=name):
@@ -84,18 +85,18 @@ class WarmScreenTests(BotTestCase):
 
     async def test_it_keeps_the_confirmation_within_its_queries(self) -> None:
         shop, alice = await self.start_chat(self.alice.telegram_id)
-        await alice.press_data(f"prod:{self.key.pk}:1")
+        await alice.press_data(callbacks.PRODUCT.build(self.key.pk, 1))
 
-        await self.assert_warm_queries(alice, f"buy:{self.key.pk}", CONFIRMATION_QUERIES)
+        await self.assert_warm_queries(alice, callbacks.BUY.build(self.key.pk), CONFIRMATION_QUERIES)
 
         self.assertIn("✅ Pay 9.99 RUB", alice.screen.labels)
 
     async def test_it_keeps_a_purchase_within_its_queries(self) -> None:
         shop, alice = await self.start_chat(self.alice.telegram_id)
-        await alice.press_data(f"prod:{self.key.pk}:1")
+        await alice.press_data(callbacks.PRODUCT.build(self.key.pk, 1))
         await alice.press("💰 Buy")
         await alice.press("✅ Pay 9.99 RUB")  # the first purchase warms the caches
-        await alice.press_data(f"prod:{self.key.pk}:1")
+        await alice.press_data(callbacks.PRODUCT.build(self.key.pk, 1))
         await alice.press("💰 Buy")
 
         queries = await self.count_queries(alice.press("✅ Pay 9.99 RUB"))

@@ -15,6 +15,7 @@ from django.utils import translation
 from accounts.models import Customer
 from catalog.models import Purchase
 from monitoring.metrics import RATE_LIMITED
+from telegrambot import callbacks
 from telegrambot.testing.driver import ChatUser, Shop
 from telegrambot.tests.helpers import BotTestCase
 from telegrambot.texts import operations as texts
@@ -63,7 +64,7 @@ class GlobalLimitTests(BotTestCase):
 
             await alice.send("/start")
             await alice.send("hello")
-            await alice.press_data("menu")
+            await alice.press_data(callbacks.MENU.build())
             self.assertEqual(len(alice.messages), answered + 1)  # the one notice, nothing else
             self.assertEqual(alice.alert, None)  # the press was answered silently
             self.assertEqual(refused("global") - before, 4)
@@ -135,7 +136,7 @@ class GlobalLimitTests(BotTestCase):
 
 class ActionLimitTests(BotTestCase):
     async def buy(self, user: ChatUser) -> None:
-        await user.press_data(f"prod:{self.key.pk}:1")
+        await user.press_data(callbacks.PRODUCT.build(self.key.pk, 1))
         await user.press("💰 Buy")
         await user.press("✅ Pay")
 
@@ -158,7 +159,7 @@ class ActionLimitTests(BotTestCase):
     async def test_it_limits_promo_code_attempts(self) -> None:
         _shop, alice = await self.start_chat()
         with limits(RATE_LIMIT_PROMO="2/10m"):
-            await alice.press_data(f"prod:{self.key.pk}:1")
+            await alice.press_data(callbacks.PRODUCT.build(self.key.pk, 1))
             await alice.press("🎟 Apply promo code")
             for code in ("WRONG1", "WRONG2"):
                 await alice.send(code)

@@ -17,6 +17,7 @@ import pytest
 from django.db import OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from telegrambot import callbacks
 from telegrambot.simulator.fake_telegram import ChatMessage, FakeTelegram
 from telegrambot.testing.server import FakeTelegramServer
 from telegrambot.testing.workers import (
@@ -157,7 +158,7 @@ async def ride_out_a_database_restart(stage: Stage) -> None:
     try:
         chat.send("/start")
         await chat.wait_for_text("Hello")
-        chat.press(f"prod:{product_id}:1")
+        chat.press(callbacks.PRODUCT.build(product_id, 1))
         await chat.wait_for_text("Game key")
         chat.press(chat.button("💰 Buy"))
         await chat.wait_for_text("Confirm the purchase")

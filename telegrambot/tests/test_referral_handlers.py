@@ -9,6 +9,7 @@ from accounts.models import Customer
 from payments.models import Payment
 from payments.services import create_payment, credit_payment
 from shopbot.test import make_customer
+from telegrambot import callbacks
 from telegrambot.tests.helpers import BotTestCase
 
 
@@ -60,7 +61,7 @@ class ReferralTests(BotTestCase):
 
         await bob.press("👥 Referrals")
         self.assertIn("Invited: 0", bob.screen.text)
-        await bob.press_data("refl:1")
+        await bob.press_data(callbacks.REFERRAL_LIST.build(1))
         self.assertIn("Nobody has joined with your link yet.", bob.screen.text)
 
     async def test_it_works_in_russian(self) -> None:
@@ -75,7 +76,7 @@ class ReferralTests(BotTestCase):
         shop, alice = await self.start_chat()
         before = alice.screen.text
 
-        await alice.press_data("refs")
+        await alice.press_data(callbacks.REFERRALS.build())
         self.assertEqual(alice.alert, "This section is not available yet.")
-        await alice.press_data("refl:1")
+        await alice.press_data(callbacks.REFERRAL_LIST.build(1))
         self.assertEqual(alice.screen.text, before)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.test import override_settings
 
+from telegrambot import callbacks
 from telegrambot.models import DialogState
 from telegrambot.tests.helpers import BotTestCase
 
@@ -34,7 +35,14 @@ class TopUpTests(BotTestCase):
             ],
         )
         data = [button["callback_data"] for row in alice.screen.message.buttons for button in row]
-        self.assertEqual(data[:3], ["tus:15055", "tuc:15055", "tux:15055"])
+        self.assertEqual(
+            data[:3],
+            [
+                callbacks.TOP_UP_STARS.build(Decimal("150.55")),
+                callbacks.TOP_UP_CARD.build(Decimal("150.55")),
+                callbacks.TOP_UP_CRYPTO.build(Decimal("150.55")),
+            ],
+        )
         self.assertFalse(await DialogState.objects.filter(telegram_id=alice.id).aexists())
 
     @override_settings(STARS_PER_VALUE=Decimal("2"))
@@ -58,7 +66,7 @@ class TopUpTests(BotTestCase):
     async def test_it_answers_each_method_button(self) -> None:
         shop, alice = await self.start_chat()
         for label in ("⭐ Telegram Stars", "💳 Card", "🪙 Crypto"):
-            await alice.press_data("topup")
+            await alice.press_data(callbacks.TOP_UP.build())
             await alice.send("10")
 
             await alice.press(label)  # strict driver: fails unless the payments handlers answer
