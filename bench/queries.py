@@ -59,7 +59,7 @@ def customer_screens(ids: Ids) -> list[tuple[str, str]]:
     ]
 
 
-def admin_screens(ids: Ids) -> list[tuple[str, str]]:
+def staff_screens(ids: Ids) -> list[tuple[str, str]]:
     return [
         ("admin menu", "adm"),
         ("admin: categories", "admcs:1"),
@@ -146,7 +146,7 @@ async def scenario(ids: Ids, customer_id: int, owner_id: int) -> list[Measured]:
             )
         owner = await shop.user(owner_id)
         await owner.send("/start")
-        for screen, action in admin_screens(ids):
+        for screen, action in staff_screens(ids):
             results.append(await measure(owner, screen, action))
     finally:
         await shop.stop()

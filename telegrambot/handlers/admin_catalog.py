@@ -14,13 +14,13 @@ from catalog import services
 from catalog.selectors import staff as selectors
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
-from telegrambot.admin_screens import show_product
 from telegrambot.context import ShopContext
 from telegrambot.features import Feature
 from telegrambot.keyboards import admin_catalog as keyboards
 from telegrambot.keyboards import common as common_keyboards
 from telegrambot.prompting import ask, require
 from telegrambot.services import dialog
+from telegrambot.staff_screens import show_product
 from telegrambot.texts import admin_catalog as texts
 
 CATEGORY_NAME = "admin_category_name"

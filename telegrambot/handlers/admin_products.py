@@ -20,13 +20,13 @@ from catalog.services import drafts
 from shopbot.errors import InvalidInput
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
-from telegrambot.admin_screens import show_product
 from telegrambot.context import ShopContext
 from telegrambot.features import Feature
 from telegrambot.keyboards import admin_catalog as keyboards
 from telegrambot.keyboards import common as common_keyboards
 from telegrambot.prompting import ask, current_state, require, step_over
 from telegrambot.services import dialog
+from telegrambot.staff_screens import show_product
 from telegrambot.texts import admin_catalog as texts
 
 PRODUCT_FORM = "admin_product"
