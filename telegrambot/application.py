@@ -44,6 +44,7 @@ from telegrambot.handlers import (
     start,
     topup,
 )
+from telegrambot.miniapp import launch
 from telegrambot.runtime import CountingRequest
 from telegrambot.texts import start as start_texts
 
@@ -161,8 +162,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
 
 
 async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Publish the commands, and queue the broadcasts a stop or a crash left unfinished."""
+    """Publish the commands and the Mini App's menu button, and queue the broadcasts a stop or a crash left unfinished."""
     await set_commands(application)
+    await launch.set_menu_button(application.bot)
     await broadcasts.resume_broadcasts(application)
 
 

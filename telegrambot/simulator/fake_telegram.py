@@ -484,6 +484,11 @@ class FakeTelegram:
                     raise Rejected("Bad Request: BUTTON_DATA_INVALID")
                 if url is not None and not url.startswith(("http://", "https://", "tg://")):
                     raise Rejected("Bad Request: BUTTON_URL_INVALID")
+                if "web_app" in button:
+                    # Telegram opens Mini Apps over HTTPS only.
+                    if not str((button["web_app"] or {}).get("url", "")).startswith("https://"):
+                        raise Rejected("Bad Request: BUTTON_URL_INVALID")
+                    url = button["web_app"]["url"]
                 if (data is None) == (url is None) and not button.get("pay"):
                     raise Rejected("Bad Request: a button needs exactly one of callback_data and url")
         return markup
