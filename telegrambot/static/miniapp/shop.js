@@ -14,6 +14,7 @@
   let me = null;
   let mainAction = null;
   let drawing = 0;
+  let signedIn = null; // the sign-in every screen waits for
 
   // --- helpers ------------------------------------------------------------------------
   function t(key, params) {
@@ -35,7 +36,7 @@
   }
 
   function show(...nodes) {
-    view.replaceChildren(...nodes);
+    view.replaceChildren(...nodes.flat());
     window.scrollTo(0, 0);
   }
 
@@ -68,7 +69,7 @@
     try { data = await response.json(); } catch (error) { data = {}; }
     if (!response.ok) {
       const error = new Error(data.error || t("problem"));
-      Object.assign(error, { status: response.status, code: data.code, data });
+      Object.assign(error, { status: response.status, code: data.code, data, token: headers[config.header] });
       throw error;
     }
     if (data.me) setMe(data.me);
@@ -292,6 +293,7 @@
   ];
 
   async function route() {
+    try { await signedIn; } catch (error) { return; } // the refusal is already on screen
     const hash = window.location.hash;
     const [pattern, draw, tab] = routes.find(([regex]) => regex.test(hash)) || routes[0];
     const match = hash.match(pattern) || [];
@@ -307,7 +309,10 @@
   }
 
   function failed(error) {
-    if (error.status === 401 && error.code === "session") { sessionStorage.removeItem(SESSION); token = null; }
+    if (error.status === 401 && error.code === "session" && error.token && error.token === token) {
+      sessionStorage.removeItem(SESSION);
+      token = null;
+    }
     if ([401, 403, 503].includes(error.status)) {
       const link = error.data && error.data.channel_url ? el("p", {}, el("a", { href: error.data.channel_url }, error.data.channel_url)) : null;
       show(el("div", { class: "notice", id: "refusal" }, error.message, link));
@@ -360,5 +365,6 @@
     tg.BackButton.onClick(() => window.history.back());
   }
   labelTabs();
-  signIn().then(() => { labelTabs(); route(); }, (error) => { labelTabs(); failed(error); });
+  signedIn = signIn();
+  signedIn.then(() => { labelTabs(); route(); }, (error) => { labelTabs(); failed(error); });
 })();
