@@ -1,9 +1,9 @@
 """The Mini App in a phone-sized browser, light and dark: find, buy and receive a key; pay with Stars.
 
-Telegram's ``telegram-web-app.js`` is answered by a stub (``telegram_web_app_stub.js``)
-that hands the page initData signed for the test user; its ``openInvoice`` asks the
-test to pay, which sends the pre-checkout query and ``successful_payment`` to the
-shop's real bot on the fake Telegram, as Telegram would.
+Telegram's ``telegram-web-app.js`` is answered by the simulator's stand-in
+(``static/miniapp/simulated-telegram.js``) with initData signed for the test user; its
+``openInvoice`` asks the test to pay, which sends the pre-checkout query and
+``successful_payment`` to the shop's real bot on the fake Telegram, as Telegram would.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import connections
 
 from catalog.importing import load_demo_catalog
@@ -33,7 +34,7 @@ from tests_browser.conftest import PLAYWRIGHT_MISSING, Steps
 expect = pytest.importorskip("playwright.sync_api", reason=PLAYWRIGHT_MISSING).expect
 
 PHONE = {"width": 390, "height": 844}
-STUB = (Path(__file__).parent / "telegram_web_app_stub.js").read_text()
+STUB = (Path(settings.BASE_DIR) / "telegrambot" / "static" / "miniapp" / "simulated-telegram.js").read_text()
 THEMES = {
     "light": {
         "bg_color": "#ffffff",
@@ -70,7 +71,7 @@ def telegram(settings: Any) -> Iterator[FakeTelegram]:
         yield telegram
 
 
-def pay_in_the_bot(telegram: FakeTelegram, link: str) -> str:
+def pay_in_the_bot(telegram: FakeTelegram, link: str) -> bool:
     """Do what Telegram does once the user pays: pre-checkout, then successful_payment, to the real bot."""
     invoice = telegram.invoice_links[link]
     total = invoice["prices"][0]["amount"]
@@ -90,7 +91,7 @@ def pay_in_the_bot(telegram: FakeTelegram, link: str) -> str:
     worker = threading.Thread(target=lambda: asyncio.run(pay()))
     worker.start()
     worker.join(30)
-    return "paid" if answers and answers[0]["ok"] else "failed"
+    return bool(answers and answers[0]["ok"])
 
 
 def open_app(page: Any, telegram: FakeTelegram, theme: str) -> None:
@@ -98,16 +99,18 @@ def open_app(page: Any, telegram: FakeTelegram, theme: str) -> None:
         "initData": signed_init_data(BUYER, first_name="Mia", language_code="en"),
         "colorScheme": theme,
         "themeParams": THEMES[theme],
+        "user": BUYER,
+        "payUrl": "/stub-telegram/pay",
     }
-    body = STUB.replace("__SETUP__", json.dumps(setup))
+    body = f"window.SIMULATED_TELEGRAM = {json.dumps(setup)};\n{STUB}"
     page.route(
         "https://telegram.org/js/telegram-web-app.js",
         lambda route: route.fulfill(body=body, content_type="application/javascript"),
     )
 
     def pay(route: Any) -> None:
-        link = parse_qs(urlparse(route.request.url).query)["link"][0]
-        route.fulfill(json={"status": pay_in_the_bot(telegram, link)})
+        link = parse_qs(route.request.post_data)["link"][0]
+        route.fulfill(json={"error": "" if pay_in_the_bot(telegram, link) else "declined"})
 
     page.route("**/stub-telegram/pay*", pay)
     page.set_viewport_size(PHONE)
@@ -190,3 +193,33 @@ def test_it_refuses_a_page_opened_without_telegrams_signature(page: Any, steps: 
 
     expect(page.locator("#refusal")).to_contain_text("Could not sign you in")
     steps.shot("no signature")
+
+
+def test_it_opens_in_the_simulators_panel_and_pays_with_simulated_stars(
+    simulator: Any, staff_page: Any, steps: Steps
+) -> None:
+    load_demo_catalog()
+    product = Product.objects.filter(is_unlimited=False, stock__sold_at__isnull=True).order_by("pk").first()
+    chat = staff_page
+    chat.set_viewport_size(PHONE)
+    chat.goto("/simulator/?as=new-1")
+    expect(chat.locator("#persona")).to_be_visible()
+    chat.click("#start")
+    expect(chat.locator("#messages")).to_contain_text("Choose a section")
+
+    chat.click("#open-shop")
+    app = chat.frame_locator("#miniapp-frame")
+    expect(app.locator("#categories")).to_be_visible()
+    steps.shot("panel")
+
+    app.locator("#categories a", has_text=product.category.name).click()
+    app.locator(f"[data-product='{product.pk}']").click()
+    app.locator("#pay-stars").click()
+    expect(app.locator("#thanks")).to_be_visible()
+    purchase = Purchase.objects.get(product=product)
+    expect(app.locator(f"[data-purchase='{purchase.pk}'] .value")).to_have_text(purchase.value)
+    steps.shot("paid in the panel")
+
+    chat.click("#miniapp-close")
+    expect(chat.locator("#messages")).to_contain_text(purchase.value)  # the chat's receipt
+    steps.shot("receipt in the chat")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +27,7 @@ def shop(request: HttpRequest) -> HttpResponse:
         with translation.override(code):
             languages[code] = texts.page_texts()
     context = {
+        "simulated": simulated_telegram(request),
         "texts": languages,
         "config": {
             "api": reverse("miniapp:shop") + "api/",
@@ -33,6 +36,39 @@ def shop(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "miniapp/shop.html", context)
+
+
+SIMULATED_THEME = {
+    "bg_color": "#ffffff",
+    "text_color": "#000000",
+    "hint_color": "#8a8a8e",
+    "link_color": "#2481cc",
+    "button_color": "#2481cc",
+    "button_text_color": "#ffffff",
+    "secondary_bg_color": "#f1f1f4",
+    "destructive_text_color": "#d9534f",
+}
+
+
+def simulated_telegram(request: HttpRequest) -> dict[str, Any] | None:
+    """The simulator's stand-in for Telegram (``?simulator=<user id>``): superusers, simulator on, no TOKEN."""
+    from telegrambot.simulator import runner
+
+    simulator = auth.simulated()
+    if "simulator" not in request.GET or simulator is None or not runner.is_enabled():
+        return None
+    if not request.user.is_superuser:
+        return None
+    persona = simulator.persona(request.GET["simulator"])
+    if persona is None:
+        return None
+    return {
+        "initData": simulator.miniapp_init_data(persona),
+        "colorScheme": "light",
+        "themeParams": SIMULATED_THEME,
+        "user": persona.telegram_id,
+        "payUrl": reverse("simulator:pay-link"),
+    }
 
 
 @require_GET

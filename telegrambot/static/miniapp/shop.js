@@ -8,7 +8,8 @@
   const config = JSON.parse(document.getElementById("config").textContent);
   const allTexts = JSON.parse(document.getElementById("texts").textContent);
   const view = document.getElementById("view");
-  const SESSION = "shop-session";
+  // One session per Telegram account: a browser may open the shop as several people (the simulator).
+  const SESSION = `shop-session:${signedUserId()}`;
   let texts = allTexts[config.default];
   let token = sessionStorage.getItem(SESSION);
   let me = null;
@@ -17,6 +18,10 @@
   let signedIn = null; // the sign-in every screen waits for
 
   // --- helpers ------------------------------------------------------------------------
+  function signedUserId() {
+    try { return JSON.parse(new URLSearchParams(tg ? tg.initData : "").get("user")).id; } catch (error) { return ""; }
+  }
+
   function t(key, params) {
     let text = texts[key] || key;
     for (const [name, value] of Object.entries(params || {})) text = text.split(`%(${name})s`).join(value);

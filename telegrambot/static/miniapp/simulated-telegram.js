@@ -1,9 +1,10 @@
-// A stand-in for Telegram's telegram-web-app.js in the browser tests: window.Telegram.WebApp
-// with signed initData for the test user, the theme's CSS variables, a MainButton and a
-// BackButton drawn on the page (Telegram draws them outside it), and openInvoice asking the
-// test to drive the fake Telegram's payment.
+// A stand-in for Telegram's telegram-web-app.js where there is no Telegram: the chat simulator's
+// panel and the browser tests. window.Telegram.WebApp with initData signed by the server for the
+// simulated user, the theme's CSS variables, a MainButton and a BackButton drawn on the page
+// (Telegram draws them outside it), and openInvoice paying through the simulated Telegram.
 (() => {
-  const setup = __SETUP__;
+  const element = document.getElementById("simulated-telegram");
+  const setup = window.SIMULATED_TELEGRAM || JSON.parse(element.textContent);
   const root = document.documentElement;
   for (const [name, value] of Object.entries(setup.themeParams)) {
     root.style.setProperty(`--tg-theme-${name.replace(/_/g, "-")}`, value);
@@ -62,9 +63,15 @@
         offClick(callback) { back.off(callback); return this; },
       },
       openInvoice(url, callback) {
-        fetch(`/stub-telegram/pay?link=${encodeURIComponent(url)}`)
+        const csrf = (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
+        fetch(setup.payUrl, {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": csrf },
+          body: new URLSearchParams({ user: setup.user, link: url }),
+          credentials: "same-origin",
+        })
           .then((response) => response.json())
-          .then((answer) => callback(answer.status), () => callback("failed"));
+          .then((answer) => callback(answer.error ? "failed" : "paid"), () => callback("failed"));
       },
     },
   };
