@@ -9,11 +9,13 @@ case-insensitive substring match.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 
 from catalog.cache import get_stock_counts
-from catalog.models import Product, Purchase
+from catalog.models import Product, Purchase, Review
 from catalog.selectors import PAGE_SIZE, Page, count_unsold_units, paginate
 from catalog.services.common import clean_id
 from payments.models import Payment
@@ -63,6 +65,21 @@ def set_stock(products: list[Product]) -> None:
     for product in products:
         product.shown_stock = None if product.is_unlimited else counts[product.pk]
         product.in_stock = bool(product.unlimited_value) if product.is_unlimited else product.shown_stock > 0
+
+
+def set_ratings(products: list[Product]) -> None:
+    """Set ``rating`` (one decimal, None without reviews) and ``review_count`` on each product. One query."""
+    rows = (
+        Review.objects.filter(product_id__in=[product.pk for product in products])
+        .values("product_id")
+        .annotate(average=Avg("rating"), count=Count("id"))
+        .order_by()
+    )
+    found = {row["product_id"]: row for row in rows}
+    for product in products:
+        row = found.get(product.pk)
+        product.rating = None if row is None else Decimal(str(row["average"])).quantize(Decimal("0.1"))
+        product.review_count = 0 if row is None else row["count"]
 
 
 def get_order(*, telegram_id: int, payment_id: object) -> tuple[Payment, list[Purchase]]:

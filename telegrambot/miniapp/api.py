@@ -63,6 +63,7 @@ def category_products(
 ) -> dict[str, Any]:
     result = selectors.list_products(category_id=category_id, page=request.GET.get("page"))
     storefront.set_stock(result.items)
+    storefront.set_ratings(result.items)
     return {
         "category": present.category(result.items[0].category) if result.items else None,
         **present.page(result, [present.product(item) for item in result.items]),
@@ -72,6 +73,7 @@ def category_products(
 @endpoint("GET")
 def search(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
     result = storefront.search_products(query=request.GET.get("q"), page=request.GET.get("page"))
+    storefront.set_ratings(result.items)
     return present.page(result, [present.product(item) for item in result.items])
 
 

@@ -54,6 +54,8 @@ def product(item: Product) -> dict[str, Any]:
         "unlimited": item.is_unlimited,
         "stock": stock,
         "in_stock": bool(getattr(item, "in_stock", False)),
+        "rating": None if getattr(item, "rating", None) is None else str(item.rating),
+        "review_count": getattr(item, "review_count", 0),
     }
 
 

@@ -7,12 +7,14 @@ from decimal import Decimal
 from unittest import mock
 
 from django.core import signing
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import AuditEntry, Customer
 from accounts.services import set_blocked
-from catalog.models import CartLine, Purchase, StockUnit
-from catalog.services import add_to_cart, purchase_product
+from catalog.models import CartLine, Category, Purchase, StockUnit
+from catalog.services import add_to_cart, purchase_product, save_review
 from shopbot.test import ShopTestCase, ledger_matches_balance, make_customer, make_product
 from telegrambot import maintenance, ratelimit
 from telegrambot.miniapp.tests.helpers import AppClient, signed_init_data
@@ -341,3 +343,38 @@ class PageTests(MiniAppTestCase):
         self.assertNotIn("X-Frame-Options", response.headers)
         external = [line for line in html.splitlines() if 'src="http' in line or 'href="http' in line]
         self.assertEqual(len(external), 1, external)
+
+
+class BoundedQueriesTests(MiniAppTestCase):
+    def queries(self, app: AppClient, path: str, **params: object) -> int:
+        app.get(path, **params)  # warms the catalog cache, as a busy shop has it
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(app.get(path, **params).status_code, 200)
+        return len(captured)
+
+    def test_it_reads_a_product_page_or_a_search_in_as_many_queries_for_a_big_catalog(self):
+        small = Category.objects.create(name="Small")
+        big = Category.objects.create(name="Big")
+        make_product(small, "Lonely thing", "1.00", units=["L-1"])
+        for number in range(40):
+            product = make_product(
+                big, f"Thing {number}", "1.00", units=[f"T-{number}-{n}" for n in range(3)]
+            )
+            purchase_product(telegram_id=self.alice.telegram_id, product_id=product.pk)
+            save_review(telegram_id=self.alice.telegram_id, product_id=product.pk, rating=4)
+        app = self.app()
+
+        self.assertEqual(
+            self.queries(app, f"categories/{big.pk}"), self.queries(app, f"categories/{small.pk}")
+        )
+        self.assertEqual(self.queries(app, "search", q="Thing"), self.queries(app, "search", q="Lonely"))
+
+    def test_it_shows_ratings_on_the_grid(self):
+        purchase_product(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
+        save_review(telegram_id=self.alice.telegram_id, product_id=self.key.pk, rating=5)
+
+        items = self.app().get(f"categories/{self.games.pk}").json()["items"]
+
+        by_name = {item["name"]: item for item in items}
+        self.assertEqual((by_name["Game key"]["rating"], by_name["Game key"]["review_count"]), ("5.0", 1))
+        self.assertIsNone(by_name["Gift link"]["rating"])

@@ -128,7 +128,8 @@
   function tile(item) {
     return el("a", { class: "tile", href: `#/p/${item.id}`, "data-product": item.id },
       picture(item),
-      el("div", { class: "body" }, el("span", { class: "name" }, item.name), el("span", { class: "price" }, item.price.text), stockBadge(item)));
+      el("div", { class: "body" }, el("span", { class: "name" }, item.name), el("span", { class: "price" }, item.price.text), stockBadge(item),
+        item.rating ? el("span", { class: "stars rating" }, `★ ${item.rating} (${item.review_count})`) : null));
   }
 
   function pager(data, load) {
