@@ -52,6 +52,10 @@ WEBHOOK_SECRET = config.str("WEBHOOK_SECRET", "")
 SITE_URL = config.str("SITE_URL", "http://127.0.0.1:8000").rstrip(
     "/"
 )  # the base of sign-in links from the bot
+# The Mini App storefront: its public address (Telegram opens only HTTPS) and how long a
+# signed initData is accepted, which is also how long its hash is remembered against replays.
+MINIAPP_URL = config.str("MINIAPP_URL", "") or f"{SITE_URL}/app/"
+MINIAPP_AUTH_SECONDS = config.int("MINIAPP_AUTH_SECONDS", 3600, minimum=60)
 MONITORING_HOST = config.str("MONITORING_HOST", "127.0.0.1")
 MONITORING_PORT = config.int("MONITORING_PORT", 9100, minimum=0, maximum=65535)
 

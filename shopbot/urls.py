@@ -1,4 +1,4 @@
-"""URLs of the web process: the admin, the chat simulator, health and metrics."""
+"""URLs of the web process: the admin, the chat simulator, the Mini App, health and metrics."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -10,6 +10,7 @@ urlpatterns = [
     path("payments/", include("payments.urls")),
     path("telegram/", include("telegrambot.urls")),
     path("simulator/", include("telegrambot.simulator.urls")),
+    path("app/", include("telegrambot.miniapp.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("monitoring.urls")),
 ]

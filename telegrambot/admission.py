@@ -49,3 +49,19 @@ def admit_sender(
     )
     closed = maintenance.is_maintenance_on() and not roles.is_admin(customer)
     return Admission(customer=customer, closed=closed)
+
+
+def admit_customer(*, telegram_id: int) -> Admission:
+    """The gate's reads for a customer already registered (a Mini App call): the limit, the row, maintenance.
+
+    Each call counts as one update against the same global limit as the chat.
+    ``customer`` is None when nobody with this id ever opened the shop.
+    """
+    refusal = check_update(telegram_id=telegram_id)
+    if refusal is not None:
+        return Admission(refusal=refusal)
+    customer = Customer.objects.filter(telegram_id=telegram_id).first()
+    if customer is None:
+        return Admission()
+    closed = maintenance.is_maintenance_on() and not roles.is_admin(customer)
+    return Admission(customer=customer, closed=closed)

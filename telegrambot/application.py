@@ -48,6 +48,7 @@ from telegrambot.handlers import (
 )
 from telegrambot.jobs import broadcast as broadcast_job
 from telegrambot.locks import run_exclusively
+from telegrambot.miniapp import launch
 from telegrambot.runtime import CountingRequest
 from telegrambot.texts import start as start_texts
 
@@ -182,8 +183,9 @@ def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any], jobs: 
 
 
 async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Publish the commands, and queue the broadcasts a stop or a crash left unfinished."""
+    """Publish the commands and the Mini App's menu button, and queue the broadcasts a stop or a crash left unfinished."""
     await set_commands(application)
+    await launch.set_menu_button(application.bot)
     await broadcast_job.resume_broadcasts(application)
 
 

@@ -11,21 +11,18 @@ even for a blocked user.
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 from telegram import ChatMember, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from accounts import roles
 from accounts.models import Customer
 from accounts.selectors import may_shop
 from accounts.services import mark_bot_blocked
-from telegrambot import callbacks, ratelimit, screens
+from telegrambot import callbacks, membership, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.admission import admit_sender
 from telegrambot.context import ShopContext
@@ -33,13 +30,8 @@ from telegrambot.keyboards import common as keyboards
 from telegrambot.texts import admin_maintenance as maintenance_texts
 from telegrambot.texts import common as texts
 
-logger = logging.getLogger(__name__)
-
 # One notice per blocked user per day, whatever they send.
 BLOCKED_NOTICE_SECONDS = 24 * 60 * 60
-# A member stays admitted this long without asking Telegram again.
-MEMBERSHIP_SECONDS = 10 * 60
-MEMBER_STATUSES = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 START_PAYLOAD_MAX = 64  # Telegram's limit for deep-link parameters
 
 
@@ -145,27 +137,18 @@ async def is_subscribed(update: Update, context: ShopContext, customer: Customer
     """Return whether the channel gate lets ``customer`` in (always, without CHANNEL_ID)."""
     if not settings.CHANNEL_ID:
         return True
-    key = f"channel-member:{customer.telegram_id}"
     pressed_joined = update.callback_query is not None and callbacks.CHECK_SUBSCRIPTION.matches(
         update.callback_query.data
     )
-    if not pressed_joined and await cache.aget(key):
+    if not pressed_joined and await membership.is_remembered_member(customer.telegram_id):
         return True
     # Admins run the shop whether or not they read its channel.
-    member = await call(roles.is_admin, customer) or await is_channel_member(context, customer.telegram_id)
+    member = await call(roles.is_admin, customer) or await membership.is_channel_member(
+        context.bot, customer.telegram_id
+    )
     if member:
-        await cache.aset(key, True, MEMBERSHIP_SECONDS)
+        await membership.remember_member(customer.telegram_id)
     return member
-
-
-async def is_channel_member(context: ShopContext, telegram_id: int) -> bool:
-    try:
-        member = await context.bot.get_chat_member(settings.CHANNEL_ID, telegram_id)
-    except TelegramError as error:
-        # A misconfigured channel (the bot is not its admin) must not lock everyone out of the shop.
-        logger.warning("Cannot check membership of %s in %s: %s", telegram_id, settings.CHANNEL_ID, error)
-        return True
-    return member.status in MEMBER_STATUSES or bool(getattr(member, "is_member", False))
 
 
 async def ask_to_join(update: Update, context: ShopContext) -> None:

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from accounts.models import Customer
 from telegrambot import callbacks
 from telegrambot.keyboards.common import back_row, button, url_button
+from telegrambot.miniapp import launch
 from telegrambot.texts import start as texts
 
 
@@ -29,6 +30,9 @@ def main_menu(*, cart_count: int, is_admin: bool) -> InlineKeyboardMarkup:
     rows += [extra[index : index + 2] for index in range(0, len(extra), 2)]
     if settings.CHANNEL_URL:
         rows.append([url_button(texts.NEWS, settings.CHANNEL_URL)])
+    shop_app = launch.open_button()
+    if shop_app is not None:
+        rows.insert(0, [shop_app])
     if is_admin:
         rows.append([button(texts.ADMIN_PANEL, callbacks.ADMIN_PANEL)])
     return InlineKeyboardMarkup(rows)

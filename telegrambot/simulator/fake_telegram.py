@@ -131,6 +131,8 @@ class FakeTelegram:
         self.pre_checkout_queries: dict[str, dict[str, Any] | None] = {}
         self.charges: dict[str, dict[str, Any]] = {}  # Stars charge id -> {"user_id", "refunded"}
         self.channel_members: dict[tuple[str, int], str] = {}
+        self.invoice_links: dict[str, dict[str, Any]] = {}  # createInvoiceLink: link -> invoice
+        self.menu_buttons: dict[Any, dict[str, Any]] = {}  # setChatMenuButton: chat id (None: default)
         self.blocked_by: set[int] = set()
         self.updates: list[dict[str, Any]] = []  # served by getUpdates (over HTTP)
         self.files: dict[str, tuple[str, bytes]] = {}  # file id -> (file path, content), for getFile
@@ -332,6 +334,36 @@ class FakeTelegram:
 
     def api_sendInvoice(self, params: dict[str, Any]) -> Any:
         chat_id = self.chat_of(params)
+        invoice = self.check_invoice(params)
+        message = ChatMessage(
+            chat_id,
+            0,
+            True,
+            "invoice",
+            invoice["title"],
+            reply_markup=self.check_markup(params),
+            media=invoice,
+        )
+        return self.post(message)
+
+    def api_createInvoiceLink(self, params: dict[str, Any]) -> Any:
+        """The Mini App's invoice: a link ``openInvoice`` opens; kept in ``invoice_links``."""
+        invoice = self.check_invoice(params)
+        link = f"https://t.me/$invoice-{next(self.ids)}"
+        self.invoice_links[link] = invoice
+        return link
+
+    def api_setChatMenuButton(self, params: dict[str, Any]) -> Any:
+        button = params.get("menu_button") or {"type": "default"}
+        if button.get("type") == "web_app":
+            app = button.get("web_app") or {}
+            if not button.get("text") or not str(app.get("url", "")).startswith("https://"):
+                raise Rejected("Bad Request: BUTTON_URL_INVALID")
+        self.menu_buttons[params.get("chat_id")] = button
+        return True
+
+    def check_invoice(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Return the invoice's fields, refusing what Telegram refuses."""
         invoice = {
             key: params.get(key)
             for key in ("title", "description", "payload", "currency", "prices", "provider_token")
@@ -349,16 +381,7 @@ class FakeTelegram:
             raise Rejected("Bad Request: Stars invoices take one price and no provider token")
         if invoice["currency"] != "XTR" and not invoice["provider_token"]:
             raise Rejected("Bad Request: PAYMENT_PROVIDER_INVALID")
-        message = ChatMessage(
-            chat_id,
-            0,
-            True,
-            "invoice",
-            invoice["title"],
-            reply_markup=self.check_markup(params),
-            media=invoice,
-        )
-        return self.post(message)
+        return invoice
 
     def api_editMessageText(self, params: dict[str, Any]) -> Any:
         message = self.find(params, "edit")
@@ -461,6 +484,11 @@ class FakeTelegram:
                     raise Rejected("Bad Request: BUTTON_DATA_INVALID")
                 if url is not None and not url.startswith(("http://", "https://", "tg://")):
                     raise Rejected("Bad Request: BUTTON_URL_INVALID")
+                if "web_app" in button:
+                    # Telegram opens Mini Apps over HTTPS only.
+                    if not str((button["web_app"] or {}).get("url", "")).startswith("https://"):
+                        raise Rejected("Bad Request: BUTTON_URL_INVALID")
+                    url = button["web_app"]["url"]
                 if (data is None) == (url is None) and not button.get("pay"):
                     raise Rejected("Bad Request: a button needs exactly one of callback_data and url")
         return markup

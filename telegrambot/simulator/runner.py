@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import mimetypes
 import secrets
 import threading
+import time
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,6 +30,7 @@ from django.db import connections
 from telegram import Update
 
 from accounts.actors import Actor
+from telegrambot.miniapp import initdata
 from telegrambot.simulator import personas
 from telegrambot.simulator.fake_telegram import ChatMessage, FakeRequest
 from telegrambot.simulator.images import image_type
@@ -70,6 +73,9 @@ class Simulator:
         self.people: dict[int, Persona] = {}
         self.people_lock = threading.Lock()
         self.new_customers = 0
+        # What the Mini App checks its initData with here: the real token when there is one, else a
+        # secret of this process, so nobody can sign in as a customer with a token read in the source.
+        self.miniapp_token = settings.TOKEN or f"{TOKEN.split(':')[0]}:{secrets.token_urlsafe(32)}"
 
     # --- life cycle -------------------------------------------------------------
     def start(self) -> None:
@@ -248,7 +254,25 @@ class Simulator:
             return Outcome(error="There is no such invoice in this chat.")
         if message.message_id in self.telegram.paid_invoices:
             return Outcome(error="This invoice has been paid already.")
-        invoice = message.media
+        outcome, payment = await self.charge(persona, message.media)
+        if payment is not None:
+            self.telegram.mark_paid(message.message_id, payment["telegram_payment_charge_id"])
+        return outcome
+
+    async def paid_link(self, persona: Persona, link: str) -> Outcome:
+        """Pay an invoice link the Mini App opened (``openInvoice``), once, as Telegram does."""
+        invoice = self.telegram.invoice_links.get(link)
+        if invoice is None or invoice.get("paid"):
+            return Outcome(error="There is no such unpaid invoice.")
+        outcome, payment = await self.charge(persona, invoice)
+        if payment is not None:
+            invoice["paid"] = True
+        return outcome
+
+    async def charge(
+        self, persona: Persona, invoice: dict[str, Any]
+    ) -> tuple[Outcome, dict[str, Any] | None]:
+        """Send the pre-checkout query, then on "ok" the successful payment; return it (None if refused)."""
         total = sum(price["amount"] for price in invoice["prices"])
         query_id = self.telegram.open_pre_checkout_query()
         query = {
@@ -264,17 +288,34 @@ class Simulator:
             outcome.error = (
                 "The bot did not answer the pre-checkout query, so Telegram cancelled the payment."
             )
-            return outcome
+            return outcome, None
         if not answer["ok"]:
             outcome.error = answer.get("error_message") or "The bot declined the payment."
-            return outcome
+            return outcome, None
         payment = self.successful_payment(persona, invoice["currency"], total, invoice["payload"])
         receipt = self.telegram.add_user_message(persona.telegram_id)
         receipt.media = {"successful_payment": payment}
-        self.telegram.mark_paid(message.message_id, payment["telegram_payment_charge_id"])
         paid = await self.process(self.message_update(persona, receipt, {"successful_payment": payment}))
         outcome.refused += paid.refused
-        return outcome
+        return outcome, payment
+
+    # --- the Mini App in the simulator's panel -------------------------------------
+    def miniapp_init_data(self, persona: Persona) -> str:
+        """initData for ``persona``, signed with this simulator's own secret (never a constant)."""
+        fields = {
+            "query_id": f"SIM{secrets.token_urlsafe(12)}",
+            "user": json.dumps(persona.as_telegram(), separators=(",", ":")),
+            "auth_date": str(int(time.time())),
+        }
+        return initdata.sign(fields, token=self.miniapp_token)
+
+    def create_invoice_link(self, params: dict[str, Any]) -> str:
+        """``createInvoiceLink`` on the simulated Telegram, for the web process's Mini App."""
+        status, body = self.telegram.handle("createInvoiceLink", params)
+        return str(body["result"]) if status == 200 else ""
+
+    def pay_link(self, persona: Persona, link: str) -> Outcome:
+        return self.run(self.paid_link(persona, link))
 
     def successful_payment(self, persona: Persona, currency: str, total: int, payload: str) -> dict[str, Any]:
         """Return a ``SuccessfulPayment`` with new charge ids; a Stars charge can later be refunded."""
@@ -348,6 +389,11 @@ def install(simulator: Simulator | None) -> None:
     global _simulator
     with _simulator_lock:
         _simulator = simulator
+
+
+def installed() -> Simulator | None:
+    """Return this process's simulator if one is running; never starts one."""
+    return _simulator
 
 
 def is_enabled() -> bool:

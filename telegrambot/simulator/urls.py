@@ -12,6 +12,7 @@ urlpatterns = [
     path("send/", views.send, name="send"),
     path("press/", views.press, name="press"),
     path("pay/", views.pay, name="pay"),
+    path("pay-link/", views.pay_link, name="pay-link"),
     path("upload/", views.upload, name="upload"),
     path("users/", views.users, name="users"),
     path("clear/", views.clear, name="clear"),

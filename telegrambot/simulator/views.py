@@ -159,6 +159,14 @@ def pay(request: HttpRequest, simulator: Simulator, persona: Persona) -> HttpRes
 @simulator_view
 @require_POST
 @with_persona
+def pay_link(request: HttpRequest, simulator: Simulator, persona: Persona) -> HttpResponse:
+    """Pays an invoice link the Mini App opened, as Telegram's payment sheet would."""
+    return outcome_response(simulator.pay_link(persona, request.POST.get("link", "")))
+
+
+@simulator_view
+@require_POST
+@with_persona
 def upload(request: HttpRequest, simulator: Simulator, persona: Persona) -> HttpResponse:
     """Sends a file as a document, with the typed text as its caption."""
     document = request.FILES.get("file")

@@ -25,6 +25,7 @@ from telegrambot.simulator.fake_telegram import FakeTelegram
 # python-telegram-bot sends form fields JSON-encoded, except strings, which are sent as they are.
 JSON_FIELDS = {
     "reply_markup",
+    "menu_button",
     "prices",
     "commands",
     "scope",

@@ -13,6 +13,8 @@ from accounts.models import Customer
 from payments.money import format_money
 
 SHOP = gettext_lazy("🛍 Shop")
+OPEN_SHOP = gettext_lazy("🛍 Open the shop")
+MENU_BUTTON = gettext_lazy("Shop")
 PROFILE = gettext_lazy("👤 Profile")
 TOP_UP = gettext_lazy("💳 Top up")
 REFERRALS = gettext_lazy("👥 Referrals")

@@ -1,0 +1,215 @@
+"""The Mini App's JSON API under ``/app/api/``: each view reads its input, calls one selector or service, answers.
+
+No rule lives here: ownership, stock, prices and money are the services'
+business, exactly as for the chat (a cart filled here is the chat's cart).
+The only provider call, ``createInvoiceLink``, is made at the edge, after the
+service that recorded the pending payment has committed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from accounts.models import Customer
+from catalog import selectors
+from catalog import services as catalog
+from catalog.selectors import storefront
+from catalog.services import orders
+from payments.models import Payment
+from payments.services import start_top_up
+from shopbot.errors import NotInCart, PaymentProviderUnavailable
+from telegrambot import ratelimit
+from telegrambot.miniapp import auth, invoices, present
+from telegrambot.miniapp.endpoint import decimal_or_junk, endpoint, error, read_body
+
+Body = dict[str, Any]
+
+
+@csrf_exempt
+@require_POST
+def session(request: HttpRequest) -> HttpResponse:
+    """Exchange Telegram's initData (once) for a session token."""
+    try:
+        token, customer = auth.start_session(read_body(request).get("init_data"))
+    except auth.ApiRefusal as refusal:
+        return error(refusal.status, refusal.code, refusal.message, **refusal.extra)
+    return JsonResponse(
+        {"token": token, "expires_in": settings.MINIAPP_AUTH_SECONDS, "me": present.customer(customer)}
+    )
+
+
+@endpoint("GET")
+def me(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    return {
+        "me": present.customer(customer),
+        "cart_count": selectors.count_cart_items(telegram_id=customer.telegram_id),
+    }
+
+
+@endpoint("GET")
+def categories(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    result = selectors.list_categories(page=request.GET.get("page"))
+    return present.page(result, [present.category(item) for item in result.items])
+
+
+@endpoint("GET")
+def category_products(
+    request: HttpRequest, customer: Customer, body: Body, category_id: int
+) -> dict[str, Any]:
+    result = selectors.list_products(category_id=category_id, page=request.GET.get("page"))
+    storefront.set_stock(result.items)
+    storefront.set_ratings(result.items)
+    return {
+        "category": present.category(result.items[0].category) if result.items else None,
+        **present.page(result, [present.product(item) for item in result.items]),
+    }
+
+
+@endpoint("GET")
+def search(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    result = storefront.search_products(query=request.GET.get("q"), page=request.GET.get("page"))
+    storefront.set_ratings(result.items)
+    return present.page(result, [present.product(item) for item in result.items])
+
+
+@endpoint("GET")
+def product(request: HttpRequest, customer: Customer, body: Body, product_id: int) -> dict[str, Any]:
+    card = selectors.get_product_card(product_id=product_id)
+    reviews = selectors.list_reviews(product_id=product_id, page=request.GET.get("page"))
+    return {"product": present.card(card, reviews), "reviews_has_next": reviews.has_next}
+
+
+@endpoint("GET")
+def cart(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    return cart_answer(customer)
+
+
+def cart_answer(customer: Customer) -> dict[str, Any]:
+    return {"cart": present.cart(selectors.get_cart(telegram_id=customer.telegram_id))}
+
+
+@endpoint("POST")
+def cart_add(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    catalog.add_to_cart(
+        telegram_id=customer.telegram_id, product_id=body.get("product_id"), quantity=body.get("quantity", 1)
+    )
+    return cart_answer(customer)
+
+
+@endpoint("POST")
+def cart_set(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    catalog.set_cart_quantity(
+        telegram_id=customer.telegram_id, product_id=body.get("product_id"), quantity=body.get("quantity")
+    )
+    return cart_answer(customer)
+
+
+@endpoint("POST")
+def cart_remove(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    if not catalog.remove_from_cart(telegram_id=customer.telegram_id, product_id=body.get("product_id")):
+        raise NotInCart()
+    return cart_answer(customer)
+
+
+@endpoint("POST", limit=ratelimit.PROMO)
+def cart_promo(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    code = body.get("code")
+    catalog.apply_promo_to_cart_line(
+        telegram_id=customer.telegram_id,
+        product_id=body.get("product_id"),
+        code=code if isinstance(code, str) else "",
+    )
+    return cart_answer(customer)
+
+
+@endpoint("POST")
+def cart_promo_remove(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    catalog.remove_promo_from_cart_line(telegram_id=customer.telegram_id, product_id=body.get("product_id"))
+    return cart_answer(customer)
+
+
+@endpoint("POST", limit=ratelimit.PURCHASE)
+def checkout(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    """Buy the whole cart from the balance at the total the page showed."""
+    purchases = catalog.checkout_cart(
+        telegram_id=customer.telegram_id, expected_total=decimal_or_junk(body.get("expected_total"))
+    )
+    return bought(customer, purchases)
+
+
+@endpoint("POST", limit=ratelimit.PURCHASE)
+def buy(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    """Buy one unit from the balance at the price the page showed."""
+    purchase = catalog.purchase_product(
+        telegram_id=customer.telegram_id,
+        product_id=body.get("product_id"),
+        expected_price=decimal_or_junk(body.get("expected_price")),
+    )
+    return bought(customer, [purchase])
+
+
+def bought(customer: Customer, purchases: list[Any]) -> dict[str, Any]:
+    customer.refresh_from_db(fields=["balance"])
+    return {
+        "purchases": [present.purchase(item, telegram_id=customer.telegram_id) for item in purchases],
+        "me": present.customer(customer),
+    }
+
+
+@endpoint("GET")
+def purchases(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    result = selectors.list_purchases(telegram_id=customer.telegram_id, page=request.GET.get("page"))
+    items = [present.purchase(item, telegram_id=customer.telegram_id) for item in result.items]
+    return present.page(result, items)
+
+
+@endpoint("GET")
+def purchase(request: HttpRequest, customer: Customer, body: Body, purchase_id: int) -> dict[str, Any]:
+    found = selectors.get_purchase(telegram_id=customer.telegram_id, purchase_id=purchase_id)
+    return {"purchase": present.purchase(found, telegram_id=customer.telegram_id)}
+
+
+@endpoint("POST", limit=ratelimit.PAYMENT)
+def stars_product(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    """Open a Stars invoice for one unit: the chat's order service, ``createInvoiceLink`` instead of ``sendInvoice``."""
+    payment = orders.start_product_order(telegram_id=customer.telegram_id, product_id=body.get("product_id"))
+    return invoice(payment)
+
+
+@endpoint("POST", limit=ratelimit.PAYMENT)
+def stars_cart(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    """Open a Stars invoice for the whole cart at list prices."""
+    return invoice(orders.start_cart_order(telegram_id=customer.telegram_id))
+
+
+@endpoint("POST", limit=ratelimit.PAYMENT)
+def stars_top_up(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    """Open a Stars invoice topping up the balance by the amount typed."""
+    payment = start_top_up(
+        telegram_id=customer.telegram_id, provider=Payment.Provider.STARS, amount=body.get("amount")
+    )
+    return invoice(payment)
+
+
+def invoice(payment: Payment) -> dict[str, Any]:
+    link = async_to_sync(invoices.create_link)(invoices.describe(payment))
+    if not link:
+        raise PaymentProviderUnavailable(provider="Telegram")
+    return {"payment_id": payment.pk, "invoice_link": link}
+
+
+@endpoint("GET")
+def order(request: HttpRequest, customer: Customer, body: Body, payment_id: int) -> dict[str, Any]:
+    """The state of a Stars order after ``openInvoice``: delivered on ``successful_payment``, in the chat's handler."""
+    payment, delivered = storefront.get_order(telegram_id=customer.telegram_id, payment_id=payment_id)
+    customer.refresh_from_db(fields=["balance"])
+    return {
+        "order": present.order(payment, delivered, telegram_id=customer.telegram_id),
+        "me": present.customer(customer),
+    }

@@ -1,0 +1,149 @@
+"""The JSON the Mini App's script reads: loaded objects as plain dicts, money as strings, never a float."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from accounts.models import Customer
+from catalog.models import Category, Product, Purchase, Review
+from catalog.selectors import Page, ProductCard
+from catalog.services import Cart, CartItem
+from payments.models import Payment
+from payments.money import format_money
+
+DOWNLOAD_SALT = "shopbot.miniapp.download"
+DOWNLOAD_SECONDS = 10 * 60
+# Values longer than this are offered as a download rather than shown on the page.
+SHOWN_VALUE_MAX = 600
+
+
+def money(amount: Any) -> dict[str, str]:
+    return {"amount": str(amount), "text": format_money(amount)}
+
+
+def page(result: Page[Any], items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "items": items,
+        "page": result.number,
+        "has_next": result.has_next,
+        "has_previous": result.has_previous,
+    }
+
+
+def image(product: Product) -> str:
+    # A Telegram file id cannot be shown on a web page; an https address can.
+    return product.image if product.image.startswith("https://") else ""
+
+
+def category(item: Category) -> dict[str, Any]:
+    return {"id": item.pk, "name": item.name}
+
+
+def product(item: Product) -> dict[str, Any]:
+    stock = getattr(item, "shown_stock", None)
+    return {
+        "id": item.pk,
+        "name": item.name,
+        "category": item.category.name,
+        "price": money(item.price),
+        "image": image(item),
+        "unlimited": item.is_unlimited,
+        "stock": stock,
+        "in_stock": bool(getattr(item, "in_stock", False)),
+        "rating": None if getattr(item, "rating", None) is None else str(item.rating),
+        "review_count": getattr(item, "review_count", 0),
+    }
+
+
+def card(found: ProductCard, reviews: Page[Review]) -> dict[str, Any]:
+    return {
+        **product(found.product),
+        "description": found.product.description,
+        "stock": found.stock,
+        "in_stock": found.in_stock,
+        "rating": None if found.rating is None else str(found.rating),
+        "review_count": found.review_count,
+        "reviews": [review(item) for item in reviews.items],
+    }
+
+
+def review(item: Review) -> dict[str, Any]:
+    author = item.customer.first_name or item.customer.username or "—"
+    return {
+        "rating": item.rating,
+        "text": item.text,
+        "author": author,
+        "date": item.created.date().isoformat(),
+    }
+
+
+def cart(found: Cart) -> dict[str, Any]:
+    return {
+        "items": [cart_item(item) for item in found.items],
+        "total": money(found.total),
+        "list_total": money(found.list_total),
+        "count": found.count,
+        "can_checkout": found.can_checkout,
+    }
+
+
+def cart_item(item: CartItem) -> dict[str, Any]:
+    return {
+        "product_id": item.product.pk,
+        "name": item.product.name,
+        "image": image(item.product),
+        "quantity": item.quantity,
+        "unit_price": money(item.unit_price),
+        "discount": money(item.discount),
+        "total": money(item.total),
+        "promo": item.promo.code if item.promo else "",
+        "promo_problem": item.promo_problem,
+        "problem": item.problem,
+    }
+
+
+def customer(found: Customer) -> dict[str, Any]:
+    return {
+        "id": found.telegram_id,
+        "name": found.first_name or found.username,
+        "language": found.language,
+        "balance": money(found.balance),
+        "stars": settings.STARS_PER_VALUE > 0,
+    }
+
+
+def purchase(item: Purchase, *, telegram_id: int) -> dict[str, Any]:
+    """A purchase with its value, or a short-lived signed download link when the value is long."""
+    long = len(item.value) > SHOWN_VALUE_MAX
+    return {
+        "id": item.pk,
+        "order_number": item.order_number,
+        "product": item.product_name,
+        "price": money(item.price),
+        "date": item.created.isoformat(),
+        "value": "" if long else item.value,
+        "download": download_link(item, telegram_id=telegram_id) if long else "",
+    }
+
+
+def download_link(item: Purchase, *, telegram_id: int) -> str:
+    token = signing.TimestampSigner(salt=DOWNLOAD_SALT).sign_object({"p": item.pk, "u": telegram_id})
+    return reverse("miniapp:download", args=[token])
+
+
+def read_download_link(token: str) -> tuple[int, int]:
+    """Return (purchase id, telegram id) of a link signed less than ``DOWNLOAD_SECONDS`` ago."""
+    data = signing.TimestampSigner(salt=DOWNLOAD_SALT).unsign_object(token, max_age=DOWNLOAD_SECONDS)
+    return int(data["p"]), int(data["u"])
+
+
+def order(payment: Payment, purchases: list[Purchase], *, telegram_id: int) -> dict[str, Any]:
+    return {
+        "id": payment.pk,
+        "status": payment.status,
+        "purchases": [purchase(item, telegram_id=telegram_id) for item in purchases],
+    }

@@ -1,0 +1,62 @@
+"""Every string of the Mini App: the API's refusals and the page's texts (handed to the script as JSON)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+SIGN_IN_FAILED = gettext_lazy("Could not sign you in. Close the shop and open it again from the bot.")
+SESSION_EXPIRED = gettext_lazy("Your session has ended. Close the shop and open it again from the bot.")
+BLOCKED = gettext_lazy("Your account is blocked. If you think this is a mistake, contact support.")
+CLOSED = gettext_lazy("The shop is closed for maintenance. Please come back a little later.")
+JOIN_CHANNEL = gettext_lazy("To use the shop, please join our channel first, then open the shop again.")
+TOO_MANY = gettext_lazy("Too many requests. Please wait %(seconds)s seconds and try again.")
+NOT_FOUND = gettext_lazy("Not found.")
+UNEXPECTED = gettext_lazy("Something went wrong on our side. Please try again later.")
+
+
+def page_texts() -> dict[str, str]:
+    """The strings the page's script shows, in the active language."""
+    return {key: str(value) for key, value in PAGE.items()}
+
+
+PAGE = {
+    "title": gettext_lazy("Shop"),
+    "categories": gettext_lazy("Categories"),
+    "search": gettext_lazy("Search products"),
+    "searchResults": gettext_lazy("Search results"),
+    "nothingFound": gettext_lazy("Nothing found."),
+    "empty": gettext_lazy("Nothing here yet."),
+    "more": gettext_lazy("Show more"),
+    "inStock": gettext_lazy("In stock: %(count)s"),
+    "unlimited": gettext_lazy("Available"),
+    "outOfStock": gettext_lazy("Out of stock"),
+    "reviews": gettext_lazy("Reviews"),
+    "noReviews": gettext_lazy("No reviews yet."),
+    "buy": gettext_lazy("Buy for %(price)s"),
+    "addToCart": gettext_lazy("Add to cart"),
+    "added": gettext_lazy("Added to the cart."),
+    "cart": gettext_lazy("Cart"),
+    "cartEmpty": gettext_lazy("Your cart is empty."),
+    "total": gettext_lazy("Total"),
+    "discount": gettext_lazy("Discount"),
+    "promo": gettext_lazy("Promo code"),
+    "apply": gettext_lazy("Apply"),
+    "remove": gettext_lazy("Remove"),
+    "checkout": gettext_lazy("Pay %(total)s from the balance"),
+    "payStars": gettext_lazy("Pay with Stars"),
+    "balance": gettext_lazy("Balance"),
+    "topUp": gettext_lazy("Top up with Stars"),
+    "amount": gettext_lazy("Amount"),
+    "history": gettext_lazy("Purchases"),
+    "noPurchases": gettext_lazy("No purchases yet."),
+    "thanks": gettext_lazy("Thank you for your purchase!"),
+    "copy": gettext_lazy("Tap to copy"),
+    "copied": gettext_lazy("Copied."),
+    "download": gettext_lazy("Download"),
+    "paid": gettext_lazy("Paid. Your order is on its way."),
+    "waiting": gettext_lazy("Waiting for the payment…"),
+    "cancelled": gettext_lazy("The payment was cancelled."),
+    "confirmBuy": gettext_lazy("Buy %(product)s for %(price)s from your balance?"),
+    "order": gettext_lazy("Order #%(number)s"),
+    "problem": gettext_lazy("Something went wrong on our side. Please try again later."),
+}

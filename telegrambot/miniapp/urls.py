@@ -1,0 +1,31 @@
+"""URLs of the Mini App, included under ``app/`` by ``shopbot/urls.py``."""
+
+from django.urls import path
+
+from telegrambot.miniapp import api, views
+
+app_name = "miniapp"
+urlpatterns = [
+    path("", views.shop, name="shop"),
+    path("download/<str:token>", views.download, name="download"),
+    path("api/session", api.session, name="session"),
+    path("api/me", api.me, name="me"),
+    path("api/categories", api.categories, name="categories"),
+    path("api/categories/<int:category_id>", api.category_products, name="category"),
+    path("api/search", api.search, name="search"),
+    path("api/products/<int:product_id>", api.product, name="product"),
+    path("api/cart", api.cart, name="cart"),
+    path("api/cart/add", api.cart_add, name="cart-add"),
+    path("api/cart/set", api.cart_set, name="cart-set"),
+    path("api/cart/remove", api.cart_remove, name="cart-remove"),
+    path("api/cart/promo", api.cart_promo, name="cart-promo"),
+    path("api/cart/promo/remove", api.cart_promo_remove, name="cart-promo-remove"),
+    path("api/cart/checkout", api.checkout, name="checkout"),
+    path("api/buy", api.buy, name="buy"),
+    path("api/purchases", api.purchases, name="purchases"),
+    path("api/purchases/<int:purchase_id>", api.purchase, name="purchase"),
+    path("api/stars/product", api.stars_product, name="stars-product"),
+    path("api/stars/cart", api.stars_cart, name="stars-cart"),
+    path("api/stars/top-up", api.stars_top_up, name="stars-top-up"),
+    path("api/orders/<int:payment_id>", api.order, name="order"),
+]
