@@ -5,15 +5,13 @@ from django.test import override_settings
 
 from catalog.models import CartLine, Product, Purchase, StockUnit
 from catalog.services.orders import (
-    check_invoice,
-    confirm_paid_invoice,
-    fulfil_order_payment,
     list_order_purchases,
     start_cart_order,
     start_product_order,
 )
 from payments.models import LedgerEntry, Payment, PaymentNotice
 from payments.money import to_minor_units
+from payments.services import check_pre_checkout, confirm_telegram_payment, credit_payment
 from payments.tests.helpers import refund_stars
 from shopbot.errors import OutOfStock, PaymentMethodUnavailable, PaymentNotFound, ProductNotFound
 from shopbot.test import (
@@ -29,7 +27,7 @@ STARS_ON = override_settings(STARS_PER_VALUE=Decimal("2"))
 
 
 def pay(payment, *, charge_id="charge-1", telegram_id=None):
-    return confirm_paid_invoice(
+    return confirm_telegram_payment(
         telegram_id=telegram_id or payment.customer.telegram_id,
         payload=payment.payload,
         currency=payment.provider_currency,
@@ -132,19 +130,19 @@ class ConfirmPaidOrderTests(ShopTestCase):
         StockUnit.objects.filter(product=self.key).update(sold_at="2024-01-01T00:00Z")
 
         with self.assertRaises(OutOfStock):
-            check_invoice(
+            check_pre_checkout(
                 telegram_id=self.bob.telegram_id, payload=payment.payload, currency="XTR", total_amount=20
             )
         with self.assertRaises(PaymentNotFound):
-            check_invoice(
+            check_pre_checkout(
                 telegram_id=self.alice.telegram_id, payload=payment.payload, currency="XTR", total_amount=20
             )
 
     def test_it_fulfils_by_payment_id_for_recovery(self):
         payment = start_product_order(telegram_id=self.bob.telegram_id, product_id=self.gift.pk)
 
-        first = fulfil_order_payment(payment_id=payment.pk, external_id="manual-1")
-        again = fulfil_order_payment(payment_id=payment.pk, external_id="manual-1")
+        first = credit_payment(payment_id=payment.pk, external_id="manual-1")
+        again = credit_payment(payment_id=payment.pk, external_id="manual-1")
 
         self.assertEqual((first.credited, again.credited), (True, False))
         self.assertEqual(first.purchases[0].value, "https://example.com/gift")

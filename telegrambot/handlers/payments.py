@@ -25,7 +25,14 @@ from monitoring import funnel
 from monitoring.metrics import REFUSALS
 from payments.models import Payment, PaymentNotice
 from payments.money import to_minor_units
-from payments.services import Notice, claim_notices, mark_notices_sent, start_top_up
+from payments.services import (
+    Notice,
+    check_pre_checkout,
+    claim_notices,
+    confirm_telegram_payment,
+    mark_notices_sent,
+    start_top_up,
+)
 from shopbot.errors import ShopError
 from telegrambot import callbacks, delivery, providers, ratelimit, screens, stock_alerts
 from telegrambot.adapter import call
@@ -133,7 +140,7 @@ async def pre_checkout(update: Update, context: ShopContext) -> None:
     query = update.pre_checkout_query
     try:
         await call(
-            orders.check_invoice,
+            check_pre_checkout,
             telegram_id=query.from_user.id,
             payload=query.invoice_payload,
             currency=query.currency,
@@ -154,7 +161,7 @@ async def successful_payment(update: Update, context: ShopContext) -> None:
     """Credits the top-up or delivers the order Telegram says was paid, and tells the customer once."""
     paid = update.message.successful_payment
     credit = await call(
-        orders.confirm_paid_invoice,
+        confirm_telegram_payment,
         telegram_id=update.effective_user.id,
         payload=paid.invoice_payload,
         currency=paid.currency,
