@@ -6,7 +6,7 @@ from asgiref.sync import sync_to_async
 from django.test import override_settings
 
 from accounts.models import Customer
-from catalog.models import CartLine, Product, PromoCode, Purchase
+from catalog.models import CartLine, Product, PromoCode, Purchase, PurchaseIntent
 from catalog.services import add_to_cart, purchase_product
 from shopbot.test import make_customer, make_product, make_promo
 from telegrambot.testing.driver import ChatUser
@@ -237,8 +237,24 @@ class CheckoutTests(BotTestCase):
         await alice.press("✅ Pay 5.00 RUB")
         await alice.press_data(pay)
 
-        self.assertEqual(alice.alert, "Your cart is empty.")
+        self.assertEqual(alice.alert, "This confirmation has been paid already.")
         self.assertEqual(await Purchase.objects.acount(), 1)
+
+    async def test_it_refuses_another_customers_checkout_and_changes_nothing(self) -> None:
+        await put(self.alice, self.gift)
+        await put(self.bob, self.gift)
+        shop, bob = await self.start_chat(self.bob.telegram_id)
+        await self.open_confirmation(bob)
+        bobs_pay = bob.keyboard_data()[0]
+        alice = await shop.user(self.alice.telegram_id)
+        await alice.send("/start")
+
+        await alice.press_data(bobs_pay)
+
+        self.assertEqual(alice.alert, "This confirmation is not valid. Please open it again.")
+        self.assertEqual(await Purchase.objects.acount(), 0)
+        self.assertEqual(await CartLine.objects.acount(), 2)
+        self.assertIsNone((await PurchaseIntent.objects.aget(customer=self.bob)).used_at)
 
 
 class CartPromoTests(BotTestCase):
@@ -326,7 +342,7 @@ class ForgedCartTests(BotTestCase):
         await alice.press_data(f"clq:{self.gift.pk}:999")
         self.assertEqual(alice.alert, "The quantity must be a whole number from 1 to 50.")
         await alice.press_data("cook:1")
-        self.assertEqual(alice.alert, "Prices in your cart have changed. Please review it again.")
+        self.assertEqual(alice.alert, "This confirmation is not valid. Please open it again.")
         for data in (
             f"clq:{self.gift.pk}:0",
             f"clq:{self.gift.pk}:-1",
@@ -348,9 +364,10 @@ class ForgedCartTests(BotTestCase):
     async def test_it_refuses_to_check_out_an_empty_cart(self) -> None:
         shop, bob = await self.start_chat(self.bob.telegram_id)
 
-        for data in ("co", "cook:0", "cook:999"):
-            await bob.press_data(data)
-            self.assertEqual(bob.alert, "Your cart is empty.", data)
+        await bob.press_data("co")
+        self.assertEqual(bob.alert, "Your cart is empty.")
+        await bob.press_data("cook:999")
+        self.assertEqual(bob.alert, "This confirmation is not valid. Please open it again.")
 
     async def test_it_refuses_to_add_hidden_or_missing_products(self) -> None:
         hidden = await sync_to_async(make_product)(self.games, "Hidden", "1.00", units=["H"], is_active=False)
