@@ -230,6 +230,8 @@ class PurchaseIntent(models.Model):
     lines = models.JSONField(default=list, blank=True)
     promo_code = models.ForeignKey(PromoCode, models.SET_NULL, null=True, blank=True, related_name="+")
     total = money_field()
+    # A direct order's pending payment (its invoice payload): the order is this intent, paid in Stars.
+    payment = models.OneToOneField(Payment, models.CASCADE, null=True, blank=True, related_name="+")
     created = models.DateTimeField(default=now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

@@ -9,8 +9,13 @@ the sale's transaction, so a second press, a replay or a racing thread finds
 it used. A price that changed since is the sale's refusal (``PriceChanged``,
 ``CartChanged``).
 
-Lock order: the customer row, then the intent (claiming it locks it), then
-stock rows, then promo rows.
+A direct Stars order is an intent too: ``start_order_payment`` writes one
+for the invoice's pending payment, and the order fulfiller claims it
+(``claim_order_intent``) in the transaction that delivers, so "pay exactly
+what you were shown, once" is one record for every way of paying.
+
+Lock order: the customer row, then the payment (a Stars order), then the
+intent (claiming it locks it), then stock rows, then promo rows.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from django.utils.timezone import now
 from accounts.models import Customer
 from catalog.models import Product, PromoCode, PurchaseIntent
 from catalog.services.common import clean_id
+from payments.models import Payment
 from payments.money import quantize
 from shopbot.errors import IntentExpired, IntentNotFound, IntentUsed
 
@@ -52,8 +58,12 @@ def write_intent(
     product: Product | None = None,
     promo: PromoCode | None = None,
     lines: list[list[int | None]] | None = None,
+    payment: Payment | None = None,
 ) -> PurchaseIntent:
-    """Record what a confirmation screen is about to show, valid for ``INTENT_LIFETIME``. One query."""
+    """Record what a confirmation screen (or an invoice) is about to show. One query.
+
+    It holds for ``INTENT_LIFETIME``, or as long as the invoice of ``payment``.
+    """
     at = now()
     return PurchaseIntent.objects.create(
         customer=customer,
@@ -62,8 +72,9 @@ def write_intent(
         lines=lines or [],
         promo_code=promo,
         total=total,
+        payment=payment,
         created=at,
-        expires_at=at + INTENT_LIFETIME,
+        expires_at=payment.expires_at if payment is not None else at + INTENT_LIFETIME,
     )
 
 
@@ -82,7 +93,7 @@ def claim_intent(*, intent_id: object, customer: Customer, kind: str) -> Claimed
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET used_at = %s WHERE id = %s AND customer_id = %s AND kind = %s"
-            " AND used_at IS NULL AND expires_at > %s"
+            " AND payment_id IS NULL AND used_at IS NULL AND expires_at > %s"
             " RETURNING product_id, quantity, lines, promo_code_id, total",
             [moment, pk, customer.pk, kind, moment],
         )
@@ -101,9 +112,21 @@ def claim_intent(*, intent_id: object, customer: Customer, kind: str) -> Claimed
 
 def refusal(*, pk: int, customer: Customer, kind: str) -> Exception:
     """Say why an intent could not be claimed; a refusal, so the extra read costs nothing on a sale."""
-    intent = PurchaseIntent.objects.filter(pk=pk, customer=customer, kind=kind).first()
+    intent = PurchaseIntent.objects.filter(pk=pk, customer=customer, kind=kind, payment=None).first()
     if intent is None:
         return IntentNotFound()
     if intent.used_at is not None:
         return IntentUsed()
     return IntentExpired(product_id=intent.product_id)  # the face shows today's confirmation instead
+
+
+def claim_order_intent(*, payment: Payment) -> bool:
+    """Mark the intent of a direct order's payment used; return False if it was used already.
+
+    Called by the order fulfiller, which holds the customer and payment locks.
+    An invoice paid after it expired is still delivered: money taken is never
+    dropped, so expiry is not checked here. A payment from before intents
+    existed has none and passes.
+    """
+    claimed = PurchaseIntent.objects.filter(payment=payment, used_at__isnull=True).update(used_at=now())
+    return bool(claimed) or not PurchaseIntent.objects.filter(payment=payment).exists()

@@ -10,7 +10,12 @@ balance instead and the customer is told: money Telegram took is never
 dropped. Promo codes apply to balance purchases only; Stars orders are at list
 price.
 
-Lock order: customer rows, then the payment, then stock rows (SKIP LOCKED).
+The pending payment's purchase intent (``catalog.services.intents``) is the
+order's record of what was shown; delivering claims it, as a balance
+purchase claims its confirmation's.
+
+Lock order: customer rows, then the payment, then its purchase intent, then
+stock rows (SKIP LOCKED).
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Customer
-from catalog.models import CartLine, Product, Purchase
+from catalog.models import CartLine, Product, Purchase, PurchaseIntent
 from catalog.services.cart import check_available, clean_quantity
 from catalog.services.common import get_buyer, get_product_for_sale, is_for_sale, take_units
+from catalog.services.intents import claim_order_intent, write_intent
 from catalog.services.purchases import Sale, count_sales, record_sales
 from payments.models import LedgerEntry, Payment, PaymentNotice
 from payments.money import ZERO
@@ -67,15 +73,16 @@ def start_order_payment(
         raise InvalidInput(
             reason=_("An order holds at most %(maximum)s different items.") % {"maximum": MAX_LINES}
         )
-    order = []
+    order, products = [], []
     for product_id, quantity in lines:
         product = get_product_for_sale(product_id=product_id)
         quantity = clean_quantity(quantity)
         check_available(product, quantity)
         order.append(order_line(product, quantity, from_cart=from_cart))
+        products.append(product)
     total = sum((Decimal(line["price"]) * line["quantity"] for line in order), ZERO)
     stars, currency = provider_price(provider=STARS, amount=total)
-    return create_payment(
+    payment = create_payment(
         customer=customer,
         provider=STARS,
         purpose=Payment.Purpose.ORDER,
@@ -84,6 +91,16 @@ def start_order_payment(
         provider_currency=currency,
         order=order,
     )
+    # The invoice is what the customer was shown: the same kind of record a confirmation writes.
+    write_intent(
+        customer=customer,
+        kind=PurchaseIntent.Kind.CART if from_cart else PurchaseIntent.Kind.PRODUCT,
+        total=total,
+        product=products[0] if len(products) == 1 and not from_cart else None,
+        lines=[[line["product_id"], line["quantity"], None] for line in order],
+        payment=payment,
+    )
+    return payment
 
 
 def start_product_order(*, telegram_id: int, product_id: int) -> Payment:
@@ -103,8 +120,8 @@ class OrderFulfiller:
     """Delivers a paid direct order, all units or none; registered for orders in ``CatalogConfig.ready()``.
 
     ``payments`` calls it under the customer and payment locks (see
-    ``payments.services.fulfilment`` for the contract); it takes stock rows
-    after them, so the lock order holds.
+    ``payments.services.fulfilment`` for the contract); it claims the order's
+    purchase intent, then takes stock rows, so the lock order holds.
     """
 
     def check(self, *, payment: Payment) -> None:
@@ -120,6 +137,8 @@ class OrderFulfiller:
 
     def fulfil(self, *, payment: Payment, customer: Customer, referrer: Customer | None) -> Credit:
         """Deliver all the order's units to the buyer, or credit the paid amount if any is missing."""
+        if not claim_order_intent(payment=payment):
+            return credit_undeliverable(payment=payment, customer=customer, problem="order delivered already")
         try:
             with transaction.atomic():  # a savepoint: all units or none
                 purchases = record_sales(customer=customer, sales=order_sales(payment), payment=payment)
