@@ -139,3 +139,20 @@ def test_it_sells_once_when_two_threads_pay_with_one_intent():
     assert Purchase.objects.filter(buyer=buyer).count() == 1
     assert LedgerEntry.objects.filter(customer=buyer, kind=LedgerEntry.Kind.PURCHASE).count() == 1
     assert ledger_matches_balance(buyer)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_checks_out_once_when_two_threads_pay_with_one_cart_intent():
+    if not is_postgresql():
+        pytest.skip("row locks are only real on PostgreSQL")
+    category = Category.objects.create(name="Games")
+    product = make_product(category, "Game key", "9.99", units=["KEY-1", "KEY-2", "KEY-3"])
+    buyer = make_customer(7501, balance="100.00")
+    add_to_cart(telegram_id=buyer.telegram_id, product_id=product.pk)
+    intent_id = quote_cart(telegram_id=buyer.telegram_id).intent_id
+
+    results = race(2, lambda: checkout_cart(telegram_id=buyer.telegram_id, intent_id=intent_id))
+
+    assert sorted(type(result).__name__ for result in results) == ["IntentUsed", "list"]
+    assert Purchase.objects.filter(buyer=buyer).count() == 1
+    assert ledger_matches_balance(buyer)

@@ -1,9 +1,11 @@
 """The cart: adding, quantities, removing, clearing, promo codes per line and the checkout."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from asgiref.sync import sync_to_async
 from django.test import override_settings
+from django.utils.timezone import now
 
 from accounts.models import Customer
 from catalog.models import CartLine, Product, PromoCode, Purchase, PurchaseIntent
@@ -238,6 +240,21 @@ class CheckoutTests(BotTestCase):
         await alice.press_data(pay)
 
         self.assertEqual(alice.alert, "This confirmation has been paid already.")
+        self.assertEqual(await Purchase.objects.acount(), 1)
+
+    async def test_it_shows_the_checkout_again_when_its_confirmation_expired(self) -> None:
+        await put(self.alice, self.gift)
+        shop, alice = await self.start_chat()
+        await self.open_confirmation(alice)
+        await PurchaseIntent.objects.aupdate(expires_at=now() - timedelta(seconds=1))
+
+        await alice.press("✅ Pay 5.00 RUB")
+
+        self.assertEqual(
+            alice.alert, "This confirmation has expired and prices may have changed. Here it is again."
+        )
+        self.assertEqual(await Purchase.objects.acount(), 0)
+        await alice.press("✅ Pay 5.00 RUB")
         self.assertEqual(await Purchase.objects.acount(), 1)
 
     async def test_it_refuses_another_customers_checkout_and_changes_nothing(self) -> None:
