@@ -21,3 +21,10 @@ class CatalogConfig(AppConfig):
                 cache.on_catalog_change, sender=model, dispatch_uid=f"catalog-cache-{model.__name__}"
             )
         post_save.connect(cache.on_stock_change, sender=StockUnit, dispatch_uid="catalog-cache-stock")
+
+        # What a paid direct order delivers; payments calls it and never imports catalog.
+        from catalog.services.orders import OrderFulfiller
+        from payments.models import Payment
+        from payments.services import register_fulfiller
+
+        register_fulfiller(Payment.Purpose.ORDER, OrderFulfiller())

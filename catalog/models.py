@@ -208,3 +208,38 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} {self.rating}/5"
+
+
+class PurchaseIntent(models.Model):
+    """What a confirmation screen showed a customer: one product or the cart, at a total, payable once.
+
+    Written by a quote; a purchase (or checkout) locks it, refuses it when it is
+    another customer's, expired, used, or the price changed, and marks it used
+    in the sale's transaction.
+    """
+
+    class Kind(models.TextChoices):
+        PRODUCT = "product", _("One item")
+        CART = "cart", _("The cart")
+
+    customer = models.ForeignKey(Customer, models.CASCADE, related_name="purchase_intents")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    product = models.ForeignKey(Product, models.CASCADE, null=True, blank=True, related_name="+")
+    quantity = models.PositiveSmallIntegerField(default=1)
+    # The cart as it was shown: [product id, quantity, promo code id or None] per line, in cart order.
+    lines = models.JSONField(default=list, blank=True)
+    promo_code = models.ForeignKey(PromoCode, models.SET_NULL, null=True, blank=True, related_name="+")
+    total = money_field()
+    # A direct order's pending payment (its invoice payload): the order is this intent, paid in Stars.
+    payment = models.OneToOneField(Payment, models.CASCADE, null=True, blank=True, related_name="+")
+    created = models.DateTimeField(default=now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="purchase_intent_total_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.total} for {self.customer}"

@@ -216,3 +216,15 @@ class StockUnitSold(ShopError):
 
 class NotInCart(ShopError):
     message = _("This item is not in your cart.")
+
+
+class IntentNotFound(ShopError):
+    message = _("This confirmation is not valid. Please open it again.")
+
+
+class IntentUsed(ShopError):
+    message = _("This confirmation has been paid already.")
+
+
+class IntentExpired(ShopError):
+    message = _("This confirmation has expired and prices may have changed. Here it is again.")

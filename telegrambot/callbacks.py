@@ -224,9 +224,6 @@ ADMIN_ROLE_DELETE = Route("admrd", ID)
 ADMIN_ROLE_DELETE_YES = Route("admrdy", ID)
 
 # --- Shop, cart and reviews (handlers/catalog.py, cart.py, reviews.py) -----------
-# A price a confirmation screen showed, in cents: zero is a real price once a promo
-# code makes a unit free. The service compares it with today's price and refuses a change.
-PRICE: Field[Decimal] = Field(r"0|[1-9]\d{0,11}", cents, render_cents)
 QUANTITY: Field[int] = Field(r"[1-9]\d{0,2}", int)  # the service allows 1..50 of one item
 RATING = choice("1", "2", "3", "4", "5")
 # Shop
@@ -234,7 +231,9 @@ CATEGORIES = Route("cats", PAGE)
 CATEGORY = Route("cat", ID, PAGE)  # a page of a category's products
 PRODUCT = Route("prod", ID, PAGE)  # the product card, and the category page to go back to
 BUY = Route("buy", ID)  # the confirmation screen of one unit
-CONFIRM_BUY = Route("buyok", ID, PRICE)  # pay the price the confirmation showed
+# A Pay button names the purchase intent its confirmation wrote (what, which promo code, at
+# what price); the service refuses one that is not the customer's, used, expired or outdated.
+CONFIRM_BUY = Route("buyok", ID)
 PRODUCT_PROMO = Route("ppr", ID)  # ask for a promo code for one unit of this product
 DROP_PRODUCT_PROMO = Route("pprx", ID)
 TOP_UP_SHORTFALL = Route("tud", AMOUNT)  # the payment methods for what a purchase lacked
@@ -248,7 +247,7 @@ CART_PROMO = Route("clp", ID)
 CART_DROP_PROMO = Route("clpx", ID)
 CART_CLEAR = Route("cartx")
 CHECKOUT = Route("co")  # the confirmation screen with the total
-CONFIRM_CHECKOUT = Route("cook", PRICE)  # pay the total the confirmation showed
+CONFIRM_CHECKOUT = Route("cook", ID)  # the cart's purchase intent, as CONFIRM_BUY
 # Reviews
 REVIEWS = Route("revs", ID, PAGE)
 RATE = Route("rate", ID)  # the 1–5 buttons

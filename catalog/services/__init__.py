@@ -1,8 +1,8 @@
 """Writes on the catalog: purchases, the cart, promo codes, reviews, and the admin's catalog work.
 
 Lock order shared by every service in the project: customer rows first (in
-ascending id when several), then payment rows, then stock rows, then promo
-rows. Modules by subdomain; the public services are re-exported here.
+ascending id when several), then payment rows, then purchase intents, then
+stock rows, then promo rows. Modules by subdomain; the public services are re-exported here.
 """
 
 from catalog.services.cart import (
@@ -10,6 +10,7 @@ from catalog.services.cart import (
     apply_promo_to_cart_line,
     checkout_cart,
     clear_cart,
+    quote_cart,
     remove_from_cart,
     remove_promo_from_cart_line,
     set_cart_quantity,
@@ -54,6 +55,7 @@ __all__ = [
     "move_category",
     "preview_stock",
     "purchase_product",
+    "quote_cart",
     "quote_product",
     "record_sales",
     "redeem_balance_promo",

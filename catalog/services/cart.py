@@ -9,22 +9,27 @@ the whole checkout, nothing is sold and nothing is charged.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from dataclasses import replace
 
 from django.db import transaction
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
-from catalog.models import CartLine, Product, PromoCode, Purchase, StockUnit
+from catalog.models import CartLine, Product, PromoCode, Purchase, PurchaseIntent, StockUnit
+from catalog.selectors import get_cart
 from catalog.services.common import (
     clean_id,
     clean_int,
+    get_buyer,
     get_product_for_sale,
     is_for_sale,
     lock_buyer,
     take_units,
 )
+from catalog.services.intents import claim_intent, write_intent
 from catalog.services.pricing import (
+    Cart,
+    cart_snapshot,
     check_applies,
     check_may_use,
     check_usable,
@@ -32,7 +37,7 @@ from catalog.services.pricing import (
     price_cart,
     used_promo_ids,
 )
-from catalog.services.purchases import Sale, count_sales, record_sales, same_amount
+from catalog.services.purchases import Sale, count_sales, record_sales
 from payments.money import ZERO, format_money
 from shopbot.errors import (
     CartChanged,
@@ -168,19 +173,41 @@ def remove_promo_from_cart_line(*, telegram_id: int, product_id: int) -> CartLin
     return line
 
 
+def quote_cart(*, telegram_id: int) -> Cart:
+    """Return the cart priced today for the checkout confirmation, with the intent its Pay button names.
+
+    A cart that cannot be checked out (empty, or a line not available) gets no
+    intent, and so no Pay button.
+    """
+    customer = get_buyer(telegram_id=telegram_id)
+    cart = get_cart(telegram_id=telegram_id)
+    if not cart.can_checkout:
+        return cart
+    intent = write_intent(
+        customer=customer, kind=PurchaseIntent.Kind.CART, total=cart.total, lines=cart_snapshot(cart)
+    )
+    return replace(cart, intent_id=intent.pk)
+
+
 @transaction.atomic
-def checkout_cart(*, telegram_id: int, expected_total: Decimal | None = None) -> list[Purchase]:
+def checkout_cart(*, telegram_id: int, intent_id: object = None) -> list[Purchase]:
     """Buy everything in the cart from the balance, or nothing; return the purchases.
 
-    Locks the customer row, takes every line's units (SKIP LOCKED, lines in
-    cart order), then locks the lines' promo rows in ascending id and prices the
-    cart exactly as ``get_cart`` shows it (a code that stopped working gives no
-    discount). A line that cannot be delivered raises an error naming its
-    product; ``expected_total`` that differs from today's total raises
-    ``CartChanged``; in both cases nothing is sold or charged. The cart is
-    emptied on success, and metrics are counted on commit.
+    Locks the customer row, claims the intent (``intent_id``, the confirmation's
+    Pay button; see ``catalog.services.intents``), takes every line's units
+    (SKIP LOCKED, lines in cart order), then locks the lines' promo rows in
+    ascending id and prices the cart exactly as ``get_cart`` shows it (a code
+    that stopped working gives no discount). A line that cannot be delivered
+    raises an error naming its product; lines, codes or a total that differ
+    from the intent's raise ``CartChanged``; in both cases nothing is sold or
+    charged and the intent stays unused. Without ``intent_id`` (tools, tests)
+    the cart is bought at today's total. The cart is emptied on success, and
+    metrics are counted on commit.
     """
     customer = lock_buyer(telegram_id=telegram_id)
+    claimed = None
+    if intent_id is not None:
+        claimed = claim_intent(intent_id=intent_id, customer=customer, kind=PurchaseIntent.Kind.CART)
     lines = list(
         CartLine.objects.filter(customer=customer)
         .select_related("product__category")
@@ -196,10 +223,12 @@ def checkout_cart(*, telegram_id: int, expected_total: Decimal | None = None) ->
     locked = PromoCode.objects.select_for_update().filter(pk__in=promo_ids).order_by("pk")
     promos = {promo.pk: promo for promo in locked}
     cart = price_cart(customer=customer, lines=lines, at=now(), promos=promos)
-    if expected_total is not None and not same_amount(expected_total, cart.total):
+    if claimed is not None and (cart.total != claimed.total or cart_snapshot(cart) != claimed.lines):
         raise CartChanged()
     if cart.total > customer.balance:
-        raise InsufficientFunds(price=format_money(cart.total), balance=format_money(customer.balance))
+        raise InsufficientFunds(
+            price=format_money(cart.total), balance=format_money(customer.balance), amount=cart.total
+        )
     sales = []
     for item in cart.items:
         for index, delivery in enumerate(deliveries[item.line_id]):

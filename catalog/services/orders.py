@@ -2,13 +2,20 @@
 
 Telegram expects digital goods sold inside Telegram to be payable in Stars.
 An order records its lines and prices on a pending payment; the invoice's
-``successful_payment`` delivers the units, all or none. If stock ran out (or
+``successful_payment`` goes to ``payments``, which marks it paid and calls the
+``OrderFulfiller`` registered here once, and that delivers the units, all or
+none. If stock ran out (or
 an item stopped being sold) meanwhile, the paid amount is credited to the
 balance instead and the customer is told: money Telegram took is never
 dropped. Promo codes apply to balance purchases only; Stars orders are at list
 price.
 
-Lock order: customer rows, then the payment, then stock rows (SKIP LOCKED).
+The pending payment's purchase intent (``catalog.services.intents``) is the
+order's record of what was shown; delivering claims it, as a balance
+purchase claims its confirmation's.
+
+Lock order: customer rows, then the payment, then its purchase intent, then
+stock rows (SKIP LOCKED).
 """
 
 from __future__ import annotations
@@ -21,30 +28,19 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Customer
 from accounts.selectors import get_buyer
-from catalog.models import CartLine, Product, Purchase
+from catalog.models import CartLine, Product, Purchase, PurchaseIntent
 from catalog.services.cart import check_available, clean_quantity
 from catalog.services.common import get_product_for_sale, is_for_sale, take_units
+from catalog.services.intents import claim_order_intent, write_intent
 from catalog.services.purchases import Sale, count_sales, record_sales
 from payments.models import LedgerEntry, Payment, PaymentNotice
 from payments.money import ZERO
-from payments.services import (
-    Credit,
-    change_balance,
-    check_creditable,
-    check_pre_checkout,
-    confirm_telegram_payment,
-    create_payment,
-    lock_payment_and_customers,
-    mark_paid,
-    owe_notice,
-    provider_price,
-)
+from payments.services import Credit, change_balance, create_payment, owe_notice, provider_price
 from payments.services.top_ups import require_provider
 from shopbot.errors import (
     CartAlreadyPaid,
     CartEmpty,
     InvalidInput,
-    PaymentNotPending,
     ProductUnavailable,
     ShopError,
 )
@@ -78,15 +74,16 @@ def start_order_payment(
         raise InvalidInput(
             reason=_("An order holds at most %(maximum)s different items.") % {"maximum": MAX_LINES}
         )
-    order = []
+    order, products = [], []
     for product_id, quantity in lines:
         product = get_product_for_sale(product_id=product_id)
         quantity = clean_quantity(quantity)
         check_available(product, quantity)
         order.append(order_line(product, quantity, from_cart=from_cart))
+        products.append(product)
     total = sum((Decimal(line["price"]) * line["quantity"] for line in order), ZERO)
     stars, currency = provider_price(provider=STARS, amount=total)
-    return create_payment(
+    payment = create_payment(
         customer=customer,
         provider=STARS,
         purpose=Payment.Purpose.ORDER,
@@ -95,6 +92,16 @@ def start_order_payment(
         provider_currency=currency,
         order=order,
     )
+    # The invoice is what the customer was shown: the same kind of record a confirmation writes.
+    write_intent(
+        customer=customer,
+        kind=PurchaseIntent.Kind.CART if from_cart else PurchaseIntent.Kind.PRODUCT,
+        total=total,
+        product=products[0] if len(products) == 1 and not from_cart else None,
+        lines=[[line["product_id"], line["quantity"], None] for line in order],
+        payment=payment,
+    )
+    return payment
 
 
 def start_product_order(*, telegram_id: int, product_id: int) -> Payment:
@@ -110,21 +117,43 @@ def start_cart_order(*, telegram_id: int) -> Payment:
     )
 
 
-def check_invoice(*, telegram_id: int, payload: str, currency: str, total_amount: int) -> Payment:
-    """Answer a pre-checkout query: the payment's own checks, then the order's stock.
+class OrderFulfiller:
+    """Delivers a paid direct order, all units or none; registered for orders in ``CatalogConfig.ready()``.
 
-    Refusing here, before Telegram takes the money, is kinder than crediting
-    the balance afterwards. Reads only.
+    ``payments`` calls it under the customer and payment locks (see
+    ``payments.services.fulfilment`` for the contract); it claims the order's
+    purchase intent, then takes stock rows, so the lock order holds.
     """
-    payment = check_pre_checkout(
-        telegram_id=telegram_id, payload=payload, currency=currency, total_amount=total_amount
-    )
-    for line in payment.order if payment.purpose == Payment.Purpose.ORDER else []:
-        product = get_product_for_sale(product_id=line["product_id"])
-        check_available(product, line["quantity"])
-        if line.get("from_cart"):
-            check_still_in_cart(payment=payment, line=line)
-    return payment
+
+    def check(self, *, payment: Payment) -> None:
+        """Refuse, before Telegram takes the money, an order that could no longer be delivered.
+
+        Kinder than crediting the balance afterwards. Reads only.
+        """
+        for line in payment.order:
+            product = get_product_for_sale(product_id=line["product_id"])
+            check_available(product, line["quantity"])
+            if line.get("from_cart"):
+                check_still_in_cart(payment=payment, line=line)
+
+    def fulfil(self, *, payment: Payment, customer: Customer, referrer: Customer | None) -> Credit:
+        """Deliver all the order's units to the buyer, or credit the paid amount if any is missing."""
+        if not claim_order_intent(payment=payment):
+            return credit_undeliverable(payment=payment, customer=customer, problem="order delivered already")
+        try:
+            with transaction.atomic():  # a savepoint: all units or none
+                purchases = record_sales(customer=customer, sales=order_sales(payment), payment=payment)
+        except ShopError as error:
+            return credit_undeliverable(payment=payment, customer=customer, problem=str(error))
+        count_sales(purchases, method="stars")
+        leave_cart(payment=payment, customer=customer)
+        owe_notice(
+            payment=payment,
+            telegram_id=customer.telegram_id,
+            kind=PaymentNotice.Kind.ORDER_DELIVERED,
+            purchases=[purchase.pk for purchase in purchases],
+        )
+        return Credit(payment=payment, credited=True, purchases=tuple(purchases))
 
 
 def check_still_in_cart(*, payment: Payment, line: dict[str, Any]) -> None:
@@ -132,66 +161,6 @@ def check_still_in_cart(*, payment: Payment, line: dict[str, Any]) -> None:
     held = CartLine.objects.filter(customer_id=payment.customer_id, product_id=line["product_id"])
     if not held.filter(quantity__gte=int(line["quantity"])).exists():
         raise CartAlreadyPaid()
-
-
-def confirm_paid_invoice(
-    *,
-    telegram_id: int,
-    payload: str,
-    currency: str,
-    total_amount: int,
-    telegram_charge_id: str,
-    provider_charge_id: str = "",
-) -> Credit:
-    """Settle a ``successful_payment``: credit a top-up or deliver a direct order, once.
-
-    See ``payments.services.confirm_telegram_payment`` for idempotency and
-    review; a direct order is delivered by ``deliver_locked_order`` under the
-    same transaction and locks.
-    """
-    return confirm_telegram_payment(
-        telegram_id=telegram_id,
-        payload=payload,
-        currency=currency,
-        total_amount=total_amount,
-        telegram_charge_id=telegram_charge_id,
-        provider_charge_id=provider_charge_id,
-        fulfil_order=deliver_locked_order,
-    )
-
-
-@transaction.atomic
-def fulfil_order_payment(*, payment_id: int, external_id: str | None) -> Credit:
-    """Deliver a direct order whose payment arrived, or credit its amount if it cannot be delivered.
-
-    Idempotent: a paid order returns ``credited=False``. Locks the customer,
-    the payment, then stock rows.
-    """
-    payment, customer, _referrer = lock_payment_and_customers(payment_id=payment_id)
-    if not check_creditable(payment, allow_expired=True):
-        return Credit(payment=payment, credited=False)
-    if payment.purpose != Payment.Purpose.ORDER:
-        raise PaymentNotPending()
-    return deliver_locked_order(payment=payment, customer=customer, external_id=external_id)
-
-
-def deliver_locked_order(*, payment: Payment, customer: Customer, external_id: str | None) -> Credit:
-    """Mark a locked order payment paid and deliver all its units, or credit the balance instead."""
-    mark_paid(payment=payment, external_id=external_id)
-    try:
-        with transaction.atomic():  # a savepoint: all units or none
-            purchases = record_sales(customer=customer, sales=order_sales(payment), payment=payment)
-    except ShopError as error:
-        return credit_undeliverable(payment=payment, customer=customer, problem=str(error))
-    count_sales(purchases, method="stars")
-    leave_cart(payment=payment, customer=customer)
-    owe_notice(
-        payment=payment,
-        telegram_id=customer.telegram_id,
-        kind=PaymentNotice.Kind.ORDER_DELIVERED,
-        purchases=[purchase.pk for purchase in purchases],
-    )
-    return Credit(payment=payment, credited=True, purchases=tuple(purchases))
 
 
 def order_sales(payment: Payment) -> list[Sale]:

@@ -146,6 +146,7 @@ class Cart:
     items: list[CartItem]
     total: Decimal
     count: int
+    intent_id: int | None = None  # the purchase intent a checkout confirmation's Pay button names
 
     @property
     def is_empty(self) -> bool:
@@ -227,3 +228,8 @@ def price_cart(
         )
     total = sum((item.total for item in items), ZERO)
     return Cart(items=items, total=total, count=sum(item.quantity for item in items))
+
+
+def cart_snapshot(cart: Cart) -> list[list[int | None]]:
+    """What a purchase intent keeps of a priced cart: product, quantity and promo code per line."""
+    return [[item.product.pk, item.quantity, item.promo.pk if item.promo else None] for item in cart.items]

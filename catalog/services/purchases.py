@@ -1,7 +1,8 @@
 """Buying one product from the balance, and the sale bookkeeping every checkout shares.
 
 Lock order (shared with ``accounts.services`` and ``payments.services``): the
-customer row, then stock rows (SKIP LOCKED), then promo rows. The buyer's
+customer row, then the purchase intent, then stock rows (SKIP LOCKED), then
+promo rows. The buyer's
 money leaves only if the unit arrives: taking the unit, debiting the balance,
 redeeming the promo code and writing the purchase happen in one transaction.
 """
@@ -9,7 +10,7 @@ redeeming the promo code and writing the purchase happen in one transaction.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import transaction
@@ -19,7 +20,7 @@ from django.utils.timezone import now
 from accounts.models import Customer
 from accounts.selectors import get_buyer
 from catalog.cache import forget_stock
-from catalog.models import Product, PromoCode, PromoUsage, Purchase, StockUnit
+from catalog.models import Product, PromoCode, PromoUsage, Purchase, PurchaseIntent, StockUnit
 from catalog.services.common import (
     Delivery,
     get_product_for_sale,
@@ -27,23 +28,25 @@ from catalog.services.common import (
     lock_buyer,
     take_units_for_sale,
 )
+from catalog.services.intents import claim_intent, write_intent
 from catalog.services.pricing import check_discount, find_promo
 from monitoring import metrics
 from payments.models import LedgerEntry, Payment
-from payments.money import ZERO, quantize
+from payments.money import ZERO, format_money
 from payments.services import change_balance
-from shopbot.errors import OutOfStock, PriceChanged
+from shopbot.errors import InsufficientFunds, OutOfStock, PriceChanged
 
 
 @dataclass(frozen=True)
 class Quote:
-    """What buying one unit costs today: for the confirmation screen."""
+    """What buying one unit costs today: for the confirmation screen, whose Pay button names ``intent_id``."""
 
     product: Product
     list_price: Decimal
     discount: Decimal
     price: Decimal
     promo: PromoCode | None
+    intent_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -58,10 +61,9 @@ class Sale:
     promo: PromoCode | None = None
 
 
-def price_product(*, customer: Customer, product: Product, promo_code: str | None, lock_promo: bool) -> Quote:
-    promo, discount = None, ZERO
-    if promo_code is not None:
-        promo = find_promo(code=promo_code, lock=lock_promo)
+def price_product(*, customer: Customer, product: Product, promo: PromoCode | None) -> Quote:
+    discount = ZERO
+    if promo is not None:
         discount = check_discount(promo, customer=customer, product=product, at=now())
     return Quote(
         product=product,
@@ -75,6 +77,7 @@ def price_product(*, customer: Customer, product: Product, promo_code: str | Non
 def quote_product(*, telegram_id: int, product_id: int, promo_code: str | None = None) -> Quote:
     """Return the price of one unit for this customer, after the promo code if one is given.
 
+    Writes the purchase intent the Pay button names (``Quote.intent_id``).
     Refuses blocked customers, hidden or missing products, sold-out products
     and promo codes that do not work here, with the error the purchase would raise.
     """
@@ -82,31 +85,60 @@ def quote_product(*, telegram_id: int, product_id: int, promo_code: str | None =
     product = get_product_for_sale(product_id=product_id, with_stock=True)
     if not has_stock(product):
         raise OutOfStock(product=product.name)
-    return price_product(customer=customer, product=product, promo_code=promo_code, lock_promo=False)
+    promo = find_promo(code=promo_code) if promo_code is not None else None
+    quote = price_product(customer=customer, product=product, promo=promo)
+    intent = write_intent(
+        customer=customer,
+        kind=PurchaseIntent.Kind.PRODUCT,
+        total=quote.price,
+        product=product,
+        promo=quote.promo,
+    )
+    return replace(quote, intent_id=intent.pk)
 
 
 @transaction.atomic
 def purchase_product(
     *,
     telegram_id: int,
-    product_id: int,
+    intent_id: object = None,
+    product_id: int | None = None,
     promo_code: str | None = None,
-    expected_price: Decimal | None = None,
 ) -> Purchase:
     """Sell one unit to a customer, paid from their balance, and return the purchase.
 
-    Locks the customer row, then one unsold stock row (SKIP LOCKED, oldest
-    first), then the promo row, re-checking the code's limits under its lock.
-    With ``expected_price`` (what the confirmation screen showed) a price that
-    changed meanwhile raises ``PriceChanged`` and nothing is sold. The returned
-    purchase has its buyer, product, category and promo code loaded. Metrics are
-    counted on commit.
+    With ``intent_id`` (the confirmation's Pay button) the intent says which
+    product, promo code and price: it is claimed once (see
+    ``catalog.services.intents``) and a price that changed since raises
+    ``PriceChanged``, nothing sold. Without it (imports, tools) ``product_id``
+    is sold at today's price after ``promo_code``.
+
+    Locks the customer row, then the intent, then one unsold stock row (SKIP
+    LOCKED, oldest first), then the promo row, re-checking the code's limits
+    under its lock. The returned purchase has its buyer, product, category and
+    promo code loaded. Metrics are counted on commit.
     """
     customer = lock_buyer(telegram_id=telegram_id)
+    claimed = None
+    if intent_id is not None:
+        claimed = claim_intent(intent_id=intent_id, customer=customer, kind=PurchaseIntent.Kind.PRODUCT)
+        product_id = claimed.product_id
     product, [delivery] = take_units_for_sale(product_id=product_id, quantity=1)
-    quote = price_product(customer=customer, product=product, promo_code=promo_code, lock_promo=True)
-    if expected_price is not None and not same_amount(expected_price, quote.price):
-        raise PriceChanged(product=product.name)
+    if claimed is not None:
+        promo = lock_promo(claimed.promo_code_id)
+    else:
+        promo = find_promo(code=promo_code, lock=True) if promo_code is not None else None
+    quote = price_product(customer=customer, product=product, promo=promo)
+    if claimed is not None and quote.price != claimed.total:
+        raise PriceChanged(product=product.name, product_id=product.pk)
+    if quote.price > customer.balance:
+        # Refused before anything is written, naming the price so the face can offer the difference.
+        raise InsufficientFunds(
+            price=format_money(quote.price),
+            balance=format_money(customer.balance),
+            amount=quote.price,
+            product_id=product.pk,
+        )
     sale = Sale(
         product=product,
         delivery=delivery,
@@ -120,11 +152,11 @@ def purchase_product(
     return purchases[0]
 
 
-def same_amount(expected: object, actual: Decimal) -> bool:
-    """Return whether an amount a screen showed equals ``actual``; junk never matches."""
-    if not isinstance(expected, Decimal) or not expected.is_finite():
-        return False
-    return quantize(expected) == actual
+def lock_promo(promo_id: int | None) -> PromoCode | None:
+    """Lock an intent's promo code row (after the stock rows); a deleted code is simply gone."""
+    if promo_id is None:
+        return None
+    return PromoCode.objects.select_for_update().filter(pk=promo_id).first()
 
 
 def record_sales(*, customer: Customer, sales: list[Sale], payment: Payment | None = None) -> list[Purchase]:

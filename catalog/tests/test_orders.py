@@ -3,19 +3,24 @@ from decimal import Decimal
 import pytest
 from django.test import override_settings
 
-from catalog.models import CartLine, Product, Purchase, StockUnit
+from catalog.models import CartLine, Product, Purchase, PurchaseIntent, StockUnit
+from catalog.services import purchase_product
 from catalog.services.orders import (
-    check_invoice,
-    confirm_paid_invoice,
-    fulfil_order_payment,
     list_order_purchases,
     start_cart_order,
     start_product_order,
 )
 from payments.models import LedgerEntry, Payment, PaymentNotice
 from payments.money import to_minor_units
+from payments.services import check_pre_checkout, confirm_telegram_payment, credit_payment
 from payments.tests.helpers import refund_stars
-from shopbot.errors import OutOfStock, PaymentMethodUnavailable, PaymentNotFound, ProductNotFound
+from shopbot.errors import (
+    IntentNotFound,
+    OutOfStock,
+    PaymentMethodUnavailable,
+    PaymentNotFound,
+    ProductNotFound,
+)
 from shopbot.test import (
     ShopTestCase,
     is_postgresql,
@@ -29,7 +34,7 @@ STARS_ON = override_settings(STARS_PER_VALUE=Decimal("2"))
 
 
 def pay(payment, *, charge_id="charge-1", telegram_id=None):
-    return confirm_paid_invoice(
+    return confirm_telegram_payment(
         telegram_id=telegram_id or payment.customer.telegram_id,
         payload=payment.payload,
         currency=payment.provider_currency,
@@ -70,6 +75,26 @@ class StartOrderPaymentTests(ShopTestCase):
     def test_it_refuses_when_stars_are_off(self):
         with override_settings(STARS_PER_VALUE=Decimal("0")), self.assertRaises(PaymentMethodUnavailable):
             start_product_order(telegram_id=self.bob.telegram_id, product_id=self.key.pk)
+
+    def test_it_records_the_invoice_as_the_orders_purchase_intent(self):
+        CartLine.objects.create(customer=self.bob, product=self.key, quantity=2)
+
+        payment = start_cart_order(telegram_id=self.bob.telegram_id)
+
+        intent = PurchaseIntent.objects.get(payment=payment)
+        self.assertEqual(
+            (intent.customer_id, intent.kind, intent.total, intent.lines, intent.used_at),
+            (self.bob.pk, PurchaseIntent.Kind.CART, Decimal("19.98"), [[self.key.pk, 2, None]], None),
+        )
+        self.assertEqual(intent.expires_at, payment.expires_at)
+
+    def test_it_never_lets_an_orders_intent_pay_from_the_balance(self):
+        payment = start_product_order(telegram_id=self.alice.telegram_id, product_id=self.gift.pk)
+        intent = PurchaseIntent.objects.get(payment=payment)
+
+        with self.assertRaises(IntentNotFound):
+            purchase_product(telegram_id=self.alice.telegram_id, intent_id=intent.pk)
+        self.assertEqual(Purchase.objects.count(), 0)
 
 
 @STARS_ON
@@ -132,19 +157,38 @@ class ConfirmPaidOrderTests(ShopTestCase):
         StockUnit.objects.filter(product=self.key).update(sold_at="2024-01-01T00:00Z")
 
         with self.assertRaises(OutOfStock):
-            check_invoice(
+            check_pre_checkout(
                 telegram_id=self.bob.telegram_id, payload=payment.payload, currency="XTR", total_amount=20
             )
         with self.assertRaises(PaymentNotFound):
-            check_invoice(
+            check_pre_checkout(
                 telegram_id=self.alice.telegram_id, payload=payment.payload, currency="XTR", total_amount=20
             )
+
+    def test_it_uses_the_orders_intent_in_the_transaction_that_delivers(self):
+        payment = start_product_order(telegram_id=self.bob.telegram_id, product_id=self.gift.pk)
+
+        pay(payment)
+
+        self.assertIsNotNone(PurchaseIntent.objects.get(payment=payment).used_at)
+
+    def test_it_credits_the_balance_instead_of_delivering_an_intent_used_already(self):
+        payment = start_product_order(telegram_id=self.bob.telegram_id, product_id=self.gift.pk)
+        PurchaseIntent.objects.filter(payment=payment).update(used_at="2026-01-01T00:00Z")
+
+        credit = pay(payment)
+
+        self.assertEqual((credit.credited, credit.purchases), (True, ()))
+        self.assertEqual(Purchase.objects.count(), 0)
+        self.bob.refresh_from_db()
+        self.assertEqual(self.bob.balance, Decimal("5.00"))
+        self.assertTrue(ledger_matches_balance(self.bob))
 
     def test_it_fulfils_by_payment_id_for_recovery(self):
         payment = start_product_order(telegram_id=self.bob.telegram_id, product_id=self.gift.pk)
 
-        first = fulfil_order_payment(payment_id=payment.pk, external_id="manual-1")
-        again = fulfil_order_payment(payment_id=payment.pk, external_id="manual-1")
+        first = credit_payment(payment_id=payment.pk, external_id="manual-1")
+        again = credit_payment(payment_id=payment.pk, external_id="manual-1")
 
         self.assertEqual((first.credited, again.credited), (True, False))
         self.assertEqual(first.purchases[0].value, "https://example.com/gift")

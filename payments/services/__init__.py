@@ -7,18 +7,18 @@ ledger row with the balance after it in the same transaction, so that
 Lock order (shared with ``catalog.services``): customer rows in ascending id,
 then the payment row, then stock rows, then promo rows. No network call is
 made inside a transaction; metrics and messages wait for the commit.
+
+What a paid payment delivers is decided by the fulfiller registered for its
+purpose (``fulfilment.py``); the locking and status helpers stay inside
+``payments``.
 """
 
 from payments.services.crediting import (
     Credit,
-    check_creditable,
     count_payment,
     create_payment,
-    credit_locked_top_up,
     credit_payment,
     flag_for_review,
-    lock_payment_and_customers,
-    mark_paid,
     pay_referral_reward,
 )
 from payments.services.cryptopay import (
@@ -27,6 +27,7 @@ from payments.services.cryptopay import (
     expire_overdue_payments,
     pending_crypto_invoices,
 )
+from payments.services.fulfilment import Fulfiller, fulfiller_for, register_fulfiller
 from payments.services.ledger import REASON_MAX, adjust_balance, change_balance, clean_reason
 from payments.services.notices import Notice, claim_notices, mark_notices_sent, owe_notice, owe_review_notices
 from payments.services.refunds import (
@@ -50,12 +51,12 @@ from payments.services.top_ups import (
 __all__ = [
     "REASON_MAX",
     "Credit",
+    "Fulfiller",
     "InvoiceState",
     "Notice",
     "adjust_balance",
     "attach_crypto_invoice",
     "change_balance",
-    "check_creditable",
     "check_pre_checkout",
     "claim_notices",
     "mark_notices_sent",
@@ -64,14 +65,12 @@ __all__ = [
     "count_payment",
     "create_payment",
     "credit_crypto_invoice",
-    "credit_locked_top_up",
     "credit_payment",
     "enabled_providers",
     "expire_overdue_payments",
     "fail_payment",
     "flag_for_review",
-    "lock_payment_and_customers",
-    "mark_paid",
+    "fulfiller_for",
     "max_stars_amount",
     "owe_notice",
     "owe_review_notices",
@@ -79,6 +78,7 @@ __all__ = [
     "shortfall_top_up",
     "pending_crypto_invoices",
     "provider_price",
+    "register_fulfiller",
     "record_manual_refund",
     "RefundAnswer",
     "StarsRefund",

@@ -1,5 +1,12 @@
 """Payment rows from creation to paid: locking, crediting, referral rewards, metrics.
 
+Every path that credits a paid payment (Telegram's ``successful_payment``,
+CryptoPay's webhook, "Check payment", the reconciliation job, the staff
+re-check) ends in ``fulfil_locked``: under the locks it marks the payment paid
+and calls the fulfiller registered for its purpose once
+(``payments.services.fulfilment``). Top-ups are fulfilled here. The lock and
+status helpers are internal to ``payments``; no other app calls them.
+
 Lock order (shared with ``catalog.services``): customer rows in ascending id,
 then the payment row, then stock rows, then promo rows.
 """
@@ -21,6 +28,7 @@ from accounts.models import Customer
 from monitoring.metrics import CREDITED, PAYMENTS, REFERRAL_REWARDS
 from payments.models import LedgerEntry, Payment, PaymentNotice, ReferralReward
 from payments.money import ZERO, percent_of, quantize
+from payments.services.fulfilment import fulfiller_for
 from payments.services.ledger import change_balance
 from payments.services.notices import owe_notice, owe_review_notices
 from shopbot.errors import PaymentExpired, PaymentNotFound, PaymentNotPending
@@ -136,30 +144,45 @@ def pay_referral_reward(
     )
 
 
-def credit_locked_top_up(
+def fulfil_locked(
     *, payment: Payment, customer: Customer, referrer: Customer | None, external_id: str | None
 ) -> Credit:
-    """Mark a locked pending top-up paid, credit it and the referral reward, owe the notices."""
+    """Mark a locked creditable payment paid and hand it to its purpose's fulfiller, once.
+
+    The caller holds the customer rows and the payment row (``lock_payment_and_customers``)
+    and has checked the payment can be credited (``check_creditable``).
+    """
+    fulfiller = fulfiller_for(payment.purpose)  # an unregistered purpose fails before anything changes
     mark_paid(payment=payment, external_id=external_id)
-    entry = change_balance(
-        customer=customer,
-        amount=payment.amount,
-        kind=LedgerEntry.Kind.TOP_UP,
-        reason=payment.get_provider_display(),
-        reference=str(payment.pk),
-        payment=payment,
-    )
-    owe_notice(
-        payment=payment,
-        telegram_id=customer.telegram_id,
-        kind=PaymentNotice.Kind.CREDITED,
-        amount=str(payment.amount),
-        balance=str(entry.balance_after),
-    )
-    reward = pay_referral_reward(payment=payment, customer=customer, referrer=referrer)
-    provider, amount = payment.provider, payment.amount
-    transaction.on_commit(lambda: CREDITED.labels(provider=provider).inc(float(amount)))
-    return Credit(payment=payment, credited=True, entry=entry, reward=reward)
+    return fulfiller.fulfil(payment=payment, customer=customer, referrer=referrer)
+
+
+class TopUpFulfiller:
+    """Puts a top-up on the balance, pays the referral reward and owes the notices."""
+
+    def check(self, *, payment: Payment) -> None:
+        return None  # a balance can always take money
+
+    def fulfil(self, *, payment: Payment, customer: Customer, referrer: Customer | None) -> Credit:
+        entry = change_balance(
+            customer=customer,
+            amount=payment.amount,
+            kind=LedgerEntry.Kind.TOP_UP,
+            reason=payment.get_provider_display(),
+            reference=str(payment.pk),
+            payment=payment,
+        )
+        owe_notice(
+            payment=payment,
+            telegram_id=customer.telegram_id,
+            kind=PaymentNotice.Kind.CREDITED,
+            amount=str(payment.amount),
+            balance=str(entry.balance_after),
+        )
+        reward = pay_referral_reward(payment=payment, customer=customer, referrer=referrer)
+        provider, amount = payment.provider, payment.amount
+        transaction.on_commit(lambda: CREDITED.labels(provider=provider).inc(float(amount)))
+        return Credit(payment=payment, credited=True, entry=entry, reward=reward)
 
 
 def check_creditable(payment: Payment, *, allow_expired: bool) -> bool:
@@ -175,9 +198,10 @@ def check_creditable(payment: Payment, *, allow_expired: bool) -> bool:
 
 @transaction.atomic
 def credit_payment(*, payment_id: int, external_id: str | None = None, allow_expired: bool = True) -> Credit:
-    """Credit a top-up exactly once, with the referral reward, and return what happened.
+    """Credit a paid payment exactly once through its purpose's fulfiller, and return what happened.
 
-    Idempotent: the status moves from pending to paid under the payment's row
+    A top-up is put on the balance with the referral reward; a direct order is
+    delivered by the fulfiller ``catalog`` registered. Idempotent: the status moves from pending to paid under the payment's row
     lock, so any number of signals (webhook, button, reconciliation, replayed
     update) credit once; later ones return ``credited=False``. The amount is
     the one recorded when the invoice was created. Money a provider already
@@ -186,11 +210,7 @@ def credit_payment(*, payment_id: int, external_id: str | None = None, allow_exp
     payment, customer, referrer = lock_payment_and_customers(payment_id=payment_id)
     if not check_creditable(payment, allow_expired=allow_expired):
         return Credit(payment=payment, credited=False)
-    if payment.purpose != Payment.Purpose.TOP_UP:
-        raise PaymentNotPending()  # direct orders are fulfilled by catalog.services.orders
-    return credit_locked_top_up(
-        payment=payment, customer=customer, referrer=referrer, external_id=external_id
-    )
+    return fulfil_locked(payment=payment, customer=customer, referrer=referrer, external_id=external_id)
 
 
 def flag_for_review(*, payment: Payment, customer: Customer, charge_id: str | None, problem: str) -> Credit:

@@ -19,8 +19,8 @@ from payments.services.crediting import (
     Credit,
     check_creditable,
     count_payment,
-    credit_locked_top_up,
     flag_for_review,
+    fulfil_locked,
     lock_payment_and_customers,
 )
 from shopbot.errors import PaymentNotFound
@@ -92,9 +92,7 @@ def credit_crypto_invoice(
             f"paid {amount} {currency}, invoice was {payment.provider_amount} {payment.provider_currency}"
         )
         return flag_for_review(payment=payment, customer=customer, charge_id=str(invoice_id), problem=problem)
-    return credit_locked_top_up(
-        payment=payment, customer=customer, referrer=referrer, external_id=str(invoice_id)
-    )
+    return fulfil_locked(payment=payment, customer=customer, referrer=referrer, external_id=str(invoice_id))
 
 
 def expire_locked(payment: Payment) -> bool:

@@ -7,7 +7,6 @@ amount is the row's, never one derived from stars or minor units.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
@@ -21,15 +20,14 @@ from payments.services.crediting import (
     Credit,
     check_creditable,
     create_payment,
-    credit_locked_top_up,
     flag_for_review,
+    fulfil_locked,
     lock_payment_and_customers,
 )
+from payments.services.fulfilment import fulfiller_for
 from shopbot.errors import PaymentExpired, PaymentMismatch, PaymentNotFound, PaymentNotPending
 
 TELEGRAM_PROVIDERS = (Payment.Provider.STARS, Payment.Provider.TELEGRAM)
-# Called with the locked payment and customer of a direct order; catalog.services.orders provides it.
-OrderFulfiller = Callable[..., Credit]
 
 
 def expected_total(payment: Payment) -> int:
@@ -40,7 +38,9 @@ def check_pre_checkout(*, telegram_id: int, payload: str, currency: str, total_a
     """Return the payment a pre-checkout query may go on with, or refuse it.
 
     Only a pending, unexpired payment of this user with the same currency and
-    total passes. Reads only: the answer must reach Telegram within 10 seconds.
+    total passes, and only if its purpose's fulfiller can still deliver it
+    (a direct order whose stock ran out is refused before Telegram takes the
+    money). Reads only: the answer must reach Telegram within 10 seconds.
     """
     payment = Payment.objects.filter(payload=payload, provider__in=TELEGRAM_PROVIDERS).first()
     if (
@@ -56,6 +56,7 @@ def check_pre_checkout(*, telegram_id: int, payload: str, currency: str, total_a
         raise PaymentNotPending()
     if currency != payment.provider_currency or total_amount != expected_total(payment):
         raise PaymentMismatch()
+    fulfiller_for(payment.purpose).check(payment=payment)
     return payment
 
 
@@ -68,17 +69,17 @@ def confirm_telegram_payment(
     total_amount: int,
     telegram_charge_id: str,
     provider_charge_id: str = "",
-    fulfil_order: OrderFulfiller | None = None,
 ) -> Credit:
-    """Credit a top-up (or fulfil a direct order) that Telegram says was paid, exactly once.
+    """Credit a payment Telegram says was paid through its purpose's fulfiller, exactly once.
 
     Idempotent by ``telegram_charge_id``: a replay returns ``credited=False``.
     A currency, total or payer that does not match the row is not credited:
     the row is flagged for review and the owner and customer are owed a
     notice. Money Telegram took is never dropped: a second charge of an
     already paid invoice is credited to the balance as a new top-up. Blocked
-    customers are credited like anyone else. Direct orders are handed to
-    ``fulfil_order`` under the same locks. Locks: customers, then the payment.
+    customers are credited like anyone else. A top-up is put on the balance;
+    a direct order is delivered by the fulfiller ``catalog`` registered, in
+    this transaction and under these locks. Locks: customers, then the payment.
     """
     repeat = Payment.objects.filter(provider__in=TELEGRAM_PROVIDERS, external_id=telegram_charge_id).first()
     if repeat is not None:
@@ -116,11 +117,7 @@ def confirm_telegram_payment(
             payment=payment, customer=customer, charge_id=telegram_charge_id, problem=problem
         )
     check_creditable(payment, allow_expired=True)
-    if payment.purpose == Payment.Purpose.ORDER:
-        if fulfil_order is None:
-            raise PaymentNotPending()
-        return fulfil_order(payment=payment, customer=customer, external_id=telegram_charge_id)
-    return credit_locked_top_up(
+    return fulfil_locked(
         payment=payment, customer=customer, referrer=referrer, external_id=telegram_charge_id
     )
 
@@ -154,7 +151,7 @@ def record_extra_charge(
         return flag_for_review(
             payment=extra, customer=customer, charge_id=charge_id, problem=f"{problem}; {extra.note}"
         )
-    return credit_locked_top_up(payment=extra, customer=customer, referrer=referrer, external_id=charge_id)
+    return fulfil_locked(payment=extra, customer=customer, referrer=referrer, external_id=charge_id)
 
 
 def record_unknown_charge(*, telegram_id: int, currency: str, total_amount: int, charge_id: str) -> Credit:

@@ -2,8 +2,9 @@
 
 A line is named by its product id; every service looks the line up among
 the customer's own, so another customer's product id only finds "not in
-your cart". The checkout's Pay button carries the total the confirmation
-showed, and the service refuses (``CartChanged``) when today's total differs.
+your cart". The checkout confirmation's quote writes a purchase intent (the
+lines, codes and total shown) and its Pay button names only that intent; the
+checkout claims it once and refuses (``CartChanged``) a cart that differs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from catalog import selectors, services
 from catalog.selectors import Page, paginate
 from catalog.services import Cart, CartItem
 from monitoring import funnel
-from shopbot.errors import CartChanged, CartEmpty, InsufficientFunds, NotInCart
+from shopbot.errors import CartChanged, CartEmpty, InsufficientFunds, IntentExpired, NotInCart
 from telegrambot import callbacks, delivery, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.common_screens import show_shortfall
@@ -164,7 +165,7 @@ async def checkout(update: Update, context: ShopContext) -> None:
 
 
 async def show_checkout(update: Update, context: ShopContext) -> None:
-    found = await call(selectors.get_cart, telegram_id=context.customer.telegram_id)
+    found = await call(services.quote_cart, telegram_id=context.customer.telegram_id)
     if found.is_empty:
         raise CartEmpty()
     text = texts.confirm_checkout(found, balance=context.customer.balance)
@@ -173,16 +174,17 @@ async def show_checkout(update: Update, context: ShopContext) -> None:
 
 @ratelimit.limited(ratelimit.PURCHASE)
 async def confirm_checkout(update: Update, context: ShopContext) -> None:
-    """Buys everything in the cart at the confirmed total, or nothing, and shows every order."""
-    total = callbacks.CONFIRM_CHECKOUT.parse(update.callback_query.data)
+    """Buys the cart its confirmation showed, at that total and once, or nothing, and shows every order."""
+    intent_id = callbacks.CONFIRM_CHECKOUT.parse(update.callback_query.data)
     try:
         purchases = await call(
-            services.checkout_cart, telegram_id=context.customer.telegram_id, expected_total=total
+            services.checkout_cart, telegram_id=context.customer.telegram_id, intent_id=intent_id
         )
-    except InsufficientFunds:
-        await show_shortfall(update, context, price=total, back=common_keyboards.back_row(callbacks.CART))
+    except InsufficientFunds as error:
+        back = common_keyboards.back_row(callbacks.CART)
+        await show_shortfall(update, context, price=error.params["amount"], back=back)
         return
-    except CartChanged as error:
+    except (CartChanged, IntentExpired) as error:
         await screens.answer(update, context, common_texts.alert(error), alert=True)
         await show_checkout(update, context)
         return

@@ -1,9 +1,11 @@
 """The shop: categories, products, the product card, a promo code on a card, and buying one unit.
 
-What a customer is about to buy lives in ``DialogState``: the Buy press
-stores ``PRODUCT_DRAFT`` with the product and any promo code accepted for it,
-and the Pay press only buys what that draft names. A promo code is never put
-in callback data, and a second press of an old Pay button finds no draft.
+The confirmation's quote writes a purchase intent on the server (the product,
+the promo code, the price shown, until when) and its Pay button names only
+that intent; the purchase service claims it once, so a second press, another
+customer's intent or an outdated price is refused there. ``PRODUCT_DRAFT`` in
+``DialogState`` only remembers the promo code accepted for a product, so its
+card and its next confirmation show it; a sale forgets it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from catalog.models import Purchase
 from catalog.selectors import ProductCard
 from monitoring import funnel
 from payments.money import check_range
-from shopbot.errors import InsufficientFunds, PriceChanged, ShopError
+from shopbot.errors import InsufficientFunds, IntentExpired, PriceChanged
 from telegrambot import callbacks, delivery, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.common_screens import methods_screen, show_shortfall
@@ -38,7 +40,7 @@ from telegrambot.texts import profile as profile_texts
 logger = logging.getLogger(__name__)
 
 PRODUCT_PROMO = "product_promo"  # typing a promo code for data["product_id"]
-PRODUCT_DRAFT = "product_draft"  # about to buy data["product_id"], with data["promo_code"] or None
+PRODUCT_DRAFT = "product_draft"  # the promo code data["promo_code"] chosen for data["product_id"]
 
 
 # --- browsing ------------------------------------------------------------------------
@@ -161,14 +163,12 @@ async def buy(update: Update, context: ShopContext) -> None:
 
 async def show_confirmation(update: Update, context: ShopContext, product_id: int) -> None:
     draft = await get_draft(context, product_id)
-    promo_code = draft.data.get("promo_code") if draft else None
     quote = await call(
         services.quote_product,
         telegram_id=context.customer.telegram_id,
         product_id=product_id,
-        promo_code=promo_code,
+        promo_code=draft.data.get("promo_code") if draft else None,
     )
-    await set_draft(context, product_id, promo_code)
     await show(
         update,
         context,
@@ -179,36 +179,22 @@ async def show_confirmation(update: Update, context: ShopContext, product_id: in
 
 @ratelimit.limited(ratelimit.PURCHASE)
 async def confirm_buy(update: Update, context: ShopContext) -> None:
-    """Buys one unit at the price the confirmation showed and shows the receipt with the value.
-
-    The draft is taken (read and removed at once), so two presses of Pay buy
-    once; a purchase that is refused puts it back for the next try.
-    """
-    product_id, price = callbacks.CONFIRM_BUY.parse(update.callback_query.data)
-    draft = await take_draft(context, product_id)
-    if draft is None:
-        await screens.answer(update, context, common_texts.alert(texts.CONFIRMATION_EXPIRED), alert=True)
-        return
-    promo_code = draft.data.get("promo_code")
+    """Buys the unit its confirmation showed, at that price and once, and shows the receipt with the value."""
+    intent_id = callbacks.CONFIRM_BUY.parse(update.callback_query.data)
     try:
         purchase = await call(
-            services.purchase_product,
-            telegram_id=context.customer.telegram_id,
-            product_id=product_id,
-            promo_code=promo_code,
-            expected_price=price,
+            services.purchase_product, telegram_id=context.customer.telegram_id, intent_id=intent_id
         )
-    except ShopError as error:
-        await set_draft(context, product_id, promo_code)
-        if isinstance(error, InsufficientFunds):
-            back = common_keyboards.back_row(callbacks.PRODUCT, product_id, 1)
-            await show_shortfall(update, context, price=price, back=back)
-            return
-        if isinstance(error, PriceChanged):
-            await screens.answer(update, context, common_texts.alert(error), alert=True)
-            await show_confirmation(update, context, product_id)
-            return
-        raise
+    except InsufficientFunds as error:
+        back = common_keyboards.back_row(callbacks.PRODUCT, error.params["product_id"], 1)
+        await show_shortfall(update, context, price=error.params["amount"], back=back)
+        return
+    except (PriceChanged, IntentExpired) as error:
+        # What the screen showed no longer holds: say why and show today's confirmation.
+        await screens.answer(update, context, common_texts.alert(error), alert=True)
+        await show_confirmation(update, context, error.params["product_id"])
+        return
+    await call(dialog.take_state, telegram_id=context.customer.telegram_id, state=PRODUCT_DRAFT)
     funnel.record(step=funnel.PURCHASED)
     await show_receipt(update, context, purchase)
     await stock_alerts.after_sale(context.bot, [purchase])
@@ -230,24 +216,13 @@ async def top_up_shortfall(update: Update, context: ShopContext) -> None:
     await show(update, context, *methods_screen(amount))
 
 
-# --- the draft -----------------------------------------------------------------------------
+# --- the promo code chosen for a product ----------------------------------------------------
 async def get_draft(context: ShopContext, product_id: int) -> dialog.Dialog | None:
-    """Return the purchase draft of ``product_id``, if that is what the customer is buying."""
+    """Return the promo code draft of ``product_id``, if that is the product the customer chose one for."""
     state = await call(dialog.get_state, telegram_id=context.customer.telegram_id)
     if state is None or state.state != PRODUCT_DRAFT or state.data.get("product_id") != product_id:
         return None
     return state
-
-
-async def take_draft(context: ShopContext, product_id: int) -> dialog.Dialog | None:
-    """Remove and return the purchase draft of ``product_id``; a draft of another product stays."""
-    telegram_id = context.customer.telegram_id
-    draft = await call(dialog.take_state, telegram_id=telegram_id, state=PRODUCT_DRAFT)
-    if draft is not None and draft.data.get("product_id") != product_id:
-        # An old Pay button of another product: the confirmation on screen must still work.
-        await call(dialog.set_state, telegram_id=telegram_id, state=draft.state, data=draft.data)
-        return None
-    return draft
 
 
 async def set_draft(context: ShopContext, product_id: int, promo_code: str | None) -> None:

@@ -21,7 +21,11 @@ from monitoring import funnel
 from monitoring.metrics import REFUSALS
 from payments.models import Payment, PaymentNotice
 from payments.money import to_minor_units
-from payments.services import start_top_up
+from payments.services import (
+    check_pre_checkout,
+    confirm_telegram_payment,
+    start_top_up,
+)
 from shopbot.errors import ShopError
 from telegrambot import callbacks, providers, ratelimit, screens
 from telegrambot.adapter import call
@@ -131,7 +135,7 @@ async def pre_checkout(update: Update, context: ShopContext) -> None:
     query = update.pre_checkout_query
     try:
         await call(
-            orders.check_invoice,
+            check_pre_checkout,
             telegram_id=query.from_user.id,
             payload=query.invoice_payload,
             currency=query.currency,
@@ -152,7 +156,7 @@ async def successful_payment(update: Update, context: ShopContext) -> None:
     """Credits the top-up or delivers the order Telegram says was paid, and tells the customer once."""
     paid = update.message.successful_payment
     credit = await call(
-        orders.confirm_paid_invoice,
+        confirm_telegram_payment,
         telegram_id=update.effective_user.id,
         payload=paid.invoice_payload,
         currency=paid.currency,

@@ -60,8 +60,8 @@ def promo_prompt(product_id: int) -> InlineKeyboardMarkup:
 
 def confirm_checkout(cart: Cart) -> InlineKeyboardMarkup:
     rows = []
-    if cart.can_checkout:
-        rows.append([button(texts.pay_button(cart.total), callbacks.CONFIRM_CHECKOUT, cart.total)])
+    if cart.can_checkout and cart.intent_id is not None:
+        rows.append([button(texts.pay_button(cart.total), callbacks.CONFIRM_CHECKOUT, cart.intent_id)])
     return InlineKeyboardMarkup([*rows, back_row(callbacks.CART)])
 
 

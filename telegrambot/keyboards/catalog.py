@@ -67,7 +67,7 @@ def card(card: ProductCard, *, page: int, promo_code: str | None) -> InlineKeybo
 
 def confirm_buy(quote: Quote) -> InlineKeyboardMarkup:
     product_id = quote.product.pk
-    rows = [[button(texts.pay_button(quote.price), callbacks.CONFIRM_BUY, product_id, quote.price)]]
+    rows = [[button(texts.pay_button(quote.price), callbacks.CONFIRM_BUY, quote.intent_id)]]
     if quote.promo is not None:
         rows.append([button(texts.REMOVE_PROMO, callbacks.DROP_PRODUCT_PROMO, product_id)])
     return InlineKeyboardMarkup([*rows, back_row(callbacks.PRODUCT, product_id, 1)])

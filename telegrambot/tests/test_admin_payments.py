@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from accounts.models import AuditEntry, Customer
 from catalog.models import Purchase
-from catalog.services.orders import deliver_locked_order, start_product_order
+from catalog.services.orders import start_product_order
 from payments.models import LedgerEntry, Payment
 from payments.services import change_balance, start_top_up
 from payments.testing.fake_cryptopay import FakeCryptoPay
@@ -242,7 +242,7 @@ class RefundStarsTests(PaymentsAdminTestCase):
         """Bob pays a Stars order of one key; it is delivered."""
         payment = start_product_order(telegram_id=self.bob.telegram_id, product_id=self.key.pk)
         charge = f"charge-{payment.pk}"
-        pay_telegram(payment, charge_id=charge, fulfil_order=deliver_locked_order)
+        pay_telegram(payment, charge_id=charge)
         self.telegram.charges[charge] = {"user_id": self.bob.telegram_id, "refunded": False}
         return payment
 

@@ -1,12 +1,14 @@
 """The cart: adding, quantities, removing, clearing, promo codes per line and the checkout."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from asgiref.sync import sync_to_async
 from django.test import override_settings
+from django.utils.timezone import now
 
 from accounts.models import Customer
-from catalog.models import CartLine, Product, PromoCode, Purchase
+from catalog.models import CartLine, Product, PromoCode, Purchase, PurchaseIntent
 from catalog.services import add_to_cart, purchase_product
 from shopbot.test import make_customer, make_product, make_promo
 from telegrambot import callbacks
@@ -238,8 +240,39 @@ class CheckoutTests(BotTestCase):
         await alice.press("✅ Pay 5.00 RUB")
         await alice.press_data(pay)
 
-        self.assertEqual(alice.alert, "Your cart is empty.")
+        self.assertEqual(alice.alert, "This confirmation has been paid already.")
         self.assertEqual(await Purchase.objects.acount(), 1)
+
+    async def test_it_shows_the_checkout_again_when_its_confirmation_expired(self) -> None:
+        await put(self.alice, self.gift)
+        shop, alice = await self.start_chat()
+        await self.open_confirmation(alice)
+        await PurchaseIntent.objects.aupdate(expires_at=now() - timedelta(seconds=1))
+
+        await alice.press("✅ Pay 5.00 RUB")
+
+        self.assertEqual(
+            alice.alert, "This confirmation has expired and prices may have changed. Here it is again."
+        )
+        self.assertEqual(await Purchase.objects.acount(), 0)
+        await alice.press("✅ Pay 5.00 RUB")
+        self.assertEqual(await Purchase.objects.acount(), 1)
+
+    async def test_it_refuses_another_customers_checkout_and_changes_nothing(self) -> None:
+        await put(self.alice, self.gift)
+        await put(self.bob, self.gift)
+        shop, bob = await self.start_chat(self.bob.telegram_id)
+        await self.open_confirmation(bob)
+        bobs_pay = bob.keyboard_data()[0]
+        alice = await shop.user(self.alice.telegram_id)
+        await alice.send("/start")
+
+        await alice.press_data(bobs_pay)
+
+        self.assertEqual(alice.alert, "This confirmation is not valid. Please open it again.")
+        self.assertEqual(await Purchase.objects.acount(), 0)
+        self.assertEqual(await CartLine.objects.acount(), 2)
+        self.assertIsNone((await PurchaseIntent.objects.aget(customer=self.bob)).used_at)
 
 
 class CartPromoTests(BotTestCase):
@@ -326,8 +359,8 @@ class ForgedCartTests(BotTestCase):
 
         await alice.press_data(callbacks.CART_QUANTITY.build(self.gift.pk, 999))
         self.assertEqual(alice.alert, "The quantity must be a whole number from 1 to 50.")
-        await alice.press_data(callbacks.CONFIRM_CHECKOUT.build(Decimal("0.01")))
-        self.assertEqual(alice.alert, "Prices in your cart have changed. Please review it again.")
+        await alice.press_data(callbacks.CONFIRM_CHECKOUT.build(1))
+        self.assertEqual(alice.alert, "This confirmation is not valid. Please open it again.")
         # Malformed on purpose, so written by hand: Route.build refuses to make any of these.
         for data in (
             f"clq:{self.gift.pk}:0",
@@ -350,13 +383,10 @@ class ForgedCartTests(BotTestCase):
     async def test_it_refuses_to_check_out_an_empty_cart(self) -> None:
         shop, bob = await self.start_chat(self.bob.telegram_id)
 
-        for data in (
-            callbacks.CHECKOUT.build(),
-            callbacks.CONFIRM_CHECKOUT.build(Decimal("0")),
-            callbacks.CONFIRM_CHECKOUT.build(Decimal("9.99")),
-        ):
-            await bob.press_data(data)
-            self.assertEqual(bob.alert, "Your cart is empty.", data)
+        await bob.press_data(callbacks.CHECKOUT.build())
+        self.assertEqual(bob.alert, "Your cart is empty.")
+        await bob.press_data(callbacks.CONFIRM_CHECKOUT.build(999))
+        self.assertEqual(bob.alert, "This confirmation is not valid. Please open it again.")
 
     async def test_it_refuses_to_add_hidden_or_missing_products(self) -> None:
         hidden = await sync_to_async(make_product)(self.games, "Hidden", "1.00", units=["H"], is_active=False)

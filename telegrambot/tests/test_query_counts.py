@@ -30,12 +30,14 @@ WARM_QUERIES = {
     "cart": 2,
     "profile": 2,
 }
-# Gate (1), the draft taken (read and removed in one statement, 1), then the sale: customer
-# lock, units with their product (SKIP LOCKED), units sold, balance, ledger row, purchase (6).
+# Gate (1), then the sale: customer lock, the purchase intent claimed (locked and marked used in
+# one UPDATE), units with their product (SKIP LOCKED), units sold, balance, ledger row, purchase (7).
+# No promo code draft to forget: the dialog's "no state" marker in the cache says so.
 # The funnel counts in the cache, and a product without a low-stock threshold costs no check.
 PURCHASE_QUERIES = 8
-# Gate (1), the draft (1), the buyer (1), the product with whether it has stock (1), the draft saved (1).
-CONFIRMATION_QUERIES = 5
+# Gate (1), the buyer (1), the product with whether it has stock (1), the purchase intent written (1);
+# no promo code draft to read: the dialog's "no state" marker in the cache says so.
+CONFIRMATION_QUERIES = 4
 
 
 class WarmScreenTests(BotTestCase):

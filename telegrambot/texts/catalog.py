@@ -24,7 +24,6 @@ APPLY_PROMO = gettext_lazy("🎟 Apply promo code")
 REMOVE_PROMO = gettext_lazy("✖️ Remove promo code")
 RATE_ITEM = gettext_lazy("⭐ Rate this item")
 PURCHASES = gettext_lazy("🧾 Purchase history")
-CONFIRMATION_EXPIRED = gettext_lazy("This confirmation has expired. Open the item and press Buy again.")
 PROMO_REMOVED = gettext_lazy("Promo code removed.")
 SENT_AS_FILE = gettext_lazy("The value is too long for a message and was sent as a file.")
 

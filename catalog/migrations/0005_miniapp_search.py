@@ -20,6 +20,6 @@ def drop_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0003_bridge_name_lengths")]
+    dependencies = [("catalog", "0004_fulfil_purchase_intent")]
 
     operations = [migrations.RunPython(create_index, drop_index, elidable=False)]
