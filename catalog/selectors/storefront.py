@@ -2,7 +2,7 @@
 
 PostgreSQL: full-text search (``websearch_to_tsquery`` with the ``simple``
 configuration, which keeps every language's words as they are) over name and
-description, answered by the GIN index of migration ``0004_miniapp_search``,
+description, answered by the GIN index of migration ``0005_miniapp_search``,
 so a search costs the same on 50,000 products as on ten. SQLite: a plain
 case-insensitive substring match.
 """
@@ -23,7 +23,7 @@ from payments.models import Payment
 from shopbot.errors import PaymentNotFound
 
 QUERY_MAX = 100
-# The expression of the index in 0004_miniapp_search, spelled the same so the planner uses it.
+# The expression of the index in 0005_miniapp_search, spelled the same so the planner uses it.
 DOCUMENT = (
     'to_tsvector(\'simple\'::regconfig, "catalog_product"."name" || \' \' || "catalog_product"."description")'
 )

@@ -15,12 +15,12 @@ from django.db import transaction
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
+from accounts.selectors import get_buyer
 from catalog.models import CartLine, Product, PromoCode, Purchase, PurchaseIntent, StockUnit
 from catalog.selectors import get_cart
 from catalog.services.common import (
     clean_id,
     clean_int,
-    get_buyer,
     get_product_for_sale,
     is_for_sale,
     lock_buyer,
