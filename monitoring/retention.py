@@ -1,4 +1,4 @@
-"""Retention: old audit entries and abandoned payments are deleted after RETENTION_DAYS."""
+"""Retention: old audit entries, abandoned payments and spent purchase intents are deleted after RETENTION_DAYS."""
 
 from __future__ import annotations
 
@@ -9,22 +9,25 @@ from django.db.models import QuerySet
 from django.utils.timezone import now as timezone_now
 
 from accounts.models import AuditEntry
+from catalog.models import PurchaseIntent
 from payments.models import Payment
 
 BATCH = 1000
 
 
 def delete_old_records(*, days: int, now: datetime | None = None) -> dict[str, int]:
-    """Delete audit entries, and expired or failed payments, created more than ``days`` days ago.
+    """Delete audit entries, expired or failed payments, and purchase intents, older than ``days`` days.
 
     ``days == 0`` keeps everything. A payment that any ledger entry, purchase
     or referral reward points at is kept whatever its age, so the ledger stays
     whole. Rows go in batches of ``BATCH``, one transaction each, so a large
     first cleanup never holds long locks. Returns how many rows of each kind
-    were deleted.
+    were deleted. A purchase intent (what a confirmation screen showed) is of
+    no use once it expired; one a Stars order's payment holds goes with that
+    payment.
     """
     if days <= 0:
-        return {"audit_entries": 0, "payments": 0}
+        return {"audit_entries": 0, "payments": 0, "purchase_intents": 0}
     cutoff = (now or timezone_now()) - timedelta(days=days)
     payments = Payment.objects.filter(
         status__in=[Payment.Status.EXPIRED, Payment.Status.FAILED],
@@ -36,6 +39,9 @@ def delete_old_records(*, days: int, now: datetime | None = None) -> dict[str, i
     return {
         "audit_entries": delete_in_batches(AuditEntry.objects.filter(created__lt=cutoff)),
         "payments": delete_in_batches(payments),
+        "purchase_intents": delete_in_batches(
+            PurchaseIntent.objects.filter(expires_at__lt=cutoff, payment__isnull=True)
+        ),
     }
 
 

@@ -112,7 +112,7 @@ async def heartbeat_job(context: ShopContext) -> None:
 
 
 async def retention_job(context: ShopContext) -> None:
-    """Deletes audit entries and abandoned payments older than RETENTION_DAYS (0 keeps everything)."""
+    """Deletes audit entries, abandoned payments and spent purchase intents older than RETENTION_DAYS (0 keeps all)."""
     if settings.RETENTION_DAYS <= 0:
         return
     deleted = await call(delete_old_records, days=settings.RETENTION_DAYS)

@@ -1,4 +1,4 @@
-"""`manage.py cleanup`: old audit entries and abandoned payments go, the rest stays."""
+"""`manage.py cleanup`: old audit entries, abandoned payments and spent purchase intents go, the rest stays."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -9,6 +9,7 @@ from django.test import override_settings
 from django.utils.timezone import now
 
 from accounts.models import AuditEntry
+from catalog.models import PurchaseIntent
 from payments.models import LedgerEntry, Payment
 from shopbot.test import ShopTestCase
 
@@ -44,6 +45,20 @@ class CleanupTests(ShopTestCase):
             balance_after=Decimal("1.00"),
             payment=self.old_in_ledger,
         )
+        self.old_intent = self.make_intent(days_ago=100)
+        self.recent_intent = self.make_intent(days_ago=5)
+        # A Stars order's intent goes with its payment, never on its own (the payment may still be paid).
+        self.old_order_intent = self.make_intent(days_ago=100, payment=self.old_pending)
+
+    def make_intent(self, *, days_ago: int, payment: Payment | None = None) -> PurchaseIntent:
+        return PurchaseIntent.objects.create(
+            customer=self.alice,
+            kind=PurchaseIntent.Kind.PRODUCT,
+            product=self.key,
+            total=Decimal("5.00"),
+            payment=payment,
+            expires_at=now() - timedelta(days=days_ago),
+        )
 
     def cleanup(self, *args: str) -> str:
         out = StringIO()
@@ -57,20 +72,27 @@ class CleanupTests(ShopTestCase):
         self.assertIn("everything is kept", output)
         self.assertEqual(AuditEntry.objects.count(), 2)
         self.assertEqual(Payment.objects.count(), 6)
+        self.assertEqual(PurchaseIntent.objects.count(), 3)
 
     @override_settings(RETENTION_DAYS=30)
     def test_it_deletes_what_is_older_than_the_retention(self) -> None:
         output = self.cleanup()
 
-        self.assertIn("Deleted 1 audit entries and 2 payments older than 30 days.", output)
+        self.assertIn(
+            "Deleted 1 audit entries, 2 payments and 1 purchase intents older than 30 days.", output
+        )
         self.assertEqual(list(AuditEntry.objects.values_list("action", flat=True)), ["recent"])
         self.assertEqual(
             set(Payment.objects.values_list("pk", flat=True)),
             {self.recent_expired.pk, self.old_paid.pk, self.old_pending.pk, self.old_in_ledger.pk},
+        )
+        self.assertEqual(
+            set(PurchaseIntent.objects.values_list("pk", flat=True)),
+            {self.recent_intent.pk, self.old_order_intent.pk},
         )
 
     @override_settings(RETENTION_DAYS=0)
     def test_it_takes_the_days_from_the_command_line(self) -> None:
         output = self.cleanup("--days", "3")
 
-        self.assertIn("Deleted 2 audit entries and 3 payments", output)
+        self.assertIn("Deleted 2 audit entries, 3 payments and 2 purchase intents", output)

@@ -21,6 +21,7 @@ class Command(BaseCommand):
             return
         deleted = delete_old_records(days=days)
         self.stdout.write(
-            f"Deleted {deleted['audit_entries']} audit entries and {deleted['payments']} payments "
+            f"Deleted {deleted['audit_entries']} audit entries, {deleted['payments']} payments and "
+            f"{deleted['purchase_intents']} purchase intents "
             f"older than {days} days."
         )
