@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
 
 
 class AccountsConfig(AppConfig):
@@ -9,6 +9,8 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.models import Group
 
         from accounts import web_users
+        from accounts.cache import on_customer_change
+        from accounts.models import Customer
         from accounts.roles import ensure_builtin_roles
 
         # The built-in roles need the shop permissions, which Django creates
@@ -19,3 +21,6 @@ class AccountsConfig(AppConfig):
         m2m_changed.connect(web_users.role_permissions_changed, sender=Group.permissions.through)
         pre_delete.connect(web_users.role_deleting, sender=Group)
         post_delete.connect(web_users.role_deleted, sender=Group)
+        # The gate's cached row of a customer follows every save and delete, whoever makes it.
+        post_save.connect(on_customer_change, sender=Customer)
+        post_delete.connect(on_customer_change, sender=Customer)

@@ -23,7 +23,7 @@ from payments.money import check_range
 from payments.services import shortfall_top_up
 from shopbot.errors import InsufficientFunds, PriceChanged, ShopError
 from telegrambot import callbacks, delivery, dialog, ratelimit, screens, stock_alerts
-from telegrambot.adapter import call
+from telegrambot.adapter import call, read
 from telegrambot.context import ShopContext
 from telegrambot.handlers import topup
 from telegrambot.keyboards import catalog as keyboards
@@ -70,14 +70,14 @@ async def categories(update: Update, context: ShopContext) -> None:
 
 
 async def show_categories(update: Update, context: ShopContext, number: int) -> None:
-    page = await call(selectors.list_categories, page=number)
+    page = await read(selectors.list_categories, page=number)
     await show(update, context, texts.categories(page), keyboards.categories(page))
 
 
 async def category(update: Update, context: ShopContext) -> None:
     """Lists one page of a category's products with their prices."""
     category_id, number = callbacks.CATEGORY.parse(update.callback_query.data)
-    page = await call(selectors.list_products, category_id=category_id, page=number)
+    page = await read(selectors.list_products, category_id=category_id, page=number)
     found = (
         page.items[0].category if page.items else await call(selectors.get_category, category_id=category_id)
     )
@@ -87,7 +87,7 @@ async def category(update: Update, context: ShopContext) -> None:
 async def product(update: Update, context: ShopContext) -> None:
     """Shows a product card: description, price, stock, rating, and what can be done with it."""
     product_id, page = callbacks.PRODUCT.parse(update.callback_query.data)
-    card = await call(selectors.get_product_card, product_id=product_id)
+    card = await read(selectors.get_product_card, product_id=product_id)
     funnel.record(step=funnel.PRODUCT_VIEWED)
     await show_card(update, context, card, page=page)
 
@@ -267,7 +267,7 @@ async def top_up_shortfall(update: Update, context: ShopContext) -> None:
 # --- the draft -----------------------------------------------------------------------------
 async def get_draft(context: ShopContext, product_id: int) -> dialog.Dialog | None:
     """Return the purchase draft of ``product_id``, if that is what the customer is buying."""
-    state = await call(dialog.get_state, telegram_id=context.customer.telegram_id)
+    state = await read(dialog.get_state, telegram_id=context.customer.telegram_id)
     if state is None or state.state != PRODUCT_DRAFT or state.data.get("product_id") != product_id:
         return None
     return state

@@ -26,7 +26,7 @@ from accounts.models import Customer
 from accounts.services import mark_bot_blocked
 from telegrambot import callbacks, ratelimit, screens
 from telegrambot.adapter import call
-from telegrambot.admission import admit_sender
+from telegrambot.admission import aadmit_sender
 from telegrambot.context import ShopContext
 from telegrambot.handlers import admin_maintenance
 from telegrambot.keyboards import common as keyboards
@@ -59,8 +59,7 @@ async def admit(update: Update, context: ShopContext) -> None:
     if not is_private(update):
         await screens.answer(update, context)
         raise ApplicationHandlerStop
-    admission = await call(
-        admit_sender,
+    admission = await aadmit_sender(
         telegram_id=user.id,
         username=user.username,
         first_name=user.first_name,

@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from accounts import roles
 from catalog.selectors import count_cart_items
 from telegrambot import callbacks, dialog, screens
-from telegrambot.adapter import call
+from telegrambot.adapter import call, read
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import common as common_keyboards
 from telegrambot.keyboards import start as keyboards
@@ -19,19 +19,19 @@ PRIVATE = filters.ChatType.PRIVATE
 
 async def start(update: Update, context: ShopContext) -> None:
     """Shows the main menu; the gate has already registered the user and any referrer."""
-    await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
+    await read(dialog.clear_state, telegram_id=context.customer.telegram_id)
     await show_menu(update, context)
 
 
 async def menu(update: Update, context: ShopContext) -> None:
     """Shows the main menu in place of the current screen, leaving any prompt."""
-    await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
+    await read(dialog.clear_state, telegram_id=context.customer.telegram_id)
     await show_menu(update, context)
 
 
 async def show_menu(update: Update, context: ShopContext) -> None:
     customer = context.customer
-    is_admin = await call(roles.is_admin, customer)
+    is_admin = await read(roles.is_admin, customer)
     cart_count = await call(count_cart_items, telegram_id=customer.telegram_id)
     keyboard = keyboards.main_menu(cart_count=cart_count, is_admin=is_admin)
     await screens.show(update, context, texts.menu(customer), keyboard)
