@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
 
 
 class AccountsConfig(AppConfig):
@@ -8,6 +8,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.models import Group
 
+        from accounts.cache import on_customer_change
+        from accounts.models import Customer
         from accounts.roles import ensure_builtin_roles
         from accounts.services import web_users
 
@@ -19,3 +21,6 @@ class AccountsConfig(AppConfig):
         m2m_changed.connect(web_users.role_permissions_changed, sender=Group.permissions.through)
         pre_delete.connect(web_users.role_deleting, sender=Group)
         post_delete.connect(web_users.role_deleted, sender=Group)
+        # The gate's cached row of a customer follows every save and delete, whoever makes it.
+        post_save.connect(on_customer_change, sender=Customer)
+        post_delete.connect(on_customer_change, sender=Customer)

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 
 from accounts.models import PERMISSION_CODENAMES, Customer
+from shopbot import warmcache
 
 CUSTOMER_ROLE = "Customer"
 ADMIN_ROLE = "Admin"
@@ -58,8 +59,9 @@ def role_permissions(role_id: int | None) -> frozenset[str]:
     if role_id is None:
         return frozenset()
     key = role_cache_key(role_id)
-    cached = cache.get(key)
+    cached = warmcache.get(key)  # also on the bot's event loop (the gate, the menu)
     if cached is None:
+        warmcache.needs_orm()
         cached = sorted(
             Permission.objects.filter(
                 group__id=role_id, content_type__app_label="accounts", codename__in=PERMISSION_CODENAMES

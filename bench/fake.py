@@ -76,6 +76,10 @@ class TimedTelegram(FakeTelegram):
             chat = self.chats.get(chat_id)
             if chat is not None and len(chat) > KEEP_MESSAGES:
                 del chat[: len(chat) - KEEP_MESSAGES]
+            if status != 200 and "not modified" in str(body.get("description", "")):
+                # An edit to what the screen already shows (a press handled again after its
+                # worker died): nothing changes for the user, and it answers nothing they sent.
+                return status, body
             waiter = self.waiters.pop(chat_id, None)
             if waiter is not None and not waiter.done():
                 waiter.set_result({"at": arrived, "ok": status == 200, "body": body})

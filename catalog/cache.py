@@ -15,6 +15,10 @@ Each change forgets the entries at once (so this worker reads what it just
 wrote) and again when the transaction commits (so an entry another worker
 built from the old rows in between does not survive). Purchases, balances,
 stock decisions and payments never read from here: only screens do.
+
+Reads go through ``shopbot.warmcache``, so the bot can answer a warm screen on
+its event loop (``telegrambot.adapter.read``); whatever builds an entry or
+writes one says so first (``needs_orm``), and such a read moves to the ORM thread.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.db import transaction
 
+from shopbot import warmcache
+
 CATALOG_SECONDS = 5 * 60
 STOCK_SECONDS = 60
 VERSION_KEY = "catalog:version"
@@ -34,8 +40,9 @@ T = TypeVar("T")
 
 
 def catalog_version() -> int:
-    version = cache.get(VERSION_KEY)
+    version = warmcache.get(VERSION_KEY)
     if version is None:
+        warmcache.needs_orm()
         # A new start value, so entries of a version from before a cache restart are never reused.
         cache.add(VERSION_KEY, time.time_ns() // 1000, None)
         version = cache.get(VERSION_KEY) or 0
@@ -58,7 +65,7 @@ def cached_with(
     """
     key = ":".join(["catalog", name, *map(str, parts)])
     extra = list(also)
-    found = cache.get_many([VERSION_KEY, key, *extra])
+    found = warmcache.get_many([VERSION_KEY, key, *extra])
     version = found.get(VERSION_KEY)
     if version is None:
         version = catalog_version()
@@ -66,6 +73,7 @@ def cached_with(
     if entry is not None and entry[0] == version:
         value = entry[1]
     else:
+        warmcache.needs_orm()
         value = build()
         cache.set(key, (version, value), CATALOG_SECONDS)
     return value, {name: found[name] for name in extra if name in found}
@@ -105,15 +113,17 @@ def get_stock_counts(
     """
     ids = list(product_ids)
     if known and all(product_id in known for product_id in ids):
+        warmcache.needs_orm()  # known counts come with a page or card just built: not warm
         cache.set_many({stock_key(product_id): known[product_id] for product_id in ids}, STOCK_SECONDS)
         return {product_id: known[product_id] for product_id in ids}
     if found is None:
-        found = cache.get_many([stock_key(product_id) for product_id in ids]) if ids else {}
+        found = warmcache.get_many([stock_key(product_id) for product_id in ids]) if ids else {}
     counts = {
         product_id: found[stock_key(product_id)] for product_id in ids if stock_key(product_id) in found
     }
     missing = [product_id for product_id in ids if product_id not in counts]
     if missing:
+        warmcache.needs_orm()
         fresh = count(missing)
         fresh = {product_id: fresh.get(product_id, 0) for product_id in missing}
         cache.set_many({stock_key(product_id): number for product_id, number in fresh.items()}, STOCK_SECONDS)

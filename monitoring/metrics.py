@@ -35,6 +35,11 @@ RECONCILIATION_RUNS = Counter(
 TELEGRAM_API_ERRORS = Counter(
     "shopbot_telegram_api_errors_total", "Errors returned by the Bot API.", ["kind"]
 )
+WARM_READS = Counter(
+    "shopbot_warm_reads_total",
+    "Cached reads of the bot by where they were answered: on the event loop, or on the ORM thread (a miss).",
+    ["path"],
+)
 BOT_HEARTBEAT = Gauge("shopbot_bot_heartbeat_timestamp", "Last successful contact with Telegram (unix time).")
 WEBHOOK_UPDATES = Counter(
     "shopbot_webhook_updates_total",

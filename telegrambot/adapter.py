@@ -12,19 +12,24 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.exceptions import SynchronousOnlyOperation
 from django.db import close_old_connections, connection, connections
+
+from monitoring.metrics import WARM_READS
+from shopbot import warmcache
 
 P = ParamSpec("P")
 R = TypeVar("R")
 # The check below costs a query (CONN_HEALTH_CHECKS): once a second is enough for
 # persistent connections, where once a call doubled the queries of a screen.
 CHECK_EVERY = 1.0
+FETCH_ROUNDS = 4  # cache round trips a warm read may take before it goes to the ORM thread
 _checked = threading.local()
 _pool: ThreadPoolExecutor | None = None
 
@@ -61,6 +66,43 @@ async def call(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     return await sync_to_async(_run, thread_sensitive=False, executor=database_threads())(
         func, *args, **kwargs
     )
+
+
+async def read(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run a cached read on the event loop (``shopbot.warmcache``); on a miss, through ``call``.
+
+    Only for reads whose code marks every database query and cache write with
+    ``warmcache.needs_orm()``: the cached pages and the gate's admission.
+    """
+    return await read_keys((), func, *args, **kwargs)
+
+
+async def read_keys(keys: Iterable[str], func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """``read``, fetching ``keys`` (those it is known to read) in its first round trip."""
+    fetched: dict[str, object] = {}
+    wanted = list(keys)
+    if wanted:
+        try:
+            fetched.update(await warmcache.aget_many(wanted))
+        except Exception:  # noqa: BLE001 - a backend the loop cannot read, or the cache away: the ORM side
+            WARM_READS.labels(path="orm").inc()
+            return await call(func, *args, **kwargs)
+    for _ in range(FETCH_ROUNDS):
+        try:
+            with warmcache.LoopMode(fetched):
+                result = func(*args, **kwargs)
+        except warmcache.NeedKeys as need:
+            try:
+                fetched.update(await warmcache.aget_many(need.keys))
+            except Exception:  # noqa: BLE001 - a backend the loop cannot read, or the cache away: the ORM side
+                break
+            continue
+        except (warmcache.Miss, SynchronousOnlyOperation):
+            break
+        WARM_READS.labels(path="loop").inc()
+        return result
+    WARM_READS.labels(path="orm").inc()
+    return await call(func, *args, **kwargs)
 
 
 def close_pool() -> None:

@@ -1,20 +1,34 @@
-"""What the gate asks about every update, answered in one trip to Django's ORM thread.
+"""What the gate asks about every update: on the event loop when the cache knows, else in one ORM trip.
 
-The rate limit, the customer (registered or refreshed) and maintenance mode
-used to be three calls through the adapter; each call is a hop between the
-event loop and the ORM thread that costs about as much CPU as a cache read.
-The gate still applies the answers in its own order (see ``handlers/gate.py``).
+The rate limit, the customer and maintenance mode. A returning customer
+with nothing new (``accounts.services.is_up_to_date``) is admitted from the
+cache alone, on the event loop: the update is counted there, and the
+customer's row (``accounts.cache``), the ban, maintenance mode and the role's
+permissions are read in a round trip or two (``telegrambot.adapter.read``).
+Anything else (a new customer, new names, a minute since last seen, a ban to
+answer, a cold cache) takes the one trip to the ORM thread it always took,
+which registers or refreshes the customer and keeps the row in the cache.
+The gate applies the answers in its own order (see ``handlers/gate.py``).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from typing import Any
+
+from redis.exceptions import RedisError
 
 from accounts import roles
+from accounts.cache import cached_customer, customer_key, remember_customer
 from accounts.models import Customer
-from accounts.services import register_customer
-from telegrambot.ratelimit import Refusal, check_update
+from accounts.services import customer_names, is_up_to_date, register_customer
+from shopbot import warmcache
+from telegrambot.adapter import read_keys
+from telegrambot.ratelimit import Refusal, ban_key, check_update, count_update_on_loop
 from telegrambot.services import maintenance
+
+logger = logging.getLogger("shopbot.bot")
 
 
 @dataclass(frozen=True)
@@ -34,21 +48,56 @@ def admit_sender(
     last_name: str | None,
     language_code: str | None,
     start_payload: str | None,
+    usage: dict[str, Any] | None = None,
 ) -> Admission:
-    """Count the update against the global limit, then register the sender and read maintenance mode."""
-    refusal = check_update(telegram_id=telegram_id)
+    """Count the update (unless ``usage`` did), register or refresh the sender, read maintenance mode."""
+    refusal = check_update(telegram_id=telegram_id, usage=usage)
     if refusal is not None:
         return Admission(refusal=refusal)
-    customer, _created = register_customer(
+    names = customer_names(username=username, first_name=first_name, last_name=last_name)
+    customer = cached_customer(telegram_id)
+    if customer is None or not is_up_to_date(customer, names):
+        warmcache.needs_orm()
+        customer, _created = register_customer(
+            telegram_id=telegram_id,
+            start_payload=start_payload,
+            language_code=language_code,
+            **names,
+        )
+        remember_customer(customer)
+    closed = maintenance.is_maintenance_on() and not roles.is_admin(customer)
+    return Admission(customer=customer, closed=closed)
+
+
+async def aadmit_sender(
+    *,
+    telegram_id: int,
+    username: str | None,
+    first_name: str | None,
+    last_name: str | None,
+    language_code: str | None,
+    start_payload: str | None,
+) -> Admission:
+    """Admit the sender: from the cache on the event loop, or on the ORM thread (``admit_sender``)."""
+    usage = None
+    if warmcache.backend() is not None:
+        try:
+            usage = await count_update_on_loop(telegram_id=telegram_id)
+        except (RedisError, OSError) as error:
+            # The ORM side counts instead, and reports an unreachable cache as it always has.
+            logger.debug("Could not count update of %s on the event loop: %r", telegram_id, error)
+    keys = [ban_key(telegram_id), customer_key(telegram_id), maintenance.CACHE_KEY]
+    return await read_keys(
+        keys,
+        admit_sender,
         telegram_id=telegram_id,
         username=username,
         first_name=first_name,
         last_name=last_name,
         language_code=language_code,
         start_payload=start_payload,
+        usage=usage,
     )
-    closed = maintenance.is_maintenance_on() and not roles.is_admin(customer)
-    return Admission(customer=customer, closed=closed)
 
 
 def admit_customer(*, telegram_id: int) -> Admission:

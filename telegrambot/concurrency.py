@@ -44,6 +44,13 @@ def sender_of(update: object) -> int | None:
     return None
 
 
+def close(coroutine: Awaitable[Any]) -> None:
+    """Close a coroutine that will never run, so it is not reported as never awaited."""
+    closing = getattr(coroutine, "close", None)
+    if closing is not None:
+        closing()
+
+
 async def wake(turns: Turns) -> None:
     async with turns.changed:
         turns.changed.notify_all()
@@ -52,9 +59,9 @@ async def wake(turns: Turns) -> None:
 class OneUpdatePerCustomer(BaseUpdateProcessor):
     """Run up to ``workers`` updates at once, never two of one customer.
 
-    With a ``fleet`` (webhook workers), the in-process turn is the fast path in
-    front of the customer's turn across all workers (``telegrambot/fleet.py``),
-    and an update some worker already finished is skipped.
+    With a ``fleet`` (webhook workers), an update first waits for the customer's
+    turn across all workers (``telegrambot/fleet.py``), then runs; an update some
+    worker already finished is skipped.
     """
 
     def __init__(self, workers: int, fleet: Fleet | None = None) -> None:
@@ -71,9 +78,29 @@ class OneUpdatePerCustomer(BaseUpdateProcessor):
         return len(self._turns)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        update_id = getattr(update, "update_id", None)
+        if self.fleet is None or update_id is None:
+            await self.in_turn(update, coroutine)
+            return
+        # The fleet's turn before the in-process one: an earlier update of the customer claimed
+        # from a dead worker must find this process's turn free, not held by a later update
+        # that waits for it across the fleet (each would wait for the other).
+        try:
+            async with self.fleet.turn(sender_of(update), update_id) as done_before:
+                if done_before:
+                    close(coroutine)
+                    return
+                await self.in_turn(update, coroutine)
+        except asyncio.CancelledError:
+            close(coroutine)  # cancelled while waiting for its turn (shutdown): it never ran
+            raise
+
+    async def in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run ``coroutine`` when no other update of its sender runs in this process, lowest id first."""
         sender = sender_of(update)
         if sender is None:
-            await self.run(update, None, coroutine)
+            async with self._running:
+                await coroutine
             return
         turns = self._turns.setdefault(sender, Turns())
         # Ordered by update_id, not arrival: webhook workers may read a customer's updates out of order.
@@ -86,7 +113,8 @@ class OneUpdatePerCustomer(BaseUpdateProcessor):
                 heapq.heappop(turns.waiting)
                 turns.running = started = True
             try:
-                await self.run(update, sender, coroutine)
+                async with self._running:
+                    await coroutine
             finally:
                 async with turns.changed:
                     turns.running = False
@@ -97,28 +125,11 @@ class OneUpdatePerCustomer(BaseUpdateProcessor):
                 heapq.heapify(turns.waiting)
                 if turns.waiting:  # it may have been next: let the new first one look again
                     asyncio.ensure_future(wake(turns))
-                close = getattr(coroutine, "close", None)
-                if close is not None:
-                    close()  # cancelled while waiting for its turn (shutdown): it never ran
+                close(coroutine)  # cancelled while waiting for its turn (shutdown): it never ran
             raise
         finally:
             if not turns.running and not turns.waiting and self._turns.get(sender) is turns:
                 del self._turns[sender]
-
-    async def run(self, update: object, sender: int | None, coroutine: Awaitable[Any]) -> None:
-        update_id = getattr(update, "update_id", None)
-        if self.fleet is None or update_id is None:
-            async with self._running:
-                await coroutine
-            return
-        async with self.fleet.turn(sender, update_id) as done_before:
-            if done_before:
-                close = getattr(coroutine, "close", None)
-                if close is not None:
-                    close()
-                return
-            async with self._running:
-                await coroutine
 
     async def initialize(self) -> None:
         pass

@@ -44,6 +44,7 @@ logger = logging.getLogger("shopbot.bot")
 
 READ_BLOCK_MS = 1000  # how long a read waits for new entries before looking for a stop
 AHEAD = 2  # entries taken per update that may run at once
+CLAIM_PAGES = 16  # XAUTOCLAIM calls per claim round at most, each scanning up to 10 x capacity entries
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -110,6 +111,8 @@ class StreamConsumer:
 
     async def read(self) -> None:
         room = self.capacity - len(self.taken)
+        if room <= 0:  # a claim filled the waiting room (XREADGROUP refuses COUNT 0)
+            return
         try:
             answer = await self.client.xreadgroup(
                 GROUP, self.name, {self.key: ">"}, count=room, block=READ_BLOCK_MS
@@ -124,23 +127,38 @@ class StreamConsumer:
                 self.take(entry_id, fields)
 
     async def claim(self) -> None:
-        """Take over entries a silent worker left idle for WEBHOOK_CLAIM_SECONDS."""
-        room = self.capacity - len(self.taken)
-        try:
-            answer = await self.client.xautoclaim(
-                self.key, GROUP, self.name, min_idle_time=self.claim_seconds * 1000, count=room
-            )
-        except ResponseError as error:
-            if "NOGROUP" not in str(error):
-                raise
-            await self.ensure_group()
-            return
-        claimed = [(entry_id, fields) for entry_id, fields in answer[1] if fields is not None]
-        for entry_id, fields in claimed:
-            if self.take(entry_id, fields):
-                WEBHOOK_UPDATES.labels(event="claimed").inc()
-        if claimed:
-            logger.info("Claimed %s updates a silent worker had taken", len(claimed))
+        """Take over every entry a silent worker left idle for WEBHOOK_CLAIM_SECONDS, in one round.
+
+        Not only as many as there is room for: a dead worker held up to its own
+        capacity, and what is left behind waits another round (and a customer's
+        later update, here, waits for it), so a busy survivor would take minutes.
+        The extra entries wait in the waiting room like a customer's later presses.
+        """
+        claimed: list[tuple[Any, dict[bytes, bytes]]] = []
+        start: Any = "0-0"
+        for _ in range(CLAIM_PAGES):
+            try:
+                answer = await self.client.xautoclaim(
+                    self.key,
+                    GROUP,
+                    self.name,
+                    min_idle_time=self.claim_seconds * 1000,
+                    start_id=start,
+                    count=self.capacity,
+                )
+            except ResponseError as error:
+                if "NOGROUP" not in str(error):
+                    raise
+                await self.ensure_group()
+                return
+            claimed += [(entry_id, fields) for entry_id, fields in answer[1] if fields is not None]
+            start = answer[0]
+            if start in (b"0-0", "0-0"):
+                break
+        taken = sum(1 for entry_id, fields in claimed if self.take(entry_id, fields))
+        if taken:
+            WEBHOOK_UPDATES.labels(event="claimed").inc(taken)
+            logger.info("Claimed %s updates a silent worker had taken", taken)
 
     def take(self, entry_id: Any, fields: dict[bytes, bytes]) -> bool:
         entry = entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)

@@ -29,12 +29,14 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
-from django_ratelimit.core import get_usage
+from django_ratelimit import ALL
+from django_ratelimit.core import EXPIRATION_FUDGE, _get_window, _make_cache_key, _split_rate, get_usage
 from telegram import Update
 
 from accounts import roles
 from accounts.models import Customer
 from monitoring.metrics import RATE_LIMITED
+from shopbot import warmcache
 from telegrambot import screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
@@ -85,19 +87,23 @@ def notice_key(scope: str, telegram_id: int) -> str:
 
 
 # --- the synchronous core (through the adapter) ---------------------------------------------
-def check_update(*, telegram_id: int) -> Refusal | None:
+def check_update(*, telegram_id: int, usage: dict[str, Any] | None = None) -> Refusal | None:
     """Count one update of a user against the global limit; return a refusal while they are banned.
 
+    ``usage`` is the count already made for this update on the event loop
+    (``count_update_on_loop``), so an update is counted once on either path.
     The ban lasts ``RATE_LIMIT_BAN_SECONDS``, and at least until the window that
     tripped it ends, so the first update after a ban starts a fresh count.
     """
     if not GLOBAL.rate:
         return None
     now = clock()
-    until = cache.get(ban_key(telegram_id))
+    until = warmcache.get(ban_key(telegram_id))
     if isinstance(until, float) and until > now:
         return refuse(GLOBAL, telegram_id, until - now)
-    usage = count(GLOBAL, telegram_id)
+    if usage is None:
+        warmcache.needs_orm()
+        usage = count(GLOBAL, telegram_id)
     if not usage["should_limit"] or is_exempt(GLOBAL, telegram_id):
         return None
     seconds = max(settings.RATE_LIMIT_BAN_SECONDS, usage["time_left"], 1)
@@ -128,8 +134,30 @@ def count(limit: Limit, telegram_id: int) -> dict[str, Any]:
     return usage
 
 
+async def count_update_on_loop(*, telegram_id: int) -> dict[str, Any] | None:
+    """Count one update against the global limit on the event loop; None when limits are off.
+
+    The same counter as ``count`` (django-ratelimit's key for the group, rate
+    and window, made by its own functions), so the ORM side reads what was counted here.
+    """
+    if not GLOBAL.rate:
+        return None
+    limit, period = _split_rate(GLOBAL.rate)
+    value = str(telegram_id)
+    window = _get_window(value, period)
+    key = _make_cache_key(f"bot:{GLOBAL.scope}", window, GLOBAL.rate, value, ALL)
+    counted = await warmcache.acount(key, period + EXPIRATION_FUDGE)
+    return {
+        "count": counted,
+        "limit": limit,
+        "should_limit": counted > limit,
+        "time_left": window - int(clock()),
+    }
+
+
 def is_exempt(limit: Limit, telegram_id: int) -> bool:
     # Asked only once a user is over a limit, so admins cost nothing on the usual path.
+    warmcache.needs_orm()
     if not limit.exempt_admins:
         return False
     if roles.is_owner_id(telegram_id):
@@ -139,6 +167,7 @@ def is_exempt(limit: Limit, telegram_id: int) -> bool:
 
 
 def refuse(limit: Limit, telegram_id: int, seconds: float) -> Refusal:
+    warmcache.needs_orm()
     whole = max(1, int(seconds + 0.999))
     notify = cache.add(notice_key(limit.scope, telegram_id), 1, timeout=whole)
     language = None

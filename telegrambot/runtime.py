@@ -34,6 +34,7 @@ from monitoring.backups import BackupError, backup_database
 from monitoring.heartbeat import record_heartbeat
 from monitoring.metrics import TELEGRAM_API_ERRORS
 from monitoring.retention import delete_old_records
+from shopbot import warmcache
 from telegrambot import adapter, consumer, locks, webhook
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
@@ -172,9 +173,10 @@ async def after_stop(application: AnyApplication) -> None:
 
 
 async def after_shutdown(application: AnyApplication) -> None:
-    """Close the database connections of the ORM threads (PTB's ``post_shutdown``)."""
+    """Close the database connections of the ORM threads and the loop's cache client (PTB's ``post_shutdown``)."""
     await sync_to_async(connections.close_all)()
     await asyncio.to_thread(adapter.close_pool)
+    await warmcache.close_clients()
     exporter = application.bot_data.get("exporter")
     if exporter is not None:
         exporter.shutdown()

@@ -7,11 +7,18 @@ answered once, and a second press of the same button is harmless.
 
 from __future__ import annotations
 
+import logging
+
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
+from monitoring.metrics import TELEGRAM_API_ERRORS
 from telegrambot.context import ShopContext
 from telegrambot.texts.catalog import visible_text
+
+logger = logging.getLogger("shopbot.bot")
+# Telegram's refusal of an answer to a query answered before (or too old to answer).
+ANSWERED_BEFORE = "query is too old and response timeout expired or query id is invalid"
 
 
 async def answer(
@@ -19,8 +26,17 @@ async def answer(
 ) -> None:
     """Answer the pressed button unless it was answered already; a no-op for messages."""
     query = update.callback_query
-    if query is not None and not context.bot.was_answered(query.id):
+    if query is None or context.bot.was_answered(query.id):
+        return
+    try:
         await query.answer(text, show_alert=alert)
+    except BadRequest as error:
+        if ANSWERED_BEFORE not in error.message.lower():
+            raise
+        # A worker that died after answering left this press to another (webhook mode), or the
+        # press waited too long: the answer is gone, the screen is still owed.
+        logger.debug("Press %s was answered before or expired; showing its screen anyway", query.id)
+        TELEGRAM_API_ERRORS.labels(kind="callback_query_expired").inc()
 
 
 async def show(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.actors import Actor, actor_customer, actor_label, is_owner_actor, permissions_of_actor
+from accounts.cache import forget_customer
 from accounts.models import PERMISSION_CODENAMES, AuditEntry, Customer
 from accounts.services.web_users import sync_staff_user
 from shopbot.errors import (
@@ -76,17 +77,13 @@ def register_customer(
     Idempotent: a second ``/start`` (or two at once) never creates a second row
     and never changes the referrer chosen the first time.
     """
-    names = {
-        "username": (username or "")[:32],
-        "first_name": (first_name or "")[:64],
-        "last_name": (last_name or "")[:64],
-    }
+    names = customer_names(username=username, first_name=first_name, last_name=last_name)
     customer = Customer.objects.filter(telegram_id=telegram_id).first()
     if customer is not None:
         changed = {key: value for key, value in names.items() if getattr(customer, key) != value}
         # Every update passes here: a returning customer with nothing new costs one read, and
         # last_seen is written at most once a minute.
-        if changed or customer.has_blocked_bot or now() - customer.last_seen >= LAST_SEEN_PRECISION:
+        if not is_up_to_date(customer, names):
             customer.last_seen = now()
             Customer.objects.filter(pk=customer.pk).update(
                 last_seen=customer.last_seen, has_blocked_bot=False, **changed
@@ -105,6 +102,24 @@ def register_customer(
         # Another update of the same user registered them a moment ago.
         return Customer.objects.get(telegram_id=telegram_id), False
     return customer, True
+
+
+def customer_names(*, username: str | None, first_name: str | None, last_name: str | None) -> dict[str, str]:
+    """The names Telegram sent, cut to the columns' lengths."""
+    return {
+        "username": (username or "")[:32],
+        "first_name": (first_name or "")[:64],
+        "last_name": (last_name or "")[:64],
+    }
+
+
+def is_up_to_date(customer: Customer, names: dict[str, str]) -> bool:
+    """Whether ``register_customer`` would write nothing for this contact (same names, seen lately)."""
+    return (
+        all(getattr(customer, key) == value for key, value in names.items())
+        and not customer.has_blocked_bot
+        and now() - customer.last_seen < LAST_SEEN_PRECISION
+    )
 
 
 def get_customer_for_update(*, telegram_id: int) -> Customer:
@@ -191,6 +206,7 @@ def set_language(*, telegram_id: int, language: str) -> Customer:
     updated = Customer.objects.filter(telegram_id=telegram_id).update(language=language)
     if not updated:
         raise CustomerNotFound()
+    forget_customer(telegram_id)
     return Customer.objects.get(telegram_id=telegram_id)
 
 
@@ -215,6 +231,7 @@ def set_blocked(*, actor: Actor, telegram_id: int, blocked: bool) -> Customer:
 def mark_bot_blocked(*, telegram_id: int) -> None:
     """Remember that a user blocked the bot, so broadcasts skip them."""
     Customer.objects.filter(telegram_id=telegram_id).update(has_blocked_bot=True)
+    forget_customer(telegram_id)
 
 
 def permissions_of_subset(target: Customer, actor: Actor) -> bool:

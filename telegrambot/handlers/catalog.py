@@ -23,7 +23,7 @@ from monitoring import funnel
 from payments.money import check_range
 from shopbot.errors import InsufficientFunds, IntentExpired, PriceChanged
 from telegrambot import callbacks, delivery, ratelimit, screens
-from telegrambot.adapter import call
+from telegrambot.adapter import call, read
 from telegrambot.common_screens import methods_screen, show_shortfall
 from telegrambot.context import ShopContext
 from telegrambot.features import Feature
@@ -56,14 +56,14 @@ async def categories(update: Update, context: ShopContext) -> None:
 
 
 async def show_categories(update: Update, context: ShopContext, number: int) -> None:
-    page = await call(selectors.list_categories, page=number)
+    page = await read(selectors.list_categories, page=number)
     await show(update, context, texts.categories(page), keyboards.categories(page))
 
 
 async def category(update: Update, context: ShopContext) -> None:
     """Lists one page of a category's products with their prices."""
     category_id, number = callbacks.CATEGORY.parse(update.callback_query.data)
-    page = await call(selectors.list_products, category_id=category_id, page=number)
+    page = await read(selectors.list_products, category_id=category_id, page=number)
     found = (
         page.items[0].category if page.items else await call(selectors.get_category, category_id=category_id)
     )
@@ -73,7 +73,7 @@ async def category(update: Update, context: ShopContext) -> None:
 async def product(update: Update, context: ShopContext) -> None:
     """Shows a product card: description, price, stock, rating, and what can be done with it."""
     product_id, page = callbacks.PRODUCT.parse(update.callback_query.data)
-    card = await call(selectors.get_product_card, product_id=product_id)
+    card = await read(selectors.get_product_card, product_id=product_id)
     funnel.record(step=funnel.PRODUCT_VIEWED)
     await show_card(update, context, card, page=page)
 
@@ -219,7 +219,7 @@ async def top_up_shortfall(update: Update, context: ShopContext) -> None:
 # --- the promo code chosen for a product ----------------------------------------------------
 async def get_draft(context: ShopContext, product_id: int) -> dialog.Dialog | None:
     """Return the promo code draft of ``product_id``, if that is the product the customer chose one for."""
-    state = await call(dialog.get_state, telegram_id=context.customer.telegram_id)
+    state = await read(dialog.get_state, telegram_id=context.customer.telegram_id)
     if state is None or state.state != PRODUCT_DRAFT or state.data.get("product_id") != product_id:
         return None
     return state

@@ -24,7 +24,7 @@ from accounts.selectors import may_shop
 from accounts.services import mark_bot_blocked
 from telegrambot import callbacks, membership, ratelimit, screens
 from telegrambot.adapter import call
-from telegrambot.admission import admit_sender
+from telegrambot.admission import aadmit_sender
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import common as keyboards
 from telegrambot.texts import admin_maintenance as maintenance_texts
@@ -52,8 +52,7 @@ async def admit(update: Update, context: ShopContext) -> None:
     if not is_private(update):
         await screens.answer(update, context)
         raise ApplicationHandlerStop
-    admission = await call(
-        admit_sender,
+    admission = await aadmit_sender(
         telegram_id=user.id,
         username=user.username,
         first_name=user.first_name,

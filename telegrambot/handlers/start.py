@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from telegrambot import callbacks, screens
-from telegrambot.adapter import call
+from telegrambot.adapter import read
 from telegrambot.common_screens import show_menu
 from telegrambot.context import ShopContext
 from telegrambot.features import Feature
@@ -20,13 +20,13 @@ PRIVATE = filters.ChatType.PRIVATE
 
 async def start(update: Update, context: ShopContext) -> None:
     """Shows the main menu; the gate has already registered the user and any referrer."""
-    await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
+    await read(dialog.clear_state, telegram_id=context.customer.telegram_id)
     await show_menu(update, context)
 
 
 async def menu(update: Update, context: ShopContext) -> None:
     """Shows the main menu in place of the current screen, leaving any prompt."""
-    await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
+    await read(dialog.clear_state, telegram_id=context.customer.telegram_id)
     await show_menu(update, context)
 
 

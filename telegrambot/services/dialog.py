@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils.timezone import now
 
+from shopbot import warmcache
 from telegrambot.models import DialogState
 
 # A prompt left unanswered this long is forgotten, so stray text a week later is not taken as an answer.
@@ -46,7 +47,7 @@ def no_state_key(telegram_id: int) -> str:
 
 def knows_no_state(telegram_id: int) -> bool:
     try:
-        return bool(cache.get(no_state_key(telegram_id)))
+        return bool(warmcache.get(no_state_key(telegram_id)))  # also on the event loop
     except Exception:  # noqa: BLE001 - the table answers when the cache cannot
         return False
 
@@ -76,6 +77,7 @@ def get_state(*, telegram_id: int) -> Dialog | None:
     """Return the prompt ``telegram_id`` is answering, or None."""
     if knows_no_state(telegram_id):
         return None
+    warmcache.needs_orm()
     row = DialogState.objects.filter(telegram_id=telegram_id, updated__gte=now() - STATE_LIFETIME).first()
     if row is None:
         remember_no_state(telegram_id)
@@ -109,6 +111,7 @@ def clear_state(*, telegram_id: int) -> None:
     """Forget any prompt of ``telegram_id``."""
     if knows_no_state(telegram_id):
         return
+    warmcache.needs_orm()
     DialogState.objects.filter(telegram_id=telegram_id).delete()
     remember_no_state(telegram_id)
 

@@ -15,6 +15,7 @@ from django.utils.timezone import now
 
 from accounts.actors import Actor, actor_customer
 from accounts.services import record_audit, requires
+from shopbot import warmcache
 from telegrambot.models import MaintenanceMode
 
 CACHE_KEY = "maintenance-mode"
@@ -24,8 +25,9 @@ ROW_ID = 1
 
 def is_maintenance_on() -> bool:
     """Return whether the shop is closed for maintenance (cached for a few seconds)."""
-    cached = cache.get(CACHE_KEY)
+    cached = warmcache.get(CACHE_KEY)  # also on the bot's event loop (the gate)
     if cached is None:
+        warmcache.needs_orm()
         cached = bool(MaintenanceMode.objects.filter(pk=ROW_ID, enabled=True).exists())
         cache.set(CACHE_KEY, cached, CACHE_SECONDS)
     return bool(cached)

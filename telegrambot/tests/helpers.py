@@ -8,6 +8,9 @@ PostgreSQL alike.
 
 from __future__ import annotations
 
+from typing import Any
+
+from accounts.models import Customer
 from shopbot.test import ShopTestCase
 from telegrambot.simulator.fake_telegram import FakeTelegram
 from telegrambot.testing.driver import ChatUser, Shop
@@ -29,3 +32,11 @@ class BotTestCase(ShopTestCase):
         chat_user = await shop.user(telegram_id, language_code=language_code, **user)  # type: ignore[arg-type]
         await chat_user.send("/start")
         return shop, chat_user
+
+
+async def change_customer(customer_id: int, **fields: Any) -> None:
+    """Change a customer's row as the web admin or a service does (a save, which the gate's cache follows)."""
+    customer = await Customer.objects.aget(pk=customer_id)
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    await customer.asave(update_fields=list(fields))

@@ -7,6 +7,7 @@ from shopbot.test import row_counts
 from telegrambot import callbacks
 from telegrambot.models import DialogState
 from telegrambot.tests.admin_support import AdminTestCase
+from telegrambot.tests.helpers import change_customer
 
 
 class CategoryTests(AdminTestCase):
@@ -81,15 +82,12 @@ class CategoryTests(AdminTestCase):
     async def test_it_refuses_a_typed_answer_once_the_permission_is_gone(self):
         adam = await self.open_catalog(self.admin)
         await adam.press("➕ New category")
-        await sync_to_async(self.take_role_away)(self.admin)
+        await change_customer(self.admin.pk, role=None)
 
         await adam.send("Films")
         self.assertIn("not allowed", adam.screen.text)
         self.assertFalse(await Category.objects.filter(name="Films").aexists())
         self.assertEqual(await self.audits("permission_denied", self.admin), 1)
-
-    def take_role_away(self, customer):
-        type(customer).objects.filter(pk=customer.pk).update(role=None)
 
 
 class ProductFormTests(AdminTestCase):
@@ -177,7 +175,7 @@ class ProductFormTests(AdminTestCase):
             await adam.send(answer)
         await adam.press("⏭ Skip")
         await Product.objects.none().acount()  # keeps the event loop honest
-        await sync_to_async(type(self.admin).objects.filter(pk=self.admin.pk).update)(role=None)
+        await change_customer(self.admin.pk, role=None)
 
         await adam.press("📦 Units from stock")
         self.assertIn("not allowed", adam.alert)

@@ -22,6 +22,7 @@ from telegrambot.providers import open_crypto_top_up
 from telegrambot.simulator.fake_telegram import FakeTelegram
 from telegrambot.testing.driver import TOKEN, ChatUser
 from telegrambot.tests.admin_support import AdminTestCase
+from telegrambot.tests.helpers import change_customer
 
 
 @pytest.fixture(scope="module")
@@ -223,7 +224,7 @@ class RefundStarsTests(PaymentsAdminTestCase):
         self.assertNotIn("referral reward", adam.screen.text)
 
     async def test_it_says_before_confirming_that_the_referral_reward_stays(self) -> None:
-        await Customer.objects.filter(pk=self.bob.pk).aupdate(referrer=self.alice)
+        await change_customer(self.bob.pk, referrer=self.alice)
         with override_settings(REFERRAL_PERCENT=Decimal("10")):
             payment = await self.paid()
         adam, bob = await self.chats()

@@ -9,6 +9,7 @@ from accounts.roles import ADMIN_ROLE
 from shopbot.test import make_customer
 from telegrambot import callbacks
 from telegrambot.tests.admin_support import AdminTestCase
+from telegrambot.tests.helpers import change_customer
 
 
 def codenames_of(name):
@@ -124,7 +125,7 @@ class RoleTests(AdminTestCase):
         rita = await self.open_roles(self.rita)
         await rita.press("➕ New role")
         await rita.send("Late")
-        await Customer.objects.filter(pk=self.rita.pk).aupdate(role=None)
+        await change_customer(self.rita.pk, role=None)
         await rita.press("💾 Save")
         self.assertIn("not allowed", rita.alert)
         self.assertFalse(await Group.objects.filter(name="Late").aexists())

@@ -10,6 +10,7 @@ from catalog.services.staged_uploads import staged_key
 from telegrambot import callbacks
 from telegrambot.jobs.stock_alerts import notify_low_stock
 from telegrambot.tests.admin_support import AdminTestCase, send_document
+from telegrambot.tests.helpers import change_customer
 
 
 class StockUploadTests(AdminTestCase):
@@ -104,7 +105,7 @@ class StockUploadTests(AdminTestCase):
     async def test_it_refuses_an_upload_confirmed_after_the_permission_is_gone(self):
         carl = await self.open_upload()
         await carl.send("LATE-1")
-        await sync_to_async(type(self.carl).objects.filter(pk=self.carl.pk).update)(role=None)
+        await change_customer(self.carl.pk, role=None)
 
         await carl.press("✅ Add 1 units")
         self.assertIn("not allowed", carl.alert)

@@ -167,7 +167,7 @@ class QueryCountTests(BotTestCase):
         large_page = await self.count_queries(alice, callbacks.CATEGORY.build(large.pk, 150))
 
         self.assertEqual(small_page, large_page)
-        self.assertGreater(small_page, 2)
+        self.assertGreater(small_page, 1)  # built, not cached: the category and its page of products
         self.assertIn("Bulk 1490", " ".join(alice.screen.labels))
 
 

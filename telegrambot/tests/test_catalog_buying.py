@@ -13,7 +13,7 @@ from catalog.services import purchase_product
 from shopbot.test import give_money, make_customer, make_product, make_promo
 from telegrambot import callbacks
 from telegrambot.testing.driver import ChatUser
-from telegrambot.tests.helpers import BotTestCase
+from telegrambot.tests.helpers import BotTestCase, change_customer
 
 
 class BuyTests(BotTestCase):
@@ -108,7 +108,7 @@ class BuyTests(BotTestCase):
     async def test_it_says_so_in_russian(self) -> None:
         shop, ivan = await self.start_chat(5202, language_code="ru")
         await sync_to_async(make_customer)(5203, balance="50")
-        await Customer.objects.filter(telegram_id=5202).aupdate(balance=Decimal("0"))
+        await change_customer((await Customer.objects.aget(telegram_id=5202)).pk, balance=Decimal("0"))
         await ivan.press_data(callbacks.PRODUCT.build(self.key.pk, 1))
         await ivan.press_data(callbacks.BUY.build(self.key.pk))
         await Product.objects.filter(pk=self.key.pk).aupdate(is_active=False)

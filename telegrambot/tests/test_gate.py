@@ -5,14 +5,14 @@ from django.test import override_settings
 
 from accounts.models import Customer
 from telegrambot import callbacks
-from telegrambot.tests.helpers import BotTestCase
+from telegrambot.tests.helpers import BotTestCase, change_customer
 
 CHANNEL = {"CHANNEL_ID": "@shop_news", "CHANNEL_URL": "https://t.me/shop_news"}
 
 
 class BlockedUserTests(BotTestCase):
     async def test_it_tells_a_blocked_user_once_and_does_nothing_else(self) -> None:
-        await Customer.objects.filter(pk=self.bob.pk).aupdate(is_blocked=True)
+        await change_customer(self.bob.pk, is_blocked=True)
         shop = await self.start_shop()
         bob = await shop.user(self.bob.telegram_id)
 
@@ -27,7 +27,7 @@ class BlockedUserTests(BotTestCase):
 
     async def test_it_answers_a_blocked_users_presses_without_showing_anything(self) -> None:
         shop, bob = await self.start_chat(self.bob.telegram_id)
-        await Customer.objects.filter(pk=self.bob.pk).aupdate(is_blocked=True)
+        await change_customer(self.bob.pk, is_blocked=True)
 
         await bob.press("👤 Profile")
         self.assertEqual(
@@ -54,7 +54,7 @@ class BlockedUserTests(BotTestCase):
         self.assertTrue((await Customer.objects.aget(pk=self.alice.pk)).has_blocked_bot)
 
     async def test_it_lets_a_blocked_users_payment_through(self) -> None:
-        await Customer.objects.filter(pk=self.bob.pk).aupdate(is_blocked=True)
+        await change_customer(self.bob.pk, is_blocked=True)
         shop = await self.start_shop()
         await shop.user(self.owner.telegram_id)  # the payments handlers may report to the owner
         bob = await shop.user(self.bob.telegram_id)

@@ -12,12 +12,11 @@ from django.conf import settings
 from django.test import override_settings
 from django.utils import translation
 
-from accounts.models import Customer
 from catalog.models import Purchase
 from monitoring.metrics import RATE_LIMITED
 from telegrambot import callbacks
 from telegrambot.testing.driver import ChatUser, Shop
-from telegrambot.tests.helpers import BotTestCase
+from telegrambot.tests.helpers import BotTestCase, change_customer
 from telegrambot.texts import operations as texts
 
 START = 1_900_000_000.0  # a fixed "now"; windows and bans move only when a test moves it
@@ -115,7 +114,7 @@ class GlobalLimitTests(BotTestCase):
 
     async def test_it_tells_the_user_in_their_language(self) -> None:
         # The language Bob chose in the shop, not his Telegram app's, which says English.
-        await Customer.objects.filter(pk=self.bob.pk).aupdate(language="ru")
+        await change_customer(self.bob.pk, language="ru")
         shop = await self.start_shop()
         bob = await shop.user(self.bob.telegram_id, language_code="en", first_name="Bob")
         with limits(RATE_LIMIT_GLOBAL="1/60s"):

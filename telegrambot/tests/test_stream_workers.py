@@ -43,10 +43,10 @@ def customer(number: int) -> dict[str, Any]:
     return {"id": 7000 + number, "is_bot": False, "first_name": f"User{number}", "language_code": "en"}
 
 
-def start_update(user: dict[str, Any], update_id: int) -> dict[str, Any]:
+def start_update(user: dict[str, Any], update_id: int, command: str = "/start") -> dict[str, Any]:
     return {
         "update_id": update_id,
-        "message": user_message(user, "/start", message_id=update_id, date=int(time.time())),
+        "message": user_message(user, command, message_id=update_id, date=int(time.time())),
     }
 
 
@@ -58,8 +58,8 @@ class Fleet:
         self.web: WebProcess | None = None
         self.workers: list[BotProcess] = []
 
-    async def add_worker(self) -> BotProcess:
-        worker = await BotProcess.start(self.env, "--webhook")
+    async def add_worker(self, **env: str) -> BotProcess:
+        worker = await BotProcess.start({**self.env, **env}, "--webhook")
         self.workers.append(worker)
         await self.server.wait_until(lambda: len(self.telegram.webhooks) >= len(self.workers), timeout=90)
         return worker
@@ -148,6 +148,56 @@ async def test_it_hands_a_killed_workers_update_to_another_that_answers_it_once(
         assert len(set(answered)) == 1, answered  # each customer answered once, the victim too
         assert await second.metric(CLAIMED) >= 1
         assert await second.metric(ALREADY_DONE) == 1
+
+
+async def test_it_answers_each_update_a_killed_worker_held_once_and_in_each_customers_order() -> None:
+    async with fleet_of() as fleet:
+        telegram, server = fleet.telegram, fleet.server
+        users = [customer(200 + n) for n in range(7)]
+        for user in users:
+            telegram.add_user(user)
+        firsts, twice, split = users[:5], users[5], users[6]
+        # What the victim holds when it dies: five customers' first updates (new customers), a
+        # customer's two updates, and a customer's first update whose second comes after the kill.
+        held = [start_update(user, n) for n, user in enumerate(firsts, start=1)]
+        held += [start_update(twice, 10), start_update(twice, 11, "/shop"), start_update(split, 20)]
+        stalled = asyncio.Event()
+        chats = {user["id"] for user in users}
+        server.track = lambda method, params: "held" if params.get("chat_id") in chats else None
+        for user in users:
+            server.held_chats[user["id"]] = stalled
+        victim = await fleet.add_worker()
+        for update in held:
+            assert await fleet.post(update) == 200
+        # Each customer's first update is in a call to Telegram; ``twice``'s second waits for its turn.
+        await server.wait_until(lambda: server.in_flight.get("held") == len(users), timeout=60)
+        # Room for two updates only: fewer than the victim holds, as a survivor busy with everyone else.
+        survivor = await fleet.add_worker(BOT_CONCURRENT_UPDATES="1")
+
+        victim.process.kill()
+        await victim.process.wait()
+        await server.wait_until(server.held_callers_gone, timeout=30)
+        stalled.set()
+        assert await fleet.post(start_update(split, 21, "/shop")) == 200  # read by the survivor
+        await until(lambda: _at_least(survivor, CLAIMED, 1), timeout=60, what="the survivor's claim")
+        # One claim round takes everything the dead worker held, not just what fits the room.
+        assert await survivor.metric(CLAIMED) == len(held)
+        await until(
+            lambda: _at_least(survivor, HANDLED, len(held) + 1), timeout=90, what="every update handled"
+        )
+
+        for user in firsts:
+            assert fleet.answers(user) == 1, user  # answered, once
+        for user in (twice, split):
+            texts = [message.text for message in telegram.bot_messages(user["id"])]
+            assert len(texts) == 2, texts
+            assert [is_shop(text) for text in texts] == [False, True], texts  # the menu, then the shop
+        assert await survivor.metric(HANDLED) == len(held) + 1
+        assert await survivor.metric(ALREADY_DONE) == 0
+
+
+def is_shop(text: str) -> bool:
+    return "Choose a category:" in text or "nothing for sale" in text
 
 
 async def _at_least(worker: BotProcess, sample: str, number: float) -> bool:
