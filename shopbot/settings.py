@@ -28,6 +28,8 @@ CSRF_TRUSTED_ORIGINS = config.list("CSRF_TRUSTED_ORIGINS", [])
 TOKEN = config.str("TOKEN", "")
 OWNER_ID = config.int("OWNER_ID", 0)
 TELEGRAM_API_URL = config.str("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
+# Seconds to wait for the Bot API to answer a call (PTB's default); a busy self-hosted server may need more.
+TELEGRAM_READ_TIMEOUT = config.int("TELEGRAM_READ_TIMEOUT", 5, minimum=1, maximum=300)
 TELEGRAM_PROVIDER_TOKEN = config.str("TELEGRAM_PROVIDER_TOKEN", "")
 CRYPTO_PAY_TOKEN = config.str("CRYPTO_PAY_TOKEN", "")
 CRYPTO_PAY_API_URL = config.crypto_pay_url("CRYPTO_PAY_API_URL", "mainnet")

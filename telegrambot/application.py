@@ -125,7 +125,9 @@ def build_application(
         defaults=defaults,
         # No rate limiter here: it would cap every reply and edit at 30 per second over all
         # chats. Only broadcasts are throttled, on their own path.
-        request=CountingRequest(request or HTTPXRequest(connection_pool_size=256)),
+        request=CountingRequest(
+            request or HTTPXRequest(connection_pool_size=256, read_timeout=settings.TELEGRAM_READ_TIMEOUT)
+        ),
         get_updates_request=CountingRequest(get_updates_request or request or HTTPXRequest()),
     )
     application: ShopApplication = (

@@ -39,5 +39,8 @@ def worker_env(api_url: str, **overrides: str) -> dict[str, str]:
         WEBHOOK_URL="https://shop.example.com/telegram/webhook/",
         WEBHOOK_SECRET=SECRET,
         JOB_LOCK_SECONDS="3",
+        # A call the fake holds on purpose (a worker killed mid-call) must still be in flight when
+        # the kill comes, however long a loaded machine takes to start the next worker.
+        TELEGRAM_READ_TIMEOUT="120",
         **overrides,
     )
