@@ -31,14 +31,15 @@ WARM_QUERIES = {
     "cart": 1,
     "profile": 1,
 }
-# Gate (1), then the sale: customer lock, the purchase intent claimed (locked and marked used in
-# one UPDATE), units with their product (SKIP LOCKED), units sold, balance, ledger row, purchase (7).
+# Gate (1: the sale before changed the balance, so the row is read again), then the sale:
+# customer lock, the purchase intent claimed (locked and marked used in one UPDATE), units with
+# their product (SKIP LOCKED), units sold, balance, ledger row, purchase (7).
 # No promo code draft to forget: the dialog's "no state" marker in the cache says so.
 # The funnel counts in the cache, and a product without a low-stock threshold costs no check.
 PURCHASE_QUERIES = 8
-# Gate (1), the buyer (1), the product with whether it has stock (1), the purchase intent written (1);
-# no promo code draft to read: the dialog's "no state" marker in the cache says so.
-CONFIRMATION_QUERIES = 4
+# The buyer (1), the product with whether it has stock (1), the purchase intent written (1): the
+# gate admits from the cache, and the dialog's "no state" marker says there is no promo code draft.
+CONFIRMATION_QUERIES = 3
 
 
 class WarmScreenTests(BotTestCase):
