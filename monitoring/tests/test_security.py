@@ -86,6 +86,7 @@ def test_it_passes_the_deployment_checks_with_production_settings():
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(40)[:50],
         ALLOWED_HOSTS="shop.example.com",
+        SITE_URL="https://shop.example.com",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
