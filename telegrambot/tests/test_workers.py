@@ -73,9 +73,9 @@ async def test_it_serves_one_bot_with_two_webhook_workers_and_runs_each_job_tick
             assert await sync_to_async(post_update)(update) == 200
         await server.wait_until(lambda: all(telegram.bot_messages(user["id"]) for user in users), timeout=30)
 
-        served = [
-            await worker.metric('shopbot_updates_total{handler="bot",kind="message"}') for worker in workers
-        ]
+        # An update is counted when its handling ends, a moment after its answer reached Telegram.
+        await wait_for(lambda: _served_at_least(workers, len(users)), timeout=30, what="every update counted")
+        served = await _served(workers)
         assert sum(served) == len(users), served
         assert all(count > 0 for count in served), served  # both workers took updates
         assert {hook["url"] for hook in telegram.webhooks} == {"https://shop.example.com/telegram/webhook/"}
@@ -145,3 +145,11 @@ def test_it_needs_the_webhook_settings_and_redis() -> None:
         WEBHOOK_URL="https://shop.example.com/telegram/webhook/", WEBHOOK_SECRET=SECRET, REDIS_URL=""
     )
     assert "REDIS_URL is not set" in run_bot(env, "--webhook").stderr
+
+
+async def _served(workers: list[BotProcess]) -> list[float]:
+    return [await worker.metric('shopbot_updates_total{handler="bot",kind="message"}') for worker in workers]
+
+
+async def _served_at_least(workers: list[BotProcess], number: int) -> bool:
+    return sum(await _served(workers)) >= number
