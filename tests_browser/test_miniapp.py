@@ -24,6 +24,7 @@ from django.db import connections
 
 from catalog.importing import load_demo_catalog
 from catalog.models import Product, Purchase
+from payments.money import format_money
 from payments.tests.test_admin_refunds import BotApiThread
 from shopbot.test import make_customer
 from telegrambot.miniapp.tests.helpers import signed_init_data
@@ -161,6 +162,23 @@ def test_it_finds_buys_from_the_balance_and_shows_the_key(page: Any, steps: Step
     page.click("#tab-balance")
     expect(page.locator("#balance")).to_contain_text(str(Decimal("5000.00") - purchase.price))
     steps.shot(f"{theme} balance")
+
+
+def test_it_buys_from_the_product_page_once_at_the_quoted_price(page: Any, steps: Steps, telegram: Any):
+    load_demo_catalog()
+    make_customer(BUYER, first_name="Mia", balance="5000.00")
+    product = Product.objects.filter(is_unlimited=False, stock__sold_at__isnull=True).order_by("pk").first()
+
+    open_app(page, telegram, "light")
+    page.goto(f"/app/#/p/{product.pk}")
+    expect(page.locator("#tg-main-button")).to_contain_text("Buy for")
+    page.locator("#tg-main-button").dblclick()  # an impatient double press
+
+    expect(page.locator("#thanks")).to_be_visible()
+    purchase = Purchase.objects.get(buyer__telegram_id=BUYER)
+    expect(page.locator(f"[data-purchase='{purchase.pk}'] .value")).to_have_text(purchase.value)
+    assert format_money(purchase.price) in page.evaluate("window.__confirmed")  # the server's quote
+    steps.shot("bought on the product page")
 
 
 def test_it_pays_a_product_with_stars_and_shows_the_key(page: Any, steps: Steps, telegram: Any):

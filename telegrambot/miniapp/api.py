@@ -26,7 +26,7 @@ from payments.services import start_top_up
 from shopbot.errors import NotInCart, PaymentProviderUnavailable
 from telegrambot import ratelimit
 from telegrambot.miniapp import auth, invoices, present
-from telegrambot.miniapp.endpoint import decimal_or_junk, endpoint, error, read_body
+from telegrambot.miniapp.endpoint import endpoint, error, read_body
 
 Body = dict[str, Any]
 
@@ -134,24 +134,38 @@ def cart_promo_remove(request: HttpRequest, customer: Customer, body: Body) -> d
     return cart_answer(customer)
 
 
+@endpoint("POST")
+def cart_quote(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    """Price the cart for the checkout confirmation; its Pay names the intent this writes."""
+    found = catalog.quote_cart(telegram_id=customer.telegram_id)
+    return {"cart": present.cart(found), "intent_id": found.intent_id}
+
+
 @endpoint("POST", limit=ratelimit.PURCHASE)
 def checkout(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
-    """Buy the whole cart from the balance at the total the page showed."""
-    purchases = catalog.checkout_cart(
-        telegram_id=customer.telegram_id, expected_total=decimal_or_junk(body.get("expected_total"))
-    )
+    """Buy the whole cart from the balance at the total its confirmation showed, once."""
+    purchases = catalog.checkout_cart(telegram_id=customer.telegram_id, intent_id=intent_of(body))
     return bought(customer, purchases)
+
+
+@endpoint("POST")
+def buy_quote(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    """Price one unit for the Buy confirmation; its Pay names the intent this writes."""
+    quote = catalog.quote_product(telegram_id=customer.telegram_id, product_id=body.get("product_id"))
+    return {"quote": present.quote(quote)}
 
 
 @endpoint("POST", limit=ratelimit.PURCHASE)
 def buy(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
-    """Buy one unit from the balance at the price the page showed."""
-    purchase = catalog.purchase_product(
-        telegram_id=customer.telegram_id,
-        product_id=body.get("product_id"),
-        expected_price=decimal_or_junk(body.get("expected_price")),
-    )
+    """Buy the unit its confirmation showed, at that price, once."""
+    purchase = catalog.purchase_product(telegram_id=customer.telegram_id, intent_id=intent_of(body))
     return bought(customer, [purchase])
+
+
+def intent_of(body: Body) -> object:
+    # Without an intent the services sell at today's price; the page must always name what it showed.
+    intent_id = body.get("intent_id")
+    return "" if intent_id is None else intent_id
 
 
 def bought(customer: Customer, purchases: list[Any]) -> dict[str, Any]:

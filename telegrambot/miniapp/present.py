@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import Customer
 from catalog.models import Category, Product, Purchase, Review
 from catalog.selectors import Page, ProductCard
-from catalog.services import Cart, CartItem
+from catalog.services import Cart, CartItem, Quote
 from payments.models import Payment
 from payments.money import format_money
 
@@ -88,6 +88,15 @@ def cart(found: Cart) -> dict[str, Any]:
         "list_total": money(found.list_total),
         "count": found.count,
         "can_checkout": found.can_checkout,
+    }
+
+
+def quote(found: Quote) -> dict[str, Any]:
+    return {
+        "intent_id": found.intent_id,
+        "product_id": found.product.pk,
+        "name": found.product.name,
+        "price": money(found.price),
     }
 
 

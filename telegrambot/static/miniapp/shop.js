@@ -186,7 +186,7 @@
       el("p", { class: "description" }, item.description),
       actions,
       el("h2", {}, t("reviews")), reviews));
-    if (item.in_stock) setMainButton(t("buy", { price: item.price.text }), () => buy(item));
+    if (item.in_stock) setMainButton(t("buy", { price: item.price.text }), () => once(() => buy(item)));
   }
 
   async function addToCart(item) {
@@ -196,10 +196,34 @@
     toast(t("added"));
   }
 
+  // A confirmation shows the server's quote; Pay sends only the intent it wrote, so the price paid is the one shown.
+  const STALE = ["PriceChanged", "IntentExpired", "CartChanged"];
+
   async function buy(item) {
-    if (!(await confirmed(t("confirmBuy", { product: item.name, price: item.price.text })))) return;
-    const data = await post("buy", { product_id: item.id, expected_price: item.price.amount });
-    delivered(data.purchases);
+    const { quote } = await post("buy/quote", { product_id: item.id });
+    if (!(await confirmed(t("confirmBuy", { product: quote.name, price: quote.price.text })))) return;
+    const data = await pay("buy", quote.intent_id, () => buy(item));
+    if (data) delivered(data.purchases);
+  }
+
+  // One press pays once: presses while a purchase is under way are ignored (the server refuses a reused intent too).
+  let buying = false;
+  async function once(action) {
+    if (buying) return;
+    buying = true;
+    try { await action(); } finally { buying = false; }
+  }
+
+  async function pay(path, intentId, again) {
+    try {
+      return await post(path, { intent_id: intentId });
+    } catch (error) {
+      if (!STALE.includes(error.code)) throw error;
+      // What the confirmation showed no longer holds: say why and show today's.
+      toast(error.message);
+      await again();
+      return null;
+    }
   }
 
   function delivered(purchases) {
@@ -226,7 +250,7 @@
       item.promo_problem ? el("div", { class: "problem" }, item.promo_problem) : null));
     const stars = me && me.stars ? el("button", { id: "cart-stars", class: "secondary", onclick: () => payStars("stars/cart", {}) }, `${t("payStars")} · ${data.list_total.text}`) : null;
     show(el("h1", {}, t("cart")), lines, el("div", { class: "total" }, el("span", {}, t("total")), el("span", { id: "cart-total" }, data.total.text)), el("div", { class: "actions" }, stars));
-    if (data.can_checkout) setMainButton(t("checkout", { total: data.total.text }), () => checkout(data));
+    if (data.can_checkout) setMainButton(t("checkout", { total: data.total.text }), () => once(checkout));
   }
 
   function promoForm(item) {
@@ -239,9 +263,12 @@
     await cart();
   }
 
-  async function checkout(data) {
+  async function checkout() {
+    const { cart: data, intent_id: intentId } = await post("cart/quote");
+    if (!data.can_checkout) { await cart(); return; }
     if (!(await confirmed(t("checkout", { total: data.total.text }) + "?"))) return;
-    const result = await post("cart/checkout", { expected_total: data.total.amount });
+    const result = await pay("cart/checkout", intentId, checkout);
+    if (!result) return;
     setCartCount(0);
     delivered(result.purchases);
   }
