@@ -144,7 +144,9 @@ def cart_quote(request: HttpRequest, customer: Customer, body: Body) -> dict[str
 @endpoint("POST", limit=ratelimit.PURCHASE)
 def checkout(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
     """Buy the whole cart from the balance at the total its confirmation showed, once."""
-    purchases = catalog.checkout_cart(telegram_id=customer.telegram_id, intent_id=intent_of(body))
+    purchases = catalog.checkout_cart(
+        telegram_id=customer.telegram_id, intent_id=intent_of(body), receipt_in_chat=True
+    )
     return bought(customer, purchases)
 
 
@@ -158,7 +160,9 @@ def buy_quote(request: HttpRequest, customer: Customer, body: Body) -> dict[str,
 @endpoint("POST", limit=ratelimit.PURCHASE)
 def buy(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
     """Buy the unit its confirmation showed, at that price, once."""
-    purchase = catalog.purchase_product(telegram_id=customer.telegram_id, intent_id=intent_of(body))
+    purchase = catalog.purchase_product(
+        telegram_id=customer.telegram_id, intent_id=intent_of(body), receipt_in_chat=True
+    )
     return bought(customer, [purchase])
 
 
