@@ -215,6 +215,21 @@ def stars_top_up(request: HttpRequest, customer: Customer, body: Body) -> dict[s
     return invoice(payment)
 
 
+@endpoint("POST", limit=ratelimit.PAYMENT)
+def crypto_top_up(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    """Open a CryptoPay invoice topping up the balance by the amount typed; the page opens its link."""
+    payment = invoices.open_crypto_top_up(telegram_id=customer.telegram_id, amount=body.get("amount"))
+    return {"payment_id": payment.pk, "pay_url": payment.pay_url}
+
+
+@endpoint("POST", limit=ratelimit.PAYMENT)
+def crypto_check(request: HttpRequest, customer: Customer, body: Body, payment_id: int) -> dict[str, Any]:
+    """Ask CryptoPay whether the customer's invoice is paid, as the chat's "Check payment" does."""
+    credit = invoices.check_crypto_payment(payment_id=payment_id, telegram_id=customer.telegram_id)
+    customer.refresh_from_db(fields=["balance"])
+    return {"status": credit.payment.status, "me": present.customer(customer)}
+
+
 def invoice(payment: Payment) -> dict[str, Any]:
     link = async_to_sync(invoices.create_link)(invoices.describe(payment))
     if not link:

@@ -122,6 +122,7 @@ def customer(found: Customer) -> dict[str, Any]:
         "language": found.language,
         "balance": money(found.balance),
         "stars": settings.STARS_PER_VALUE > 0,
+        "crypto": bool(settings.CRYPTO_PAY_TOKEN),
     }
 
 

@@ -29,5 +29,7 @@ urlpatterns = [
     path("api/stars/product", api.stars_product, name="stars-product"),
     path("api/stars/cart", api.stars_cart, name="stars-cart"),
     path("api/stars/top-up", api.stars_top_up, name="stars-top-up"),
+    path("api/crypto/top-up", api.crypto_top_up, name="crypto-top-up"),
+    path("api/crypto/<int:payment_id>/check", api.crypto_check, name="crypto-check"),
     path("api/orders/<int:payment_id>", api.order, name="order"),
 ]
