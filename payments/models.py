@@ -152,6 +152,9 @@ class ReferralReward(models.Model):
 class PaymentNotice(models.Model):
     """A message owed to someone about a payment, written in the transaction that caused it.
 
+    A ``purchase_receipt`` is about purchases paid from the balance in another
+    face (the Mini App): it has no payment, and its purchases' ids in ``params``.
+
     The bot claims and sends notices after commit, so whichever signal moved a
     payment (webhook, button, job, Telegram update) its people hear of it once.
     A claim holds a notice for a while (``claimed_until``); it is sent
@@ -167,8 +170,9 @@ class PaymentNotice(models.Model):
         REVIEW_CUSTOMER = "review_customer", _("Payment under review (customer)")
         REVIEW_OWNER = "review_owner", _("Payment needs review (owner)")
         REFUNDED = "refunded", _("Payment refunded")
+        PURCHASE_RECEIPT = "purchase_receipt", _("Receipt of a purchase from the balance")
 
-    payment = models.ForeignKey(Payment, models.CASCADE, related_name="notices")
+    payment = models.ForeignKey(Payment, models.CASCADE, related_name="notices", null=True, blank=True)
     telegram_id = models.BigIntegerField()  # the recipient
     kind = models.CharField(max_length=20, choices=Kind.choices)
     params = models.JSONField(default=dict, blank=True)
@@ -179,7 +183,11 @@ class PaymentNotice(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["payment", "kind", "telegram_id"], name="notice_once"),
+            models.UniqueConstraint(
+                fields=["payment", "kind", "telegram_id"],
+                condition=Q(payment__isnull=False),
+                name="notice_once",
+            ),
         ]
         indexes = [
             models.Index(fields=["id"], condition=Q(sent_at__isnull=True), name="notice_unsent_idx"),

@@ -1,4 +1,4 @@
-"""Sending the notices the payment services wrote: a credited top-up, a delivered order, a refund.
+"""Sending the notices the payment services wrote: a credited top-up, a delivered order, a refund, a receipt.
 
 The services write each notice in the transaction that moved the payment;
 ``deliver_notices`` claims and sends them after commit, at once for the
@@ -14,11 +14,14 @@ from django.utils import translation
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from accounts.services import mark_bot_blocked
+from catalog import selectors
 from catalog.services import orders
 from payments.models import PaymentNotice
 from payments.services import Notice, claim_notices, mark_notices_sent
 from telegrambot import delivery
 from telegrambot.adapter import call
+from telegrambot.texts import cart as cart_texts
+from telegrambot.texts import catalog as catalog_texts
 from telegrambot.texts import payments as texts
 
 logger = logging.getLogger(__name__)
@@ -40,18 +43,13 @@ async def deliver_notices(bot: Any, *, payment_id: int | None = None, skip: set[
 
 async def send_notice(bot: Any, notice: Notice) -> bool:
     """Send one notice; return whether it is done with (accepted, or the bot is blocked)."""
-    purchases = []
-    if notice.kind == PaymentNotice.Kind.ORDER_DELIVERED:
-        purchases = await call(
-            orders.list_order_purchases, telegram_id=notice.telegram_id, payment_id=notice.payment_id
-        )
-    with translation.override(notice.language):
-        text = texts.notice(notice.kind, notice.params, payment_id=notice.payment_id, purchases=purchases)
-        receipt = (
-            delivery.receipt(purchases, full=text, short=texts.short_receipt(purchases))
-            if purchases
-            else delivery.Receipt(text)
-        )
+    receipt: delivery.Receipt | None
+    if notice.kind == PaymentNotice.Kind.PURCHASE_RECEIPT:
+        receipt = await purchase_receipt(notice)
+    else:
+        receipt = await payment_notice(notice)
+    if receipt is None:
+        return True  # nothing left to tell: the purchases are gone
     try:
         await delivery.send(bot, notice.telegram_id, receipt)
     except Forbidden:
@@ -65,3 +63,34 @@ async def send_notice(bot: Any, notice: Notice) -> bool:
         )
         return False
     return True
+
+
+async def payment_notice(notice: Notice) -> delivery.Receipt:
+    purchases = []
+    if notice.kind == PaymentNotice.Kind.ORDER_DELIVERED:
+        purchases = await call(
+            orders.list_order_purchases, telegram_id=notice.telegram_id, payment_id=notice.payment_id
+        )
+    with translation.override(notice.language):
+        text = texts.notice(notice.kind, notice.params, payment_id=notice.payment_id, purchases=purchases)
+        if purchases:
+            return delivery.receipt(purchases, full=text, short=texts.short_receipt(purchases))
+        return delivery.Receipt(text)
+
+
+async def purchase_receipt(notice: Notice) -> delivery.Receipt | None:
+    """The chat's own receipt of a sale made in the Mini App: the texts the chat shows after Buy or Checkout."""
+    purchases = await call(
+        selectors.list_receipt_purchases,
+        telegram_id=notice.telegram_id,
+        purchase_ids=notice.params.get("purchases"),
+    )
+    if not purchases:
+        return None
+    with translation.override(notice.language):
+        if len(purchases) == 1:
+            [purchase] = purchases
+            full, short = catalog_texts.receipt(purchase), catalog_texts.receipt(purchase, with_value=False)
+        else:
+            full, short = cart_texts.receipt(purchases), cart_texts.short_receipt(purchases)
+        return delivery.receipt(purchases, full=full, short=short)

@@ -24,6 +24,9 @@ from django.db import connections
 
 from catalog.importing import load_demo_catalog
 from catalog.models import Product, Purchase
+from payments.models import Payment
+from payments.money import format_money
+from payments.testing.fake_cryptopay import FakeCryptoPay
 from payments.tests.test_admin_refunds import BotApiThread
 from shopbot.test import make_customer
 from telegrambot.miniapp.tests.helpers import signed_init_data
@@ -163,6 +166,23 @@ def test_it_finds_buys_from_the_balance_and_shows_the_key(page: Any, steps: Step
     steps.shot(f"{theme} balance")
 
 
+def test_it_buys_from_the_product_page_once_at_the_quoted_price(page: Any, steps: Steps, telegram: Any):
+    load_demo_catalog()
+    make_customer(BUYER, first_name="Mia", balance="5000.00")
+    product = Product.objects.filter(is_unlimited=False, stock__sold_at__isnull=True).order_by("pk").first()
+
+    open_app(page, telegram, "light")
+    page.goto(f"/app/#/p/{product.pk}")
+    expect(page.locator("#tg-main-button")).to_contain_text("Buy for")
+    page.locator("#tg-main-button").dblclick()  # an impatient double press
+
+    expect(page.locator("#thanks")).to_be_visible()
+    purchase = Purchase.objects.get(buyer__telegram_id=BUYER)
+    expect(page.locator(f"[data-purchase='{purchase.pk}'] .value")).to_have_text(purchase.value)
+    assert format_money(purchase.price) in page.evaluate("window.__confirmed")  # the server's quote
+    steps.shot("bought on the product page")
+
+
 def test_it_pays_a_product_with_stars_and_shows_the_key(page: Any, steps: Steps, telegram: Any):
     load_demo_catalog()
     make_customer(BUYER, first_name="Mia")
@@ -180,6 +200,32 @@ def test_it_pays_a_product_with_stars_and_shows_the_key(page: Any, steps: Steps,
     steps.shot("paid in stars")
     receipts = [message.text for message in telegram.bot_messages(BUYER)]
     assert any(purchase.value in text for text in receipts), receipts
+
+
+def test_it_tops_up_with_cryptopay_through_its_invoice_link(
+    page: Any, steps: Steps, telegram: Any, settings: Any
+):
+    make_customer(BUYER, first_name="Mia")
+    with FakeCryptoPay() as cryptopay:
+        settings.CRYPTO_PAY_API_URL = cryptopay.url
+        settings.CRYPTO_PAY_TOKEN = cryptopay.token
+
+        open_app(page, telegram, "dark")
+        page.click("#tab-balance")
+        page.fill("#amount", "25")
+        page.click("#top-up-crypto")
+        expect(page.locator("#crypto-invoice")).to_be_visible()
+        payment = Payment.objects.get(customer__telegram_id=BUYER)
+        assert page.evaluate("window.__opened") == payment.pay_url  # opened in Telegram, not in the page
+        steps.shot("cryptopay invoice opened")
+
+        page.click("#check-payment")
+        expect(page.locator("#toast")).to_contain_text("not paid yet")
+        cryptopay.mark_paid(int(payment.external_id))
+        page.click("#check-payment")
+
+        expect(page.locator("#balance")).to_contain_text("25.00")
+        steps.shot("cryptopay credited")
 
 
 def test_it_refuses_a_page_opened_without_telegrams_signature(page: Any, steps: Steps, telegram: Any):

@@ -252,6 +252,12 @@ def get_purchase(*, telegram_id: int, purchase_id: object) -> Purchase:
     return purchase
 
 
+def list_receipt_purchases(*, telegram_id: int, purchase_ids: object) -> list[Purchase]:
+    """Return the customer's purchases a receipt names, oldest first; ids of anyone else's are left out."""
+    ids = [pk for pk in purchase_ids if isinstance(pk, int)] if isinstance(purchase_ids, list) else []
+    return list(Purchase.objects.filter(pk__in=ids, buyer__telegram_id=telegram_id).order_by("id"))
+
+
 # --- the admin's views --------------------------------------------------------
 def find_purchase_by_order_number(*, order_number: object) -> Purchase:
     """Return the purchase with this order number (typed with or without "#", any case)."""

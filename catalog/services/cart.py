@@ -37,7 +37,7 @@ from catalog.services.pricing import (
     price_cart,
     used_promo_ids,
 )
-from catalog.services.purchases import Sale, count_sales, record_sales
+from catalog.services.purchases import Sale, count_sales, owe_receipt, record_sales
 from payments.money import ZERO, format_money
 from shopbot.errors import (
     CartChanged,
@@ -190,7 +190,9 @@ def quote_cart(*, telegram_id: int) -> Cart:
 
 
 @transaction.atomic
-def checkout_cart(*, telegram_id: int, intent_id: object = None) -> list[Purchase]:
+def checkout_cart(
+    *, telegram_id: int, intent_id: object = None, receipt_in_chat: bool = False
+) -> list[Purchase]:
     """Buy everything in the cart from the balance, or nothing; return the purchases.
 
     Locks the customer row, claims the intent (``intent_id``, the confirmation's
@@ -202,7 +204,8 @@ def checkout_cart(*, telegram_id: int, intent_id: object = None) -> list[Purchas
     from the intent's raise ``CartChanged``; in both cases nothing is sold or
     charged and the intent stays unused. Without ``intent_id`` (tools, tests)
     the cart is bought at today's total. The cart is emptied on success, and
-    metrics are counted on commit.
+    metrics are counted on commit. With ``receipt_in_chat`` (a face other than
+    the chat) the chat's receipt is owed in the same transaction.
     """
     customer = lock_buyer(telegram_id=telegram_id)
     claimed = None
@@ -246,5 +249,7 @@ def checkout_cart(*, telegram_id: int, intent_id: object = None) -> list[Purchas
             )
     purchases = record_sales(customer=customer, sales=sales)
     CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
+    if receipt_in_chat:
+        owe_receipt(customer=customer, purchases=purchases)
     count_sales(purchases, method="balance")
     return purchases

@@ -33,7 +33,7 @@ from catalog.services.pricing import check_discount, find_promo
 from monitoring import metrics
 from payments.models import LedgerEntry, Payment
 from payments.money import ZERO, format_money
-from payments.services import change_balance
+from payments.services import change_balance, owe_purchase_receipt
 from shopbot.errors import InsufficientFunds, OutOfStock, PriceChanged
 
 
@@ -104,6 +104,7 @@ def purchase_product(
     intent_id: object = None,
     product_id: int | None = None,
     promo_code: str | None = None,
+    receipt_in_chat: bool = False,
 ) -> Purchase:
     """Sell one unit to a customer, paid from their balance, and return the purchase.
 
@@ -116,7 +117,9 @@ def purchase_product(
     Locks the customer row, then the intent, then one unsold stock row (SKIP
     LOCKED, oldest first), then the promo row, re-checking the code's limits
     under its lock. The returned purchase has its buyer, product, category and
-    promo code loaded. Metrics are counted on commit.
+    promo code loaded. Metrics are counted on commit. With ``receipt_in_chat``
+    (a face other than the chat) the chat's receipt is owed in the same
+    transaction (``owe_receipt``).
     """
     customer = lock_buyer(telegram_id=telegram_id)
     claimed = None
@@ -148,8 +151,17 @@ def purchase_product(
         promo=quote.promo,
     )
     purchases = record_sales(customer=customer, sales=[sale])
+    if receipt_in_chat:
+        owe_receipt(customer=customer, purchases=purchases)
     count_sales(purchases, method="balance")
     return purchases[0]
+
+
+def owe_receipt(*, customer: Customer, purchases: list[Purchase]) -> None:
+    """Owe the buyer's chat the receipt of a sale made in another face (one outbox for every message)."""
+    owe_purchase_receipt(
+        telegram_id=customer.telegram_id, purchase_ids=[purchase.pk for purchase in purchases]
+    )
 
 
 def lock_promo(promo_id: int | None) -> PromoCode | None:

@@ -29,7 +29,14 @@ from payments.services.cryptopay import (
 )
 from payments.services.fulfilment import Fulfiller, fulfiller_for, register_fulfiller
 from payments.services.ledger import REASON_MAX, adjust_balance, change_balance, clean_reason
-from payments.services.notices import Notice, claim_notices, mark_notices_sent, owe_notice, owe_review_notices
+from payments.services.notices import (
+    Notice,
+    claim_notices,
+    mark_notices_sent,
+    owe_notice,
+    owe_purchase_receipt,
+    owe_review_notices,
+)
 from payments.services.refunds import (
     RefundAnswer,
     StarsRefund,
@@ -73,6 +80,7 @@ __all__ = [
     "fulfiller_for",
     "max_stars_amount",
     "owe_notice",
+    "owe_purchase_receipt",
     "owe_review_notices",
     "pay_referral_reward",
     "shortfall_top_up",

@@ -35,7 +35,7 @@ class Notice:
     telegram_id: int
     language: str
     kind: str
-    payment_id: int
+    payment_id: int | None
     params: dict[str, Any] = field(default_factory=dict)
     id: int = 0
 
@@ -46,6 +46,18 @@ def owe_notice(*, payment: Payment, telegram_id: int, kind: str, **params: Any) 
         return
     PaymentNotice.objects.get_or_create(
         payment=payment, telegram_id=telegram_id, kind=kind, defaults={"params": params}
+    )
+
+
+def owe_purchase_receipt(*, telegram_id: int, purchase_ids: list[int]) -> None:
+    """Record that the buyer's chat must get the receipt of purchases paid from the balance elsewhere.
+
+    Called in the sale's transaction by a face that cannot show the chat a
+    message itself (the Mini App), so the receipt exists exactly when the sale
+    does; the chat's own sales show their receipt on screen and owe none.
+    """
+    PaymentNotice.objects.create(
+        telegram_id=telegram_id, kind=PaymentNotice.Kind.PURCHASE_RECEIPT, params={"purchases": purchase_ids}
     )
 
 

@@ -26,7 +26,7 @@ from payments.services import start_top_up
 from shopbot.errors import NotInCart, PaymentProviderUnavailable
 from telegrambot import ratelimit
 from telegrambot.miniapp import auth, invoices, present
-from telegrambot.miniapp.endpoint import decimal_or_junk, endpoint, error, read_body
+from telegrambot.miniapp.endpoint import endpoint, error, read_body
 
 Body = dict[str, Any]
 
@@ -134,24 +134,42 @@ def cart_promo_remove(request: HttpRequest, customer: Customer, body: Body) -> d
     return cart_answer(customer)
 
 
+@endpoint("POST")
+def cart_quote(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    """Price the cart for the checkout confirmation; its Pay names the intent this writes."""
+    found = catalog.quote_cart(telegram_id=customer.telegram_id)
+    return {"cart": present.cart(found), "intent_id": found.intent_id}
+
+
 @endpoint("POST", limit=ratelimit.PURCHASE)
 def checkout(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
-    """Buy the whole cart from the balance at the total the page showed."""
+    """Buy the whole cart from the balance at the total its confirmation showed, once."""
     purchases = catalog.checkout_cart(
-        telegram_id=customer.telegram_id, expected_total=decimal_or_junk(body.get("expected_total"))
+        telegram_id=customer.telegram_id, intent_id=intent_of(body), receipt_in_chat=True
     )
     return bought(customer, purchases)
 
 
+@endpoint("POST")
+def buy_quote(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    """Price one unit for the Buy confirmation; its Pay names the intent this writes."""
+    quote = catalog.quote_product(telegram_id=customer.telegram_id, product_id=body.get("product_id"))
+    return {"quote": present.quote(quote)}
+
+
 @endpoint("POST", limit=ratelimit.PURCHASE)
 def buy(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
-    """Buy one unit from the balance at the price the page showed."""
+    """Buy the unit its confirmation showed, at that price, once."""
     purchase = catalog.purchase_product(
-        telegram_id=customer.telegram_id,
-        product_id=body.get("product_id"),
-        expected_price=decimal_or_junk(body.get("expected_price")),
+        telegram_id=customer.telegram_id, intent_id=intent_of(body), receipt_in_chat=True
     )
     return bought(customer, [purchase])
+
+
+def intent_of(body: Body) -> object:
+    # Without an intent the services sell at today's price; the page must always name what it showed.
+    intent_id = body.get("intent_id")
+    return "" if intent_id is None else intent_id
 
 
 def bought(customer: Customer, purchases: list[Any]) -> dict[str, Any]:
@@ -195,6 +213,21 @@ def stars_top_up(request: HttpRequest, customer: Customer, body: Body) -> dict[s
         telegram_id=customer.telegram_id, provider=Payment.Provider.STARS, amount=body.get("amount")
     )
     return invoice(payment)
+
+
+@endpoint("POST", limit=ratelimit.PAYMENT)
+def crypto_top_up(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
+    """Open a CryptoPay invoice topping up the balance by the amount typed; the page opens its link."""
+    payment = invoices.open_crypto_top_up(telegram_id=customer.telegram_id, amount=body.get("amount"))
+    return {"payment_id": payment.pk, "pay_url": payment.pay_url}
+
+
+@endpoint("POST", limit=ratelimit.PAYMENT)
+def crypto_check(request: HttpRequest, customer: Customer, body: Body, payment_id: int) -> dict[str, Any]:
+    """Ask CryptoPay whether the customer's invoice is paid, as the chat's "Check payment" does."""
+    credit = invoices.check_crypto_payment(payment_id=payment_id, telegram_id=customer.telegram_id)
+    customer.refresh_from_db(fields=["balance"])
+    return {"status": credit.payment.status, "me": present.customer(customer)}
 
 
 def invoice(payment: Payment) -> dict[str, Any]:

@@ -13,7 +13,6 @@ import functools
 import json
 import logging
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
@@ -25,6 +24,7 @@ from accounts.models import Customer
 from accounts.services import record_audit
 from shopbot.errors import (
     CategoryNotFound,
+    IntentNotFound,
     NotInCart,
     PaymentNotFound,
     ProductNotFound,
@@ -36,9 +36,9 @@ from telegrambot.miniapp import auth, texts
 
 logger = logging.getLogger(__name__)
 BODY_MAX = 8 * 1024
-NOT_FOUND = (CategoryNotFound, ProductNotFound, PurchaseNotFound, NotInCart, PaymentNotFound)
+NOT_FOUND = (CategoryNotFound, ProductNotFound, PurchaseNotFound, NotInCart, PaymentNotFound, IntentNotFound)
 # Ids of things that belong to a customer: asking for one that is not yours is worth an audit entry.
-OWNED = (PurchaseNotFound, NotInCart, PaymentNotFound)
+OWNED = (PurchaseNotFound, NotInCart, PaymentNotFound, IntentNotFound)
 
 View = Callable[..., dict[str, Any]]
 
@@ -59,16 +59,6 @@ def read_body(request: HttpRequest) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise auth.ApiRefusal(400, "bad_request", str(texts.UNEXPECTED))
     return body
-
-
-def decimal_or_junk(value: object) -> object:
-    """An amount the page showed, as a Decimal; anything else stays as it is, and never matches a price."""
-    if isinstance(value, str) and len(value) < 20:
-        try:
-            return Decimal(value)
-        except InvalidOperation:
-            return value
-    return value if value is not None else ""
 
 
 def endpoint(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import Customer
 from catalog.models import Category, Product, Purchase, Review
 from catalog.selectors import Page, ProductCard
-from catalog.services import Cart, CartItem
+from catalog.services import Cart, CartItem, Quote
 from payments.models import Payment
 from payments.money import format_money
 
@@ -91,6 +91,15 @@ def cart(found: Cart) -> dict[str, Any]:
     }
 
 
+def quote(found: Quote) -> dict[str, Any]:
+    return {
+        "intent_id": found.intent_id,
+        "product_id": found.product.pk,
+        "name": found.product.name,
+        "price": money(found.price),
+    }
+
+
 def cart_item(item: CartItem) -> dict[str, Any]:
     return {
         "product_id": item.product.pk,
@@ -113,6 +122,7 @@ def customer(found: Customer) -> dict[str, Any]:
         "language": found.language,
         "balance": money(found.balance),
         "stars": settings.STARS_PER_VALUE > 0,
+        "crypto": bool(settings.CRYPTO_PAY_TOKEN),
     }
 
 

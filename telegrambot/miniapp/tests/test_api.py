@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
 
@@ -10,10 +11,11 @@ from django.core import signing
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils.timezone import now
 
 from accounts.models import AuditEntry, Customer
 from accounts.services import set_blocked
-from catalog.models import CartLine, Category, Purchase, StockUnit
+from catalog.models import CartLine, Category, Product, Purchase, PurchaseIntent, StockUnit
 from catalog.services import add_to_cart, purchase_product, save_review
 from shopbot.test import ShopTestCase, ledger_matches_balance, make_customer, make_product
 from telegrambot import ratelimit
@@ -24,6 +26,12 @@ from telegrambot.testing.driver import TOKEN
 
 @override_settings(TOKEN=TOKEN, MINIAPP_AUTH_SECONDS=3600)
 class MiniAppTestCase(ShopTestCase):
+    def quote(self, app: AppClient, product_id: int | None = None) -> int:
+        """Open the Buy confirmation as the page does; return the intent its Pay names."""
+        response = app.post("buy/quote", {"product_id": product_id or self.key.pk})
+        self.assertEqual(response.status_code, 200, response.content)
+        return response.json()["quote"]["intent_id"]
+
     def app(self, telegram_id: int | None = None, **user: object) -> AppClient:
         """A page signed in as Alice (or ``telegram_id``)."""
         app = AppClient()
@@ -148,7 +156,7 @@ class GateTests(MiniAppTestCase):
         with self.settings(RATE_LIMITS=True, RATE_LIMIT_PURCHASE="1/m"):
             self.assertIsNone(ratelimit.check_action(ratelimit.PURCHASE, telegram_id=self.alice.telegram_id))
 
-            response = app.post("buy", {"product_id": self.key.pk, "expected_price": "9.99"})
+            response = app.post("buy", {"intent_id": self.quote(app)})
 
         self.assertEqual(response.status_code, 429)
         self.assertFalse(Purchase.objects.exists())
@@ -245,10 +253,10 @@ class CartTests(MiniAppTestCase):
         app = self.app()
         app.post("cart/add", {"product_id": self.key.pk, "quantity": 2})
 
-        changed = app.post("cart/checkout", {"expected_total": "9.99"})
-        response = app.post("cart/checkout", {"expected_total": "19.98"})
+        quote = app.post("cart/quote").json()
+        response = app.post("cart/checkout", {"intent_id": quote["intent_id"]})
 
-        self.assertEqual(changed.status_code, 409)
+        self.assertEqual(quote["cart"]["total"]["amount"], "19.98")
         self.assertEqual(response.status_code, 200, response.content)
         values = sorted(item["value"] for item in response.json()["purchases"])
         self.assertEqual(values, ["AAA-111", "BBB-222"])
@@ -256,11 +264,43 @@ class CartTests(MiniAppTestCase):
         self.assertFalse(CartLine.objects.exists())
         self.assertTrue(ledger_matches_balance(Customer.objects.get(pk=self.alice.pk)))
 
+    def test_it_refuses_a_cart_changed_since_its_confirmation(self):
+        app = self.app()
+        app.post("cart/add", {"product_id": self.key.pk})
+        intent_id = app.post("cart/quote").json()["intent_id"]
+        app.post("cart/set", {"product_id": self.key.pk, "quantity": 2})
+
+        response = app.post("cart/checkout", {"intent_id": intent_id})
+
+        self.assertEqual((response.status_code, response.json()["code"]), (409, "CartChanged"))
+        self.assertFalse(Purchase.objects.exists())
+
+    def test_it_checks_out_once_when_pay_is_pressed_twice(self):
+        app = self.app()
+        app.post("cart/add", {"product_id": self.gift.pk})
+        intent_id = app.post("cart/quote").json()["intent_id"]
+        app.post("cart/checkout", {"intent_id": intent_id})
+        app.post("cart/add", {"product_id": self.gift.pk})  # the same cart again, as the confirmation showed
+
+        again = app.post("cart/checkout", {"intent_id": intent_id})
+
+        self.assertEqual((again.status_code, again.json()["code"]), (409, "IntentUsed"))
+        self.assertEqual(Purchase.objects.filter(buyer=self.alice).count(), 1)
+
+    def test_it_offers_no_checkout_for_an_empty_cart(self):
+        quote = self.app().post("cart/quote").json()
+
+        self.assertEqual((quote["intent_id"], quote["cart"]["can_checkout"]), (None, False))
+
 
 class BuyingTests(MiniAppTestCase):
-    def test_it_sells_one_unit_from_the_balance(self):
-        response = self.app().post("buy", {"product_id": self.key.pk, "expected_price": "9.99"})
+    def test_it_sells_one_unit_from_the_balance_at_the_price_shown(self):
+        app = self.app()
+        quote = app.post("buy/quote", {"product_id": self.key.pk}).json()["quote"]
 
+        response = app.post("buy", {"intent_id": quote["intent_id"]})
+
+        self.assertEqual(quote["price"], {"amount": "9.99", "text": "9.99 RUB"})
         self.assertEqual(response.status_code, 200, response.content)
         [bought] = response.json()["purchases"]
         self.assertEqual(bought["value"], "AAA-111")
@@ -268,19 +308,62 @@ class BuyingTests(MiniAppTestCase):
         self.assertEqual(alice.balance, Decimal("40.01"))
         self.assertTrue(ledger_matches_balance(alice))
 
-    def test_it_refuses_a_price_other_than_the_one_shown(self):
+    def test_it_buys_once_when_pay_is_pressed_twice(self):
+        app = self.app()
+        intent_id = self.quote(app)
+
+        first = app.post("buy", {"intent_id": intent_id})
+        second = app.post("buy", {"intent_id": intent_id})
+
+        self.assertEqual((first.status_code, second.status_code), (200, 409))
+        self.assertEqual(second.json()["code"], "IntentUsed")
+        self.assertEqual(Purchase.objects.count(), 1)
+
+    def test_it_refuses_a_price_changed_since_the_confirmation(self):
+        app = self.app()
+        intent_id = self.quote(app)
+        Product.objects.filter(pk=self.key.pk).update(price=Decimal("12.00"))
+
+        response = app.post("buy", {"intent_id": intent_id})
+
+        self.assertEqual((response.status_code, response.json()["code"]), (409, "PriceChanged"))
+        self.assertFalse(Purchase.objects.exists())
+        today = app.post("buy/quote", {"product_id": self.key.pk}).json()["quote"]  # what the page shows next
+        self.assertEqual(today["price"]["amount"], "12.00")
+
+    def test_it_asks_again_after_the_confirmation_expired(self):
+        app = self.app()
+        intent_id = self.quote(app)
+        PurchaseIntent.objects.filter(pk=intent_id).update(expires_at=now() - timedelta(seconds=1))
+
+        response = app.post("buy", {"intent_id": intent_id})
+
+        self.assertEqual((response.status_code, response.json()["code"]), (409, "IntentExpired"))
+        self.assertFalse(Purchase.objects.exists())
+
+    def test_it_answers_another_customers_intent_with_404_and_audits_it(self):
+        bobs = self.quote(self.app(self.bob.telegram_id))
         app = self.app()
 
-        for shown in ("0.01", "abc", None, -5, ["9.99"]):
-            response = app.post("buy", {"product_id": self.key.pk, "expected_price": shown})
-            self.assertEqual(response.status_code, 409, shown)
+        response = app.post("buy", {"intent_id": bobs})
+
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(AuditEntry.objects.get(action="miniapp_not_found").actor, self.alice)
+        self.assertFalse(Purchase.objects.exists())
+
+    def test_it_refuses_forged_or_missing_intents_and_sells_nothing(self):
+        app = self.app()
+
+        for forged in ("0.01", "abc", None, -5, ["9.99"], 10**30, "x" * 5000):
+            response = app.post("buy", {"intent_id": forged, "product_id": self.key.pk})
+            self.assertIn(response.status_code, (404, 413), forged)
         self.assertFalse(Purchase.objects.exists())
         self.assertEqual(StockUnit.objects.filter(sold_at__isnull=True).count(), 2)
 
     def test_it_refuses_without_money(self):
-        response = self.app(self.bob.telegram_id).post(
-            "buy", {"product_id": self.key.pk, "expected_price": "9.99"}
-        )
+        app = self.app(self.bob.telegram_id)
+
+        response = app.post("buy", {"intent_id": self.quote(app)})
 
         self.assertEqual(response.status_code, 409)
         self.assertIn("Not enough money", response.json()["error"])
@@ -289,7 +372,7 @@ class BuyingTests(MiniAppTestCase):
         make_customer(5010, language="ru")
         app = self.app(5010)
 
-        response = app.post("buy", {"product_id": self.key.pk, "expected_price": "9.99"})
+        response = app.post("buy", {"intent_id": self.quote(app)})
 
         self.assertEqual(response.status_code, 409)
         self.assertNotIn("Not enough money", response.json()["error"])

@@ -9,7 +9,7 @@ import pytest
 from django.test import override_settings
 
 from catalog.models import Category, Purchase, StockUnit
-from catalog.services import add_to_cart, purchase_product
+from catalog.services import add_to_cart, purchase_product, quote_product
 from payments.models import LedgerEntry
 from shopbot.errors import NotEnoughStock, OutOfStock
 from shopbot.test import is_postgresql, ledger_matches_balance, make_customer, make_product, race
@@ -36,17 +36,19 @@ def test_it_sells_the_last_unit_once_between_an_app_checkout_and_a_chat_purchase
         add_to_cart(telegram_id=buyer.telegram_id, product_id=last.pk)
         app = AppClient()
         assert app.sign_in(signed_init_data(buyer.telegram_id)).status_code == 200
-        apps.put(app)
+        apps.put((app, app.post("cart/quote").json()["intent_id"]))  # each page shows its confirmation
     turns = queue.Queue()
-    for n in range(8):
-        turns.put(("app", None) if n % 2 == 0 else ("chat", chat_buyers[n // 2]))
+    for buyer in chat_buyers:
+        turns.put(("app", None, None))
+        turns.put(("chat", buyer, quote_product(telegram_id=buyer.telegram_id, product_id=last.pk).intent_id))
 
     def buy():
-        face, buyer = turns.get()
+        face, buyer, intent_id = turns.get()
         if face == "app":
-            response = apps.get().post("cart/checkout", {"expected_total": "10.00"})
+            app, cart_intent = apps.get()
+            response = app.post("cart/checkout", {"intent_id": cart_intent})
             return response.status_code, response.json()
-        return purchase_product(telegram_id=buyer.telegram_id, product_id=last.pk)
+        return purchase_product(telegram_id=buyer.telegram_id, intent_id=intent_id)
 
     results = race(8, buy)
 

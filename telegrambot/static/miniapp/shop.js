@@ -186,7 +186,7 @@
       el("p", { class: "description" }, item.description),
       actions,
       el("h2", {}, t("reviews")), reviews));
-    if (item.in_stock) setMainButton(t("buy", { price: item.price.text }), () => buy(item));
+    if (item.in_stock) setMainButton(t("buy", { price: item.price.text }), () => once(() => buy(item)));
   }
 
   async function addToCart(item) {
@@ -196,10 +196,34 @@
     toast(t("added"));
   }
 
+  // A confirmation shows the server's quote; Pay sends only the intent it wrote, so the price paid is the one shown.
+  const STALE = ["PriceChanged", "IntentExpired", "CartChanged"];
+
   async function buy(item) {
-    if (!(await confirmed(t("confirmBuy", { product: item.name, price: item.price.text })))) return;
-    const data = await post("buy", { product_id: item.id, expected_price: item.price.amount });
-    delivered(data.purchases);
+    const { quote } = await post("buy/quote", { product_id: item.id });
+    if (!(await confirmed(t("confirmBuy", { product: quote.name, price: quote.price.text })))) return;
+    const data = await pay("buy", quote.intent_id, () => buy(item));
+    if (data) delivered(data.purchases);
+  }
+
+  // One press pays once: presses while a purchase is under way are ignored (the server refuses a reused intent too).
+  let buying = false;
+  async function once(action) {
+    if (buying) return;
+    buying = true;
+    try { await action(); } finally { buying = false; }
+  }
+
+  async function pay(path, intentId, again) {
+    try {
+      return await post(path, { intent_id: intentId });
+    } catch (error) {
+      if (!STALE.includes(error.code)) throw error;
+      // What the confirmation showed no longer holds: say why and show today's.
+      toast(error.message);
+      await again();
+      return null;
+    }
   }
 
   function delivered(purchases) {
@@ -226,7 +250,7 @@
       item.promo_problem ? el("div", { class: "problem" }, item.promo_problem) : null));
     const stars = me && me.stars ? el("button", { id: "cart-stars", class: "secondary", onclick: () => payStars("stars/cart", {}) }, `${t("payStars")} · ${data.list_total.text}`) : null;
     show(el("h1", {}, t("cart")), lines, el("div", { class: "total" }, el("span", {}, t("total")), el("span", { id: "cart-total" }, data.total.text)), el("div", { class: "actions" }, stars));
-    if (data.can_checkout) setMainButton(t("checkout", { total: data.total.text }), () => checkout(data));
+    if (data.can_checkout) setMainButton(t("checkout", { total: data.total.text }), () => once(checkout));
   }
 
   function promoForm(item) {
@@ -239,9 +263,12 @@
     await cart();
   }
 
-  async function checkout(data) {
+  async function checkout() {
+    const { cart: data, intent_id: intentId } = await post("cart/quote");
+    if (!data.can_checkout) { await cart(); return; }
     if (!(await confirmed(t("checkout", { total: data.total.text }) + "?"))) return;
-    const result = await post("cart/checkout", { expected_total: data.total.amount });
+    const result = await pay("cart/checkout", intentId, checkout);
+    if (!result) return;
     setCartCount(0);
     delivered(result.purchases);
   }
@@ -281,10 +308,32 @@
   async function balance() {
     const data = await api("me");
     const amount = el("input", { id: "amount", inputmode: "decimal", placeholder: t("amount"), maxlength: "12", "aria-label": t("amount") });
-    const topUp = me.stars
-      ? el("form", { class: "field", onsubmit: (event) => { event.preventDefault(); payStars("stars/top-up", { amount: amount.value }); } }, amount, el("button", { id: "top-up" }, t("topUp")))
+    const stars = me.stars ? el("button", { id: "top-up" }, t("topUp")) : null;
+    const crypto = me.crypto ? el("button", { id: "top-up-crypto", type: "button", class: stars ? "secondary" : null, onclick: () => payCrypto(amount.value) }, t("topUpCrypto")) : null;
+    // The amount field and the first way to pay share a row; a second way gets its own row, so the field keeps its width.
+    const topUp = stars || crypto
+      ? el("form", { class: "field", onsubmit: (event) => { event.preventDefault(); if (stars) payStars("stars/top-up", { amount: amount.value }); else payCrypto(amount.value); } }, amount, stars || crypto)
       : null;
-    show(el("h1", {}, t("balance")), el("div", { class: "balance", id: "balance" }, data.me.balance.text), topUp);
+    const more = stars && crypto ? el("div", { class: "actions" }, crypto) : null;
+    show(el("h1", {}, t("balance")), el("div", { class: "balance", id: "balance" }, data.me.balance.text), topUp, more);
+  }
+
+  // CryptoPay's invoice is paid in its own bot (a t.me link) or page; the webhook credits it, "Check payment" asks now.
+  async function payCrypto(amount) {
+    const { payment_id: paymentId, pay_url: link } = await post("crypto/top-up", { amount });
+    if (tg && link.startsWith("https://t.me/") && tg.openTelegramLink) tg.openTelegramLink(link);
+    else if (tg && tg.openLink) tg.openLink(link);
+    else window.open(link, "_blank", "noopener");
+    const check = el("button", { id: "check-payment", onclick: () => checkCrypto(paymentId) }, t("checkPayment"));
+    show(el("h1", {}, t("balance")), el("div", { class: "notice", id: "crypto-invoice" }, t("cryptoOpened")), el("div", { class: "actions" }, el("a", { class: "button secondary", href: link, target: "_blank", rel: "noopener" }, t("openInvoice")), check));
+  }
+
+  async function checkCrypto(paymentId) {
+    const { status } = await post(`crypto/${paymentId}/check`);
+    if (status !== "paid") { toast(t(status === "pending" ? "notPaidYet" : "cryptoClosed")); return; }
+    haptic("success");
+    toast(t("credited"));
+    await balance();
   }
 
   // --- routing --------------------------------------------------------------------------

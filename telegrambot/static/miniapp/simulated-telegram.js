@@ -48,6 +48,9 @@
       expand() {},
       onEvent(name, callback) { (events[name] = events[name] || []).push(callback); },
       showConfirm(message, callback) { window.__confirmed = message; callback(true); },
+      // Another bot or page opens outside the Mini App in Telegram; here the link is only remembered.
+      openTelegramLink(url) { window.__opened = url; },
+      openLink(url) { window.__opened = url; },
       HapticFeedback: { notificationOccurred() {}, impactOccurred() {} },
       MainButton: {
         setText(text) { mainNode.textContent = text; return this; },
