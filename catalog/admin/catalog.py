@@ -76,6 +76,8 @@ class CategoryAdmin(ShowHideAdmin):
             saved = services.save_category(actor=request.user, name=obj.name, category_id=obj.pk)
         if "is_active" in changed:
             services.set_category_active(actor=request.user, category_id=saved.pk, active=obj.is_active)
+        if "warranty_hours" in changed:
+            services.set_warranty_hours(actor=request.user, product_id=saved.pk, hours=obj.warranty_hours)
         if "position" in changed:
             # Display order only: no rule to keep, so a plain update.
             Category.objects.filter(pk=saved.pk).update(position=obj.position)
@@ -116,6 +118,7 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
         "is_active",
         "position",
         "low_stock_threshold",
+        "warranty_hours",
     )
     actions = ("show", "hide")
     shop_permission = "manage_catalog"
@@ -180,6 +183,8 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
             services.set_low_stock_threshold(
                 actor=request.user, product_id=saved.pk, threshold=obj.low_stock_threshold
             )
+        if "warranty_hours" in changed:
+            services.set_warranty_hours(actor=request.user, product_id=saved.pk, hours=obj.warranty_hours)
         if "position" in changed:
             # Display order only: no rule to keep, so a plain update.
             Product.objects.filter(pk=saved.pk).update(position=obj.position)
