@@ -139,6 +139,10 @@ PURCHASES = Route("purs", PAGE)
 PURCHASE = Route("pur", ID, PAGE)  # the purchase, and the history page to go back to
 LEDGER = Route("ops", PAGE)
 REDEEM_PROMO = Route("redeem")
+# Report a problem with a purchase (handlers/claims.py): the purchase id, then a reason
+CLAIM_START = Route("clm", ID)
+CLAIM_REASON = Route("clmr", ID, choice("not_working", "already_used", "wrong_item", "other"))
+CLAIM_SKIP = Route("clms", ID)  # skip the optional text or file of the claim on this purchase
 REFERRALS = Route("refs")
 REFERRAL_LIST = Route("refl", PAGE)
 
