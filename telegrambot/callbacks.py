@@ -209,6 +209,14 @@ ADMIN_STOCK_THRESHOLD = Route("admskt", ID)
 ADMIN_STOCK_ANNOUNCE = Route("admskn", ID)  # post "new stock" to CHANNEL_ID
 # Orders [manage_users]
 ADMIN_ORDER_LOOKUP = Route("admo")
+# Claims [manage_claims] (handlers/admin_claims.py)
+CLAIM_DECISION = choice("replace", "wait", "refund", "restock")
+ADMIN_CLAIMS = Route("admcl", PAGE)  # the undecided claims, oldest first
+ADMIN_CLAIM = Route("admclv", ID)
+ADMIN_CLAIM_FILE = Route("admclf", ID)  # send the customer's photo or document
+ADMIN_CLAIM_DECIDE = Route("admcld", ID, CLAIM_DECISION)  # asks to confirm
+ADMIN_CLAIM_YES = Route("admcly", ID, CLAIM_DECISION)
+ADMIN_CLAIM_REJECT = Route("admclr", ID)  # asks for the reason the customer sees
 # Users [manage_users; balances: manage_balances; roles: manage_roles]
 ADMIN_USERS = Route("admu")  # asks for a Telegram id or @username
 ADMIN_USER = Route("admuv", ID)  # by Telegram id

@@ -153,3 +153,34 @@ def get_claim_card(*, actor: Actor, claim_id: object) -> ClaimCard:
         product_sold=units["sold"] if product_id else 0,
         product_defective=units["defective"] if product_id else 0,
     )
+
+
+@dataclass(frozen=True)
+class ClaimOutcome:
+    """A decided claim whose customer is still owed the message, with what to tell them."""
+
+    claim: Claim
+    replacement: Purchase | None
+    language: str
+
+
+def list_untold_claims(*, claim_ids: list[int] | None = None, limit: int = 50) -> list[ClaimOutcome]:
+    """Return decided claims (or waiting ones) whose customer has not been told yet, oldest first."""
+    claims = Claim.objects.select_related("customer", "purchase").filter(
+        customer_told_at__isnull=True, decided_at__isnull=False
+    ) | Claim.objects.select_related("customer", "purchase").filter(
+        customer_told_at__isnull=True, status=Claim.Status.WAITING
+    )
+    if claim_ids is not None:
+        claims = claims.filter(pk__in=claim_ids)
+    found = list(claims.order_by("id")[:limit])
+    replacements = {
+        purchase.replaces_id: purchase
+        for purchase in Purchase.objects.filter(replaces_id__in=[claim.purchase_id for claim in found])
+    }
+    return [
+        ClaimOutcome(
+            claim=claim, replacement=replacements.get(claim.purchase_id), language=claim.customer.language
+        )
+        for claim in found
+    ]

@@ -190,7 +190,17 @@ def decide(claim: Claim, *, actor: Actor | None, status: str, note: str = "") ->
     claim.decided_by_label = actor_label(actor)[:100]
     claim.decision_note = note
     claim.decided_at = now()
-    claim.save(update_fields=["status", "decided_by", "decided_by_label", "decision_note", "decided_at"])
+    claim.customer_told_at = None  # a claim told it was waiting is owed the decision too
+    claim.save(
+        update_fields=[
+            "status",
+            "decided_by",
+            "decided_by_label",
+            "decision_note",
+            "decided_at",
+            "customer_told_at",
+        ]
+    )
     record_audit(
         actor=actor,
         action=f"claim_{status}",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
+from typing import Any
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from telegrambot.texts.catalog import SENT_AS_FILE
 from telegrambot.texts.common import user_text
 
 REPORT = gettext_lazy("🛠 Report a problem")
@@ -39,3 +43,26 @@ def opened(claim_id: int) -> str:
     return _(
         "✅ Your claim <b>#%(claim)s</b> is registered. Staff will look at it and you will get the answer here."
     ) % {"claim": claim_id}
+
+
+def outcome(claim: Any, replacement: Any = None, *, with_value: bool = True) -> str:
+    """What the customer is told of the decision on their claim."""
+    number = {"claim": claim.pk, "order": html.escape(claim.purchase.order_number)}
+    if claim.status == "replaced" and replacement is not None:
+        text = _("✅ Claim #%(claim)s (order #%(order)s): your item was replaced.") % number
+        if not with_value:
+            return text + "\n\n" + str(SENT_AS_FILE)
+        return text + "\n\n" + _("Your new item:") + "\n<code>" + html.escape(replacement.value) + "</code>"
+    if claim.status == "refunded":
+        return _("💸 Claim #%(claim)s (order #%(order)s): the price was returned to your balance.") % number
+    if claim.status == "rejected":
+        return _("❌ Claim #%(claim)s (order #%(order)s) was rejected.\n\nReason: %(reason)s") % {
+            **number,
+            "reason": user_text(claim.decision_note, limit=500),
+        }
+    return (
+        _(
+            "⏳ Claim #%(claim)s (order #%(order)s): the replacement will be sent as soon as new stock arrives."
+        )
+        % number
+    )
