@@ -215,15 +215,23 @@ class SoldFilter(HappenedFilter):
     waiting_label = gettext_lazy("In stock")
 
 
+class DefectiveFilter(HappenedFilter):
+    title = gettext_lazy("defective")
+    parameter_name = "defective"
+    field = "defective_at"
+    done_label = gettext_lazy("Defective")
+    waiting_label = gettext_lazy("Not defective")
+
+
 @admin.register(StockUnit)
 class StockUnitAdmin(ShopAdmin):
     """Units are added on a product's upload page and removed one by one through the service."""
 
-    list_display = ("id", "product", "short_value", "created", "sold_at")
-    list_filter = (SoldFilter, "created")
+    list_display = ("id", "product", "short_value", "created", "sold_at", "defective_at")
+    list_filter = (SoldFilter, DefectiveFilter, "created")
     list_select_related = ("product",)
     search_fields = ("=value",)
-    readonly_fields = ("product", "value", "created", "sold_at")
+    readonly_fields = ("product", "value", "created", "sold_at", "defective_at", "defect_claim")
     shop_permission = "manage_stock"
 
     @admin.display(description=gettext_lazy("value"))
