@@ -6,7 +6,7 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.models import Group, Permission
 
 from accounts.models import AuditEntry
-from catalog.models import Claim, Purchase, StockUnit
+from catalog.models import Claim, Product, Purchase, StockUnit
 from catalog.services import open_claim, purchase_product
 from payments.models import LedgerEntry
 from shopbot.test import OWNER_ID, ledger_matches_balance, make_customer
@@ -185,3 +185,19 @@ def make_stocker():
     role = Group.objects.create(name="Stock keeper")
     role.permissions.set(Permission.objects.filter(codename="manage_stock"))
     return make_customer(3100, username="sam", role=role)
+
+
+class WarrantyFormTests(BotTestCase):
+    async def test_it_edits_the_warranty_of_a_product_and_refuses_nonsense(self) -> None:
+        _shop, owner = await self.start_chat(OWNER_ID)
+        await owner.press_data(callbacks.ADMIN_PRODUCT.build(self.key.pk))
+        self.assertIn("Warranty: 24 h", owner.screen.text)
+
+        await owner.press("✏️ Warranty")
+        for hostile in ("-1", "abc", "²", "9" * 30, "<b>1</b>"):
+            await owner.send(hostile)
+            self.assertIn("whole number from 0 to 8760", owner.screen.text)
+        await owner.send("48")
+
+        self.assertIn("Warranty: 48 h", owner.screen.text)
+        self.assertEqual((await Product.objects.aget(pk=self.key.pk)).warranty_hours, 48)
