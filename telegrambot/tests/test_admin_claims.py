@@ -7,10 +7,10 @@ from django.contrib.auth.models import Group, Permission
 
 from accounts.models import AuditEntry
 from catalog.models import Claim, Product, Purchase, StockUnit
-from catalog.services import open_claim, purchase_product
+from catalog.services import open_claim, purchase_product, reject_claim
 from payments.models import LedgerEntry
 from shopbot.test import OWNER_ID, ledger_matches_balance, make_customer
-from telegrambot import callbacks
+from telegrambot import callbacks, claim_notices
 from telegrambot.tests.helpers import BotTestCase
 
 
@@ -201,3 +201,26 @@ class WarrantyFormTests(BotTestCase):
 
         self.assertIn("Warranty: 48 h", owner.screen.text)
         self.assertEqual((await Product.objects.aget(pk=self.key.pk)).warranty_hours, 48)
+
+
+class OwedNoticeTests(BotTestCase):
+    async def test_it_tells_customers_decisions_made_in_the_web_admin_once(self) -> None:
+        claim = await alice_claims(self)
+        shop, alice = await self.start_chat(self.alice.telegram_id)
+        await sync_to_async(reject_claim)(actor=self.owner, claim_id=claim.pk, reason="Works for us")
+
+        told = await claim_notices.tell_customers(shop.application.bot, None)
+        again = await claim_notices.tell_customers(shop.application.bot, None)
+
+        self.assertEqual((told, again), (1, 0))
+        self.assertIn("Reason: Works for us", alice.screen.text)
+
+    async def test_it_keeps_a_message_telegram_refused_owed(self) -> None:
+        claim = await alice_claims(self)
+        shop = await self.start_shop()  # Alice never opened a chat: Telegram refuses the message
+        await sync_to_async(reject_claim)(actor=self.owner, claim_id=claim.pk, reason="No")
+
+        told = await claim_notices.tell_customers(shop.application.bot, [claim.pk])
+
+        self.assertEqual(told, 0)
+        self.assertIsNone((await reload(claim)).customer_told_at)
