@@ -60,6 +60,11 @@ def refuse_foreign(*, telegram_id: int, purchase_id: object) -> None:
         )
 
 
+def count_defective(*, product_id: int) -> int:
+    """Return how many of a product's sold units claims found defective (never sold again)."""
+    return StockUnit.objects.filter(product_id=product_id, defective_at__isnull=False).count()
+
+
 def count_open_claims() -> int:
     """Return how many claims wait for a decision (the admin menu's button shows it)."""
     return Claim.objects.filter(status__in=UNDECIDED).count()

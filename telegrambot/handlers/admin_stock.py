@@ -13,6 +13,7 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler
 
 from catalog import services
+from catalog.selectors import claims as claim_selectors
 from catalog.selectors import staff as selectors
 from catalog.services import staged_uploads, stock_files
 from telegrambot import callbacks, claim_notices, screens
@@ -62,8 +63,9 @@ async def product(update: Update, context: ShopContext, product_id: int | None =
     card = await call(
         selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock"
     )
+    defective = await call(claim_selectors.count_defective, product_id=product_id)
     await finish(context)
-    await screens.show(update, context, texts.product(card), keyboards.product(card))
+    await screens.show(update, context, texts.product(card, defective=defective), keyboards.product(card))
 
 
 async def ask_units(update: Update, context: ShopContext) -> None:

@@ -71,6 +71,9 @@ class AdminClaimsTests(BotTestCase):
         old = await StockUnit.objects.aget(value="AAA-111")
         self.assertIsNotNone(old.defective_at)
         self.assertIsNotNone((await reload(claim)).customer_told_at)
+        await owner.press_data(callbacks.ADMIN_STOCK_PRODUCT.build(self.key.pk))
+        self.assertIn("Unsold units: 0", owner.screen.text)
+        self.assertIn("Defective (found by claims, never sold again): 1", owner.screen.text)
 
     async def test_it_refuses_a_replacement_without_stock_and_offers_to_wait(self) -> None:
         await sync_to_async(purchase_product)(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
