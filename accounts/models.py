@@ -24,6 +24,7 @@ SHOP_PERMISSIONS = [
     ("maintenance", "Switch maintenance mode"),
     # Customers' keys as delivered (purchases, sold stock): not part of statistics or stock work.
     ("view_delivered_values", "View delivered values"),
+    ("manage_claims", "Manage claims"),
 ]
 PERMISSION_CODENAMES = [codename for codename, _ in SHOP_PERMISSIONS]
 

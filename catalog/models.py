@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
@@ -12,6 +13,10 @@ from payments.models import Payment
 from payments.money import money_field
 
 ORDER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+def default_warranty_hours() -> int:
+    return settings.WARRANTY_HOURS
 
 
 def new_order_number() -> str:
@@ -46,6 +51,8 @@ class Product(models.Model):
     unlimited_value = models.TextField(max_length=4000, blank=True)
     is_active = models.BooleanField(default=True)
     low_stock_threshold = models.PositiveIntegerField(default=0)
+    # How long after a sale the buyer may report a problem (0: no warranty).
+    warranty_hours = models.PositiveIntegerField(default=default_warranty_hours)
     position = models.IntegerField(default=0)
     created = models.DateTimeField(default=now)
     updated = models.DateTimeField(auto_now=True)
@@ -71,6 +78,11 @@ class StockUnit(models.Model):
     value = models.TextField(max_length=4000)
     created = models.DateTimeField(default=now)
     sold_at = models.DateTimeField(null=True, blank=True)
+    # A sold unit a claim found broken: it stays sold (so never sold again) and shows as defective.
+    defective_at = models.DateTimeField(null=True, blank=True)
+    defect_claim = models.ForeignKey(
+        "Claim", models.SET_NULL, null=True, blank=True, related_name="defective_units"
+    )
 
     class Meta:
         ordering = ["id"]
@@ -139,6 +151,14 @@ class Purchase(models.Model):
     )
     # Set when the order was paid directly (Telegram Stars) instead of from the balance.
     payment = models.ForeignKey(Payment, models.PROTECT, null=True, blank=True, related_name="purchases")
+    # The stock unit delivered (none for an unlimited value), so a claim can mark it defective.
+    unit = models.ForeignKey(StockUnit, models.SET_NULL, null=True, blank=True, related_name="+")
+    # Snapshot of the warranty at the sale: a later edit of the product does not change it.
+    warranty_until = models.DateTimeField(null=True, blank=True)
+    # A replacement is a purchase row of its own (price 0) pointing at the purchase it replaces.
+    replaces = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="replacement")
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    refunded_amount = money_field(default=0)
     created = models.DateTimeField(default=now)
 
     class Meta:
@@ -243,3 +263,64 @@ class PurchaseIntent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.total} for {self.customer}"
+
+
+class Claim(models.Model):
+    """A customer's report that a purchase does not work, and the staff decision on it."""
+
+    class Reason(models.TextChoices):
+        NOT_WORKING = "not_working", _("Doesn't work")
+        ALREADY_USED = "already_used", _("Already used")
+        WRONG_ITEM = "wrong_item", _("Wrong item")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        WAITING = "waiting", _("Waiting for stock")
+        REPLACED = "replaced", _("Replaced")
+        REFUNDED = "refunded", _("Refunded")
+        REJECTED = "rejected", _("Rejected")
+
+    class AttachmentKind(models.TextChoices):
+        NONE = "", _("None")
+        PHOTO = "photo", _("Photo")
+        DOCUMENT = "document", _("Document")
+
+    purchase = models.ForeignKey(Purchase, models.PROTECT, related_name="claims")
+    customer = models.ForeignKey(Customer, models.PROTECT, related_name="claims")
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    text = models.TextField(max_length=1000, blank=True)
+    attachment_id = models.CharField(max_length=255, blank=True)  # a Telegram file id
+    attachment_kind = models.CharField(max_length=8, choices=AttachmentKind.choices, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        Customer, models.SET_NULL, null=True, blank=True, related_name="decided_claims"
+    )
+    decided_by_label = models.CharField(max_length=100, blank=True)
+    decision_note = models.TextField(max_length=1000, blank=True)
+    created = models.DateTimeField(default=now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # When Telegram accepted the message telling the customer the decision; empty: still owed.
+    customer_told_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            # Waiting for stock is still undecided: one undecided claim per purchase.
+            models.UniqueConstraint(
+                fields=["purchase"],
+                condition=Q(status__in=["open", "waiting"]),
+                name="claim_one_open_per_purchase",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created"], name="claim_status_idx"),
+            models.Index(fields=["customer", "-created"], name="claim_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.purchase.order_number}"
+
+    @property
+    def is_undecided(self) -> bool:
+        return self.status in (self.Status.OPEN, self.Status.WAITING)

@@ -228,3 +228,28 @@ class IntentUsed(ShopError):
 
 class IntentExpired(ShopError):
     message = _("This confirmation has expired and prices may have changed. Here it is again.")
+
+
+# --- claims -------------------------------------------------------------------
+
+
+class ClaimNotFound(ShopError):
+    message = _("This claim was not found.")
+
+
+class ClaimRefused(ShopError):
+    """A purchase that cannot be claimed; ``reason`` says why."""
+
+    message = _("%(reason)s")
+
+
+class ClaimLimit(ShopError):
+    message = _("You have reported too many problems today. Please try again tomorrow.")
+
+
+class ClaimAlreadyDecided(ShopError):
+    message = _("This claim has already been decided.")
+
+
+class ClaimNoStock(ShopError):
+    message = _("No stock to replace %(product)s: refund the purchase or let the claim wait for stock.")

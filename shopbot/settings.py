@@ -42,6 +42,8 @@ REFERRAL_PERCENT = config.decimal(
 PAYMENT_TIME = config.int("PAYMENT_TIME", 1800, minimum=60)
 # How long a previewed stock upload waits for its confirmation, in the bot and the web admin alike.
 STOCK_UPLOAD_SECONDS = config.int("STOCK_UPLOAD_SECONDS", 1800, minimum=60)
+# The warranty a new product gets (hours a buyer may report a problem; 0: none).
+WARRANTY_HOURS = config.int("WARRANTY_HOURS", 24, minimum=0, maximum=24 * 365)
 MIN_AMOUNT = config.decimal("MIN_AMOUNT", Decimal("20"), minimum=Decimal("0.01"))
 MAX_AMOUNT = config.decimal("MAX_AMOUNT", Decimal("100000"), minimum=MIN_AMOUNT)
 CHANNEL_URL = config.str("CHANNEL_URL", "")
@@ -166,6 +168,7 @@ RATE_LIMIT_PURCHASE = config.rate("RATE_LIMIT_PURCHASE", "5/m")
 RATE_LIMIT_PAYMENT = config.rate("RATE_LIMIT_PAYMENT", "10/m")
 RATE_LIMIT_PROMO = config.rate("RATE_LIMIT_PROMO", "10/10m")
 RATE_LIMIT_BROADCAST = config.rate("RATE_LIMIT_BROADCAST", "1/h")
+RATE_LIMIT_CLAIM = config.rate("RATE_LIMIT_CLAIM", "3/d")
 # Failed (unauthenticated) posts per client address to the HTTP webhooks; a post that
 # carries the right secret or signature is never limited.
 WEBHOOK_RATE_LIMIT = config.rate("WEBHOOK_RATE_LIMIT", "6000/m")

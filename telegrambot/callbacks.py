@@ -139,6 +139,10 @@ PURCHASES = Route("purs", PAGE)
 PURCHASE = Route("pur", ID, PAGE)  # the purchase, and the history page to go back to
 LEDGER = Route("ops", PAGE)
 REDEEM_PROMO = Route("redeem")
+# Report a problem with a purchase (handlers/claims.py): the purchase id, then a reason
+CLAIM_START = Route("clm", ID)
+CLAIM_REASON = Route("clmr", ID, choice("not_working", "already_used", "wrong_item", "other"))
+CLAIM_SKIP = Route("clms", ID)  # skip the optional text or file of the claim on this purchase
 REFERRALS = Route("refs")
 REFERRAL_LIST = Route("refl", PAGE)
 
@@ -185,7 +189,7 @@ ADMIN_CATEGORY_DELETE = Route("admcd", ID)  # asks, saying what goes with it
 ADMIN_CATEGORY_DELETE_YES = Route("admcdy", ID)
 ADMIN_PRODUCT = Route("admp", ID)
 ADMIN_PRODUCT_ADD = Route("admpa", ID)  # a new product in this category
-ADMIN_PRODUCT_EDIT = Route("admpe", ID, choice("name", "desc", "price", "cat", "image", "kind"))
+ADMIN_PRODUCT_EDIT = Route("admpe", ID, choice("name", "desc", "price", "cat", "image", "kind", "warranty"))
 ADMIN_PRODUCT_SHOW = Route("admpv", ID, ON_OFF)
 ADMIN_PRODUCT_DELETE = Route("admpd", ID)
 ADMIN_PRODUCT_DELETE_YES = Route("admpdy", ID)
@@ -205,6 +209,14 @@ ADMIN_STOCK_THRESHOLD = Route("admskt", ID)
 ADMIN_STOCK_ANNOUNCE = Route("admskn", ID)  # post "new stock" to CHANNEL_ID
 # Orders [manage_users]
 ADMIN_ORDER_LOOKUP = Route("admo")
+# Claims [manage_claims] (handlers/admin_claims.py)
+CLAIM_DECISION = choice("replace", "wait", "refund", "restock")
+ADMIN_CLAIMS = Route("admcl", PAGE)  # the undecided claims, oldest first
+ADMIN_CLAIM = Route("admclv", ID)
+ADMIN_CLAIM_FILE = Route("admclf", ID)  # send the customer's photo or document
+ADMIN_CLAIM_DECIDE = Route("admcld", ID, CLAIM_DECISION)  # asks to confirm
+ADMIN_CLAIM_YES = Route("admcly", ID, CLAIM_DECISION)
+ADMIN_CLAIM_REJECT = Route("admclr", ID)  # asks for the reason the customer sees
 # Users [manage_users; balances: manage_balances; roles: manage_roles]
 ADMIN_USERS = Route("admu")  # asks for a Telegram id or @username
 ADMIN_USER = Route("admuv", ID)  # by Telegram id

@@ -76,6 +76,8 @@ class CategoryAdmin(ShowHideAdmin):
             saved = services.save_category(actor=request.user, name=obj.name, category_id=obj.pk)
         if "is_active" in changed:
             services.set_category_active(actor=request.user, category_id=saved.pk, active=obj.is_active)
+        if "warranty_hours" in changed:
+            services.set_warranty_hours(actor=request.user, product_id=saved.pk, hours=obj.warranty_hours)
         if "position" in changed:
             # Display order only: no rule to keep, so a plain update.
             Category.objects.filter(pk=saved.pk).update(position=obj.position)
@@ -116,6 +118,7 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
         "is_active",
         "position",
         "low_stock_threshold",
+        "warranty_hours",
     )
     actions = ("show", "hide")
     shop_permission = "manage_catalog"
@@ -180,6 +183,8 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
             services.set_low_stock_threshold(
                 actor=request.user, product_id=saved.pk, threshold=obj.low_stock_threshold
             )
+        if "warranty_hours" in changed:
+            services.set_warranty_hours(actor=request.user, product_id=saved.pk, hours=obj.warranty_hours)
         if "position" in changed:
             # Display order only: no rule to keep, so a plain update.
             Product.objects.filter(pk=saved.pk).update(position=obj.position)
@@ -210,15 +215,23 @@ class SoldFilter(HappenedFilter):
     waiting_label = gettext_lazy("In stock")
 
 
+class DefectiveFilter(HappenedFilter):
+    title = gettext_lazy("defective")
+    parameter_name = "defective"
+    field = "defective_at"
+    done_label = gettext_lazy("Defective")
+    waiting_label = gettext_lazy("Not defective")
+
+
 @admin.register(StockUnit)
 class StockUnitAdmin(ShopAdmin):
     """Units are added on a product's upload page and removed one by one through the service."""
 
-    list_display = ("id", "product", "short_value", "created", "sold_at")
-    list_filter = (SoldFilter, "created")
+    list_display = ("id", "product", "short_value", "created", "sold_at", "defective_at")
+    list_filter = (SoldFilter, DefectiveFilter, "created")
     list_select_related = ("product",)
     search_fields = ("=value",)
-    readonly_fields = ("product", "value", "created", "sold_at")
+    readonly_fields = ("product", "value", "created", "sold_at", "defective_at", "defect_claim")
     shop_permission = "manage_stock"
 
     @admin.display(description=gettext_lazy("value"))

@@ -19,6 +19,7 @@ from accounts.services import record_audit, require_permission
 from catalog.cache import forget_stock
 from catalog.importing.reading import CategorySpec, read_catalog
 from catalog.models import Category, Product, StockUnit
+from catalog.services.claims import fill_waiting_claims
 from shopbot.errors import ImportRefused
 
 DEMO_CATALOG = Path(__file__).resolve().parent.parent / "demo" / "catalog.json"
@@ -102,6 +103,8 @@ def import_stock(product: Product | None, values: list[str], report: ImportRepor
     if write and new:
         units = [StockUnit(product=product, value=value) for value in new]
         StockUnit.objects.bulk_create(units, batch_size=CHUNK)
+        # Claims waiting for this product's stock are replaced first, as with every restock.
+        fill_waiting_claims(product=product, actor=None)
         forget_stock([product.pk])
 
 

@@ -22,8 +22,16 @@ from catalog.services.categories import (
     save_category,
     set_category_active,
 )
+from catalog.services.claims import (
+    Attachment,
+    open_claim,
+    refund_claim,
+    reject_claim,
+    replace_claim,
+    wait_for_stock,
+)
 from catalog.services.pricing import Cart, CartItem
-from catalog.services.products import delete_product, save_product, set_product_active
+from catalog.services.products import delete_product, save_product, set_product_active, set_warranty_hours
 from catalog.services.promos import delete_promo, redeem_balance_promo, save_promo, set_promo_active
 from catalog.services.purchases import Quote, Sale, count_sales, purchase_product, quote_product, record_sales
 from catalog.services.reviews import save_review
@@ -36,6 +44,7 @@ from catalog.services.stock import (
 )
 
 __all__ = [
+    "Attachment",
     "Cart",
     "CartItem",
     "Deleted",
@@ -53,14 +62,18 @@ __all__ = [
     "delete_promo",
     "delete_stock_unit",
     "move_category",
+    "open_claim",
     "preview_stock",
     "purchase_product",
     "quote_cart",
     "quote_product",
     "record_sales",
     "redeem_balance_promo",
+    "refund_claim",
+    "reject_claim",
     "remove_from_cart",
     "remove_promo_from_cart_line",
+    "replace_claim",
     "save_category",
     "save_product",
     "save_promo",
@@ -70,4 +83,6 @@ __all__ = [
     "set_low_stock_threshold",
     "set_product_active",
     "set_promo_active",
+    "set_warranty_hours",
+    "wait_for_stock",
 ]

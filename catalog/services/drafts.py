@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from accounts.actors import Actor
 from accounts.services import requires
 from catalog.models import Category, Product
-from catalog.services.common import clean_id, clean_line, clean_text
+from catalog.services.common import clean_id, clean_int, clean_line, clean_text
 from catalog.services.products import (
     DESCRIPTION_MAX,
     PRODUCT_NAME_MAX,
     UNLIMITED_VALUE_MAX,
+    WARRANTY_MAX_HOURS,
     clean_image,
     clean_price,
     lock_product,
@@ -59,6 +60,8 @@ def check_product_field(
         return category_id
     if field == "image":
         return clean_image(value)
+    if field == "warranty_hours":
+        return clean_int(value, minimum=0, maximum=WARRANTY_MAX_HOURS, what=_("The warranty in hours"))
     if field == "unlimited_value":
         text = clean_text(value, what=_("The unlimited value"), max_length=UNLIMITED_VALUE_MAX)
         if not text:

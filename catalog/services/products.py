@@ -15,7 +15,7 @@ from accounts.actors import Actor
 from accounts.services import record_audit, requires
 from catalog.models import Category, Product
 from catalog.services.categories import Deleted
-from catalog.services.common import clean_id, clean_line, clean_text, lock_unsold_stock
+from catalog.services.common import clean_id, clean_int, clean_line, clean_text, lock_unsold_stock
 from payments.money import CENT, check_range, parse_amount
 from shopbot.errors import CategoryNotFound, InvalidInput, NameTaken, ProductNotFound
 
@@ -139,3 +139,21 @@ def delete_product(*, actor: Actor, product_id: int) -> Deleted:
     record_audit(actor=actor, action="delete_product", target=product.name, details={"units": report.units})
     product.delete()
     return report
+
+
+WARRANTY_MAX_HOURS = 24 * 365
+
+
+@requires("manage_catalog")
+@transaction.atomic
+def set_warranty_hours(*, actor: Actor, product_id: object, hours: object) -> Product:
+    """Set how many hours after a sale a buyer may report a problem (0: no warranty).
+
+    Units already sold keep the warranty they were sold with.
+    """
+    hours = clean_int(hours, minimum=0, maximum=WARRANTY_MAX_HOURS, what=_("The warranty in hours"))
+    product = lock_product(product_id)
+    product.warranty_hours = hours
+    product.save(update_fields=["warranty_hours", "updated"])
+    record_audit(actor=actor, action="set_warranty_hours", target=product.name, details={"hours": hours})
+    return product

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -199,6 +200,8 @@ def record_sales(*, customer: Customer, sales: list[Sale], payment: Payment | No
             value=sale.delivery.value,
             promo_code=sale.promo,
             payment=payment,
+            unit=sale.delivery.unit,
+            warranty_until=warranty_end(sale.product, at),
             created=at,
         )
         for sale in sales
@@ -216,6 +219,13 @@ def record_sales(*, customer: Customer, sales: list[Sale], payment: Payment | No
     Purchase.objects.bulk_create(purchases)
     redeem_discounts(customer=customer, sales=sales, purchases=purchases)
     return purchases
+
+
+def warranty_end(product: Product, sold_at: datetime) -> datetime | None:
+    """Return when a unit of ``product`` sold at ``sold_at`` leaves its warranty (None: no warranty)."""
+    if not product.warranty_hours:
+        return None
+    return sold_at + timedelta(hours=product.warranty_hours)
 
 
 def redeem_discounts(*, customer: Customer, sales: list[Sale], purchases: list[Purchase]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from accounts.actors import Actor
 from accounts.services import record_audit, requires
 from catalog.cache import forget_stock
 from catalog.models import Product, StockUnit
+from catalog.services.claims import fill_waiting_claims
 from catalog.services.common import clean_id, clean_int
 from catalog.services.products import lock_product
 from shopbot.errors import InvalidInput, ProductNotFound, StockUnitNotFound, StockUnitSold
@@ -31,6 +32,7 @@ class StockReport:
     existing: int  # already in stock and unsold
     empty: int
     refused: int  # longer than VALUE_MAX_LENGTH, or not storable text
+    replaced_claims: tuple[int, ...] = ()  # claims waiting for stock that the new units filled first
 
     @property
     def skipped(self) -> int:
@@ -100,12 +102,17 @@ def add_stock(*, actor: Actor, product_id: int, values: Sequence[str]) -> StockR
     Locks the product row so two uploads to one product cannot both add the
     same value; purchases never lock product rows, so this cannot deadlock with
     them. Inserts in batches; an upload of 100,000 lines is one transaction.
+    The new units replace the product's claims waiting for stock first, in
+    this transaction (``fill_waiting_claims``), before any sale sees them.
     """
     product = lock_product(product_id)
     new, report = sort_values(product, values)
     StockUnit.objects.bulk_create(
         (StockUnit(product=product, value=value) for value in new), batch_size=INSERT_BATCH
     )
+    if new:
+        filled = fill_waiting_claims(product=product, actor=actor)
+        report = replace(report, replaced_claims=tuple(claim.pk for claim in filled))
     forget_stock([product.pk])
     record_audit(
         actor=actor,

@@ -22,6 +22,7 @@ def product_form(product: Product | None = None, **changes: object) -> dict[str,
         "unlimited_value": product.unlimited_value if product else "",
         "position": product.position if product else 0,
         "low_stock_threshold": product.low_stock_threshold if product else 0,
+        "warranty_hours": product.warranty_hours if product else 24,
     }
     if product is None or product.is_unlimited:
         data["is_unlimited"] = "on" if product else ""
@@ -70,6 +71,15 @@ class ProductAdminTests(ShopTestCase):
         self.assertContains(response, "Nothing was saved")
         self.gift.refresh_from_db()
         self.assertEqual((self.gift.name, str(self.gift.price)), ("Gift link", "5.00"))
+
+    def test_it_changes_the_warranty_through_the_service(self) -> None:
+        url = reverse("admin:catalog_product_change", args=[self.key.pk])
+
+        self.client.post(url, product_form(self.key, warranty_hours=72))
+
+        self.key.refresh_from_db()
+        self.assertEqual(self.key.warranty_hours, 72)
+        self.assertTrue(AuditEntry.objects.filter(action="set_warranty_hours").exists())
 
     def test_it_changes_only_the_position_without_resaving_the_product(self) -> None:
         url = reverse("admin:catalog_product_change", args=[self.key.pk])

@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from accounts.selectors import staff
 from accounts.services import signin
+from catalog.selectors import claims as claim_selectors
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
@@ -25,7 +26,9 @@ async def admin_panel(update: Update, context: ShopContext) -> None:
     """Shows the sections the admin's permissions open; anyone else gets a refusal."""
     codenames = await call(staff.get_admin_permissions, actor=context.customer)
     await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
-    await screens.show(update, context, texts.menu(codenames), keyboards.menu(codenames))
+    open_claims = await call(claim_selectors.count_open_claims) if "manage_claims" in codenames else 0
+    keyboard = keyboards.menu(codenames, open_claims=open_claims)
+    await screens.show(update, context, texts.menu(codenames), keyboard)
 
 
 async def sign_in_link(update: Update, context: ShopContext) -> None:

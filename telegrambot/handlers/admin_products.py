@@ -39,6 +39,7 @@ QUESTIONS = {
     "kind": texts.ASK_KIND,
     "unlimited_value": texts.ASK_UNLIMITED_VALUE,
     "category": texts.ASK_CHOOSE_CATEGORY,
+    "warranty_hours": texts.ASK_WARRANTY,
 }
 # The edit buttons' fields, as the form's steps.
 EDIT_STEPS = {
@@ -48,8 +49,9 @@ EDIT_STEPS = {
     "cat": "category",
     "image": "image",
     "kind": "kind",
+    "warranty": "warranty_hours",
 }
-TEXT_STEPS = {"name", "description", "price", "image", "unlimited_value"}
+TEXT_STEPS = {"name", "description", "price", "image", "unlimited_value", "warranty_hours"}
 SKIPPABLE = {"description", "image"}
 # The draft's answers, as save_product's keywords.
 SAVED_AS = {
@@ -116,6 +118,9 @@ async def answer(update: Update, context: ShopContext, state: dialog.Dialog, val
         category_id=data.get("category_id"),
         product_id=data.get("product_id"),
     )
+    if data["mode"] == "edit" and step == "warranty_hours":
+        await save_warranty(update, context, data["product_id"], cleaned)
+        return
     if data["mode"] == "edit":
         changes = {"is_unlimited": True} if step == "unlimited_value" else {}
         changes[SAVED_AS.get(step, step)] = cleaned
@@ -137,6 +142,18 @@ async def save_edit(update: Update, context: ShopContext, product_id: int, chang
         actor=context.customer,
         product_id=product_id,
         **changes,
+    )
+    await show_product(update, context, product_id)
+
+
+async def save_warranty(update: Update, context: ShopContext, product_id: int, hours: int) -> None:
+    await call(
+        dialog.finish_with,
+        services.set_warranty_hours,
+        answered_by=context.customer.telegram_id,
+        actor=context.customer,
+        product_id=product_id,
+        hours=hours,
     )
     await show_product(update, context, product_id)
 

@@ -13,9 +13,10 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler
 
 from catalog import services
+from catalog.selectors import claims as claim_selectors
 from catalog.selectors import staff as selectors
 from catalog.services import staged_uploads, stock_files
-from telegrambot import callbacks, screens
+from telegrambot import callbacks, claim_notices, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.features import Feature
@@ -62,8 +63,9 @@ async def product(update: Update, context: ShopContext, product_id: int | None =
     card = await call(
         selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock"
     )
+    defective = await call(claim_selectors.count_defective, product_id=product_id)
     await finish(context)
-    await screens.show(update, context, texts.product(card), keyboards.product(card))
+    await screens.show(update, context, texts.product(card, defective=defective), keyboards.product(card))
 
 
 async def ask_units(update: Update, context: ShopContext) -> None:
@@ -142,6 +144,7 @@ async def confirm_units(update: Update, context: ShopContext) -> None:
     report = await call(services.add_stock, actor=context.customer, product_id=product_id, values=lines)
     await call(staged_uploads.discard_staged_upload, actor=context.customer, product_id=product_id)
     await stock_alerts.rearm(product_id)  # alert again when it runs low next time
+    await claim_notices.tell_customers(context.bot, list(report.replaced_claims))
     await finish(context)
     card = await call(
         selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock"

@@ -45,7 +45,8 @@ async def purchase(update: Update, context: ShopContext) -> None:
     receipt = delivery.receipt(
         [found], full=texts.purchase(found), short=texts.purchase(found, with_value=False)
     )
-    await screens.show(update, context, receipt.text, keyboards.purchase(page))
+    claimable_id = found.pk if found.warranty_until is not None else None
+    await screens.show(update, context, receipt.text, keyboards.purchase(page, claimable_id=claimable_id))
     await delivery.send_file(context.bot, context.customer.telegram_id, receipt)
 
 

@@ -7,6 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegrambot import callbacks
 from telegrambot.callbacks import Route
 from telegrambot.keyboards.common import back_row, button
+from telegrambot.texts import admin_claims as claims_texts
 from telegrambot.texts import admin_menu as texts
 from telegrambot.texts import admin_payments as payments_texts
 
@@ -23,12 +24,16 @@ SECTIONS: list[tuple[str, object, Route, tuple[object, ...]]] = [
     ("view_audit", texts.AUDIT, callbacks.ADMIN_AUDIT, ()),
     ("maintenance", texts.MAINTENANCE, callbacks.ADMIN_MAINTENANCE, ()),
     ("refund_payments", payments_texts.SECTION, callbacks.ADMIN_PAYMENTS, ()),
+    ("manage_claims", claims_texts.section_button, callbacks.ADMIN_CLAIMS, (1,)),
 ]
 
 
-def menu(codenames: frozenset[str]) -> InlineKeyboardMarkup:
+def menu(codenames: frozenset[str], *, open_claims: int = 0) -> InlineKeyboardMarkup:
+    """The sections ``codenames`` open; the Claims button counts the claims waiting for a decision."""
     shown = [
-        button(label, route, *values) for codename, label, route, values in SECTIONS if codename in codenames
+        button(label(open_claims) if callable(label) else label, route, *values)
+        for codename, label, route, values in SECTIONS
+        if codename in codenames
     ]
     rows = [shown[index : index + 2] for index in range(0, len(shown), 2)]
     rows.append([button(texts.SIGN_IN, callbacks.ADMIN_SIGN_IN)])

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup
 
 from telegrambot import callbacks
 from telegrambot.keyboards.common import PageLike, back_row, button, pager_row
+from telegrambot.texts import claims as claim_texts
 from telegrambot.texts import profile as texts
 from telegrambot.texts import referrals as referral_texts
 
@@ -29,8 +30,10 @@ def purchases(items: Sequence[Any], page: PageLike) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([*rows, *([pager] if pager else []), back_row(callbacks.PROFILE)])
 
 
-def purchase(page: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([back_row(callbacks.PURCHASES, page)])
+def purchase(page: int, *, claimable_id: int | None = None) -> InlineKeyboardMarkup:
+    """The order's buttons; ``claimable_id`` (a purchase sold with a warranty) adds Report a problem."""
+    rows = [[button(claim_texts.REPORT, callbacks.CLAIM_START, claimable_id)]] if claimable_id else []
+    return InlineKeyboardMarkup([*rows, back_row(callbacks.PURCHASES, page)])
 
 
 def ledger(page: PageLike) -> InlineKeyboardMarkup:

@@ -32,11 +32,15 @@ EDIT_LABELS = {
     "cat": gettext_lazy("✏️ Category"),
     "image": gettext_lazy("✏️ Picture"),
     "kind": gettext_lazy("✏️ Type"),
+    "warranty": gettext_lazy("✏️ Warranty"),
 }
 HIDDEN_MARK = " 🙈"
 AT_THE_EDGE = gettext_lazy("It cannot move further that way.")
 
 ASK_CATEGORY_NAME = gettext_lazy("🗂 Send the category name (1 to 100 characters).")
+ASK_WARRANTY = gettext_lazy(
+    "🛡 Send the warranty in hours: how long after a sale the buyer may report a problem (0: none)."
+)
 ASK_NAME = gettext_lazy("✏️ Send the product name (1 to 100 characters, unique in its category).")
 ASK_DESCRIPTION = gettext_lazy(
     "📝 Send the description (up to 3000 characters), or press Skip to leave it empty."
@@ -92,6 +96,7 @@ def product(card: ProductCard) -> str:
         _("Price: %(price)s") % {"price": format_money(item.price)},
         _("Delivery: %(kind)s") % {"kind": kind},
         _("Picture: %(state)s") % {"state": _("yes") if item.image else _("none")},
+        _("Warranty: %(hours)s h") % {"hours": item.warranty_hours},
         _("In the shop: %(state)s") % {"state": state},
     ]
     if item.description:

@@ -35,6 +35,7 @@ PERMISSIONS = {
     "refund_payments": gettext_lazy("Refunds"),
     "maintenance": gettext_lazy("Maintenance"),
     "view_delivered_values": gettext_lazy("Delivered keys"),
+    "manage_claims": gettext_lazy("Claims"),
 }
 
 

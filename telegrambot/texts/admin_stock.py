@@ -56,18 +56,21 @@ def product_button(product: Product) -> str:
     return f"{name} · " + ("♾" if product.is_unlimited else str(product.unsold))
 
 
-def product(card: ProductCard) -> str:
+def product(card: ProductCard, *, defective: int = 0) -> str:
     item = card.product
     if item.is_unlimited:
         return _(
             "📦 <b>%(name)s</b>\n\nThis product is unlimited: every buyer gets the same value, it has no units."
         ) % {"name": user_text(item.name, limit=100)}
     threshold = item.low_stock_threshold or _("off")
-    return _("📦 <b>%(name)s</b>\n\nUnsold units: <b>%(count)s</b>\nLow-stock alert at: %(threshold)s") % {
+    text = _("📦 <b>%(name)s</b>\n\nUnsold units: <b>%(count)s</b>\nLow-stock alert at: %(threshold)s") % {
         "name": user_text(item.name, limit=100),
         "count": card.stock,
         "threshold": threshold,
     }
+    if defective:
+        text += "\n" + _("Defective (found by claims, never sold again): %(count)s") % {"count": defective}
+    return text
 
 
 def preview(name: str, report: StockReport) -> str:

@@ -132,6 +132,8 @@ def card_text(card: ProductCard, promo_code: str | None, description_limit: int)
         stock_line(card),
         rating_line(card),
     ]
+    if product.warranty_hours:
+        lines.append(warranty_line(product.warranty_hours))
     if promo_code:
         lines += [
             "",
@@ -139,6 +141,17 @@ def card_text(card: ProductCard, promo_code: str | None, description_limit: int)
             % {"code": user_text(promo_code, limit=32)},
         ]
     return "\n".join(lines)
+
+
+def warranty_line(hours: int) -> str:
+    return _("🛡 Warranty: %(hours)s h — report a problem from your purchases") % {"hours": hours}
+
+
+def purchase_warranty_hours(purchase: Purchase) -> int:
+    """The warranty a purchase was sold with, in whole hours (0: none)."""
+    if purchase.warranty_until is None:
+        return 0
+    return int((purchase.warranty_until - purchase.created).total_seconds() // 3600)
 
 
 def card_caption(card: ProductCard) -> str:
@@ -190,6 +203,8 @@ def receipt(purchase: Purchase, *, with_value: bool = True) -> str:
         "item": user_text(purchase.product_name, limit=100),
         "price": format_money(purchase.price),
     }
+    if purchase_warranty_hours(purchase):
+        text += "\n" + warranty_line(purchase_warranty_hours(purchase))
     if not with_value:
         return text + "\n\n" + str(SENT_AS_FILE)
     return text + "\n\n" + _("Your item:") + "\n<code>" + html.escape(purchase.value) + "</code>"

@@ -77,6 +77,8 @@ def purchase(purchase: Any, *, with_value: bool = True) -> str:
         "price": format_money(purchase.price),
         "date": date_time(purchase.created),
     }
+    if purchase.warranty_until is not None:
+        text += "\n" + _("🛡 Warranty until %(date)s") % {"date": date_time(purchase.warranty_until)}
     if not with_value:
         return text + "\n\n" + _("The value is too long for a message and was sent as a file.")
     return text + "\n\n" + _("You received:") + "\n<code>" + html.escape(purchase.value) + "</code>"
