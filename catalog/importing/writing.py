@@ -19,6 +19,7 @@ from accounts.services import record_audit, require_permission
 from catalog.cache import forget_stock
 from catalog.importing.reading import CategorySpec, read_catalog
 from catalog.models import Category, Product, StockUnit
+from catalog.services.waitlist import stock_added
 from shopbot.errors import ImportRefused
 
 DEMO_CATALOG = Path(__file__).resolve().parent.parent / "demo" / "catalog.json"
@@ -102,6 +103,7 @@ def import_stock(product: Product | None, values: list[str], report: ImportRepor
     if write and new:
         units = [StockUnit(product=product, value=value) for value in new]
         StockUnit.objects.bulk_create(units, batch_size=CHUNK)
+        stock_added([product.pk])
         forget_stock([product.pk])
 
 

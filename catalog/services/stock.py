@@ -14,6 +14,7 @@ from catalog.cache import forget_stock
 from catalog.models import Product, StockUnit
 from catalog.services.common import clean_id, clean_int
 from catalog.services.products import lock_product
+from catalog.services.waitlist import stock_added
 from shopbot.errors import InvalidInput, ProductNotFound, StockUnitNotFound, StockUnitSold
 
 VALUE_MAX_LENGTH = 4000
@@ -49,6 +50,10 @@ def is_storable(value: str) -> bool:
 
 def sort_values(product: Product, values: object) -> tuple[list[str], StockReport]:
     """Split an upload into new values (in upload order) and the counts of what is skipped."""
+    if product.delivery == Product.DeliveryKind.FILE:
+        raise InvalidInput(
+            reason=_("%(product)s delivers files: send documents.") % {"product": product.name}
+        )
     if product.is_unlimited:
         raise InvalidInput(
             reason=_("%(product)s is unlimited: it has no stock to add.") % {"product": product.name}
@@ -106,6 +111,8 @@ def add_stock(*, actor: Actor, product_id: int, values: Sequence[str]) -> StockR
     StockUnit.objects.bulk_create(
         (StockUnit(product=product, value=value) for value in new), batch_size=INSERT_BATCH
     )
+    if new:
+        stock_added([product.pk])
     forget_stock([product.pk])
     record_audit(
         actor=actor,
