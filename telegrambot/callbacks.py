@@ -203,6 +203,8 @@ ADMIN_STOCK_UNIT = Route("admskv", ID, PAGE)  # a unit, and the page to go back 
 ADMIN_STOCK_UNIT_DELETE = Route("admskd", ID, PAGE)
 ADMIN_STOCK_THRESHOLD = Route("admskt", ID)
 ADMIN_STOCK_ANNOUNCE = Route("admskn", ID)  # post "new stock" to CHANNEL_ID
+ADMIN_STOCK_SHARED_FILE = Route("admskf", ID)  # send the one file every buyer of the product receives
+ADMIN_STOCK_KIND = Route("admskk", ID, choice("stock", "shared", "file", "shared_file"))
 # Orders [manage_users]
 ADMIN_ORDER_LOOKUP = Route("admo")
 # Users [manage_users; balances: manage_balances; roles: manage_roles]
