@@ -232,6 +232,7 @@ RATING = choice("1", "2", "3", "4", "5")
 CATEGORIES = Route("cats", PAGE)
 CATEGORY = Route("cat", ID, PAGE)  # a page of a category's products
 PRODUCT = Route("prod", ID, PAGE)  # the product card, and the category page to go back to
+WAITLIST = Route("wait", ID, PAGE)  # Notify me / Stop notifying on a sold-out card
 BUY = Route("buy", ID)  # the confirmation screen of one unit
 # A Pay button names the purchase intent its confirmation wrote (what, which promo code, at
 # what price); the service refuses one that is not the customer's, used, expired or outdated.
