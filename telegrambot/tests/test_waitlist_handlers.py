@@ -35,7 +35,7 @@ class NotifyMeTests(BotTestCase):
         self.assertNotIn("🔔 Notify me", alice.screen.labels)
 
         await alice.press_data(callbacks.WAITLIST.build(self.key.pk, 1))
-        for forged in ("wait:999999:1", "wait:<b>:1", "wait:" + "9" * 5000):
+        for forged in (callbacks.WAITLIST.build(999999, 1), "wait:<b>:1", "wait:" + "9" * 5000):
             await alice.press_data(forged, strict=False)
 
         self.assertEqual(await WaitlistEntry.objects.acount(), 0)
