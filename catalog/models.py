@@ -39,7 +39,38 @@ class Category(models.Model):
         return self.name
 
 
+class DeliveryFile(models.Model):
+    """A document a purchase hands over: a Telegram file, or a web admin upload sent once to learn its id.
+
+    ``file_id`` is Telegram's (empty until an uploaded file is first sent);
+    ``upload`` is the file in MEDIA_ROOT that the web admin stored.
+    """
+
+    file_id = models.CharField(max_length=255, blank=True)
+    upload = models.FileField(upload_to="delivery/%Y/%m", max_length=255, blank=True)
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    mime_type = models.CharField(max_length=100, blank=True)
+    created = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(file_id="") | ~Q(upload=""), name="delivery_file_has_a_source"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Product(models.Model):
+    class DeliveryKind(models.TextChoices):
+        STOCK = "stock", _("Stock units")
+        SHARED = "shared", _("One shared value")
+        FILE = "file", _("Files as stock units")
+        SHARED_FILE = "shared_file", _("One shared file")
+
     category = models.ForeignKey(Category, models.CASCADE, related_name="products")
     name = models.CharField(max_length=100)
     description = models.TextField(max_length=3000, blank=True)
@@ -49,6 +80,13 @@ class Product(models.Model):
     is_unlimited = models.BooleanField(default=False)
     # What every buyer of an unlimited product receives (a link, a file id, a shared key).
     unlimited_value = models.TextField(max_length=4000, blank=True)
+    # How a sale is handed over. ``is_unlimited`` stays the "no stock units" switch every
+    # read already uses: it is true exactly for the shared kinds (``save`` keeps the two in step).
+    delivery = models.CharField(max_length=16, choices=DeliveryKind.choices, default=DeliveryKind.STOCK)
+    # What every buyer of a shared_file product receives; its name is also the unlimited_value.
+    shared_file = models.ForeignKey(
+        DeliveryFile, models.PROTECT, null=True, blank=True, related_name="shared_by"
+    )
     is_active = models.BooleanField(default=True)
     low_stock_threshold = models.PositiveIntegerField(default=0)
     # How long after a sale the buyer may report a problem (0: no warranty).
@@ -62,6 +100,11 @@ class Product(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(price__gt=0), name="product_price_positive"),
             models.UniqueConstraint(fields=["category", "name"], name="product_unique_name_in_category"),
+            models.CheckConstraint(
+                condition=Q(is_unlimited=True, delivery__in=["shared", "shared_file"])
+                | Q(is_unlimited=False, delivery__in=["stock", "file"]),
+                name="product_delivery_matches_unlimited",
+            ),
         ]
         indexes = [
             models.Index(fields=["category", "is_active", "position", "name", "id"], name="product_list_idx"),
@@ -70,12 +113,35 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Older paths (the product services, import, the web admin form) switch only
+        # ``is_unlimited``; the kind follows it, keeping "file" on the file side.
+        self.delivery = delivery_for(self.delivery, unlimited=self.is_unlimited)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "is_unlimited" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "delivery"}
+        super().save(*args, **kwargs)
+
+    @property
+    def delivers_files(self) -> bool:
+        return self.delivery in (self.DeliveryKind.FILE, self.DeliveryKind.SHARED_FILE)
+
+
+def delivery_for(kind: str, *, unlimited: bool) -> str:
+    """Return the delivery kind on the ``unlimited`` side that keeps ``kind``'s file-or-text nature."""
+    is_file = kind in (Product.DeliveryKind.FILE, Product.DeliveryKind.SHARED_FILE)
+    if unlimited:
+        return Product.DeliveryKind.SHARED_FILE if is_file else Product.DeliveryKind.SHARED
+    return Product.DeliveryKind.FILE if is_file else Product.DeliveryKind.STOCK
+
 
 class StockUnit(models.Model):
     """One deliverable unit of a product, such as a licence key."""
 
     product = models.ForeignKey(Product, models.CASCADE, related_name="stock")
     value = models.TextField(max_length=4000)
+    # Set for a unit of a "file" product: the document it delivers (``value`` is its name).
+    file = models.ForeignKey(DeliveryFile, models.PROTECT, null=True, blank=True, related_name="units")
     created = models.DateTimeField(default=now)
     sold_at = models.DateTimeField(null=True, blank=True)
     # A sold unit a claim found broken: it stays sold (so never sold again) and shows as defective.
@@ -145,6 +211,8 @@ class Purchase(models.Model):
     list_price = money_field()  # the product's price at the moment of sale
     price = money_field()  # what the buyer paid, after any promo
     value = models.TextField()
+    # The document delivered (a file unit's or the shared file), sent again on redelivery.
+    file = models.ForeignKey(DeliveryFile, models.PROTECT, null=True, blank=True, related_name="purchases")
     order_number = models.CharField(max_length=16, unique=True, default=new_order_number)
     promo_code = models.ForeignKey(
         PromoCode, models.SET_NULL, null=True, blank=True, related_name="purchases"
@@ -324,3 +392,34 @@ class Claim(models.Model):
     @property
     def is_undecided(self) -> bool:
         return self.status in (self.Status.OPEN, self.Status.WAITING)
+
+
+class WaitlistEntry(models.Model):
+    """A customer waiting for a sold-out product; told once when stock is added.
+
+    The stock service sets ``restocked_at`` in the transaction that adds the
+    stock; the bot's notice job hands the entry to the broadcast sender and
+    sets ``notified_at`` in one transaction, so an entry is queued once.
+    """
+
+    customer = models.ForeignKey(Customer, models.CASCADE, related_name="waitlist")
+    product = models.ForeignKey(Product, models.CASCADE, related_name="waitlist")
+    created = models.DateTimeField(default=now)
+    restocked_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "product"], name="waitlist_one_per_customer"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["product", "created", "id"],
+                condition=Q(notified_at__isnull=True),
+                name="waitlist_waiting_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} waits for {self.product}"

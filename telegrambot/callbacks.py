@@ -207,6 +207,8 @@ ADMIN_STOCK_UNIT = Route("admskv", ID, PAGE)  # a unit, and the page to go back 
 ADMIN_STOCK_UNIT_DELETE = Route("admskd", ID, PAGE)
 ADMIN_STOCK_THRESHOLD = Route("admskt", ID)
 ADMIN_STOCK_ANNOUNCE = Route("admskn", ID)  # post "new stock" to CHANNEL_ID
+ADMIN_STOCK_SHARED_FILE = Route("admskf", ID)  # send the one file every buyer of the product receives
+ADMIN_STOCK_KIND = Route("admskk", ID, choice("stock", "shared", "file", "shared_file"))
 # Orders [manage_users]
 ADMIN_ORDER_LOOKUP = Route("admo")
 # Claims [manage_claims] (handlers/admin_claims.py)
@@ -242,6 +244,7 @@ RATING = choice("1", "2", "3", "4", "5")
 CATEGORIES = Route("cats", PAGE)
 CATEGORY = Route("cat", ID, PAGE)  # a page of a category's products
 PRODUCT = Route("prod", ID, PAGE)  # the product card, and the category page to go back to
+WAITLIST = Route("wait", ID, PAGE)  # Notify me / Stop notifying on a sold-out card
 BUY = Route("buy", ID)  # the confirmation screen of one unit
 # A Pay button names the purchase intent its confirmation wrote (what, which promo code, at
 # what price); the service refuses one that is not the customer's, used, expired or outdated.

@@ -6,6 +6,11 @@ a value may be up to 4,000 characters (several of them far more). Telegram
 refuses a message over 4096 characters after parsing, so each path builds its
 message with the values and a short one without them; the first is sent when
 it fits, otherwise the short one and the values as a ``.txt`` document.
+
+Files sold as goods (a file unit, a shared file) follow the message as
+documents: by their Telegram ``file_id``, or uploaded from MEDIA_ROOT the
+first time, remembering the ``file_id`` Telegram returns. The purchase
+history sends the same file again.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from telegram import InputFile
 
-from catalog.models import Purchase
+from catalog.models import DeliveryFile, Purchase
+from catalog.services.delivery_files import remember_file_id
 from payments.money import format_money
+from telegrambot.adapter import call
 from telegrambot.texts.catalog import fits_message
 
 
@@ -29,6 +37,7 @@ class Receipt:
     text: str
     file_name: str = ""
     file_content: str = ""
+    documents: tuple[DeliveryFile, ...] = ()  # the files the purchases delivered
 
     @property
     def has_file(self) -> bool:
@@ -37,9 +46,11 @@ class Receipt:
 
 def receipt(purchases: Sequence[Purchase], *, full: str, short: str) -> Receipt:
     """Return ``full`` (the message with the values) if Telegram takes it, else ``short`` and the file."""
+    # Readers load ``file`` with the purchases; an unloaded one would query on the event loop.
+    documents = tuple(purchase.file for purchase in purchases if purchase.file_id is not None)
     if fits_message(full):
-        return Receipt(full)
-    return Receipt(short, file_name(purchases), file_content(purchases))
+        return Receipt(full, documents=documents)
+    return Receipt(short, file_name(purchases), file_content(purchases), documents)
 
 
 def file_content(purchases: Sequence[Purchase]) -> str:
@@ -59,11 +70,28 @@ def file_name(purchases: Sequence[Purchase]) -> str:
 
 
 async def send_file(bot: Any, chat_id: int, found: Receipt) -> None:
-    """Send the receipt's document, if it has one; Telegram's refusal reaches the caller."""
-    if not found.has_file:
+    """Send the receipt's documents: the values that did not fit, then the files sold; refusals reach the caller."""
+    if found.has_file:
+        document = InputFile(io.BytesIO(found.file_content.encode()), filename=found.file_name)
+        await bot.send_document(chat_id, document)
+    for sold in found.documents:
+        await send_delivered_file(bot, chat_id, sold)
+
+
+async def send_delivered_file(bot: Any, chat_id: int, sold: DeliveryFile) -> None:
+    """Send a file sold as goods: by its Telegram id, or uploaded once and its new id remembered."""
+    if sold.file_id:
+        await bot.send_document(chat_id, sold.file_id)
         return
-    document = InputFile(io.BytesIO(found.file_content.encode()), filename=found.file_name)
-    await bot.send_document(chat_id, document)
+    content = await sync_to_async(read_upload)(sold)  # up to 50 MB: read off the event loop
+    message = await bot.send_document(chat_id, InputFile(content, filename=sold.name))
+    if message.document is not None:
+        await call(remember_file_id, file_pk=sold.pk, file_id=message.document.file_id)
+
+
+def read_upload(sold: DeliveryFile) -> bytes:
+    with sold.upload.open("rb") as stored:
+        return stored.read()
 
 
 async def send(bot: Any, chat_id: int, found: Receipt, **message: Any) -> None:

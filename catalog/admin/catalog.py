@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count, OuterRef, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog import services
 from catalog.admin.stock import StockUploadMixin
-from catalog.models import CartLine, Category, Product, Purchase, Review, StockUnit
+from catalog.models import CartLine, Category, Product, Purchase, Review, StockUnit, WaitlistEntry
 from catalog.selectors import count_unsold
 from catalog.services.drafts import edit_product
 from shopbot.admin import HappenedFilter, ReadOnlyAdmin, ShopAdmin, ShowHideAdmin, short
@@ -102,7 +102,16 @@ class CategoryAdmin(ShowHideAdmin):
 
 @admin.register(Product)
 class ProductAdmin(StockUploadMixin, ShowHideAdmin):
-    list_display = ("name", "category", "price", "is_unlimited", "is_active", "in_stock", "position")
+    list_display = (
+        "name",
+        "category",
+        "price",
+        "delivery",
+        "is_active",
+        "in_stock",
+        "waiting",
+        "position",
+    )
     list_filter = ("category", "is_active", "is_unlimited")
     list_select_related = ("category",)
     search_fields = ("name", "category__name")
@@ -124,10 +133,26 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
     shop_permission = "manage_catalog"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
-        return super().get_queryset(request).annotate(unsold=Coalesce(count_unsold(OuterRef("pk")), 0))
+        waiting = WaitlistEntry.objects.filter(product=OuterRef("pk"), restocked_at__isnull=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                unsold=Coalesce(count_unsold(OuterRef("pk")), 0),
+                waiting=Coalesce(Subquery(waiting.values("product").annotate(n=Count("id")).values("n")), 0),
+            )
+        )
+
+    @admin.display(description=gettext_lazy("waiting"), ordering="waiting")
+    def waiting(self, product: Product) -> int:
+        """Customers waiting to be told the product is back in stock."""
+        return product.waiting  # type: ignore[attr-defined]
 
     @admin.display(description=gettext_lazy("in stock"), ordering="unsold")
     def in_stock(self, product: Product) -> str:
+        if product.delivery == Product.DeliveryKind.SHARED_FILE:
+            upload = reverse("admin:catalog_product_stock", args=[product.pk])
+            return format_html('∞ · <a href="{}">{}</a>', upload, _("upload"))
         if product.is_unlimited:
             return "∞"
         units = reverse("admin:catalog_stockunit_changelist") + f"?product__id__exact={product.pk}&sold=no"

@@ -24,6 +24,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.admin.stock_files import file_upload_view
 from catalog.models import Product
 from catalog.services import StockReport, add_stock, preview_stock
 from catalog.services.staged_uploads import discard_staged_upload, read_staged_upload, stage_upload
@@ -94,6 +95,8 @@ class StockUploadMixin(ShopAdmin):
         product = self.get_object(request, unquote(object_id))
         if product is None:  # unknown, or not an id at all
             raise Http404
+        if product.delivers_files:
+            return file_upload_view(self, request, product)
         if request.method == "POST" and "add" in request.POST:
             return self.add_previewed(request, product)
         form = StockUploadForm(request.POST or None, request.FILES or None)

@@ -19,7 +19,7 @@ from accounts.services import record_audit, require_permission
 from catalog.cache import forget_stock
 from catalog.importing.reading import CategorySpec, read_catalog
 from catalog.models import Category, Product, StockUnit
-from catalog.services.claims import fill_waiting_claims
+from catalog.services.restock import stock_arrived
 from shopbot.errors import ImportRefused
 
 DEMO_CATALOG = Path(__file__).resolve().parent.parent / "demo" / "catalog.json"
@@ -103,8 +103,8 @@ def import_stock(product: Product | None, values: list[str], report: ImportRepor
     if write and new:
         units = [StockUnit(product=product, value=value) for value in new]
         StockUnit.objects.bulk_create(units, batch_size=CHUNK)
-        # Claims waiting for this product's stock are replaced first, as with every restock.
-        fill_waiting_claims(product=product, actor=None)
+        # Claims waiting for this product's stock are replaced first, then its waitlist is released.
+        stock_arrived(product=product, actor=None, added=len(new))
         forget_stock([product.pk])
 
 

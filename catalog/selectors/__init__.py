@@ -243,7 +243,7 @@ def list_purchases(*, telegram_id: int, page: object = 1) -> Page[Purchase]:
 def get_purchase(*, telegram_id: int, purchase_id: object) -> Purchase:
     """Return one of the customer's purchases; anyone else's id raises ``PurchaseNotFound``."""
     purchase = (
-        Purchase.objects.select_related("buyer", "product", "promo_code")
+        Purchase.objects.select_related("buyer", "product", "promo_code", "file")
         .filter(pk=clean_id(purchase_id, PurchaseNotFound), buyer__telegram_id=telegram_id)
         .first()
     )
@@ -264,7 +264,7 @@ def find_purchase_by_order_number(*, order_number: object) -> Purchase:
     text = order_number.strip().lstrip("#").upper() if isinstance(order_number, str) else ""
     if not ORDER_NUMBER.fullmatch(text):
         raise PurchaseNotFound()
-    purchases = Purchase.objects.select_related("buyer", "product", "promo_code", "payment")
+    purchases = Purchase.objects.select_related("buyer", "product", "promo_code", "payment", "file")
     purchase = purchases.filter(order_number=text).first()
     if purchase is None:
         raise PurchaseNotFound()

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Customer
 from accounts.selectors import check_may_shop
 from accounts.services import get_customer_for_update
-from catalog.models import Product, StockUnit
+from catalog.models import DeliveryFile, Product, StockUnit
 from shopbot.errors import (
     InvalidInput,
     NotEnoughStock,
@@ -133,10 +133,11 @@ def oldest_unsold(product: object) -> QuerySet[StockUnit]:
 
 @dataclass(frozen=True)
 class Delivery:
-    """What one sold unit delivers: a stock row (limited goods) or the shared unlimited value."""
+    """What one sold unit delivers: a stock row (limited goods) or the shared unlimited value, and its file."""
 
     unit: StockUnit | None
     value: str
+    file: DeliveryFile | None = None
 
 
 def take_units(*, product: Product, quantity: int) -> list[Delivery]:
@@ -150,13 +151,17 @@ def take_units(*, product: Product, quantity: int) -> list[Delivery]:
     if product.is_unlimited:
         if not product.unlimited_value:
             raise OutOfStock(product=product.name)
-        return [Delivery(unit=None, value=product.unlimited_value)] * quantity
-    units = list(oldest_unsold(product).select_for_update(skip_locked=True)[:quantity])
+        return [Delivery(unit=None, value=product.unlimited_value, file=product.shared_file)] * quantity
+    units = list(
+        oldest_unsold(product)
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("file")[:quantity]
+    )
     if not units:
         raise OutOfStock(product=product.name)
     if len(units) < quantity:
         raise NotEnoughStock(product=product.name, available=len(units))
-    return [Delivery(unit=unit, value=unit.value) for unit in units]
+    return [Delivery(unit=unit, value=unit.value, file=unit.file) for unit in units]
 
 
 def take_units_for_sale(*, product_id: object, quantity: int) -> tuple[Product, list[Delivery]]:
@@ -173,7 +178,7 @@ def take_units_for_sale(*, product_id: object, quantity: int) -> tuple[Product, 
     """
     units = list(
         StockUnit.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("product__category")
+        .select_related("product__category", "file")
         .filter(
             product_id=clean_id(product_id),
             product__is_active=True,
@@ -184,7 +189,7 @@ def take_units_for_sale(*, product_id: object, quantity: int) -> tuple[Product, 
         .order_by("created", "id")[:quantity]
     )
     if len(units) == quantity:
-        return units[0].product, [Delivery(unit=unit, value=unit.value) for unit in units]
+        return units[0].product, [Delivery(unit=unit, value=unit.value, file=unit.file) for unit in units]
     product = get_product_for_sale(product_id=product_id)
     return product, take_units(product=product, quantity=quantity)  # the units locked above stay ours
 

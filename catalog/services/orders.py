@@ -220,4 +220,7 @@ def credit_undeliverable(*, payment: Payment, customer: Customer, problem: str) 
 
 def list_order_purchases(*, telegram_id: int, payment_id: int) -> list[Purchase]:
     """Return what a direct order delivered to this customer, for its receipt."""
-    return list(Purchase.objects.filter(payment_id=payment_id, buyer__telegram_id=telegram_id).order_by("id"))
+    purchases = Purchase.objects.select_related("file").filter(
+        payment_id=payment_id, buyer__telegram_id=telegram_id
+    )
+    return list(purchases.order_by("id"))

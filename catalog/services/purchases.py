@@ -198,6 +198,7 @@ def record_sales(*, customer: Customer, sales: list[Sale], payment: Payment | No
             list_price=sale.list_price,
             price=sale.price,
             value=sale.delivery.value,
+            file=sale.delivery.file,
             promo_code=sale.promo,
             payment=payment,
             unit=sale.delivery.unit,

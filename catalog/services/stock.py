@@ -12,9 +12,9 @@ from accounts.actors import Actor
 from accounts.services import record_audit, requires
 from catalog.cache import forget_stock
 from catalog.models import Product, StockUnit
-from catalog.services.claims import fill_waiting_claims
 from catalog.services.common import clean_id, clean_int
 from catalog.services.products import lock_product
+from catalog.services.restock import stock_arrived
 from shopbot.errors import InvalidInput, ProductNotFound, StockUnitNotFound, StockUnitSold
 
 VALUE_MAX_LENGTH = 4000
@@ -51,6 +51,10 @@ def is_storable(value: str) -> bool:
 
 def sort_values(product: Product, values: object) -> tuple[list[str], StockReport]:
     """Split an upload into new values (in upload order) and the counts of what is skipped."""
+    if product.delivery == Product.DeliveryKind.FILE:
+        raise InvalidInput(
+            reason=_("%(product)s delivers files: send documents.") % {"product": product.name}
+        )
     if product.is_unlimited:
         raise InvalidInput(
             reason=_("%(product)s is unlimited: it has no stock to add.") % {"product": product.name}
@@ -103,7 +107,8 @@ def add_stock(*, actor: Actor, product_id: int, values: Sequence[str]) -> StockR
     same value; purchases never lock product rows, so this cannot deadlock with
     them. Inserts in batches; an upload of 100,000 lines is one transaction.
     The new units replace the product's claims waiting for stock first, in
-    this transaction (``fill_waiting_claims``), before any sale sees them.
+    this transaction (``catalog.services.restock``), before any sale sees them
+    and before the back-in-stock waitlist hears of what is left.
     """
     product = lock_product(product_id)
     new, report = sort_values(product, values)
@@ -111,7 +116,7 @@ def add_stock(*, actor: Actor, product_id: int, values: Sequence[str]) -> StockR
         (StockUnit(product=product, value=value) for value in new), batch_size=INSERT_BATCH
     )
     if new:
-        filled = fill_waiting_claims(product=product, actor=actor)
+        filled = stock_arrived(product=product, actor=actor, added=len(new))
         report = replace(report, replaced_claims=tuple(claim.pk for claim in filled))
     forget_stock([product.pk])
     record_audit(

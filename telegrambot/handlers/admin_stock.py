@@ -13,9 +13,11 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler
 
 from catalog import services
+from catalog.models import Product
 from catalog.selectors import claims as claim_selectors
 from catalog.selectors import staff as selectors
-from catalog.services import staged_uploads, stock_files
+from catalog.selectors import waitlist
+from catalog.services import delivery_files, staged_uploads, stock_files
 from telegrambot import callbacks, claim_notices, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
@@ -28,6 +30,8 @@ from telegrambot.texts import admin_stock as texts
 
 UPLOAD = "admin_stock_upload"
 THRESHOLD = "admin_stock_threshold"
+FILES = "admin_stock_files"  # documents, each one unit of a "file" product
+SHARED_FILE = "admin_stock_shared_file"
 # Files above this size, and uploads above this many lines, get a progress message.
 PROGRESS_BYTES = 256 * 1024
 PROGRESS_LINES = 5000
@@ -64,14 +68,29 @@ async def product(update: Update, context: ShopContext, product_id: int | None =
         selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock"
     )
     defective = await call(claim_selectors.count_defective, product_id=product_id)
+    waiting = await call(waitlist.count_waiting, actor=context.customer, product_id=product_id)
     await finish(context)
-    await screens.show(update, context, texts.product(card, defective=defective), keyboards.product(card))
+    await screens.show(
+        update, context, texts.product(card, waiting, defective=defective), keyboards.product(card)
+    )
 
 
 async def ask_units(update: Update, context: ShopContext) -> None:
     """Asks for units, pasted or as a file."""
     product_id = callbacks.ADMIN_STOCK_ADD.parse(update.callback_query.data)
-    await call(selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock")
+    card = await call(
+        selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock"
+    )
+    if card.product.delivery == Product.DeliveryKind.FILE:
+        await ask(
+            update,
+            context,
+            FILES,
+            {"product_id": product_id},
+            str(texts.ASK_FILES),
+            keyboards.cancel_to(product_id),
+        )
+        return
     await ask(
         update,
         context,
@@ -154,6 +173,79 @@ async def confirm_units(update: Update, context: ShopContext) -> None:
     )
 
 
+def file_spec(update: Update) -> delivery_files.FileSpec | None:
+    document = update.message.document
+    if document is None:
+        return None
+    return delivery_files.FileSpec(
+        name=document.file_name or "file",
+        size=document.file_size,
+        file_id=document.file_id,
+        mime_type=document.mime_type or "",
+    )
+
+
+async def document_expected(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
+    """Refuses text (or a photo) where a document is asked for, keeping the question."""
+    await screens.send(
+        update, context, str(texts.DOCUMENT_EXPECTED), keyboards.cancel_to(state.data["product_id"])
+    )
+
+
+async def file_unit(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
+    """Adds one sent document as a unit (refused above 50 MB) and waits for the next."""
+    spec, product_id = file_spec(update), state.data["product_id"]
+    if spec is None:
+        await document_expected(update, context, state)
+        return
+    files = [spec]
+    added = await call(
+        delivery_files.add_file_stock, actor=context.customer, product_id=product_id, files=files
+    )
+    await stock_alerts.rearm(product_id)
+    card = await call(
+        selectors.get_product, actor=context.customer, product_id=product_id, codename="manage_stock"
+    )
+    text = texts.file_added(spec.name, added, units=card.stock)
+    await screens.send(update, context, text, keyboards.cancel_to(product_id))
+
+
+async def ask_shared_file(update: Update, context: ShopContext) -> None:
+    """Asks for the file every buyer of a shared-file product receives."""
+    product_id = callbacks.ADMIN_STOCK_SHARED_FILE.parse(update.callback_query.data)
+    await require(context, "manage_stock", "set_shared_file")
+    await ask(
+        update,
+        context,
+        SHARED_FILE,
+        {"product_id": product_id},
+        str(texts.ASK_SHARED_FILE),
+        keyboards.cancel_to(product_id),
+    )
+
+
+async def shared_file(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
+    """Sets the sent document as the shared file (refused above 50 MB)."""
+    spec, product_id = file_spec(update), state.data["product_id"]
+    if spec is None:
+        await document_expected(update, context, state)
+        return
+    item = await call(
+        delivery_files.set_shared_file, actor=context.customer, product_id=product_id, file=spec
+    )
+    await finish(context)
+    await screens.send(
+        update, context, texts.shared_file_set(item.unlimited_value), keyboards.added(product_id, new=1)
+    )
+
+
+async def switch_kind(update: Update, context: ShopContext) -> None:
+    """Switches a product between delivering text and delivering files."""
+    product_id, kind = callbacks.ADMIN_STOCK_KIND.parse(update.callback_query.data)
+    await call(delivery_files.set_delivery_kind, actor=context.customer, product_id=product_id, kind=kind)
+    await product(update, context, product_id)
+
+
 async def list_units(update: Update, context: ShopContext) -> None:
     """Lists a page of a product's unsold units."""
     product_id, number = callbacks.ADMIN_STOCK_UNITS.parse(update.callback_query.data)
@@ -232,7 +324,14 @@ HANDLERS = [
     CallbackQueryHandler(delete_unit, pattern=callbacks.ADMIN_STOCK_UNIT_DELETE.pattern),
     CallbackQueryHandler(ask_threshold, pattern=callbacks.ADMIN_STOCK_THRESHOLD.pattern),
     CallbackQueryHandler(announce, pattern=callbacks.ADMIN_STOCK_ANNOUNCE.pattern),
+    CallbackQueryHandler(ask_shared_file, pattern=callbacks.ADMIN_STOCK_SHARED_FILE.pattern),
+    CallbackQueryHandler(switch_kind, pattern=callbacks.ADMIN_STOCK_KIND.pattern),
 ]
-PROMPTS = {UPLOAD: pasted_units, THRESHOLD: save_threshold}
-MEDIA_PROMPTS = {UPLOAD: file_of_units}
+PROMPTS = {
+    UPLOAD: pasted_units,
+    THRESHOLD: save_threshold,
+    FILES: document_expected,
+    SHARED_FILE: document_expected,
+}
+MEDIA_PROMPTS = {UPLOAD: file_of_units, FILES: file_unit, SHARED_FILE: shared_file}
 FEATURE = Feature("admin_stock", handlers=HANDLERS, prompts=PROMPTS, media_prompts=MEDIA_PROMPTS)

@@ -19,6 +19,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from catalog import selectors, services
 from catalog.models import Purchase
 from catalog.selectors import ProductCard
+from catalog.selectors import waitlist as waitlist_selectors
+from catalog.services import waitlist
 from monitoring import funnel
 from payments.money import check_range
 from shopbot.errors import InsufficientFunds, IntentExpired, PriceChanged
@@ -78,12 +80,26 @@ async def product(update: Update, context: ShopContext) -> None:
     await show_card(update, context, card, page=page)
 
 
+async def toggle_waitlist(update: Update, context: ShopContext) -> None:
+    """Joins or leaves the waitlist of a sold-out product, and shows the card again."""
+    product_id, page = callbacks.WAITLIST.parse(update.callback_query.data)
+    joined = await call(
+        waitlist.toggle_waitlist, telegram_id=context.customer.telegram_id, product_id=product_id
+    )
+    await screens.answer(update, context, str(texts.WILL_NOTIFY if joined else texts.STOPPED_NOTIFYING))
+    card = await call(selectors.get_product_card, product_id=product_id)
+    await show_card(update, context, card, page=page)
+
+
 async def show_card(update: Update, context: ShopContext, card: ProductCard, *, page: int = 1) -> None:
     """Show the card as a photo with a caption when it has a picture, else as text."""
     draft = await get_draft(context, card.product.pk)
     promo_code = draft.data.get("promo_code") if draft else None
     text = texts.card(card, promo_code=promo_code)
-    keyboard = keyboards.card(card, page=page, promo_code=promo_code)
+    waiting = not card.in_stock and await call(
+        waitlist_selectors.is_waiting, telegram_id=context.customer.telegram_id, product_id=card.product.pk
+    )
+    keyboard = keyboards.card(card, page=page, promo_code=promo_code, waiting=waiting)
     if not card.product.image:
         await show(update, context, text, keyboard)
         return
@@ -236,6 +252,7 @@ HANDLERS = [
     CallbackQueryHandler(categories, pattern=callbacks.CATEGORIES.pattern),
     CallbackQueryHandler(category, pattern=callbacks.CATEGORY.pattern),
     CallbackQueryHandler(product, pattern=callbacks.PRODUCT.pattern),
+    CallbackQueryHandler(toggle_waitlist, pattern=callbacks.WAITLIST.pattern),
     CallbackQueryHandler(ask_promo, pattern=callbacks.PRODUCT_PROMO.pattern),
     CallbackQueryHandler(drop_promo, pattern=callbacks.DROP_PRODUCT_PROMO.pattern),
     CallbackQueryHandler(buy, pattern=callbacks.BUY.pattern),

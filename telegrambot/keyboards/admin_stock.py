@@ -42,17 +42,32 @@ def category(item: Category, page: Page[Product]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([row for row in rows if row])
 
 
+Kind = Product.DeliveryKind
+OTHER_KIND = {
+    Kind.STOCK: Kind.FILE,
+    Kind.FILE: Kind.STOCK,
+    Kind.SHARED: Kind.SHARED_FILE,
+    Kind.SHARED_FILE: Kind.SHARED,
+}
+
+
 def product(card: ProductCard) -> InlineKeyboardMarkup:
     item = card.product
     rows = []
     if not item.is_unlimited:
+        add = texts.ADD_FILES if item.delivery == Kind.FILE else texts.ADD
         rows.append(
             [
-                button(texts.ADD, callbacks.ADMIN_STOCK_ADD, item.pk),
+                button(add, callbacks.ADMIN_STOCK_ADD, item.pk),
                 button(texts.UNITS, callbacks.ADMIN_STOCK_UNITS, item.pk, 1),
             ]
         )
         rows.append([button(texts.THRESHOLD, callbacks.ADMIN_STOCK_THRESHOLD, item.pk)])
+    if item.delivery == Kind.SHARED_FILE:
+        rows.append([button(texts.SET_SHARED_FILE, callbacks.ADMIN_STOCK_SHARED_FILE, item.pk)])
+    # The other nature on the same side: text units <-> file units, shared text <-> shared file.
+    other = OTHER_KIND[item.delivery]
+    rows.append([button(texts.switch_kind_button(other), callbacks.ADMIN_STOCK_KIND, item.pk, other)])
     rows.append(
         [button(common_texts.BACK, callbacks.ADMIN_STOCK_CATEGORY, item.category_id, 1), *to_admin_row()]
     )

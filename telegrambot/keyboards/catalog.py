@@ -45,7 +45,9 @@ def products(category: Category, page: Page[Product]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([*rows, back_row(callbacks.CATEGORIES, 1)])
 
 
-def card(card: ProductCard, *, page: int, promo_code: str | None) -> InlineKeyboardMarkup:
+def card(
+    card: ProductCard, *, page: int, promo_code: str | None, waiting: bool = False
+) -> InlineKeyboardMarkup:
     """Buy, Stars, cart and promo buttons while the item is in stock; reviews and the way back always."""
     product_id = card.product.pk
     rows: Rows = []
@@ -61,6 +63,9 @@ def card(card: ProductCard, *, page: int, promo_code: str | None) -> InlineKeybo
             rows.append([button(texts.REMOVE_PROMO, callbacks.DROP_PRODUCT_PROMO, product_id)])
         else:
             rows.append([button(texts.APPLY_PROMO, callbacks.PRODUCT_PROMO, product_id)])
+    else:
+        label = texts.STOP_NOTIFYING if waiting else texts.NOTIFY_ME
+        rows.append([button(label, callbacks.WAITLIST, product_id, page)])
     rows.append([button(texts.reviews_button(card.review_count), callbacks.REVIEWS, product_id, 1)])
     return InlineKeyboardMarkup([*rows, back_row(callbacks.CATEGORY, card.category.pk, page)])
 

@@ -540,8 +540,10 @@ class FakeTelegram:
             ]
         elif message.kind == "document":
             name = message.media.get("filename", "file") if isinstance(message.media, dict) else "file"
+            # A document sent by its file_id keeps it, as Telegram's does; an upload gets a new one.
+            sent_id = message.media if isinstance(message.media, str) else "doc-%s" % message.message_id
             data["document"] = {
-                "file_id": "doc-%s" % message.message_id,
+                "file_id": sent_id,
                 "file_unique_id": "d%s" % message.message_id,
                 "file_name": name,
             }

@@ -157,6 +157,7 @@ class QueryCountTests(BotTestCase):
                 name=f"Bulk {number:04d}",
                 price=Decimal("1.00"),
                 is_unlimited=True,
+                delivery=Product.DeliveryKind.SHARED,  # bulk_create skips save(), which sets it
                 unlimited_value="v",
             )
             for number in range(2000)
@@ -270,7 +271,7 @@ class CardTests(BotTestCase):
         await alice.press_data(callbacks.PRODUCT.build(sold_out.pk, 1))
 
         self.assertIn("📦 Sold out", alice.screen.text)
-        self.assertEqual(alice.screen.labels, ["💬 Reviews (0)", "⬅️ Back", "🏠 Menu"])
+        self.assertEqual(alice.screen.labels, ["🔔 Notify me", "💬 Reviews (0)", "⬅️ Back", "🏠 Menu"])
         await alice.press("⬅️ Back")
         self.assertIn("Sold out key · 1.00 RUB · sold out", alice.screen.labels)
 

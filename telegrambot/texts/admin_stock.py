@@ -28,6 +28,45 @@ READING = gettext_lazy("⏳ Reading the file…")
 NOTHING_TO_ADD = gettext_lazy("Nothing new to add. Send other units, or press Cancel.")
 ANNOUNCED = gettext_lazy("Posted to the channel.")
 FILE_EXPECTED = gettext_lazy("Send the units as text or as a .txt or .csv file.")
+ADD_FILES = gettext_lazy("📎 Add files")
+SET_SHARED_FILE = gettext_lazy("📎 Send the shared file")
+ASK_FILES = gettext_lazy(
+    "📎 Send the files as documents (up to 50 MB each): each document becomes one unit. "
+    "Press Back when you are done."
+)
+ASK_SHARED_FILE = gettext_lazy(
+    "📎 Send the file every buyer receives, as a document (up to 50 MB). It replaces the current one."
+)
+DOCUMENT_EXPECTED = gettext_lazy("Send the file as a document (📎 → File), not as text or a photo.")
+KIND_BUTTONS = {
+    "stock": gettext_lazy("📝 Deliver text units instead"),
+    "file": gettext_lazy("📎 Deliver files instead"),
+    "shared": gettext_lazy("📝 Deliver one shared text instead"),
+    "shared_file": gettext_lazy("📎 Deliver one shared file instead"),
+}
+
+
+def switch_kind_button(kind: str) -> str:
+    return str(KIND_BUTTONS[kind])
+
+
+def file_added(name: str, added: int, *, units: int) -> str:
+    if not added:
+        return _("%(file)s is already in stock. Send another file, or press Back.") % {
+            "file": user_text(name, limit=100)
+        }
+    return _("✅ Added %(file)s. Unsold units: %(count)s. Send another file, or press Back.") % {
+        "file": user_text(name, limit=100),
+        "count": units,
+    }
+
+
+def shared_file_set(name: str) -> str:
+    return _("✅ Every buyer now receives %(file)s.") % {"file": user_text(name, limit=100)}
+
+
+def waitlist_line(count: int) -> str:
+    return "\n" + _("Waiting to be told it is back: %(count)s") % {"count": count} if count else ""
 
 
 def overview(low: list[Product], number: int) -> str:
@@ -56,8 +95,22 @@ def product_button(product: Product) -> str:
     return f"{name} · " + ("♾" if product.is_unlimited else str(product.unsold))
 
 
-def product(card: ProductCard, *, defective: int = 0) -> str:
+def product(card: ProductCard, waiting: int = 0, *, defective: int = 0) -> str:
+    return (
+        product_summary(card, defective=defective)
+        + "\n"
+        + _("Delivery: %(kind)s") % {"kind": card.product.get_delivery_display()}
+        + waitlist_line(waiting)
+    )
+
+
+def product_summary(card: ProductCard, *, defective: int = 0) -> str:
     item = card.product
+    if item.delivery == Product.DeliveryKind.SHARED_FILE:
+        return _("📦 <b>%(name)s</b>\n\nEvery buyer receives the same file: %(file)s") % {
+            "name": user_text(item.name, limit=100),
+            "file": user_text(item.unlimited_value, limit=100) if item.unlimited_value else _("not sent yet"),
+        }
     if item.is_unlimited:
         return _(
             "📦 <b>%(name)s</b>\n\nThis product is unlimited: every buyer gets the same value, it has no units."

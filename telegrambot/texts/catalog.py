@@ -18,6 +18,10 @@ from telegrambot.texts.common import EMPTY, MAX_CAPTION, MAX_MESSAGE, user_text
 
 BUY = gettext_lazy("💰 Buy")
 ADD_TO_CART = gettext_lazy("🛒 Add to cart")
+NOTIFY_ME = gettext_lazy("🔔 Notify me")
+STOP_NOTIFYING = gettext_lazy("🔕 Stop notifying")
+WILL_NOTIFY = gettext_lazy("You'll be told when it's back.")
+STOPPED_NOTIFYING = gettext_lazy("You will not be told when it's back.")
 CART = gettext_lazy("🛒 Cart")
 SHOP = gettext_lazy("🛍 Shop")
 APPLY_PROMO = gettext_lazy("🎟 Apply promo code")

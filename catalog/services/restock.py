@@ -1,0 +1,29 @@
+"""Stock arriving: the one hook every way of adding stock calls, inside the transaction that adds it.
+
+Text units (``add_stock``), the catalog import, file units and a shared file
+all end here. The order is the rule: claims waiting for the product's stock
+are replaced first (care after a sale comes before any new sale), and the
+back-in-stock waitlist is released only if units remain after them, so
+nobody is told of stock that the claims already took.
+"""
+
+from __future__ import annotations
+
+from accounts.actors import Actor
+from catalog.models import Claim, Product
+from catalog.services.claims import fill_waiting_claims
+from catalog.services.waitlist import stock_added
+
+
+def stock_arrived(*, product: Product, actor: Actor | None, added: int) -> list[Claim]:
+    """Hand ``added`` new units of ``product`` to its waiting claims, then to its waitlist; return the filled claims.
+
+    A product without units (one shared value or file) has nothing to replace
+    a claim with: only its waitlist hears of it.
+    """
+    if added <= 0:
+        return []
+    filled = [] if product.is_unlimited else fill_waiting_claims(product=product, actor=actor)
+    if added > len(filled):
+        stock_added([product.pk])
+    return filled
