@@ -9,7 +9,7 @@ from django.utils.timezone import now
 
 from accounts.models import AuditEntry
 from accounts.roles import CUSTOMER_ROLE
-from catalog.models import Claim, Product, Purchase, StockUnit
+from catalog.models import Claim, Product, Purchase, StockUnit, WaitlistEntry
 from catalog.services import add_stock, purchase_product
 from catalog.services.claims import (
     Attachment,
@@ -19,6 +19,7 @@ from catalog.services.claims import (
     replace_claim,
     wait_for_stock,
 )
+from catalog.services.waitlist import toggle_waitlist
 from payments.models import LedgerEntry
 from shopbot.errors import (
     ClaimAlreadyDecided,
@@ -218,6 +219,18 @@ class WaitForStockTests(ClaimTestCase):
             ),
             ["NEW-2"],
         )
+
+    def test_it_tells_the_waitlist_only_of_units_the_claims_left(self) -> None:
+        purchase_product(telegram_id=self.alice.telegram_id, product_id=self.key.pk)  # sold out
+        wait_for_stock(actor=self.admin, claim_id=self.claim().pk)
+        self.assertTrue(toggle_waitlist(telegram_id=self.bob.telegram_id, product_id=self.key.pk))
+        waiting = WaitlistEntry.objects.filter(customer=self.bob, product=self.key)
+
+        add_stock(actor=self.admin, product_id=self.key.pk, values=["NEW-1"])  # taken by the claim
+        self.assertIsNone(waiting.get().restocked_at)
+
+        add_stock(actor=self.admin, product_id=self.key.pk, values=["NEW-2"])  # for sale: Bob hears of it
+        self.assertIsNotNone(waiting.get().restocked_at)
 
 
 class RefundClaimTests(ClaimTestCase):
