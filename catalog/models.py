@@ -398,8 +398,9 @@ class WaitlistEntry(models.Model):
     """A customer waiting for a sold-out product; told once when stock is added.
 
     The stock service sets ``restocked_at`` in the transaction that adds the
-    stock; the bot's notice job hands the entry to the broadcast sender and
-    sets ``notified_at`` in one transaction, so an entry is queued once.
+    stock; the bot's notice job (``telegrambot.services.waitlist_notices``)
+    hands the entry to the broadcast sender and sets ``notified_at`` in one
+    transaction, so an entry is queued once.
     """
 
     customer = models.ForeignKey(Customer, models.CASCADE, related_name="waitlist")

@@ -29,6 +29,8 @@ class Broadcast(models.Model):
         BUYERS = "buyers", _("Buyers")
         NEVER_BOUGHT = "new", _("Never bought")
         LANGUAGE = "lang", _("One language")
+        # Sent by the shop itself (no author): the customers waiting for ``product``, back in stock.
+        WAITLIST = "waitlist", _("Waiting for a product")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -45,6 +47,9 @@ class Broadcast(models.Model):
     button_url = models.URLField(max_length=500, blank=True)
     audience = models.CharField(max_length=8, choices=Audience.choices, default=Audience.EVERYONE)
     language = models.CharField(max_length=8, blank=True)  # for Audience.LANGUAGE
+    product = models.ForeignKey(  # for Audience.WAITLIST; its text is written per recipient's language
+        "catalog.Product", models.CASCADE, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     total = models.PositiveIntegerField(default=0)
     sent = models.PositiveIntegerField(default=0)

@@ -28,8 +28,8 @@ from telegrambot import callbacks, delivery, ratelimit, screens
 from telegrambot.adapter import call, read
 from telegrambot.common_screens import methods_screen, show_shortfall
 from telegrambot.context import ShopContext
-from telegrambot.features import Feature
-from telegrambot.jobs import stock_alerts
+from telegrambot.features import Feature, Job
+from telegrambot.jobs import stock_alerts, waitlist_notices
 from telegrambot.keyboards import catalog as keyboards
 from telegrambot.keyboards import common as common_keyboards
 from telegrambot.prompting import clean_code
@@ -260,4 +260,5 @@ HANDLERS = [
     CallbackQueryHandler(top_up_shortfall, pattern=callbacks.TOP_UP_SHORTFALL.pattern),
 ]
 PROMPTS = {PRODUCT_PROMO: apply_promo, PRODUCT_DRAFT: still_typing_draft}
-FEATURE = Feature("catalog", handlers=HANDLERS, prompts=PROMPTS)
+JOBS = [Job("waitlist_notices", waitlist_notices.queue_notices, every=waitlist_notices.EVERY, first=11)]
+FEATURE = Feature("catalog", handlers=HANDLERS, prompts=PROMPTS, jobs=JOBS)

@@ -23,6 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
 from telegram import InlineKeyboardMarkup, Message
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ExtBot
@@ -31,9 +32,11 @@ from monitoring.metrics import BROADCAST_MESSAGES
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import admin_broadcast as keyboards
+from telegrambot.keyboards import catalog as catalog_keyboards
 from telegrambot.models import Broadcast, BroadcastDelivery
 from telegrambot.services import broadcasts
 from telegrambot.texts import admin_broadcast as texts
+from telegrambot.texts import catalog as catalog_texts
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +83,18 @@ async def sender(application: Application[Any, Any, Any, Any, Any, Any]) -> ExtB
     return bot
 
 
-async def deliver(bot: Any, chat_id: int, broadcast: Broadcast) -> Message:
-    """Send the broadcast to one chat exactly as every recipient sees it (also the preview)."""
+async def deliver(bot: Any, chat_id: int, broadcast: Broadcast, language: str = "") -> Message:
+    """Send the broadcast to one chat exactly as every recipient sees it (also the preview).
+
+    A back-in-stock notice is written in the recipient's ``language``, with a button to the card.
+    """
+    if broadcast.audience == Broadcast.Audience.WAITLIST:
+        with translation.override(language or settings.LANGUAGE_CODE):
+            text, markup = (
+                catalog_texts.back_in_stock(broadcast.product),
+                catalog_keyboards.back_in_stock(broadcast.product_id),
+            )
+        return await bot.send_message(chat_id, text, reply_markup=markup)
     markup = keyboards.link(broadcast.button_text, broadcast.button_url) if broadcast.button_url else None
     if broadcast.photo:
         return await bot.send_photo(chat_id, broadcast.photo, caption=broadcast.text, reply_markup=markup)
@@ -91,7 +104,7 @@ async def deliver(bot: Any, chat_id: int, broadcast: Broadcast) -> Message:
 async def send_one(bot: Any, recipient: broadcasts.Recipient, broadcast: Broadcast) -> tuple[str, float]:
     """Send to one recipient; return the outcome and, after a flood wait, how long to pause."""
     try:
-        await deliver(bot, recipient.telegram_id, broadcast)
+        await deliver(bot, recipient.telegram_id, broadcast, recipient.language)
     except Forbidden:
         return Status.BLOCKED, 0.0
     except RetryAfter as error:

@@ -95,3 +95,8 @@ def insufficient(*, top_up: Decimal, back: list[InlineKeyboardButton]) -> Inline
     return InlineKeyboardMarkup(
         [[button(texts.top_up_button(top_up), callbacks.TOP_UP_SHORTFALL, top_up)], back]
     )
+
+
+def back_in_stock(product_id: int) -> InlineKeyboardMarkup:
+    """The waitlist notice's one button: the product's card."""
+    return InlineKeyboardMarkup([[button(texts.OPEN_PRODUCT, callbacks.PRODUCT, product_id, 1)]])

@@ -74,6 +74,7 @@ class StepExpired(ShopError):
 class Recipient:
     delivery_id: int
     telegram_id: int
+    language: str = ""  # the customer's, for texts the shop writes per recipient
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,8 @@ def recipients(broadcast: Broadcast) -> QuerySet[Customer]:
         return customers.filter(~bought)
     if broadcast.audience == Broadcast.Audience.LANGUAGE:
         return customers.filter(language=broadcast.language)
+    if broadcast.audience == Broadcast.Audience.WAITLIST:  # frozen when queued
+        return customers.filter(broadcast_deliveries__broadcast=broadcast)
     return customers
 
 
@@ -258,21 +261,19 @@ def list_unfinished() -> list[int]:
 def acquire(*, broadcast_id: int, worker: str) -> Lease:
     """Take the lease of a broadcast for ``worker``, after re-checking its author's permission.
 
-    A broadcast whose author lost the ``broadcast`` permission (or was
+    The shop's own back-in-stock notices have no author to check. A broadcast whose author lost the ``broadcast`` permission (or was
     deleted) is cancelled instead, and the refusal is audited. Claims left
     SENDING by a previous holder become UNCONFIRMED (see the module docstring).
     """
-    author = Customer.objects.filter(broadcasts__pk=broadcast_id).first()
-    try:
-        if author is None:
-            raise PermissionDenied()
-        require_permission(actor=author, codename="broadcast", action="resume_broadcast")
-    except PermissionDenied:
-        Broadcast.objects.filter(pk=broadcast_id, status=Broadcast.Status.SENDING).update(
-            status=Broadcast.Status.CANCELLED
-        )
+    if not Broadcast.objects.filter(pk=broadcast_id, audience=Broadcast.Audience.WAITLIST).exists():
+        check_author(broadcast_id)
     with transaction.atomic():
-        broadcast = Broadcast.objects.select_for_update().filter(pk=broadcast_id).first()
+        broadcast = (
+            Broadcast.objects.select_for_update(of=("self",))
+            .select_related("product")
+            .filter(pk=broadcast_id)
+            .first()
+        )
         if broadcast is None or broadcast.status == Broadcast.Status.DRAFT or broadcast.finished is not None:
             return Lease(None)
         moment = now()
@@ -289,6 +290,19 @@ def acquire(*, broadcast_id: int, worker: str) -> Lease:
     return Lease(broadcast)
 
 
+def check_author(broadcast_id: int) -> None:
+    """Cancel (and audit) a broadcast whose author may no longer broadcast, or is gone."""
+    author = Customer.objects.filter(broadcasts__pk=broadcast_id).first()
+    try:
+        if author is None:
+            raise PermissionDenied()
+        require_permission(actor=author, codename="broadcast", action="resume_broadcast")
+    except PermissionDenied:
+        Broadcast.objects.filter(pk=broadcast_id, status=Broadcast.Status.SENDING).update(
+            status=Broadcast.Status.CANCELLED
+        )
+
+
 @transaction.atomic
 def claim_batch(*, broadcast_id: int, worker: str, size: int) -> list[Recipient]:
     """Claim the next ``size`` pending recipients for ``worker`` and renew its lease.
@@ -302,13 +316,13 @@ def claim_batch(*, broadcast_id: int, worker: str, size: int) -> list[Recipient]
     rows = list(
         broadcast.deliveries.filter(status=Status.PENDING)
         .order_by("id")
-        .values_list("id", "customer__telegram_id")[:size]
+        .values_list("id", "customer__telegram_id", "customer__language")[:size]
     )
     BroadcastDelivery.objects.filter(pk__in=[row[0] for row in rows]).update(
         status=Status.SENDING, updated=now()
     )
     Broadcast.objects.filter(pk=broadcast_id).update(lease_expires=now() + LEASE)
-    return [Recipient(delivery_id, telegram_id) for delivery_id, telegram_id in rows]
+    return [Recipient(*row) for row in rows]
 
 
 @transaction.atomic

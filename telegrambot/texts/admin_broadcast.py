@@ -38,6 +38,7 @@ AUDIENCES = {
     Broadcast.Audience.EVERYONE: gettext_lazy("everyone"),
     Broadcast.Audience.BUYERS: gettext_lazy("buyers"),
     Broadcast.Audience.NEVER_BOUGHT: gettext_lazy("customers who never bought"),
+    Broadcast.Audience.WAITLIST: gettext_lazy("customers waiting for a product"),
 }
 STATUSES = {
     Broadcast.Status.SENDING: gettext_lazy("sending"),

@@ -230,3 +230,14 @@ def insufficient(*, price: Decimal, balance: Decimal, top_up: Decimal) -> str:
 
 def top_up_button(amount: Decimal) -> str:
     return _("💳 Top up %(amount)s") % {"amount": format_money(amount)}
+
+
+OPEN_PRODUCT = gettext_lazy("🛍 Open the product")
+
+
+def back_in_stock(product: Product) -> str:
+    """The waitlist's notice: the product a customer asked to hear about is for sale again."""
+    return _("🔔 <b>%(name)s</b> is back in stock.\n\n💰 Price: %(price)s") % {
+        "name": user_text(product.name, limit=100),
+        "price": format_money(product.price),
+    }
