@@ -168,6 +168,9 @@ RATE_LIMIT_PURCHASE = config.rate("RATE_LIMIT_PURCHASE", "5/m")
 RATE_LIMIT_PAYMENT = config.rate("RATE_LIMIT_PAYMENT", "10/m")
 RATE_LIMIT_PROMO = config.rate("RATE_LIMIT_PROMO", "10/10m")
 RATE_LIMIT_BROADCAST = config.rate("RATE_LIMIT_BROADCAST", "1/h")
+# Telegram's paid broadcasts (allow_paid_broadcast: up to 1000 messages/s for 0.1 Star each,
+# from the bot's Stars balance) are offered to the owner only when the bot is eligible.
+PAID_BROADCASTS = config.bool("PAID_BROADCASTS", False)
 RATE_LIMIT_CLAIM = config.rate("RATE_LIMIT_CLAIM", "3/d")
 # Failed (unauthenticated) posts per client address to the HTTP webhooks; a post that
 # carries the right secret or signature is never limited.

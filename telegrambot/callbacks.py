@@ -291,6 +291,7 @@ ADMIN_BROADCAST_NEW = Route("admbrn")  # asks for the text, then photo, button, 
 ADMIN_BROADCAST_SKIP = Route("admbrs", ID)  # skip the optional step of this draft
 ADMIN_BROADCAST_AUDIENCE = Route("admbra", ID, choice("all", "buyers", "new", "en", "ru"))
 ADMIN_BROADCAST_SEND = Route("admbry", ID)  # confirm after the preview
+ADMIN_BROADCAST_PAID = Route("admbrp", ID, choice("on", "off"))  # the owner's paid speed, on the confirmation
 ADMIN_BROADCAST_STOP = Route("admbrx", ID)  # the Cancel button of the progress message
 # Audit log [view_audit]: the admin filter (0: everyone) and the action filter ("-": every action)
 AUDIT_ACTOR: Field[int] = Field(r"0|[1-9]\d{0,17}", int)

@@ -51,6 +51,8 @@ class Broadcast(models.Model):
         "catalog.Product", models.CASCADE, null=True, blank=True, related_name="+"
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # Sent with allow_paid_broadcast: up to 1000 messages/s, paid in Stars from the bot's balance.
+    paid = models.BooleanField(default=False)
     total = models.PositiveIntegerField(default=0)
     sent = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)

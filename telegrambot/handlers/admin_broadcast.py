@@ -13,7 +13,7 @@ from telegrambot.context import ShopContext
 from telegrambot.features import Feature
 from telegrambot.jobs import broadcast as broadcast_job
 from telegrambot.keyboards import admin_broadcast as keyboards
-from telegrambot.services import broadcasts, dialog
+from telegrambot.services import broadcasts, dialog, paid_broadcasts
 from telegrambot.texts import admin_broadcast as texts
 
 TEXT, PHOTO, BUTTON, AUDIENCE, CONFIRM = (
@@ -118,7 +118,22 @@ async def choose_audience(update: Update, context: ShopContext) -> None:
     await call(
         dialog.set_state, telegram_id=context.customer.telegram_id, state=CONFIRM, data={"id": broadcast_id}
     )
-    await screens.send(update, context, texts.confirm(draft, count), keyboards.confirm(broadcast_id, count))
+    offer_paid = paid_broadcasts.may_choose_paid(context.customer)
+    await screens.send(
+        update, context, texts.confirm(draft, count), keyboards.confirm(draft, count, offer_paid=offer_paid)
+    )
+
+
+async def choose_speed(update: Update, context: ShopContext) -> None:
+    """The owner switches the draft between the free speed and a paid broadcast; the confirmation says the cost."""
+    broadcast_id, choice = callbacks.ADMIN_BROADCAST_PAID.parse(update.callback_query.data)
+    await open_step(context, broadcast_id, CONFIRM)
+    draft, count = await call(
+        paid_broadcasts.set_paid, actor=context.customer, broadcast_id=broadcast_id, paid=choice == "on"
+    )
+    await screens.show(
+        update, context, texts.confirm(draft, count), keyboards.confirm(draft, count, offer_paid=True)
+    )
 
 
 @ratelimit.limited(ratelimit.BROADCAST)
@@ -170,6 +185,7 @@ HANDLERS = [
     CallbackQueryHandler(skip_step, pattern=callbacks.ADMIN_BROADCAST_SKIP.pattern),
     CallbackQueryHandler(choose_audience, pattern=callbacks.ADMIN_BROADCAST_AUDIENCE.pattern),
     CallbackQueryHandler(send, pattern=callbacks.ADMIN_BROADCAST_SEND.pattern),
+    CallbackQueryHandler(choose_speed, pattern=callbacks.ADMIN_BROADCAST_PAID.pattern),
     CallbackQueryHandler(stop, pattern=callbacks.ADMIN_BROADCAST_STOP.pattern),
 ]
 PROMPTS = {

@@ -45,13 +45,15 @@ def audiences(broadcast_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def confirm(broadcast_id: int, count: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [button(texts.send_button(count), callbacks.ADMIN_BROADCAST_SEND, broadcast_id)],
-            [button(common_texts.CANCEL, callbacks.CANCEL)],
-        ]
-    )
+def confirm(broadcast: Broadcast, count: int, *, offer_paid: bool = False) -> InlineKeyboardMarkup:
+    """Send and Cancel; for the owner of an eligible bot, the switch between free and paid speed."""
+    rows = [[button(texts.send_button(count), callbacks.ADMIN_BROADCAST_SEND, broadcast.pk)]]
+    if offer_paid and broadcast.paid:
+        rows.append([button(texts.PAID_OFF, callbacks.ADMIN_BROADCAST_PAID, broadcast.pk, "off")])
+    elif offer_paid:
+        rows.append([button(texts.paid_button(count), callbacks.ADMIN_BROADCAST_PAID, broadcast.pk, "on")])
+    rows.append([button(common_texts.CANCEL, callbacks.CANCEL)])
+    return InlineKeyboardMarkup(rows)
 
 
 def progress(broadcast: Broadcast) -> InlineKeyboardMarkup:

@@ -226,7 +226,12 @@ def start_broadcast(*, actor: Actor, broadcast_id: int, chat_id: int, message_id
         actor=actor,
         action="start_broadcast",
         target=f"#{broadcast.pk}",
-        details={"audience": broadcast.audience, "language": broadcast.language, "total": total},
+        details={
+            "audience": broadcast.audience,
+            "language": broadcast.language,
+            "total": total,
+            "paid": broadcast.paid,
+        },
     )
     return broadcast
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from telegrambot.models import Broadcast
+from telegrambot.services.paid_broadcasts import estimated_stars
 from telegrambot.texts.common import date_time
 
 NEW = gettext_lazy("✍️ New broadcast")
@@ -72,11 +74,35 @@ def menu(recent: Sequence[Broadcast]) -> str:
 
 
 def confirm(broadcast: Broadcast, count: int) -> str:
+    return (
+        _(
+            "☝️ This is the broadcast exactly as recipients will see it.\n\n"
+            "Audience: <b>%(audience)s</b>, %(count)s recipients (customers who blocked the bot or were "
+            "blocked are skipped). Send it?"
+        )
+        % {"audience": audience(broadcast), "count": count}
+        + "\n\n"
+        + speed(broadcast, count)
+    )
+
+
+PAID_OFF = gettext_lazy("🐢 Send at the free speed instead")
+
+
+def paid_button(count: int) -> str:
+    return _("⚡ Paid: up to 1000/s for ≈%(stars)s ⭐") % {"stars": estimated_stars(count)}
+
+
+def speed(broadcast: Broadcast, count: int) -> str:
+    """The confirmation's line on speed, and on cost when the owner chose a paid broadcast."""
+    if not broadcast.paid:
+        return _("Speed: about 30 messages a second, free (%(minutes)s min).") % {
+            "minutes": max(1, math.ceil(count / 30 / 60))
+        }
     return _(
-        "☝️ This is the broadcast exactly as recipients will see it.\n\n"
-        "Audience: <b>%(audience)s</b>, %(count)s recipients (customers who blocked the bot or were "
-        "blocked are skipped). Send it?"
-    ) % {"audience": audience(broadcast), "count": count}
+        "⚡ Speed: paid broadcast, up to 1000 messages a second. Telegram takes 0.1 ⭐ per message "
+        "from the bot's Stars balance: about <b>%(stars)s ⭐</b> for %(count)s recipients."
+    ) % {"stars": estimated_stars(count), "count": count}
 
 
 def send_button(count: int) -> str:
