@@ -15,6 +15,9 @@ HANDLER_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 HANDLER_ERRORS = Counter("shopbot_handler_errors_total", "Unexpected errors in handlers.", ["exception"])
+LIMIT_REFUSALS = Counter(
+    "shopbot_limit_refusals_total", "Purchases and claims refused by a fraud limit.", ["limit"]
+)
 REFUSALS = Counter("shopbot_refusals_total", "Business-rule refusals shown to users.", ["error"])
 PURCHASES = Counter("shopbot_purchases_total", "Units sold.", ["method"])
 REVENUE = Counter("shopbot_revenue_total", "Revenue from sales, in the shop currency.", ["method"])

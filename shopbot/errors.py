@@ -253,3 +253,12 @@ class ClaimAlreadyDecided(ShopError):
 
 class ClaimNoStock(ShopError):
     message = _("No stock to replace %(product)s: refund the purchase or let the claim wait for stock.")
+
+
+class NewCustomerLimit(ShopError):
+    """A new customer's purchases in the last 24 hours would pass ``NEW_CUSTOMER_MAX_SPEND``."""
+
+    message = _(
+        "New customers can spend up to %(cap)s a day for now; %(left)s is left today. "
+        "Please try a smaller order or come back later."
+    )

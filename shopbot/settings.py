@@ -44,6 +44,10 @@ PAYMENT_TIME = config.int("PAYMENT_TIME", 1800, minimum=60)
 STOCK_UPLOAD_SECONDS = config.int("STOCK_UPLOAD_SECONDS", 1800, minimum=60)
 # The warranty a new product gets (hours a buyer may report a problem; 0: none).
 WARRANTY_HOURS = config.int("WARRANTY_HOURS", 24, minimum=0, maximum=24 * 365)
+# Fraud limits: for NEW_CUSTOMER_HOURS after their first /start a customer's purchases are capped
+# at NEW_CUSTOMER_MAX_SPEND in any 24 hours (0: no cap), whichever face or payment rail they use.
+NEW_CUSTOMER_HOURS = config.int("NEW_CUSTOMER_HOURS", 24, minimum=0, maximum=24 * 365)
+NEW_CUSTOMER_MAX_SPEND = config.decimal("NEW_CUSTOMER_MAX_SPEND", Decimal("0"), minimum=Decimal("0"))
 MIN_AMOUNT = config.decimal("MIN_AMOUNT", Decimal("20"), minimum=Decimal("0.01"))
 MAX_AMOUNT = config.decimal("MAX_AMOUNT", Decimal("100000"), minimum=MIN_AMOUNT)
 CHANNEL_URL = config.str("CHANNEL_URL", "")

@@ -27,6 +27,7 @@ from catalog.services.common import (
     take_units,
 )
 from catalog.services.intents import claim_intent, write_intent
+from catalog.services.limits import check_spend
 from catalog.services.pricing import (
     Cart,
     cart_snapshot,
@@ -228,6 +229,7 @@ def checkout_cart(
     cart = price_cart(customer=customer, lines=lines, at=now(), promos=promos)
     if claimed is not None and (cart.total != claimed.total or cart_snapshot(cart) != claimed.lines):
         raise CartChanged()
+    check_spend(customer, cart.total)
     if cart.total > customer.balance:
         raise InsufficientFunds(
             price=format_money(cart.total), balance=format_money(customer.balance), amount=cart.total

@@ -32,6 +32,7 @@ from catalog.models import CartLine, Product, Purchase, PurchaseIntent
 from catalog.services.cart import check_available, clean_quantity
 from catalog.services.common import get_product_for_sale, is_for_sale, take_units
 from catalog.services.intents import claim_order_intent, write_intent
+from catalog.services.limits import check_spend
 from catalog.services.purchases import Sale, count_sales, record_sales
 from payments.models import LedgerEntry, Payment, PaymentNotice
 from payments.money import ZERO
@@ -82,6 +83,7 @@ def start_order_payment(
         order.append(order_line(product, quantity, from_cart=from_cart))
         products.append(product)
     total = sum((Decimal(line["price"]) * line["quantity"] for line in order), ZERO)
+    check_spend(customer, total)
     stars, currency = provider_price(provider=STARS, amount=total)
     payment = create_payment(
         customer=customer,
@@ -130,6 +132,7 @@ class OrderFulfiller:
 
         Kinder than crediting the balance afterwards. Reads only.
         """
+        check_spend(payment.customer, payment.amount)
         for line in payment.order:
             product = get_product_for_sale(product_id=line["product_id"])
             check_available(product, line["quantity"])

@@ -30,6 +30,7 @@ from catalog.services.common import (
     take_units_for_sale,
 )
 from catalog.services.intents import claim_intent, write_intent
+from catalog.services.limits import check_spend
 from catalog.services.pricing import check_discount, find_promo
 from monitoring import metrics
 from payments.models import LedgerEntry, Payment
@@ -135,6 +136,7 @@ def purchase_product(
     quote = price_product(customer=customer, product=product, promo=promo)
     if claimed is not None and quote.price != claimed.total:
         raise PriceChanged(product=product.name, product_id=product.pk)
+    check_spend(customer, quote.price)
     if quote.price > customer.balance:
         # Refused before anything is written, naming the price so the face can offer the difference.
         raise InsufficientFunds(
