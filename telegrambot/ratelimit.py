@@ -64,6 +64,7 @@ PURCHASE = Limit("purchase", "RATE_LIMIT_PURCHASE")
 PAYMENT = Limit("payment", "RATE_LIMIT_PAYMENT")
 PROMO = Limit("promo", "RATE_LIMIT_PROMO")
 BROADCAST = Limit("broadcast", "RATE_LIMIT_BROADCAST", exempt_admins=False)
+MYDATA = Limit("mydata", "RATE_LIMIT_MYDATA")
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from catalog import selectors as catalog_selectors
 from catalog import services as catalog_services
+from catalog.selectors import customer_data
 from payments import selectors as payment_selectors
-from telegrambot import callbacks, delivery, screens
+from telegrambot import callbacks, delivery, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.features import Feature
@@ -81,8 +82,18 @@ async def redeem_promo_code(update: Update, context: ShopContext, state: dialog.
     )
 
 
+@ratelimit.limited(ratelimit.MYDATA)
+async def my_data(update: Update, context: ShopContext) -> None:
+    """Sends the customer a JSON file of everything the shop holds about them."""
+    telegram_id = context.customer.telegram_id
+    content = await call(customer_data.export_customer_data, telegram_id=telegram_id)
+    document = InputFile(content, filename=f"mydata-{telegram_id}.json")
+    await context.bot.send_document(telegram_id, document, caption=str(texts.MY_DATA_CAPTION))
+
+
 HANDLERS = [
     CommandHandler("profile", profile, filters=filters.ChatType.PRIVATE),
+    CommandHandler("mydata", my_data, filters=filters.ChatType.PRIVATE),
     CallbackQueryHandler(profile, pattern=callbacks.PROFILE.pattern),
     CallbackQueryHandler(purchases, pattern=callbacks.PURCHASES.pattern),
     CallbackQueryHandler(purchase, pattern=callbacks.PURCHASE.pattern),

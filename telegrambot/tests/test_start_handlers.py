@@ -176,7 +176,7 @@ class CommandListTests(BotTestCase):
     async def test_it_publishes_the_commands_in_both_languages(self) -> None:
         shop = await self.start_shop()
 
-        names = ["start", "shop", "profile", "help", "language", "terms", "paysupport"]
+        names = ["start", "shop", "profile", "help", "language", "terms", "paysupport", "mydata"]
         for language in (None, "en", "ru"):
             self.assertEqual([command["command"] for command in shop.telegram.commands[language]], names)
         self.assertEqual(shop.telegram.commands["en"][0]["description"], "Open the main menu")

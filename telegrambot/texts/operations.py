@@ -12,6 +12,7 @@ TOO_MANY = {
     "payment": gettext_lazy("Too many new payments in a short time. Please try again in %(wait)s."),
     "promo": gettext_lazy("Too many promo code attempts in a short time. Please try again in %(wait)s."),
     "broadcast": gettext_lazy("Too many broadcasts in a short time. Please try again in %(wait)s."),
+    "mydata": gettext_lazy("You asked for your data a few times already. Please try again in %(wait)s."),
 }
 TOO_MANY_OTHER = gettext_lazy("Too many requests in a short time. Please try again in %(wait)s.")
 

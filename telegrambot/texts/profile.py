@@ -16,6 +16,11 @@ from payments.money import format_money
 from payments.selectors import LedgerTotals
 from telegrambot.texts.common import EMPTY, date_time, page_label, user_text
 
+MY_DATA_CAPTION = gettext_lazy(
+    "📦 Everything the shop holds about you: profile, purchases with their values, balance history, "
+    "payments, claims, reviews. Keep it private: it contains your keys."
+)
+
 PURCHASES = gettext_lazy("🧾 Purchase history")
 LEDGER = gettext_lazy("📒 Operation history")
 REDEEM_PROMO = gettext_lazy("🎟 Redeem a promo code")

@@ -36,6 +36,7 @@ COMMANDS = [
     ("language", gettext_lazy("Change the language")),
     ("terms", gettext_lazy("Terms of service")),
     ("paysupport", gettext_lazy("Help with a payment")),
+    ("mydata", gettext_lazy("Download the data the shop holds about you")),
 ]
 
 
