@@ -17,10 +17,12 @@ def product_data(product: Product) -> dict[str, Any]:
         "description": product.description,
         "price": str(quantize(product.price)),
         "unlimited": product.is_unlimited,
+        "delivery": product.delivery,
     }
-    if product.is_unlimited:
+    # Documents (a file product's units, a shared file) are not in the file: they are uploaded.
+    if product.delivery == Product.DeliveryKind.SHARED:
         data["value"] = product.unlimited_value
-    else:
+    elif product.delivery == Product.DeliveryKind.STOCK:
         data["stock"] = [unit.value for unit in product.unsold]  # type: ignore[attr-defined]
     data.update(
         image=product.image,

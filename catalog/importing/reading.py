@@ -22,8 +22,10 @@ INT_MAX = 2**31 - 1  # IntegerField and PositiveIntegerField on every database
 CATEGORY_KEYS = {"name", "position", "active", "products"}
 PRODUCT_KEYS = {
     "name", "description", "price", "unlimited", "value", "stock", "image", "active", "position",
-    "low_stock_threshold",
+    "low_stock_threshold", "delivery",
 }  # fmt: skip
+Kind = Product.DeliveryKind
+SHARED_KINDS = (Kind.SHARED, Kind.SHARED_FILE)
 
 
 def max_length(model: type[Model], name: str) -> int:
@@ -178,12 +180,28 @@ def product_readers() -> Readers:
     }
 
 
+def read_delivery(data: dict[str, Any], fields: dict[str, Any], place: str) -> str:
+    """Read ``delivery`` (left out: ``stock``, or ``shared`` for an unlimited product) against ``unlimited``."""
+    if "delivery" not in data:
+        kind = Kind.SHARED if fields.get("is_unlimited", False) else Kind.STOCK
+        return kind
+    kind = data["delivery"]
+    if kind not in Kind.values:
+        expected = ", ".join(Kind.values)
+        raise refuse(f"{place}.delivery", _("expected one of %(kinds)s") % {"kinds": expected})
+    unlimited = kind in SHARED_KINDS
+    if "is_unlimited" in fields and fields["is_unlimited"] != unlimited:
+        raise refuse(f"{place}.unlimited", _("does not match the delivery kind %(kind)s") % {"kind": kind})
+    fields["delivery"], fields["is_unlimited"] = kind, unlimited
+    return kind
+
+
 def read_product(data: Any, place: str) -> ProductSpec:
     data = read_object(data, place, allowed=PRODUCT_KEYS, required=("name", "price"))
     name = read_text(data["name"], f"{place}.name", limit=max_length(Product, "name"), kind="name")
     fields = read_optional(data, place, product_readers())
-    unlimited = fields.get("is_unlimited", False)
-    if unlimited:
+    kind = read_delivery(data, fields, place)
+    if kind == Kind.SHARED:
         if "value" not in data:
             raise refuse(f"{place}.value", _("an unlimited product needs the value every buyer receives"))
         fields["unlimited_value"] = read_text(
@@ -192,8 +210,11 @@ def read_product(data: Any, place: str) -> ProductSpec:
     elif "value" in data:
         raise refuse(f"{place}.value", _('only a product with "unlimited": true has a value'))
     stock = read_list(data.get("stock", []), f"{place}.stock")
-    if unlimited and stock:
+    if kind in SHARED_KINDS and stock:
         raise refuse(f"{place}.stock", _("an unlimited product has no stock units; give its value instead"))
+    if kind == Kind.FILE and stock:
+        # A file product's units are documents, uploaded in the bot or the web admin, never text lines.
+        raise refuse(f"{place}.stock", _("a file product's units are documents; upload them instead"))
     limit = StockUnit._meta.get_field("value").max_length
     values = [read_text(value, f"{place}.stock[{index}]", limit=limit) for index, value in enumerate(stock)]
     return ProductSpec(name=name, fields=fields, stock=values)

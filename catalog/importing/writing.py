@@ -115,9 +115,20 @@ def import_category(spec: CategorySpec, report: ImportReport, *, write: bool) ->
         found = None
         if category is not None:
             found = find(Product.objects.filter(category=category), item.name, write=write)
+        check_delivery_change(found, item.fields.get("delivery"), spec.name)
         key = {"category": category, "name": item.name}
         product = upsert(Product, found, key, item.fields, report.products, write=write)
         import_stock(product, item.stock, report, write=write)
+
+
+def check_delivery_change(product: Product | None, kind: str | None, category: str) -> None:
+    """Refuse what ``set_delivery_kind`` refuses: unsold units do not change between text and file."""
+    if product is None or kind is None or kind == product.delivery:
+        return
+    limited = kind in (Product.DeliveryKind.STOCK, Product.DeliveryKind.FILE)
+    if limited and StockUnit.objects.filter(product=product, sold_at__isnull=True).exists():
+        problem = _("Remove the unsold units first: they cannot change into the other kind.")
+        raise ImportRefused(reason=f"{category} / {product.name}: {problem}")
 
 
 def find(queryset: Any, name: str, *, write: bool) -> Any:

@@ -139,7 +139,10 @@ class ProductCard:
 
     @property
     def in_stock(self) -> bool:
-        return self.stock is None or self.stock > 0
+        # A shared product sells only with its value: a shared file not set yet is sold out.
+        if self.stock is None:
+            return bool(self.product.unlimited_value)
+        return self.stock > 0
 
 
 def get_product_card(*, product_id: object, include_hidden: bool = False) -> ProductCard:

@@ -103,6 +103,8 @@ def product_button(product: Product) -> str:
 
 # --- the product card ----------------------------------------------------------------
 def stock_line(card: ProductCard) -> str:
+    if not card.in_stock:
+        return _("📦 Sold out")
     if card.stock is None:
         return _("📦 In stock: unlimited")
     if card.stock == 0:
