@@ -349,6 +349,12 @@ class Claim(models.Model):
         REFUNDED = "refunded", _("Refunded")
         REJECTED = "rejected", _("Rejected")
 
+    class RefundTo(models.TextChoices):
+        NONE = "", _("Not refunded")
+        BALANCE = "balance", _("The balance")
+        STARS = "stars", _("Telegram Stars")
+        MANUAL = "manual", _("Outside the shop")
+
     class AttachmentKind(models.TextChoices):
         NONE = "", _("None")
         PHOTO = "photo", _("Photo")
@@ -366,6 +372,8 @@ class Claim(models.Model):
     )
     decided_by_label = models.CharField(max_length=100, blank=True)
     decision_note = models.TextField(max_length=1000, blank=True)
+    # Where a refunded claim's money went: the balance, back in Stars, or outside the shop.
+    refund_to = models.CharField(max_length=8, choices=RefundTo.choices, blank=True)
     created = models.DateTimeField(default=now)
     decided_at = models.DateTimeField(null=True, blank=True)
     # When Telegram accepted the message telling the customer the decision; empty: still owed.

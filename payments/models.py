@@ -24,6 +24,8 @@ class LedgerEntry(models.Model):
         PURCHASE = "purchase", _("Purchase")
         REFUND = "refund", _("Refund")
         REFERRAL_REWARD = "referral_reward", _("Referral reward")
+        # A referral reward taken back because the top-up that paid it was refunded.
+        REFERRAL_REVERSAL = "referral_reversal", _("Referral reward reversed")
         ADMIN_CREDIT = "admin_credit", _("Admin credit")
         ADMIN_DEBIT = "admin_debit", _("Admin debit")
         PROMO = "promo", _("Promo code")
@@ -105,6 +107,9 @@ class Payment(models.Model):
     updated = models.DateTimeField(auto_now=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
+    # Refunded outside the shop (by Telegram) when the balance no longer held what it credited:
+    # what the customer still owes the shop. The database refuses a negative balance.
+    refund_owed = money_field(default=0)
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -140,6 +145,10 @@ class ReferralReward(models.Model):
     )
     amount = money_field()
     created = models.DateTimeField(default=now)
+    # Set when the top-up was refunded and the reward taken back (what the balance allowed).
+    reversed_at = models.DateTimeField(null=True, blank=True)
+    # What the referrer's balance could not give back at the reversal: owed to the shop.
+    owed = money_field(default=0)
 
     class Meta:
         ordering = ["-created"]
@@ -170,6 +179,8 @@ class PaymentNotice(models.Model):
         REVIEW_CUSTOMER = "review_customer", _("Payment under review (customer)")
         REVIEW_OWNER = "review_owner", _("Payment needs review (owner)")
         REFUNDED = "refunded", _("Payment refunded")
+        # To staff with refund_payments: Telegram refunded a Stars payment outside the bot.
+        REFUNDED_OUTSIDE = "refunded_outside", _("Refunded outside the bot (staff)")
         PURCHASE_RECEIPT = "purchase_receipt", _("Receipt of a purchase from the balance")
 
     payment = models.ForeignKey(Payment, models.CASCADE, related_name="notices", null=True, blank=True)

@@ -212,7 +212,7 @@ ADMIN_STOCK_KIND = Route("admskk", ID, choice("stock", "shared", "file", "shared
 # Orders [manage_users]
 ADMIN_ORDER_LOOKUP = Route("admo")
 # Claims [manage_claims] (handlers/admin_claims.py)
-CLAIM_DECISION = choice("replace", "wait", "refund", "restock")
+CLAIM_DECISION = choice("replace", "wait", "refund", "restock", "stars", "manual")
 ADMIN_CLAIMS = Route("admcl", PAGE)  # the undecided claims, oldest first
 ADMIN_CLAIM = Route("admclv", ID)
 ADMIN_CLAIM_FILE = Route("admclf", ID)  # send the customer's photo or document

@@ -16,6 +16,8 @@ from typing import Any
 from django.conf import settings
 
 from accounts.actors import Actor
+from catalog.models import Claim
+from catalog.services import rail_refunds
 from monitoring.metrics import RECONCILIATION_RUNS
 from payments import reconciliation, telegram_api
 from payments.cryptopay import (
@@ -91,6 +93,18 @@ async def refund_stars(bot: Any, *, actor: Actor, payment_id: int, reason: str) 
     refund = await call(begin_stars_refund, actor=actor, payment_id=payment_id, reason=reason)
     answer = await telegram_api.refund_star_payment(bot, user_id=refund.user_id, charge_id=refund.charge_id)
     return await call(settle_stars_refund, actor=actor, refund=refund, answer=answer)
+
+
+async def refund_claim_stars(bot: Any, *, actor: Actor, claim_id: int) -> Claim:
+    """Refund a claim's Stars order through Telegram and decide the claim once Telegram accepted.
+
+    ``manage_claims`` and ``refund_payments``; the steps of
+    ``catalog.services.rail_refunds``. A refusal leaves the claim undecided.
+    """
+    held = await call(rail_refunds.begin_claim_stars_refund, actor=actor, claim_id=claim_id)
+    refund = held.refund
+    answer = await telegram_api.refund_star_payment(bot, user_id=refund.user_id, charge_id=refund.charge_id)
+    return await call(rail_refunds.settle_claim_stars_refund, actor=actor, refund=held, answer=answer)
 
 
 async def reconcile_payments(*, client: CryptoPayClient | None = None) -> reconciliation.ReconcileReport:

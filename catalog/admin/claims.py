@@ -9,16 +9,43 @@ from __future__ import annotations
 
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Claim
+from catalog.selectors.claims import get_stars_order
 from catalog.services import claims as services
+from catalog.services import rail_refunds
+from payments import telegram_api
 from shopbot.admin import ReadOnlyAdmin, submitted
+
+ID_DIGITS = 18
+# The claim page's buttons: (url name suffix, path, action, label); only the one the order's rail allows shows.
+OBJECT_ACTIONS = (
+    (
+        "refund_stars",
+        "refund-stars/",
+        "refund_stars",
+        gettext_lazy("Refund in Telegram Stars (whole order)…"),
+    ),
+    ("manual_refund", "manual-refund/", "manual_refund", gettext_lazy("Record manual refund…")),
+)
+
+
+def refund_claim_stars(*, actor: Any, claim_id: int) -> Claim:
+    """Refund a claim's Stars order: hold, ask Telegram from this view's edge, decide once it accepted."""
+    held = rail_refunds.begin_claim_stars_refund(actor=actor, claim_id=claim_id)
+    refund = held.refund
+    answer = async_to_sync(telegram_api.refund_from_web)(user_id=refund.user_id, charge_id=refund.charge_id)
+    return rail_refunds.settle_claim_stars_refund(actor=actor, refund=held, answer=answer)
 
 
 class RejectForm(forms.Form):
@@ -46,12 +73,13 @@ class ClaimAdmin(ReadOnlyAdmin):
         "status",
         "decided_by_label",
         "decision_note",
+        "refund_to",
         "created",
         "decided_at",
         "customer_told_at",
     )
     exclude = ("decided_by",)
-    actions = ("replace", "wait", "refund", "refund_restock", "reject")
+    actions = ("replace", "wait", "refund", "refund_restock", "refund_stars", "manual_refund", "reject")
     shop_permission = "manage_claims"
 
     @admin.display(description=gettext_lazy("order"), ordering="purchase__order_number")
@@ -110,3 +138,102 @@ class ClaimAdmin(ReadOnlyAdmin):
             )
         self.decide_each(request, queryset, services.reject_claim, reason=form.cleaned_data["reason"])
         return None
+
+    @admin.action(
+        description=gettext_lazy("Refund in Telegram Stars (whole order)…"), permissions=["manage_claims"]
+    )
+    def refund_stars(self, request: HttpRequest, queryset: QuerySet[Claim]) -> HttpResponse | None:
+        if not submitted(request):
+            title = _("Refund in Telegram Stars")
+            return self.render_action_form(
+                request, queryset, form=StarsRefundForm(), title=title, action="refund_stars", submit=title
+            )
+        self.decide_each(request, queryset, refund_claim_stars)
+        return None
+
+    @admin.action(description=gettext_lazy("Record manual refund…"), permissions=["manage_claims"])
+    def manual_refund(self, request: HttpRequest, queryset: QuerySet[Claim]) -> HttpResponse | None:
+        if not submitted(request):
+            title = _("Record manual refund")
+            return self.render_action_form(
+                request, queryset, form=ManualRefundForm(), title=title, action="manual_refund", submit=title
+            )
+        self.decide_each(request, queryset, rail_refunds.record_manual_claim_refund)
+        return None
+
+    # --- the same refunds from a claim's own page --------------------------------------
+    def get_urls(self) -> list[Any]:
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        urls = [
+            path(
+                f"<path:object_id>/{route}",
+                self.admin_site.admin_view(self.object_action_view),
+                {"action": action},
+                name=f"{info}_{name}",
+            )
+            for name, route, action, _label in OBJECT_ACTIONS
+        ]
+        return [*urls, *super().get_urls()]
+
+    def object_action_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        """Run one refund on one claim from its page (a confirmation first); return to the page."""
+        if not self.has_manage_claims_permission(request):
+            raise PermissionDenied
+        if not (object_id.isascii() and object_id.isdecimal() and len(object_id) <= ID_DIGITS):
+            raise Http404
+        queryset = self.get_queryset(request).filter(pk=int(object_id))
+        if not queryset.exists():
+            raise Http404
+        response = getattr(self, action)(request, queryset)
+        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id])
+        return response or HttpResponseRedirect(change_url)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return ("paid_with", *fields) if obj is not None else fields
+
+    @admin.display(description=gettext_lazy("paid with"))
+    def paid_with(self, claim: Claim) -> str:
+        order = get_stars_order(claim=claim)
+        name = "refund_stars" if order is not None else "manual_refund"
+        if order is None:
+            text = _("The balance: refund to the balance, or record a refund made outside the shop.")
+        else:
+            text = _(
+                "Telegram Stars: payment #%(payment)s, %(stars)s %(currency)s, %(items)s items. "
+                "A Stars refund returns the whole order."
+            ) % {
+                "payment": order.payment_id,
+                "stars": format(order.stars.normalize(), "f"),
+                "currency": order.currency,
+                "items": order.items,
+            }
+        if not claim.is_undecided:
+            return text
+        label = next(label for key, _route, _action, label in OBJECT_ACTIONS if key == name)
+        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{name}", args=[claim.pk])
+        return format_html('{} <a class="button" href="{}">{}</a>', text, url, label)
+
+
+class StarsRefundForm(forms.Form):
+    """Nothing to type: the page says what the refund does before staff confirm it."""
+
+    confirm = forms.BooleanField(
+        label=gettext_lazy("Return the whole order's Stars through Telegram"),
+        help_text=gettext_lazy(
+            "A cart order is refunded only as a whole: every item of it is marked refunded and defective."
+        ),
+        required=False,
+        initial=True,
+        disabled=True,
+    )
+
+
+class ManualRefundForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=gettext_lazy("The price was returned outside the shop"),
+        help_text=gettext_lazy("The balance does not change; the unit is marked defective."),
+        required=False,
+        initial=True,
+        disabled=True,
+    )

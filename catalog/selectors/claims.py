@@ -20,6 +20,7 @@ from accounts.services import record_audit, require_permission
 from catalog.models import Claim, Purchase, StockUnit
 from catalog.services.claims import UNDECIDED, why_not_claimable
 from catalog.services.common import clean_id
+from catalog.services.rail_refunds import stars_payment_of
 from payments.money import ZERO
 from shopbot.errors import ClaimNotFound, PurchaseNotFound
 
@@ -108,6 +109,31 @@ class CustomerRecord:
 
 
 @dataclass(frozen=True)
+class StarsOrder:
+    """The Telegram Stars payment a claimed purchase was paid with: refunded only as a whole."""
+
+    payment_id: int
+    stars: Decimal
+    currency: str
+    status: str
+    items: int  # purchases the payment delivered: a refund returns them all
+
+
+def get_stars_order(*, claim: Claim) -> StarsOrder | None:
+    """Return the Stars order a claim's purchase belongs to, or None for a purchase paid from the balance."""
+    payment = stars_payment_of(claim.purchase)
+    if payment is None:
+        return None
+    return StarsOrder(
+        payment_id=payment.pk,
+        stars=payment.provider_amount,
+        currency=payment.provider_currency,
+        status=payment.status,
+        items=Purchase.objects.filter(payment=payment).count(),
+    )
+
+
+@dataclass(frozen=True)
 class ClaimCard:
     """What staff see of one claim before deciding it."""
 
@@ -117,6 +143,7 @@ class ClaimCard:
     customer: CustomerRecord
     product_sold: int
     product_defective: int
+    stars_order: StarsOrder | None = None
 
     @property
     def defect_rate(self) -> int:
@@ -157,6 +184,7 @@ def get_claim_card(*, actor: Actor, claim_id: object) -> ClaimCard:
         ),
         product_sold=units["sold"] if product_id else 0,
         product_defective=units["defective"] if product_id else 0,
+        stars_order=get_stars_order(claim=claim),
     )
 
 

@@ -191,11 +191,15 @@ class RefundEffects:
 
     delivered: list[Purchase]  # the first REFUND_ITEMS_SHOWN units the order delivered
     delivered_count: int
-    reward: ReferralReward | None  # the referrer's share of this top-up, if one was paid
+    reward: ReferralReward | None  # the referrer's share of this top-up, taken back by the refund
 
 
 def get_refund_effects(*, actor: Actor, payment_id: int) -> RefundEffects:
-    """Return what the payment delivered and the referral reward it paid: a refund takes back neither."""
+    """Return what the payment delivered (a refund does not take it back) and the referral reward it paid.
+
+    The refund takes the reward back from the referrer as far as their balance
+    allows, and records the rest as owed (``payments.services.reversals``).
+    """
     require(actor, "refund_payments", "view_payment")
     purchases = Purchase.objects.filter(payment_id=payment_id).order_by("id")
     reward = ReferralReward.objects.filter(payment_id=payment_id).select_related("referrer").first()

@@ -30,7 +30,7 @@ from accounts.services import record_audit, requires
 from catalog.cache import forget_stock
 from catalog.models import Claim, Product, Purchase, StockUnit
 from catalog.services.common import clean_id, clean_text, lock_buyer, take_units
-from payments.models import LedgerEntry
+from payments.models import LedgerEntry, Payment
 from payments.money import ZERO
 from payments.services import change_balance
 from shopbot.errors import (
@@ -169,8 +169,28 @@ def write_claim(
     return claim
 
 
-def lock_claim(claim_id: object) -> Claim:
-    """Lock the buyer's row, then the undecided claim; refuse a decided or missing claim."""
+def paid_purchase(purchase: Purchase) -> Purchase:
+    """Return the purchase that was paid for: a replacement (price 0) leads to the one it replaced."""
+    while purchase.replaces_id is not None:
+        purchase = Purchase.objects.get(pk=purchase.replaces_id)
+    return purchase
+
+
+def refund_in_progress(claim: Claim) -> bool:
+    """Return whether the order's Stars payment is being refunded through Telegram right now."""
+    payment_id = paid_purchase(claim.purchase).payment_id
+    return (
+        payment_id is not None
+        and Payment.objects.filter(pk=payment_id, status=Payment.Status.REFUNDING).exists()
+    )
+
+
+def lock_claim(claim_id: object, *, refunding_ok: bool = False) -> Claim:
+    """Lock the buyer's row, then the undecided claim; refuse a decided or missing claim.
+
+    Also refuses a claim whose Stars order is being refunded through Telegram
+    (``rail_refunds``), unless that refund is the caller (``refunding_ok``).
+    """
     claim_id = clean_id(claim_id, ClaimNotFound)
     customer_id = Claim.objects.filter(pk=claim_id).values_list("customer_id", flat=True).first()
     if customer_id is None:
@@ -181,11 +201,16 @@ def lock_claim(claim_id: object) -> Claim:
     )
     if not claim.is_undecided:
         raise ClaimAlreadyDecided()
+    if not refunding_ok and refund_in_progress(claim):
+        raise ClaimRefused(
+            reason=_("A refund of this order through Telegram is in progress; finish it first.")
+        )
     return claim
 
 
-def decide(claim: Claim, *, actor: Actor | None, status: str, note: str = "") -> None:
+def decide(claim: Claim, *, actor: Actor | None, status: str, note: str = "", refund_to: str = "") -> None:
     claim.status = status
+    claim.refund_to = refund_to
     claim.decided_by = actor_customer(actor)
     claim.decided_by_label = actor_label(actor)[:100]
     claim.decision_note = note
@@ -199,6 +224,7 @@ def decide(claim: Claim, *, actor: Actor | None, status: str, note: str = "") ->
             "decision_note",
             "decided_at",
             "customer_told_at",
+            "refund_to",
         ]
     )
     record_audit(
@@ -343,7 +369,9 @@ def refund_claim(*, actor: Actor, claim_id: object, unit: str = "defective") -> 
         forget_stock([purchase.product_id])
     else:
         mark_defective(purchase, claim)
-    decide(claim, actor=actor, status=Claim.Status.REFUNDED, note=str(amount))
+    decide(
+        claim, actor=actor, status=Claim.Status.REFUNDED, note=str(amount), refund_to=Claim.RefundTo.BALANCE
+    )
     return entry
 
 

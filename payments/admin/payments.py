@@ -189,10 +189,31 @@ class PaymentAdmin(PaymentRefundsMixin, CsvExportMixin, ReadOnlyAdmin):
     export_select_related = ("customer",)
 
 
+class ReversedFilter(HappenedFilter):
+    title = gettext_lazy("reversed")
+    parameter_name = "reversed"
+    field = "reversed_at"
+    done_label = gettext_lazy("Reversed (top-up refunded)")
+    waiting_label = gettext_lazy("Standing")
+
+
+class OwedFilter(admin.SimpleListFilter):
+    """Rewards of refunded top-ups the referrer's balance could not give back."""
+
+    title = gettext_lazy("owed")
+    parameter_name = "owed"
+
+    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
+        return [("yes", _("Owed by the referrer"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ReferralReward]) -> QuerySet[ReferralReward]:
+        return queryset.filter(owed__gt=0) if self.value() == "yes" else queryset
+
+
 @admin.register(ReferralReward)
 class ReferralRewardAdmin(ReadOnlyAdmin):
-    list_display = ("created", "referrer", "referee", "amount", "payment")
-    list_filter = ("created",)
+    list_display = ("created", "referrer", "referee", "amount", "payment", "reversed_at", "owed")
+    list_filter = (ReversedFilter, OwedFilter, "created")
     list_select_related = ("referrer", "referee", "payment")
     search_fields = ("^referrer__username", "^referee__username")
     telegram_id_lookups = ("referrer__telegram_id", "referee__telegram_id")

@@ -38,10 +38,13 @@ from payments.services.notices import (
     owe_review_notices,
 )
 from payments.services.refunds import (
+    OutsideRefund,
     RefundAnswer,
     StarsRefund,
     begin_stars_refund,
     record_manual_refund,
+    record_outside_refund,
+    returned_text,
     settle_stars_refund,
 )
 from payments.services.telegram import check_pre_checkout, confirm_telegram_payment
@@ -88,6 +91,9 @@ __all__ = [
     "provider_price",
     "register_fulfiller",
     "record_manual_refund",
+    "record_outside_refund",
+    "returned_text",
+    "OutsideRefund",
     "RefundAnswer",
     "StarsRefund",
     "begin_stars_refund",

@@ -19,11 +19,20 @@ bot, the web admin) makes the middle one, outside any service:
    refunding again resumes at step 2, and Telegram's ``CHARGE_ALREADY_REFUNDED``
    tells whether it went through.
 
-The referral reward of a refunded top-up stays with the referrer.
+A refund that went through (``finish_refund``, every path: Stars, manual,
+and Telegram's own ``refunded_payment``) takes back the referral reward the
+top-up paid, in the same transaction, as far as the referrer's balance allows;
+the rest is recorded as owed (``payments.services.reversals``).
+
+``record_outside_refund`` records a Stars payment Telegram refunded without
+the bot (its ``refunded_payment`` message): the money is back with the
+customer already, so nothing is refused; what the balance cannot give back
+is recorded as owed, and staff are told.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,13 +43,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.actors import Actor, actor_customer
+from accounts.models import Customer
+from accounts.selectors.staff import list_holders
 from accounts.services import record_audit, requires
 from payments.models import LedgerEntry, Payment, PaymentNotice
 from payments.money import ZERO, format_money
 from payments.services.crediting import count_payment, lock_payment_and_customers
 from payments.services.ledger import change_balance, clean_reason
 from payments.services.notices import owe_notice
+from payments.services.reversals import Reversal, reverse_referral_reward, take_back_credit
 from shopbot.errors import InsufficientFunds, RefundPending, RefundRefused
+
+log = logging.getLogger("shopbot.payments")
 
 TELEGRAM_REFUSALS = {
     "CHARGE_NOT_FOUND": gettext_lazy("Telegram does not know this charge."),
@@ -132,22 +146,38 @@ def finish_refund(*, actor: Actor, payment_id: int, reason: str) -> Payment:
     payment, customer, _referrer = lock_payment_and_customers(payment_id=payment_id)
     if payment.status == Payment.Status.REFUNDED:
         return payment
+    mark_refunded(payment=payment, customer=customer, actor=actor, reason=reason, action="refund_payment")
+    return payment
+
+
+def mark_refunded(
+    *, payment: Payment, customer: Customer, actor: Actor | None, reason: str, action: str
+) -> Reversal | None:
+    """Mark a locked payment refunded, take back its referral reward, owe the customer's notice, audit it."""
     payment.status = Payment.Status.REFUNDED
     payment.refunded_at = now()
     payment.note = reason[:255]
-    payment.save(update_fields=["status", "refunded_at", "note", "updated"])
+    payment.save(update_fields=["status", "refunded_at", "note", "refund_owed", "updated"])
     count_payment(payment)
-    returned = format(payment.provider_amount.normalize(), "f") + " " + payment.provider_currency
+    reversal = reverse_referral_reward(payment=payment, actor=actor)
     owe_notice(
-        payment=payment, telegram_id=customer.telegram_id, kind=PaymentNotice.Kind.REFUNDED, returned=returned
+        payment=payment,
+        telegram_id=customer.telegram_id,
+        kind=PaymentNotice.Kind.REFUNDED,
+        returned=returned_text(payment),
     )
-    record_audit(
-        actor=actor,
-        action="refund_payment",
-        target=f"payment #{payment.pk}",
-        details={"provider": payment.provider, "amount": str(payment.amount), "reason": reason},
-    )
-    return payment
+    details = {"provider": payment.provider, "amount": str(payment.amount), "reason": reason}
+    if payment.refund_owed:
+        details["owed"] = str(payment.refund_owed)
+    if reversal is not None:
+        details["referral_reversed"] = str(reversal.taken)
+        details["referral_owed"] = str(reversal.owed)
+    record_audit(actor=actor, action=action, target=f"payment #{payment.pk}", details=details)
+    return reversal
+
+
+def returned_text(payment: Payment) -> str:
+    return format(payment.provider_amount.normalize(), "f") + " " + payment.provider_currency
 
 
 @transaction.atomic
@@ -235,3 +265,72 @@ def record_manual_refund(*, actor: Actor, payment_id: int, reason: str) -> Payme
     refundable(payment, provider_ok=manual_ok)
     debit_for_refund(payment=payment, customer=customer, reason=reason, actor=actor)
     return finish_refund(actor=actor, payment_id=payment.pk, reason=reason)
+
+
+@dataclass(frozen=True)
+class OutsideRefund:
+    """A Stars payment Telegram refunded without the bot, as recorded: ``changed`` is False for a replay."""
+
+    payment: Payment
+    changed: bool
+    owed: Decimal = ZERO  # what the customer's balance could not give back
+    reversal: Reversal | None = None
+
+
+@transaction.atomic
+def record_outside_refund(*, telegram_id: int, charge_id: str) -> OutsideRefund | None:
+    """Record that Telegram refunded a Stars payment outside the bot (``refunded_payment``); once per charge id.
+
+    Marks the payment refunded, takes back what it credited as far as the
+    balance holds (the rest is ``refund_owed``), reverses its referral reward,
+    owes the customer's notice and one to each holder of ``refund_payments``,
+    and audits it. A charge already recorded as refunded changes nothing; a
+    refund of ours still ``refunding`` is finished (its amount is held
+    already). Returns None for a charge this shop does not know, or one of
+    another customer. Locks: customer rows, then the payment.
+    """
+    found = (
+        Payment.objects.filter(provider=Payment.Provider.STARS, external_id=charge_id[:128])
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if found is None:
+        log.warning("refunded_payment for an unknown Stars charge %r", charge_id[:128])
+        return None
+    payment, customer, _referrer = lock_payment_and_customers(payment_id=found)
+    if customer.telegram_id != telegram_id:
+        log.warning("refunded_payment of payment %s arrived from another user %s", payment.pk, telegram_id)
+        return None
+    if payment.status == Payment.Status.REFUNDED:
+        return OutsideRefund(payment=payment, changed=False, owed=payment.refund_owed)
+    if payment.status != Payment.Status.REFUNDING:
+        take_back_credit(
+            payment=payment,
+            customer=customer,
+            credited=credited_amount(payment),
+            reason=_("Refunded by Telegram"),
+        )
+    reversal = mark_refunded(
+        payment=payment,
+        customer=customer,
+        actor=None,
+        reason="refunded by Telegram outside the bot",
+        action="refund_payment_outside",
+    )
+    tell_staff_of_outside_refund(payment=payment, customer=customer, reversal=reversal)
+    return OutsideRefund(payment=payment, changed=True, owed=payment.refund_owed, reversal=reversal)
+
+
+def tell_staff_of_outside_refund(*, payment: Payment, customer: Customer, reversal: Reversal | None) -> None:
+    """Owe everyone who refunds payments a notice of a refund they did not make."""
+    for telegram_id in list_holders(codename="refund_payments"):
+        owe_notice(
+            payment=payment,
+            telegram_id=telegram_id,
+            kind=PaymentNotice.Kind.REFUNDED_OUTSIDE,
+            customer=customer.telegram_id,
+            purpose=payment.purpose,
+            returned=returned_text(payment),
+            owed=str(payment.refund_owed),
+            referral_owed=str(reversal.owed if reversal is not None else ZERO),
+        )

@@ -12,7 +12,8 @@ from telegram.ext import CallbackQueryHandler
 
 from catalog.selectors import claims as selectors
 from catalog.services import claims as services
-from telegrambot import callbacks, claim_notices, delivery, screens
+from catalog.services import rail_refunds
+from telegrambot import callbacks, claim_notices, delivery, providers, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.features import Feature, Job
@@ -29,6 +30,7 @@ DECISIONS = {
     "wait": (services.wait_for_stock, {}),
     "refund": (services.refund_claim, {"unit": "defective"}),
     "restock": (services.refund_claim, {"unit": "restock"}),
+    "manual": (rail_refunds.record_manual_claim_refund, {}),
 }
 
 
@@ -49,7 +51,8 @@ async def show_card(update: Update, context: ShopContext, claim_id: int) -> None
     card = await call(selectors.get_claim_card, actor=context.customer, claim_id=claim_id)
     values = [card.claim.purchase] if card.value is not None else []
     receipt = delivery.receipt(values, full=texts.card(card), short=texts.card(card, with_value=False))
-    await screens.show(update, context, receipt.text, keyboards.card(card.claim))
+    keyboard = keyboards.card(card.claim, stars_order=card.stars_order is not None)
+    await screens.show(update, context, receipt.text, keyboard)
     await delivery.send_file(context.bot, context.customer.telegram_id, receipt)
 
 
@@ -68,16 +71,23 @@ async def ask_decision(update: Update, context: ShopContext) -> None:
     """Asks to confirm a decision on the claim."""
     claim_id, decision = callbacks.ADMIN_CLAIM_DECIDE.parse(update.callback_query.data)
     await require(context, "manage_claims", "decide_claim")
-    await screens.show(
-        update, context, texts.confirm(claim_id, decision), keyboards.confirm(claim_id, decision)
-    )
+    order = None
+    if decision == "stars":
+        card = await call(selectors.get_claim_card, actor=context.customer, claim_id=claim_id)
+        order = card.stars_order
+    text = texts.confirm(claim_id, decision, order)
+    await screens.show(update, context, text, keyboards.confirm(claim_id, decision))
 
 
 async def decide(update: Update, context: ShopContext) -> None:
     """Makes the confirmed decision, tells the customer and shows the result."""
     claim_id, decision = callbacks.ADMIN_CLAIM_YES.parse(update.callback_query.data)
-    service, options = DECISIONS[decision]
-    await call(service, actor=context.customer, claim_id=claim_id, **options)
+    if decision == "stars":
+        # Telegram is asked on the event loop, between the two services (telegrambot/providers.py).
+        await providers.refund_claim_stars(context.bot, actor=context.customer, claim_id=claim_id)
+    else:
+        service, options = DECISIONS[decision]
+        await call(service, actor=context.customer, claim_id=claim_id, **options)
     await show_result(update, context, claim_id)
 
 

@@ -4,8 +4,8 @@ Registered as a ``TypeHandler`` in group -1. It registers or refreshes the
 sender, puts the customer in ``context.customer``, activates their language
 for the rest of the update, and stops (``ApplicationHandlerStop``) updates
 from groups and channels, from blocked users and from users who have not
-joined the required channel, and ignores edited messages. Payments (pre-checkout queries and successful
-payments) always pass: money Telegram took must reach the payments handlers
+joined the required channel, and ignores edited messages. Payments (pre-checkout queries, successful
+and refunded payments) always pass: money Telegram took must reach the payments handlers
 even for a blocked user.
 """
 
@@ -95,7 +95,8 @@ async def tell_closed(update: Update, context: ShopContext) -> None:
 def is_payment(update: Update) -> bool:
     message = update.message
     return update.pre_checkout_query is not None or (
-        message is not None and message.successful_payment is not None
+        message is not None
+        and (message.successful_payment is not None or message.refunded_payment is not None)
     )
 
 

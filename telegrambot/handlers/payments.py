@@ -16,7 +16,7 @@ from django.conf import settings
 from telegram import LabeledPrice, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, PreCheckoutQueryHandler, filters
 
-from catalog.services import orders
+from catalog.services import orders, rail_refunds
 from monitoring import funnel
 from monitoring.metrics import REFUSALS
 from payments.models import Payment, PaymentNotice
@@ -172,6 +172,18 @@ async def successful_payment(update: Update, context: ShopContext) -> None:
         )
 
 
+async def refunded_payment(update: Update, context: ShopContext) -> None:
+    """Records a Stars payment Telegram refunded outside the bot, and tells the customer and staff once."""
+    refunded = update.message.refunded_payment
+    outside = await call(
+        rail_refunds.record_refunded_payment,
+        telegram_id=update.effective_user.id,
+        charge_id=refunded.telegram_payment_charge_id,
+    )
+    if outside is not None and outside.changed:
+        await deliver_notices(context.bot, payment_id=outside.payment.pk)
+
+
 # --- jobs ------------------------------------------------------------------------
 async def reconcile_job(context: ShopContext) -> None:
     """Runs payment reconciliation, then sends what it owes people."""
@@ -201,6 +213,7 @@ HANDLERS = [
     CallbackQueryHandler(pay_cart_in_stars, pattern=callbacks.PAY_STARS_CART.pattern),
     PreCheckoutQueryHandler(pre_checkout),
     MessageHandler(filters.SUCCESSFUL_PAYMENT, successful_payment),
+    MessageHandler(filters.StatusUpdate.REFUNDED_PAYMENT, refunded_payment),
 ]
 # On one worker at a time: whichever holds the job lock (telegrambot/locks.py).
 JOBS = [

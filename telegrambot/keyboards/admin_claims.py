@@ -20,13 +20,16 @@ def claims(items: Sequence[Claim], page: PageLike) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([*rows, *([pager] if pager else []), to_admin_row()])
 
 
-def card(claim: Claim) -> InlineKeyboardMarkup:
+def card(claim: Claim, *, stars_order: bool = False) -> InlineKeyboardMarkup:
+    """The decisions on an undecided claim: a Stars order offers its refund in Stars, any other a manual one."""
     rows = []
     if claim.is_undecided:
+        rail = (texts.REFUND_STARS, "stars") if stars_order else (texts.REFUND_MANUAL, "manual")
         rows += [
             [button(texts.REPLACE, callbacks.ADMIN_CLAIM_DECIDE, claim.pk, "replace")],
             [button(texts.REFUND, callbacks.ADMIN_CLAIM_DECIDE, claim.pk, "refund")],
             [button(texts.RESTOCK, callbacks.ADMIN_CLAIM_DECIDE, claim.pk, "restock")],
+            [button(rail[0], callbacks.ADMIN_CLAIM_DECIDE, claim.pk, rail[1])],
             [button(texts.REJECT, callbacks.ADMIN_CLAIM_REJECT, claim.pk)],
         ]
         if claim.status == Claim.Status.OPEN:

@@ -257,6 +257,19 @@ class ChatUser:
         await self.shop.process({"message": {**self.message_base(message), "successful_payment": payment}})
         return charge_id
 
+    async def refunded_payment(
+        self, *, payload: str, currency: str, total_amount: int, charge_id: str
+    ) -> None:
+        """Send the service message of a payment Telegram refunded outside the bot (Bot API 7.10)."""
+        message = self.telegram.add_user_message(self.id)
+        refunded = {
+            "currency": currency,
+            "total_amount": total_amount,
+            "invoice_payload": payload,
+            "telegram_payment_charge_id": charge_id,
+        }
+        await self.shop.process({"message": {**self.message_base(message), "refunded_payment": refunded}})
+
     @contextmanager
     def allowing_rejections(self) -> Iterator[None]:
         """Let a block of actions make Telegram refuse calls (a user who blocked the bot, say)."""

@@ -6,12 +6,13 @@ from decimal import Decimal
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import transaction
 from django.test import override_settings
 
 from accounts.models import AuditEntry, Customer
 from catalog.models import Purchase
 from catalog.services.orders import start_product_order
-from payments.models import LedgerEntry, Payment
+from payments.models import LedgerEntry, Payment, PaymentNotice, ReferralReward
 from payments.services import change_balance, start_top_up
 from payments.testing.fake_cryptopay import FakeCryptoPay
 from payments.tests.helpers import ALL_METHODS, pay_telegram
@@ -223,10 +224,11 @@ class RefundStarsTests(PaymentsAdminTestCase):
         self.assertIn(f"#{purchase.order_number} · Game key", adam.screen.text)
         self.assertNotIn("referral reward", adam.screen.text)
 
-    async def test_it_says_before_confirming_that_the_referral_reward_stays(self) -> None:
+    async def test_it_says_before_confirming_that_the_referral_reward_is_taken_back(self) -> None:
         await change_customer(self.bob.pk, referrer=self.alice)
         with override_settings(REFERRAL_PERCENT=Decimal("10")):
             payment = await self.paid()
+        await self.reward_told(payment)
         adam, bob = await self.chats()
         await self.find(adam, f"#{payment.pk}")
         await adam.press("↩️ Refund the Stars")
@@ -234,9 +236,47 @@ class RefundStarsTests(PaymentsAdminTestCase):
         await adam.send("Fraud")
 
         self.assertIn(
-            "The referral reward of 2.00 RUB paid for this top-up stays with @alice.", adam.screen.text
+            "The referral reward of 2.00 RUB paid for this top-up is taken back from @alice "
+            "(balance 52.00 RUB).",
+            adam.screen.text,
         )
         self.assertNotIn("This order was delivered.", adam.screen.text)
+        await adam.press("✅ Yes, refund")
+
+        reversal = await LedgerEntry.objects.aget(kind=LedgerEntry.Kind.REFERRAL_REVERSAL)
+        self.assertEqual((reversal.customer_id, reversal.amount), (self.alice.pk, Decimal("-2.00")))
+        self.assertTrue(await sync_to_async(ledger_matches_balance)(self.alice))
+        self.assertEqual(await balance(self.alice), Decimal("50.00"))
+
+    async def test_it_says_a_spent_referral_reward_is_recorded_as_owed(self) -> None:
+        await change_customer(self.bob.pk, referrer=self.alice)
+        with override_settings(REFERRAL_PERCENT=Decimal("10")):
+            payment = await self.paid()
+        await sync_to_async(spend_all)(self.alice)
+        # Alice never opened the bot: her reward's notice is out of the way.
+        await PaymentNotice.objects.filter(telegram_id=self.alice.telegram_id).aupdate(
+            sent_at=payment.created
+        )
+        adam, bob = await self.chats()
+        await self.find(adam, f"#{payment.pk}")
+        await adam.press("↩️ Refund the Stars")
+
+        await adam.send("Fraud")
+
+        self.assertIn(
+            "as far as their balance (0.00 RUB) allows; the rest is recorded as owed.", adam.screen.text
+        )
+        await adam.press("✅ Yes, refund")
+        reward = await ReferralReward.objects.aget(payment=payment)
+        self.assertEqual(reward.owed, Decimal("2.00"))
+        self.assertIsNotNone(reward.reversed_at)
+        self.assertTrue(await sync_to_async(ledger_matches_balance)(self.alice))
+
+    async def reward_told(self, payment: Payment) -> None:
+        """Alice never opened the bot: her reward's notice is out of the way."""
+        await PaymentNotice.objects.filter(telegram_id=self.alice.telegram_id).aupdate(
+            sent_at=payment.created
+        )
 
     @sync_to_async
     def paid_order(self) -> Payment:
@@ -365,3 +405,16 @@ class RecheckTests(PaymentsAdminTestCase):
 
         self.assertEqual(adam.alert, "CryptoPay is not answering, please try again shortly.")
         self.assertEqual(await self.state(payment), (Payment.Status.PENDING, Decimal("0.00")))
+
+
+@sync_to_async
+def balance(customer: Customer) -> Decimal:
+    customer.refresh_from_db()
+    return customer.balance
+
+
+def spend_all(customer: Customer) -> None:
+    """The customer spends their whole balance (a purchase elsewhere)."""
+    with transaction.atomic():
+        locked = Customer.objects.select_for_update().get(pk=customer.pk)
+        change_balance(customer=locked, amount=-locked.balance, kind=LedgerEntry.Kind.PURCHASE)

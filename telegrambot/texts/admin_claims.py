@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.selectors import Page
 from catalog.models import Claim
-from catalog.selectors.claims import ClaimCard
+from catalog.selectors.claims import ClaimCard, StarsOrder
 from payments.money import format_money
 from telegrambot.texts.common import date_time, user_text
 
@@ -19,6 +19,8 @@ WAIT = gettext_lazy("⏳ Wait for stock")
 REFUND = gettext_lazy("💸 Refund (unit defective)")
 RESTOCK = gettext_lazy("💸 Refund (unit back to stock)")
 REJECT = gettext_lazy("❌ Reject")
+REFUND_STARS = gettext_lazy("⭐ Refund in Stars (whole order)")
+REFUND_MANUAL = gettext_lazy("🧾 Record manual refund")
 ATTACHMENT = gettext_lazy("📎 The customer's file")
 YES = gettext_lazy("✅ Yes, decide")
 LIST = gettext_lazy("🛠 Claims")
@@ -35,6 +37,10 @@ QUESTIONS = {
     "wait": gettext_lazy("Let the claim wait: the next unit added to the product replaces it first."),
     "refund": gettext_lazy("Return the price to the customer's balance and mark the unit defective?"),
     "restock": gettext_lazy("Return the price to the customer's balance and put the unit back on sale?"),
+    "manual": gettext_lazy(
+        "Record that the price was returned to the customer outside the shop (card, crypto)? "
+        "The balance does not change; the unit is marked defective."
+    ),
 }
 
 
@@ -65,6 +71,7 @@ def card(card: ClaimCard, *, with_value: bool = True) -> str:
             "price": format_money(purchase.price),
             "date": date_time(purchase.created),
         },
+        paid_with(card.stars_order),
         _("Reason: %(reason)s") % {"reason": REASONS.get(claim.reason, claim.reason)},
     ]
     if claim.text:
@@ -105,8 +112,36 @@ def card(card: ClaimCard, *, with_value: bool = True) -> str:
     return "\n".join(lines)
 
 
-def confirm(claim_id: int, decision: str) -> str:
-    return "🛠 <b>%s</b>\n\n%s" % (_("Claim #%(claim)s") % {"claim": claim_id}, QUESTIONS[decision])
+def confirm(claim_id: int, decision: str, stars_order: StarsOrder | None = None) -> str:
+    question = stars_question(stars_order) if decision == "stars" else QUESTIONS[decision]
+    return "🛠 <b>%s</b>\n\n%s" % (_("Claim #%(claim)s") % {"claim": claim_id}, question)
+
+
+def stars_question(order: StarsOrder | None) -> str:
+    if order is None:
+        return _(
+            "This order was not paid with Telegram Stars: refund it to the balance or record a manual refund."
+        )
+    return _(
+        "Refund the whole order through Telegram: %(stars)s %(currency)s go back to the customer, and all "
+        "%(items)s items of this order are marked refunded and defective. A cart order is refunded only as a "
+        "whole."
+    ) % {
+        "stars": format(order.stars.normalize(), "f"),
+        "currency": html.escape(order.currency),
+        "items": order.items,
+    }
+
+
+def paid_with(order: StarsOrder | None) -> str:
+    if order is None:
+        return _("Paid from the balance.")
+    return _("Paid with Telegram Stars: payment #%(payment)s, %(stars)s %(currency)s, %(items)s items.") % {
+        "payment": order.payment_id,
+        "stars": format(order.stars.normalize(), "f"),
+        "currency": html.escape(order.currency),
+        "items": order.items,
+    }
 
 
 def decided(claim_id: int, status: str) -> str:

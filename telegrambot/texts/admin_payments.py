@@ -193,14 +193,24 @@ def refund_warnings(effects: RefundEffects) -> list[str]:
             + "\n"
             + items
         )
-    if effects.reward is not None:
-        warnings.append(
-            _("⚠️ The referral reward of %(amount)s paid for this top-up stays with %(referrer)s.")
-            % {
-                "amount": format_money(effects.reward.amount),
-                "referrer": user_text(effects.reward.referrer, limit=40),
-            }
-        )
+    reward = effects.reward
+    if reward is not None and reward.reversed_at is None:
+        values = {
+            "amount": format_money(reward.amount),
+            "referrer": user_text(reward.referrer, limit=40),
+            "balance": format_money(reward.referrer.balance),
+        }
+        if reward.referrer.balance >= reward.amount:
+            text = _(
+                "↩️ The referral reward of %(amount)s paid for this top-up is taken back from %(referrer)s "
+                "(balance %(balance)s)."
+            )
+        else:
+            text = _(
+                "⚠️ The referral reward of %(amount)s paid for this top-up is taken back from %(referrer)s as "
+                "far as their balance (%(balance)s) allows; the rest is recorded as owed."
+            )
+        warnings.append(text % values)
     return warnings
 
 

@@ -53,6 +53,16 @@ def outcome(claim: Any, replacement: Any = None, *, with_value: bool = True) -> 
         if not with_value:
             return text + "\n\n" + str(SENT_AS_FILE)
         return text + "\n\n" + _("Your new item:") + "\n<code>" + html.escape(replacement.value) + "</code>"
+    if claim.status == "refunded" and claim.refund_to == "stars":
+        return (
+            _("💸 Claim #%(claim)s (order #%(order)s): the whole order was refunded in Telegram Stars.")
+            % number
+        )
+    if claim.status == "refunded" and claim.refund_to == "manual":
+        return (
+            _("💸 Claim #%(claim)s (order #%(order)s): the price was returned to you outside the shop.")
+            % number
+        )
     if claim.status == "refunded":
         return _("💸 Claim #%(claim)s (order #%(order)s): the price was returned to your balance.") % number
     if claim.status == "rejected":

@@ -108,11 +108,41 @@ def notice(kind: str, params: dict[str, Any], *, payment_id: int, purchases: Seq
             "customer": params.get("customer", ""),
             "provider": html.escape(str(params.get("provider", ""))),
         }
+    if kind == PaymentNotice.Kind.REFUNDED_OUTSIDE:
+        return refunded_outside(params, payment_id=payment_id)
     if kind == PaymentNotice.Kind.REFUNDED:
         return _("↩️ Your payment was refunded: %(returned)s.") % {
             "returned": html.escape(params.get("returned", ""))
         }
     return ""
+
+
+def refunded_outside(params: dict[str, Any], *, payment_id: int) -> str:
+    """Staff's notice of a Stars payment Telegram refunded without the bot."""
+    values = {
+        "id": payment_id,
+        "returned": html.escape(str(params.get("returned", ""))),
+        "customer": html.escape(str(params.get("customer", ""))),
+    }
+    if params.get("purpose") == "order":
+        text = _(
+            "↩️ Telegram refunded Stars payment #%(id)s (%(returned)s, customer <code>%(customer)s</code>) "
+            "outside the bot: its order is marked refunded and its units defective."
+        )
+    else:
+        text = _(
+            "↩️ Telegram refunded Stars top-up #%(id)s (%(returned)s, customer <code>%(customer)s</code>) "
+            "outside the bot: what it credited was taken back from the balance."
+        )
+    lines = [text % values]
+    for key, owed in (
+        ("owed", _("The balance did not cover it: the customer owes %(amount)s.")),
+        ("referral_owed", _("The referrer spent the reward: they owe %(amount)s.")),
+    ):
+        amount = Decimal(str(params.get(key) or "0"))
+        if amount > 0:
+            lines.append(owed % {"amount": format_money(amount)})
+    return "\n".join(lines)
 
 
 def short_receipt(purchases: Sequence[Purchase]) -> str:
