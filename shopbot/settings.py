@@ -169,6 +169,8 @@ RATE_LIMIT_PAYMENT = config.rate("RATE_LIMIT_PAYMENT", "10/m")
 RATE_LIMIT_PROMO = config.rate("RATE_LIMIT_PROMO", "10/10m")
 RATE_LIMIT_BROADCAST = config.rate("RATE_LIMIT_BROADCAST", "1/h")
 RATE_LIMIT_CLAIM = config.rate("RATE_LIMIT_CLAIM", "3/d")
+# Messages a customer may write to support (new tickets and their later messages), counted in the database.
+RATE_LIMIT_TICKET = config.rate("RATE_LIMIT_TICKET", "10/h")
 # Failed (unauthenticated) posts per client address to the HTTP webhooks; a post that
 # carries the right secret or signature is never limited.
 WEBHOOK_RATE_LIMIT = config.rate("WEBHOOK_RATE_LIMIT", "6000/m")
