@@ -253,3 +253,15 @@ class ClaimAlreadyDecided(ShopError):
 
 class ClaimNoStock(ShopError):
     message = _("No stock to replace %(product)s: refund the purchase or let the claim wait for stock.")
+
+
+class TicketNotFound(ShopError):
+    message = _("This support ticket was not found.")
+
+
+class TicketClosed(ShopError):
+    message = _("This support ticket is closed. Write to support again to open a new one.")
+
+
+class TicketLimit(ShopError):
+    message = _("You have written to support too often. Please try again later.")
