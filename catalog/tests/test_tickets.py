@@ -33,6 +33,8 @@ def stars_order(customer, *, charge_id: str = "stars-charge-1") -> Payment:
         provider_currency="XTR",
         status=Payment.Status.PAID,
         provider_charge_id=charge_id,
+        external_id=charge_id,
+        paid_at=now(),
         expires_at=now() + timedelta(hours=1),
     )
 
