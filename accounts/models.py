@@ -25,6 +25,7 @@ SHOP_PERMISSIONS = [
     # Customers' keys as delivered (purchases, sold stock): not part of statistics or stock work.
     ("view_delivered_values", "View delivered values"),
     ("manage_claims", "Manage claims"),
+    ("manage_support", "Manage support tickets"),
 ]
 PERMISSION_CODENAMES = [codename for codename, _ in SHOP_PERMISSIONS]
 

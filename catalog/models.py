@@ -432,3 +432,7 @@ class WaitlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} waits for {self.product}"
+
+
+# Support tickets live in their own module; importing them here registers them with the app.
+from catalog.ticket_models import Ticket, TicketMessage, TicketNotice  # noqa: E402, F401

@@ -262,3 +262,15 @@ class NewCustomerLimit(ShopError):
         "New customers can spend up to %(cap)s a day for now; %(left)s is left today. "
         "Please try a smaller order or come back later."
     )
+
+
+class TicketNotFound(ShopError):
+    message = _("This support ticket was not found.")
+
+
+class TicketClosed(ShopError):
+    message = _("This support ticket is closed. Write to support again to open a new one.")
+
+
+class TicketLimit(ShopError):
+    message = _("You have written to support too often. Please try again later.")

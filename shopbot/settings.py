@@ -177,6 +177,8 @@ RATE_LIMIT_BROADCAST = config.rate("RATE_LIMIT_BROADCAST", "1/h")
 PAID_BROADCASTS = config.bool("PAID_BROADCASTS", False)
 RATE_LIMIT_CLAIM = config.rate("RATE_LIMIT_CLAIM", "3/d")
 RATE_LIMIT_MYDATA = config.rate("RATE_LIMIT_MYDATA", "3/h")
+# Messages a customer may write to support (new tickets and their later messages), counted in the database.
+RATE_LIMIT_TICKET = config.rate("RATE_LIMIT_TICKET", "10/h")
 # Failed (unauthenticated) posts per client address to the HTTP webhooks; a post that
 # carries the right secret or signature is never limited.
 WEBHOOK_RATE_LIMIT = config.rate("WEBHOOK_RATE_LIMIT", "6000/m")

@@ -32,6 +32,7 @@ from telegrambot.handlers import (
     admin_roles,
     admin_stats,
     admin_stock,
+    admin_tickets,
     admin_users,
     cart,
     catalog,
@@ -46,6 +47,7 @@ from telegrambot.handlers import (
     referrals,
     reviews,
     start,
+    tickets,
     topup,
 )
 from telegrambot.jobs import broadcast as broadcast_job
@@ -66,6 +68,7 @@ ADMIN_FEATURES = [
     admin_roles.FEATURE,
     admin_payments.FEATURE,
     admin_claims.FEATURE,
+    admin_tickets.FEATURE,
     admin_promos.FEATURE,
     admin_broadcast.FEATURE,
     admin_stats.FEATURE,
@@ -81,6 +84,7 @@ FEATURES = [
     reviews.FEATURE,
     profile.FEATURE,
     claims.FEATURE,
+    tickets.FEATURE,
     referrals.FEATURE,
     topup.FEATURE,
     payments.FEATURE,

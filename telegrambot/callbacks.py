@@ -143,6 +143,12 @@ REDEEM_PROMO = Route("redeem")
 CLAIM_START = Route("clm", ID)
 CLAIM_REASON = Route("clmr", ID, choice("not_working", "already_used", "wrong_item", "other"))
 CLAIM_SKIP = Route("clms", ID)  # skip the optional text or file of the claim on this purchase
+# Support tickets (handlers/tickets.py): always the customer's own ticket or Stars order
+SUPPORT_WRITE = Route("supw")  # write to support: the open general ticket, or a new one
+SUPPORT_ORDER = Route("supo", ID)  # write about this Stars order (a payment id)
+TICKETS = Route("tks")  # the customer's tickets
+TICKET = Route("tk", ID)
+TICKET_REPLY = Route("tkr", ID)  # the Reply button under a support message
 REFERRALS = Route("refs")
 REFERRAL_LIST = Route("refl", PAGE)
 
@@ -219,6 +225,12 @@ ADMIN_CLAIM_FILE = Route("admclf", ID)  # send the customer's photo or document
 ADMIN_CLAIM_DECIDE = Route("admcld", ID, CLAIM_DECISION)  # asks to confirm
 ADMIN_CLAIM_YES = Route("admcly", ID, CLAIM_DECISION)
 ADMIN_CLAIM_REJECT = Route("admclr", ID)  # asks for the reason the customer sees
+# Support tickets [manage_support] (handlers/admin_tickets.py)
+ADMIN_TICKETS = Route("admtk")  # the open tickets, the longest waiting first
+ADMIN_TICKET = Route("admtkv", ID)
+ADMIN_TICKET_REPLY = Route("admtkr", ID)  # asks for the reply
+ADMIN_TICKET_CLOSE = Route("admtkx", ID)
+ADMIN_TICKET_FILE = Route("admtkf", ID)  # send a message's photo or document (a message id)
 # Users [manage_users; balances: manage_balances; roles: manage_roles]
 ADMIN_USERS = Route("admu")  # asks for a Telegram id or @username
 ADMIN_USER = Route("admuv", ID)  # by Telegram id

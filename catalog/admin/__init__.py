@@ -1,3 +1,3 @@
 """The catalog's pages of the Django admin; importing the modules registers them."""
 
-from catalog.admin import catalog, claims, promos  # noqa: F401 - registers the catalog, claim and promo code admins
+from catalog.admin import catalog, claims, promos, tickets  # noqa: F401 - registers the catalog, claim, promo code and ticket admins

@@ -1,4 +1,4 @@
-"""/start, the main menu, /help, /terms, /paysupport, rules and support."""
+"""/start, the main menu, /help, /terms, rules and support (/paysupport: handlers/tickets.py)."""
 
 from __future__ import annotations
 
@@ -40,11 +40,6 @@ async def terms(update: Update, context: ShopContext) -> None:
     await screens.show(update, context, texts.terms(), common_keyboards.back_to_menu())
 
 
-async def pay_support(update: Update, context: ShopContext) -> None:
-    """Tells how to get help with a payment, which Telegram requires of bots that take payments."""
-    await screens.show(update, context, texts.pay_support(), common_keyboards.back_to_menu())
-
-
 async def rules(update: Update, context: ShopContext) -> None:
     """Shows the shop's rules from the RULES setting."""
     await screens.show(update, context, texts.rules(), common_keyboards.back_to_menu())
@@ -64,7 +59,6 @@ HANDLERS = [
     CommandHandler("start", start, filters=PRIVATE),
     CommandHandler("help", help_command, filters=PRIVATE),
     CommandHandler("terms", terms, filters=PRIVATE),
-    CommandHandler("paysupport", pay_support, filters=PRIVATE),
     CallbackQueryHandler(menu, pattern=callbacks.MENU.pattern),
     CallbackQueryHandler(menu, pattern=callbacks.CANCEL.pattern),
     CallbackQueryHandler(menu, pattern=callbacks.CHECK_SUBSCRIPTION.pattern),

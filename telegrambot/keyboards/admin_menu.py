@@ -10,6 +10,7 @@ from telegrambot.keyboards.common import back_row, button
 from telegrambot.texts import admin_claims as claims_texts
 from telegrambot.texts import admin_menu as texts
 from telegrambot.texts import admin_payments as payments_texts
+from telegrambot.texts import tickets as tickets_texts
 
 # (permission, label, route, route values) in the order shown.
 SECTIONS: list[tuple[str, object, Route, tuple[object, ...]]] = [
@@ -25,13 +26,15 @@ SECTIONS: list[tuple[str, object, Route, tuple[object, ...]]] = [
     ("maintenance", texts.MAINTENANCE, callbacks.ADMIN_MAINTENANCE, ()),
     ("refund_payments", payments_texts.SECTION, callbacks.ADMIN_PAYMENTS, ()),
     ("manage_claims", claims_texts.section_button, callbacks.ADMIN_CLAIMS, (1,)),
+    ("manage_support", tickets_texts.section_button, callbacks.ADMIN_TICKETS, ()),
 ]
 
 
-def menu(codenames: frozenset[str], *, open_claims: int = 0) -> InlineKeyboardMarkup:
-    """The sections ``codenames`` open; the Claims button counts the claims waiting for a decision."""
+def menu(codenames: frozenset[str], *, open_claims: int = 0, open_tickets: int = 0) -> InlineKeyboardMarkup:
+    """The sections ``codenames`` open; Claims counts the undecided claims, Support the open tickets."""
+    counts = {"manage_claims": open_claims, "manage_support": open_tickets}
     shown = [
-        button(label(open_claims) if callable(label) else label, route, *values)
+        button(label(counts[codename]) if callable(label) else label, route, *values)
         for codename, label, route, values in SECTIONS
         if codename in codenames
     ]

@@ -7,6 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from accounts.models import Customer
 from telegrambot import callbacks
+from telegrambot.keyboards import tickets
 from telegrambot.keyboards.common import back_row, button, url_button
 from telegrambot.miniapp import launch
 from telegrambot.texts import start as texts
@@ -48,4 +49,4 @@ def support() -> InlineKeyboardMarkup:
     rows = []
     if helper and not helper.lstrip("-").isdigit():
         rows.append([url_button(texts.SUPPORT, f"https://t.me/{helper}")])
-    return InlineKeyboardMarkup([*rows, back_row()])
+    return InlineKeyboardMarkup([*rows, *tickets.write_rows(), back_row()])

@@ -36,6 +36,7 @@ PERMISSIONS = {
     "maintenance": gettext_lazy("Maintenance"),
     "view_delivered_values": gettext_lazy("Delivered keys"),
     "manage_claims": gettext_lazy("Claims"),
+    "manage_support": gettext_lazy("Support"),
 }
 
 
