@@ -18,6 +18,7 @@ from django.utils.timezone import now
 
 from accounts.models import Customer
 from catalog.models import CartLine, Claim, Purchase, Review, WaitlistEntry
+from catalog.ticket_models import TicketMessage
 from payments.models import LedgerEntry, Payment
 from shopbot.errors import CustomerNotFound
 
@@ -41,7 +42,7 @@ def stream(queryset: Any, *fields: str) -> Iterator[dict[str, Any]]:
 
 
 def export_customer_data(*, telegram_id: int) -> bytes:
-    """Return the customer's data as UTF-8 JSON: profile, purchases with values, ledger, payments, claims…"""
+    """Return the customer's data as UTF-8 JSON: profile, purchases with values, ledger, payments, claims, tickets…"""
     customer = Customer.objects.select_related("referrer").filter(telegram_id=telegram_id).first()
     if customer is None:
         raise CustomerNotFound()
@@ -101,6 +102,19 @@ def export_customer_data(*, telegram_id: int) -> bytes:
                 "text",
                 "status",
                 "decision_note",
+            )
+        ),
+        "tickets": rows(
+            stream(
+                TicketMessage.objects.filter(ticket__customer=customer).order_by(
+                    "ticket_id", "created", "id"
+                ),
+                "ticket_id",
+                "ticket__kind",
+                "ticket__status",
+                "created",
+                "from_staff",
+                "text",
             )
         ),
         "reviews": rows(

@@ -11,10 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from catalog.models import Claim, Purchase, Review
 from catalog.selectors.customer_data import export_customer_data
 from catalog.services import purchase_product
+from catalog.ticket_models import Ticket, TicketMessage
 from telegrambot.tests.helpers import BotTestCase
 
 
-def add_purchases(customer, product, count: int) -> None:
+def add_purchases(customer, product, count: int, prefix: str = "OLD") -> None:
     Purchase.objects.bulk_create(
         Purchase(
             buyer=customer,
@@ -22,7 +23,7 @@ def add_purchases(customer, product, count: int) -> None:
             product_name=product.name,
             list_price=product.price,
             price=product.price,
-            value=f"OLD-<b>{number}</b>",
+            value=f"{prefix}-<b>{number}</b>",
         )
         for number in range(count)
     )
@@ -40,11 +41,16 @@ class MyDataTests(BotTestCase):
             telegram_id=self.alice.telegram_id, product_id=self.key.pk
         )
         await sync_to_async(add_purchases)(self.alice, self.gift, 999)
-        await sync_to_async(add_purchases)(self.bob, self.gift, 3)  # somebody else's
+        await sync_to_async(add_purchases)(self.bob, self.gift, 3, "BOB")  # somebody else's
         await Claim.objects.acreate(
             purchase=sold, customer=self.alice, reason="broken", text="<i>dead</i> key"
         )
         await Review.objects.acreate(product=self.key, customer=self.alice, rating=5, text="Great & fast")
+        ticket = await Ticket.objects.acreate(customer=self.alice)
+        await TicketMessage.objects.acreate(ticket=ticket, author=self.alice, text="Where is <my> key?")
+        await TicketMessage.objects.acreate(
+            ticket=ticket, from_staff=True, author_label="Adam", text="Sent again"
+        )
         shop, alice = await self.start_chat()
 
         await alice.send("/mydata")
@@ -65,7 +71,12 @@ class MyDataTests(BotTestCase):
         self.assertEqual([entry["amount"] for entry in data["ledger"]], ["50.00", "-9.99"])
         self.assertEqual(data["claims"][0]["text"], "<i>dead</i> key")
         self.assertEqual(data["reviews"][0]["text"], "Great & fast")
-        self.assertNotIn("1002", content.decode().replace('"telegram_id": 1001', ""))
+        self.assertEqual(
+            [(message["from_staff"], message["text"]) for message in data["tickets"]],
+            [(False, "Where is <my> key?"), (True, "Sent again")],
+        )
+        self.assertNotIn("Adam", content.decode())  # staff are not named
+        self.assertNotIn("BOB-", content.decode())
 
     async def test_its_queries_do_not_grow_with_the_history(self):
         await sync_to_async(add_purchases)(self.alice, self.gift, 5)

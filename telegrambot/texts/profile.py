@@ -18,7 +18,7 @@ from telegrambot.texts.common import EMPTY, date_time, page_label, user_text
 
 MY_DATA_CAPTION = gettext_lazy(
     "📦 Everything the shop holds about you: profile, purchases with their values, balance history, "
-    "payments, claims, reviews. Keep it private: it contains your keys."
+    "payments, claims, tickets, reviews. Keep it private: it contains your keys."
 )
 
 PURCHASES = gettext_lazy("🧾 Purchase history")
