@@ -25,7 +25,7 @@ from accounts.models import Customer
 from accounts.services import customer_names, is_up_to_date, register_customer
 from shopbot import warmcache
 from telegrambot.adapter import read_keys
-from telegrambot.ratelimit import Refusal, ban_key, check_update, count_update_on_loop
+from telegrambot.ratelimit import Refusal, ban_key, check_read, check_update, count_update_on_loop
 from telegrambot.services import maintenance
 
 logger = logging.getLogger("shopbot.bot")
@@ -100,13 +100,14 @@ async def aadmit_sender(
     )
 
 
-def admit_customer(*, telegram_id: int) -> Admission:
+def admit_customer(*, telegram_id: int, read: bool = False) -> Admission:
     """The gate's reads for a customer already registered (a Mini App call): the limit, the row, maintenance.
 
-    Each call counts as one update against the same global limit as the chat.
+    A write counts as one update against the same global limit as the chat; a
+    ``read`` counts against ``RATE_LIMIT_APP_READ`` instead (``check_read``).
     ``customer`` is None when nobody with this id ever opened the shop.
     """
-    refusal = check_update(telegram_id=telegram_id)
+    refusal = check_read(telegram_id=telegram_id) if read else check_update(telegram_id=telegram_id)
     if refusal is not None:
         return Admission(refusal=refusal)
     customer = Customer.objects.filter(telegram_id=telegram_id).first()

@@ -7,7 +7,10 @@ Two kinds of limit, each a rate setting (``count/period``, ``0`` turns it off):
   banned for ``RATE_LIMIT_BAN_SECONDS`` (5 minutes) and everything they send
   until then is dropped;
 - per action: ``@limited(PURCHASE)`` (and ``PAYMENT``, ``PROMO``,
-  ``BROADCAST``) on the handler that triggers the action.
+  ``BROADCAST``) on the handler that triggers the action;
+- the Mini App's reads (``RATE_LIMIT_APP_READ``, 120 per minute): a page
+  makes several calls at once, so its reads count there and never towards
+  the global limit's ban; its writes count as updates, like a chat press.
 
 Counters are django-ratelimit's fixed windows, keyed by the Telegram id, in
 the default cache: Redis in production, so every bot worker counts into the
@@ -65,6 +68,7 @@ PAYMENT = Limit("payment", "RATE_LIMIT_PAYMENT")
 PROMO = Limit("promo", "RATE_LIMIT_PROMO")
 BROADCAST = Limit("broadcast", "RATE_LIMIT_BROADCAST", exempt_admins=False)
 MYDATA = Limit("mydata", "RATE_LIMIT_MYDATA")
+APP_READ = Limit("app_read", "RATE_LIMIT_APP_READ")
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,19 @@ def check_update(*, telegram_id: int, usage: dict[str, Any] | None = None) -> Re
     seconds = max(settings.RATE_LIMIT_BAN_SECONDS, usage["time_left"], 1)
     cache.set(ban_key(telegram_id), now + seconds, timeout=seconds + 5)
     return refuse(GLOBAL, telegram_id, seconds)
+
+
+def check_read(*, telegram_id: int) -> Refusal | None:
+    """Count one Mini App read against ``RATE_LIMIT_APP_READ``; a user the global limit banned stays refused.
+
+    A page of reads never adds to the global counter, so it cannot earn the chat a ban.
+    """
+    if GLOBAL.rate:
+        now = clock()
+        until = warmcache.get(ban_key(telegram_id))
+        if isinstance(until, float) and until > now:
+            return refuse(GLOBAL, telegram_id, until - now)
+    return check_action(APP_READ, telegram_id=telegram_id)
 
 
 def check_action(limit: Limit, *, telegram_id: int) -> Refusal | None:

@@ -14,7 +14,8 @@ session. The page keeps its token for the rest of its life (a reload reuses
 it from ``sessionStorage``).
 
 Every call then passes the same checks as a chat update, in the gate's order:
-the global rate limit (the same counters), the customer (registered as
+the rate limit (a write counts against the global limit's counters, a read
+against ``RATE_LIMIT_APP_READ``), the customer (registered as
 ``/start`` registers them on the exchange), blocked, the channel gate
 (``telegrambot.membership``, shared with the bot) and maintenance mode.
 """
@@ -94,8 +95,11 @@ def start_session(raw_init_data: object) -> tuple[str, Customer]:
     return token, customer
 
 
-def authenticate(token: object) -> Customer:
-    """Return the customer a session token names, after the gate's checks; raise ``ApiRefusal`` otherwise."""
+def authenticate(token: object, *, read: bool = False) -> Customer:
+    """Return the customer a session token names, after the gate's checks; raise ``ApiRefusal`` otherwise.
+
+    A ``read`` (a GET of the API) counts against ``RATE_LIMIT_APP_READ``, a write as a chat update.
+    """
     try:
         session = signing.TimestampSigner(salt=SALT).unsign_object(
             token if isinstance(token, str) else "", max_age=settings.MINIAPP_AUTH_SECONDS
@@ -103,7 +107,7 @@ def authenticate(token: object) -> Customer:
         telegram_id = int(session["id"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise ApiRefusal(401, "session", str(texts.SESSION_EXPIRED)) from None
-    return admit(admit_customer(telegram_id=telegram_id))
+    return admit(admit_customer(telegram_id=telegram_id, read=read))
 
 
 def admit(admission: Admission) -> Customer:

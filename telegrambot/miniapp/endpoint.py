@@ -74,7 +74,7 @@ def endpoint(
             if request.method != method:
                 return error(405, "method", str(texts.UNEXPECTED))
             try:
-                customer = auth.authenticate(request.headers.get(auth.HEADER))
+                customer = auth.authenticate(request.headers.get(auth.HEADER), read=method == "GET")
                 with translation.override(customer.language):
                     return answer(request, customer, view, limit, kwargs)
             except auth.ApiRefusal as refusal:
