@@ -19,12 +19,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Model, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,6 +35,7 @@ from shopbot.errors import ShopError
 
 # Telegram ids are up to 52 bits; longer digit strings are not ids.
 TELEGRAM_ID_DIGITS = 19
+ROW_ID_DIGITS = 18  # a row id of a BigAutoField
 BIGINT_MAX = 2**63 - 1
 # The intermediate page lists the first few chosen rows so the staff member sees whom it touches.
 ACTION_OBJECTS_SHOWN = 20
@@ -234,6 +236,52 @@ class ShopAdmin(admin.ModelAdmin):
             "checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/shop/action_form.html", context)
+
+
+class ObjectActionsMixin:
+    """A row's actions as buttons on its own page: each runs the list action on that one row.
+
+    ``object_actions`` lists (url name suffix, path, action method, label). The
+    page's view checks ``may_run_object_actions``, refuses anything but a row id
+    (ASCII digits within a bigint) with 404, runs the action and returns to the page.
+    """
+
+    object_actions: tuple[tuple[str, str, str, object], ...] = ()
+
+    def get_urls(self) -> list[Any]:
+        info = f"{self.opts.app_label}_{self.opts.model_name}"  # type: ignore[attr-defined]
+        urls = [
+            path(
+                f"<path:object_id>/{route}",
+                self.admin_site.admin_view(self.object_action_view),  # type: ignore[attr-defined]
+                {"action": action},
+                name=f"{info}_{name}",
+            )
+            for name, route, action, _label in self.object_actions
+        ]
+        return [*urls, *super().get_urls()]  # type: ignore[misc]
+
+    def may_run_object_actions(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)  # type: ignore[attr-defined]
+
+    def run_object_action(
+        self, request: HttpRequest, queryset: QuerySet[Any], action: str
+    ) -> HttpResponse | None:
+        return getattr(self, action)(request, queryset)
+
+    def object_action_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        if not self.may_run_object_actions(request):
+            raise PermissionDenied
+        if not (object_id.isascii() and object_id.isdecimal() and len(object_id) <= ROW_ID_DIGITS):
+            raise Http404
+        queryset = self.get_queryset(request).filter(pk=int(object_id))  # type: ignore[attr-defined]
+        if not queryset.exists():
+            raise Http404
+        response = self.run_object_action(request, queryset, action)
+        opts = self.opts  # type: ignore[attr-defined]
+        return response or HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
+        )
 
 
 def submitted(request: HttpRequest) -> bool:

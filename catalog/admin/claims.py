@@ -12,10 +12,9 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import path, reverse
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,9 +24,8 @@ from catalog.selectors.claims import get_stars_order
 from catalog.services import claims as services
 from catalog.services import rail_refunds
 from payments import telegram_api
-from shopbot.admin import ReadOnlyAdmin, submitted
+from shopbot.admin import ObjectActionsMixin, ReadOnlyAdmin, submitted
 
-ID_DIGITS = 18
 # The claim page's buttons: (url name suffix, path, action, label); only the one the order's rail allows shows.
 OBJECT_ACTIONS = (
     (
@@ -57,7 +55,8 @@ class RejectForm(forms.Form):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ReadOnlyAdmin):
+class ClaimAdmin(ObjectActionsMixin, ReadOnlyAdmin):
+    object_actions = OBJECT_ACTIONS
     list_display = ("id", "order_number", "product", "customer", "reason", "status", "created")
     list_filter = ("status", "reason", ("purchase__product", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("purchase", "customer")
@@ -161,32 +160,9 @@ class ClaimAdmin(ReadOnlyAdmin):
         self.decide_each(request, queryset, rail_refunds.record_manual_claim_refund)
         return None
 
-    # --- the same refunds from a claim's own page --------------------------------------
-    def get_urls(self) -> list[Any]:
-        info = f"{self.opts.app_label}_{self.opts.model_name}"
-        urls = [
-            path(
-                f"<path:object_id>/{route}",
-                self.admin_site.admin_view(self.object_action_view),
-                {"action": action},
-                name=f"{info}_{name}",
-            )
-            for name, route, action, _label in OBJECT_ACTIONS
-        ]
-        return [*urls, *super().get_urls()]
-
-    def object_action_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
-        """Run one refund on one claim from its page (a confirmation first); return to the page."""
-        if not self.has_manage_claims_permission(request):
-            raise PermissionDenied
-        if not (object_id.isascii() and object_id.isdecimal() and len(object_id) <= ID_DIGITS):
-            raise Http404
-        queryset = self.get_queryset(request).filter(pk=int(object_id))
-        if not queryset.exists():
-            raise Http404
-        response = getattr(self, action)(request, queryset)
-        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id])
-        return response or HttpResponseRedirect(change_url)
+    # --- the same refunds from a claim's own page (ObjectActionsMixin) -----------------
+    def may_run_object_actions(self, request: HttpRequest) -> bool:
+        return self.has_manage_claims_permission(request)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = tuple(super().get_readonly_fields(request, obj))

@@ -86,3 +86,34 @@ class ClaimAdminTests(ClaimTestCase):
         claim.refresh_from_db()
         self.assertEqual(claim.status, Claim.Status.OPEN)
         self.assertFalse(AuditEntry.objects.filter(action="claim_replaced").exists())
+
+    # --- the same decisions from a claim's own page ---
+    def test_the_claim_page_records_a_manual_refund_after_a_confirmation(self) -> None:
+        claim = self.claim()
+        url = reverse("admin:catalog_claim_manual_refund", args=[claim.pk])
+        self.client.force_login(self.wendy)
+
+        confirmation = self.client.get(url)
+        self.assertContains(confirmation, "Record manual refund")
+        self.assertEqual(Claim.objects.get(pk=claim.pk).status, "open")  # shown, not done
+
+        done = self.client.post(
+            url, {"action": "manual_refund", "_selected_action": [claim.pk], "apply": "1"}
+        )
+        self.assertRedirects(
+            done, reverse("admin:catalog_claim_change", args=[claim.pk]), fetch_redirect_response=False
+        )
+        self.assertEqual(Claim.objects.get(pk=claim.pk).status, "refunded")
+
+    def test_the_claim_page_refuses_staff_without_manage_claims_and_forged_ids(self) -> None:
+        claim = self.claim()
+        self.client.force_login(self.stan)
+        self.assertEqual(
+            self.client.get(reverse("admin:catalog_claim_manual_refund", args=[claim.pk])).status_code, 403
+        )
+
+        self.client.force_login(self.wendy)
+        for forged in ("999999", "١٢", "9" * 30):
+            response = self.client.get(f"{CHANGELIST}{forged}/manual-refund/")
+            self.assertEqual(response.status_code, 404, forged)
+        self.assertEqual(Claim.objects.get(pk=claim.pk).status, "open")

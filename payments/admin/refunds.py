@@ -15,10 +15,9 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import path, reverse
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,9 +35,8 @@ from payments.services import (
     settle_stars_refund,
 )
 from payments.services.crediting import Credit
-from shopbot.admin import ShopAdmin, submitted
+from shopbot.admin import ObjectActionsMixin, ShopAdmin, submitted
 
-ID_DIGITS = 18
 # The object pages' action links: (url name suffix, path, action, label).
 OBJECT_ACTIONS = (
     ("refund", "refund/", "refund_stars", gettext_lazy("Refund Stars payment…")),
@@ -71,7 +69,8 @@ class AttentionFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PaymentRefundsMixin(ShopAdmin):
+class PaymentRefundsMixin(ObjectActionsMixin, ShopAdmin):
+    object_actions = OBJECT_ACTIONS
     """Refund, manual refund and re-check actions for the payments' admin."""
 
     actions = ("refund_stars", "manual_refund", "recheck_cryptopay")
@@ -129,46 +128,23 @@ class PaymentRefundsMixin(ShopAdmin):
         title = _("Record manual refund") if manual else _("Refund Stars payment")
         return self.render_action_form(request, queryset, form=form, title=title, action=action, submit=title)
 
-    # --- the same actions from a payment's own page ----------------------------------
-    def get_urls(self) -> list[Any]:
-        info = f"{self.opts.app_label}_{self.opts.model_name}"
-        urls = [
-            path(
-                f"<path:object_id>/{route}",
-                self.admin_site.admin_view(self.object_action_view),
-                {"action": action},
-                name=f"{info}_{name}",
-            )
-            for name, route, action, _label in OBJECT_ACTIONS
-        ]
-        return [*urls, *super().get_urls()]
-
-    def object_action_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
-        """Run one staff action on one payment from its page; return to the page afterwards."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        # ASCII digits within a bigint only: anything else names no payment (and would not fit the query).
-        if not (object_id.isascii() and object_id.isdecimal() and len(object_id) <= ID_DIGITS):
-            raise Http404
-        queryset = self.get_queryset(request).filter(pk=int(object_id))
-        if not queryset.exists():
-            raise Http404
-        response = None
+    # --- the same actions from a payment's own page (ObjectActionsMixin) ---------------
+    def run_object_action(
+        self, request: HttpRequest, queryset: QuerySet[Payment], action: str
+    ) -> HttpResponse | None:
         if action != "recheck_cryptopay":
-            response = getattr(self, action)(request, queryset)
-        elif submitted(request):
+            return getattr(self, action)(request, queryset)
+        if submitted(request):
             self.recheck_cryptopay(request, queryset)
-        else:
-            response = self.render_action_form(
-                request,
-                queryset,
-                form=forms.Form(),
-                title=_("Re-check with CryptoPay"),
-                action=action,
-                submit=_("Re-check with CryptoPay"),
-            )
-        change_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[object_id])
-        return response or HttpResponseRedirect(change_url)
+            return None
+        return self.render_action_form(
+            request,
+            queryset,
+            form=forms.Form(),
+            title=_("Re-check with CryptoPay"),
+            action=action,
+            submit=_("Re-check with CryptoPay"),
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = tuple(super().get_readonly_fields(request, obj))
