@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from accounts.models import Customer
 from accounts.selectors import check_may_shop
 from accounts.services import get_customer_for_update
 from catalog.models import DeliveryFile, Product, StockUnit
+from catalog.services.picking import sells_in_one_statement, take_and_sell
 from shopbot.errors import (
     InvalidInput,
     NotEnoughStock,
@@ -164,33 +166,44 @@ def take_units(*, product: Product, quantity: int) -> list[Delivery]:
     return [Delivery(unit=unit, value=unit.value, file=unit.file) for unit in units]
 
 
-def take_units_for_sale(*, product_id: object, quantity: int) -> tuple[Product, list[Delivery]]:
+def take_units_for_sale(
+    *, product_id: object, quantity: int, sold_at: datetime | None = None
+) -> tuple[Product, list[Delivery]]:
     """Return a product for sale and lock ``quantity`` of its units, like ``take_units``.
 
     A product with the units in stock costs one query: the units are read with
-    their product and category, locking only the stock rows. Otherwise the
-    product is read on its own to say why not (hidden, sold out, not enough)
-    or to deliver its unlimited value.
+    their product and category, locking only the stock rows. With ``sold_at``
+    the same statement marks them sold at that moment where the database can
+    (``catalog.services.picking``), and ``record_sales`` leaves them be.
+    Otherwise the product is read on its own to say why not (hidden, sold
+    out, not enough) or to deliver its unlimited value.
 
     An unlimited product delivers its unlimited value on every path, even with
     units left from before it was switched: those stay unsold, for the day it
     is switched back.
     """
-    units = list(
-        StockUnit.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("product__category", "file")
-        .filter(
-            product_id=clean_id(product_id),
-            product__is_active=True,
-            product__category__is_active=True,
-            product__is_unlimited=False,
-            sold_at__isnull=True,
+    pk = clean_id(product_id)
+    if sold_at is not None and sells_in_one_statement():
+        units = take_and_sell(product_id=pk, quantity=quantity, at=sold_at)
+        if len(units) < quantity:
+            # Not enough: unmark the few taken (still ours, locked) so the refusal counts them.
+            StockUnit.objects.filter(pk__in=[unit.pk for unit in units]).update(sold_at=None)
+    else:
+        units = list(
+            StockUnit.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("product__category", "file")
+            .filter(
+                product_id=pk,
+                product__is_active=True,
+                product__category__is_active=True,
+                product__is_unlimited=False,
+                sold_at__isnull=True,
+            )
+            .order_by("created", "id")[:quantity]
         )
-        .order_by("created", "id")[:quantity]
-    )
     if len(units) == quantity:
         return units[0].product, [Delivery(unit=unit, value=unit.value, file=unit.file) for unit in units]
-    product = get_product_for_sale(product_id=product_id)
+    product = get_product_for_sale(product_id=pk)
     return product, take_units(product=product, quantity=quantity)  # the units locked above stay ours
 
 

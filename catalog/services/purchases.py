@@ -2,9 +2,15 @@
 
 Lock order (shared with ``accounts.services`` and ``payments.services``): the
 customer row, then the purchase intent, then stock rows (SKIP LOCKED), then
-promo rows. The buyer's
-money leaves only if the unit arrives: taking the unit, debiting the balance,
-redeeming the promo code and writing the purchase happen in one transaction.
+promo rows. The buyer's money leaves only if the unit arrives: taking the
+unit, debiting the balance, redeeming the promo code and writing the purchase
+happen in one transaction.
+
+On PostgreSQL a balance purchase takes two statements fewer: the customer's
+row is locked by debiting the price it will cost (``debit_first``, the
+intent's total or the list price), and the unit is taken and marked sold in
+one statement (``catalog.services.picking``). Both are undone by any refusal
+after them, like the rest of the transaction.
 """
 
 from __future__ import annotations
@@ -15,15 +21,16 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.timezone import now
 
 from accounts.models import Customer
-from accounts.selectors import get_buyer
+from accounts.selectors import check_may_shop, get_buyer
 from catalog.cache import forget_stock
 from catalog.models import Product, PromoCode, PromoUsage, Purchase, PurchaseIntent, StockUnit
 from catalog.services.common import (
     Delivery,
+    clean_id,
     get_product_for_sale,
     has_stock,
     lock_buyer,
@@ -35,8 +42,8 @@ from catalog.services.pricing import check_discount, find_promo
 from monitoring import metrics
 from payments.models import LedgerEntry, Payment
 from payments.money import ZERO, format_money
-from payments.services import change_balance, owe_purchase_receipt
-from shopbot.errors import InsufficientFunds, OutOfStock, PriceChanged
+from payments.services import Debit, change_balance, debit_first, owe_purchase_receipt, write_debits
+from shopbot.errors import InsufficientFunds, IntentNotFound, OutOfStock, PriceChanged, ShopError
 
 
 @dataclass(frozen=True)
@@ -123,21 +130,24 @@ def purchase_product(
     (a face other than the chat) the chat's receipt is owed in the same
     transaction (``owe_receipt``).
     """
-    customer = lock_buyer(telegram_id=telegram_id)
+    at = now()
+    amount = sale_amount(intent_id, product_id, promo_code)
+    debit = debit_first(telegram_id=telegram_id, amount=amount) if amount is not None else None
+    customer = check_may_shop(debit.customer) if debit else lock_buyer(telegram_id=telegram_id)
     claimed = None
     if intent_id is not None:
         claimed = claim_intent(intent_id=intent_id, customer=customer, kind=PurchaseIntent.Kind.PRODUCT)
         product_id = claimed.product_id
-    product, [delivery] = take_units_for_sale(product_id=product_id, quantity=1)
+    product, [delivery] = take_units_for_sale(product_id=product_id, quantity=1, sold_at=at)
     if claimed is not None:
         promo = lock_promo(claimed.promo_code_id)
     else:
         promo = find_promo(code=promo_code, lock=True) if promo_code is not None else None
     quote = price_product(customer=customer, product=product, promo=promo)
-    if claimed is not None and quote.price != claimed.total:
+    if (claimed is not None and quote.price != claimed.total) or (debit and quote.price != debit.amount):
         raise PriceChanged(product=product.name, product_id=product.pk)
     check_spend(customer, quote.price)
-    if quote.price > customer.balance:
+    if quote.price > customer.balance and debit is None:
         # Refused before anything is written, naming the price so the face can offer the difference.
         raise InsufficientFunds(
             price=format_money(quote.price),
@@ -153,11 +163,29 @@ def purchase_product(
         discount=quote.discount,
         promo=quote.promo,
     )
-    purchases = record_sales(customer=customer, sales=[sale])
+    purchases = record_sales(customer=customer, sales=[sale], debit=debit, at=at)
     if receipt_in_chat:
         owe_receipt(customer=customer, purchases=purchases)
     count_sales(purchases, method="balance")
     return purchases[0]
+
+
+def sale_amount(intent_id: object, product_id: object, promo_code: str | None) -> QuerySet | None:
+    """What one unit will cost, as a query ``debit_first`` reads: the intent's total, or the list price.
+
+    None (the sale takes the long way, which says why) for an id that is not
+    one, and for a promo code without an intent: its discount needs the sale's locks.
+    """
+    try:
+        if intent_id is not None:
+            intent = clean_id(intent_id, IntentNotFound)
+            live = PurchaseIntent.objects.filter(pk=intent, kind=PurchaseIntent.Kind.PRODUCT, used_at=None)
+            return live.values("total")
+        if promo_code is None:
+            return Product.objects.filter(pk=clean_id(product_id)).values("price")
+    except ShopError:
+        pass
+    return None
 
 
 def owe_receipt(*, customer: Customer, purchases: list[Purchase]) -> None:
@@ -174,22 +202,34 @@ def lock_promo(promo_id: int | None) -> PromoCode | None:
     return PromoCode.objects.select_for_update().filter(pk=promo_id).first()
 
 
-def record_sales(*, customer: Customer, sales: list[Sale], payment: Payment | None = None) -> list[Purchase]:
+def record_sales(
+    *,
+    customer: Customer,
+    sales: list[Sale],
+    payment: Payment | None = None,
+    debit: Debit | None = None,
+    at: datetime | None = None,
+) -> list[Purchase]:
     """Mark units sold, charge the balance, redeem promo codes and write the purchases.
 
     The caller holds the customer row lock and the locks on the units and promo
     rows in ``sales``, inside one transaction. Without ``payment`` every unit
     with a price is debited from the balance (one PURCHASE ledger row per
     purchase, its reference the order number); with ``payment`` (an order paid
-    directly) the balance is left alone. The caller checks the balance covers
-    the total first if it wants one refusal naming the total.
+    directly) the balance is left alone. With ``debit`` the money was taken
+    already (``payments.services.debit_first``, for the sales' total) and only
+    its ledger rows are written. The caller checks the balance covers
+    the total first if it wants one refusal naming the total. Units already
+    marked sold (``take_units_for_sale(sold_at=)``) are left as they are.
     """
-    at = now()
+    at = at or now()
     units = [sale.delivery.unit for sale in sales if sale.delivery.unit is not None]
     if units:
-        StockUnit.objects.filter(pk__in=[unit.pk for unit in units]).update(sold_at=at)
+        unmarked = [unit for unit in units if unit.sold_at is None]
+        if unmarked:
+            StockUnit.objects.filter(pk__in=[unit.pk for unit in unmarked]).update(sold_at=at)
         forget_stock((unit.product_id for unit in units), again_on_commit=False)  # what the card shows
-        for unit in units:
+        for unit in unmarked:
             unit.sold_at = at
     purchases = [
         Purchase(
@@ -209,16 +249,19 @@ def record_sales(*, customer: Customer, sales: list[Sale], payment: Payment | No
         )
         for sale in sales
     ]
-    if payment is None:
-        for purchase in purchases:
-            if purchase.price > ZERO:
-                change_balance(
-                    customer=customer,
-                    amount=-purchase.price,
-                    kind=LedgerEntry.Kind.PURCHASE,
-                    reason=purchase.product_name,
-                    reference=purchase.order_number,
-                )
+    charged = [purchase for purchase in purchases if purchase.price > ZERO and payment is None]
+    if debit is not None:
+        entries = [(purchase.price, purchase.product_name, purchase.order_number) for purchase in charged]
+        write_debits(debit, entries, kind=LedgerEntry.Kind.PURCHASE)
+    else:
+        for purchase in charged:
+            change_balance(
+                customer=customer,
+                amount=-purchase.price,
+                kind=LedgerEntry.Kind.PURCHASE,
+                reason=purchase.product_name,
+                reference=purchase.order_number,
+            )
     Purchase.objects.bulk_create(purchases)
     redeem_discounts(customer=customer, sales=sales, purchases=purchases)
     return purchases

@@ -27,6 +27,7 @@ from payments.services.cryptopay import (
     expire_overdue_payments,
     pending_crypto_invoices,
 )
+from payments.services.debits import Debit, debit_first, write_debits
 from payments.services.fulfilment import Fulfiller, fulfiller_for, register_fulfiller
 from payments.services.ledger import REASON_MAX, adjust_balance, change_balance, clean_reason
 from payments.services.notices import (
@@ -61,6 +62,7 @@ from payments.services.top_ups import (
 __all__ = [
     "REASON_MAX",
     "Credit",
+    "Debit",
     "Fulfiller",
     "InvoiceState",
     "Notice",
@@ -76,6 +78,8 @@ __all__ = [
     "create_payment",
     "credit_crypto_invoice",
     "credit_payment",
+    "debit_first",
+    "write_debits",
     "enabled_providers",
     "expire_overdue_payments",
     "fail_payment",

@@ -32,11 +32,12 @@ WARM_QUERIES = {
     "profile": 1,
 }
 # Gate (1: the sale before changed the balance, so the row is read again), then the sale:
-# customer lock, the purchase intent claimed (locked and marked used in one UPDATE), units with
-# their product (SKIP LOCKED), units sold, balance, ledger row, purchase (7).
+# the customer locked by debiting the intent's total (one UPDATE … RETURNING), the intent
+# claimed (locked and marked used in one UPDATE), the unit taken and marked sold with its
+# product (one WITH … UPDATE, SKIP LOCKED), ledger row, purchase (5).
 # No promo code draft to forget: the dialog's "no state" marker in the cache says so.
 # The funnel counts in the cache, and a product without a low-stock threshold costs no check.
-PURCHASE_QUERIES = 8
+PURCHASE_QUERIES = 6
 # The buyer (1), the product with whether it has stock (1), the purchase intent written (1): the
 # gate admits from the cache, and the dialog's "no state" marker says there is no promo code draft.
 CONFIRMATION_QUERIES = 3
