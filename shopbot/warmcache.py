@@ -18,6 +18,12 @@ runs such a read on the event loop instead, *in loop mode*:
 
 Outside loop mode (the ORM thread, the web process) these functions are the
 cache's own.
+
+Inside one update (``UpdateScope``) the values fetched on the loop are kept
+for the update's later reads until it next goes to the ORM thread (which may
+change anything): the gate's round trip fetches what the handler's reads need
+of the customer's state too. Another update of the same customer waits its
+turn, so nothing else changes those values meanwhile.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ from django.core.cache import cache, caches
 
 ABSENT = object()  # a key fetched and not found in the cache
 _fetched: ContextVar[dict[str, Any] | None] = ContextVar("warm_cache_fetched", default=None)
+_asked: ContextVar[set[str] | None] = ContextVar("warm_cache_asked", default=None)
+_carried: ContextVar[dict[str, Any] | None] = ContextVar("warm_cache_carried", default=None)
 
 
 # Both are BaseExceptions, as CancelledError is: control flow that a broad ``except Exception``
@@ -64,6 +72,7 @@ def get_many(keys: Iterable[str]) -> dict[str, Any]:
     keys = list(keys)
     if fetched is None:
         return cache.get_many(keys)
+    _asked.get().update(keys)
     wanted = [key for key in keys if key not in fetched]
     if wanted:
         raise NeedKeys(wanted)
@@ -78,16 +87,51 @@ def get(key: str, default: Any = None) -> Any:
 
 
 class LoopMode:
-    """Run sync code in loop mode with the values fetched so far (``with LoopMode(fetched):``)."""
+    """Run sync code in loop mode with the values fetched so far (``with LoopMode(fetched):``).
+
+    ``asked`` collects every key the code read, for the next time it runs.
+    """
 
     def __init__(self, fetched: dict[str, Any]) -> None:
         self.fetched = fetched
+        self.asked: set[str] = set()
 
     def __enter__(self) -> None:
-        self.token = _fetched.set(self.fetched)
+        self.tokens = (_fetched.set(self.fetched), _asked.set(self.asked))
 
     def __exit__(self, *exc: object) -> None:
-        _fetched.reset(self.token)
+        fetched, asked = self.tokens
+        _fetched.reset(fetched)
+        _asked.reset(asked)
+
+
+class UpdateScope:
+    """``with UpdateScope():`` around one update, whose loop reads then share what they fetched."""
+
+    def __enter__(self) -> None:
+        self.token = _carried.set({})
+
+    def __exit__(self, *exc: object) -> None:
+        _carried.reset(self.token)
+
+
+def carried() -> dict[str, Any]:
+    """A copy of the values this update fetched on the loop so far (empty outside an update)."""
+    return dict(_carried.get() or {})
+
+
+def carry(values: dict[str, Any]) -> None:
+    """Keep ``values`` fetched on the loop for the rest of this update."""
+    kept = _carried.get()
+    if kept is not None:
+        kept.update(values)
+
+
+def drop_carried() -> None:
+    """Forget what this update fetched: it went to the ORM thread, which may have changed it."""
+    kept = _carried.get()
+    if kept is not None:
+        kept.clear()
 
 
 # --- the event loop's side of the cache ---------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
@@ -30,6 +31,9 @@ R = TypeVar("R")
 # persistent connections, where once a call doubled the queries of a screen.
 CHECK_EVERY = 1.0
 FETCH_ROUNDS = 4  # cache round trips a warm read may take before it goes to the ORM thread
+LEARNED_MAX = 10_000  # reads whose keys are remembered (a few per active customer)
+# The event loop's only: reads run there, one at a time.
+_learned: OrderedDict[tuple | None, tuple[str, ...]] = OrderedDict()
 _checked = threading.local()
 _pool: ThreadPoolExecutor | None = None
 
@@ -61,11 +65,14 @@ def database_threads() -> ThreadPoolExecutor:
 
 async def call(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """Run a service or selector on a database thread and return its result."""
-    if pool_size() <= 1:
-        return await sync_to_async(_run)(func, *args, **kwargs)
-    return await sync_to_async(_run, thread_sensitive=False, executor=database_threads())(
-        func, *args, **kwargs
-    )
+    try:
+        if pool_size() <= 1:
+            return await sync_to_async(_run)(func, *args, **kwargs)
+        return await sync_to_async(_run, thread_sensitive=False, executor=database_threads())(
+            func, *args, **kwargs
+        )
+    finally:
+        warmcache.drop_carried()  # it may have changed what this update read on the loop
 
 
 async def read(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
@@ -78,9 +85,16 @@ async def read(func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
 
 
 async def read_keys(keys: Iterable[str], func: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-    """``read``, fetching ``keys`` (those it is known to read) in its first round trip."""
-    fetched: dict[str, object] = {}
-    wanted = list(keys)
+    """``read``, fetching ``keys`` (those it is known to read) in its first round trip.
+
+    The first round trip also fetches the keys the same read with the same
+    arguments asked for last time (so a warm screen takes one round trip and
+    one run of its code), and none this update fetched already
+    (``warmcache.UpdateScope``).
+    """
+    fetched = warmcache.carried()
+    shape = call_shape(func, args, kwargs)
+    wanted = [key for key in dict.fromkeys([*keys, *_learned.get(shape, ())]) if key not in fetched]
     if wanted:
         try:
             fetched.update(await warmcache.aget_many(wanted))
@@ -88,8 +102,9 @@ async def read_keys(keys: Iterable[str], func: Callable[P, R], *args: P.args, **
             WARM_READS.labels(path="orm").inc()
             return await call(func, *args, **kwargs)
     for _ in range(FETCH_ROUNDS):
+        mode = warmcache.LoopMode(fetched)
         try:
-            with warmcache.LoopMode(fetched):
+            with mode:
                 result = func(*args, **kwargs)
         except warmcache.NeedKeys as need:
             try:
@@ -100,9 +115,36 @@ async def read_keys(keys: Iterable[str], func: Callable[P, R], *args: P.args, **
         except (warmcache.Miss, SynchronousOnlyOperation):
             break
         WARM_READS.labels(path="loop").inc()
+        learn(shape, mode.asked)
+        warmcache.carry(fetched)
         return result
     WARM_READS.labels(path="orm").inc()
     return await call(func, *args, **kwargs)
+
+
+def call_shape(func: Callable[..., object], args: tuple, kwargs: dict) -> tuple | None:
+    """What identifies a read for remembering its keys: the function and its arguments, if hashable."""
+    shape = (func, args, tuple(sorted(kwargs.items())))
+    try:
+        hash(shape)
+    except TypeError:
+        return None
+    return shape
+
+
+def learn(shape: tuple | None, asked: set[str]) -> None:
+    """Remember the keys a read asked for, for its next first round trip (the newest LEARNED_MAX reads)."""
+    if shape is None:
+        return
+    _learned[shape] = tuple(asked)
+    _learned.move_to_end(shape)
+    if len(_learned) > LEARNED_MAX:
+        _learned.popitem(last=False)
+
+
+def forget_learned_keys() -> None:
+    """Forget every read's remembered keys (tests that count round trips start from none)."""
+    _learned.clear()
 
 
 def close_pool() -> None:

@@ -27,6 +27,7 @@ from shopbot import warmcache
 from telegrambot.adapter import read_keys
 from telegrambot.ratelimit import Refusal, ban_key, check_read, check_update, count_update_on_loop
 from telegrambot.services import maintenance
+from telegrambot.services.dialog import no_state_key
 
 logger = logging.getLogger("shopbot.bot")
 
@@ -86,7 +87,8 @@ async def aadmit_sender(
         except (RedisError, OSError) as error:
             # The ORM side counts instead, and reports an unreachable cache as it always has.
             logger.debug("Could not count update of %s on the event loop: %r", telegram_id, error)
-    keys = [ban_key(telegram_id), customer_key(telegram_id), maintenance.CACHE_KEY]
+    # The customer's dialog state too: most handlers ask it next (kept for the update).
+    keys = [ban_key(telegram_id), customer_key(telegram_id), maintenance.CACHE_KEY, no_state_key(telegram_id)]
     return await read_keys(
         keys,
         admit_sender,

@@ -15,6 +15,7 @@ from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 from monitoring.metrics import HANDLER_LATENCY, UPDATES
+from shopbot import warmcache
 from telegrambot.concurrency import OneUpdatePerCustomer
 from telegrambot.context import ShopBot, ShopContext
 from telegrambot.features import Feature, Job, check_features, media_prompts_of, prompts_of
@@ -100,7 +101,8 @@ class ShopApplication(Application):  # type: ignore[type-arg]
         started = time.perf_counter()
         # The gate activates the customer's language; leaving the block restores the default,
         # so one customer's language never leaks into the next update.
-        with translation.override(settings.BOT_LOCALE):
+        # Its reads on the event loop share what they fetched (``warmcache.UpdateScope``).
+        with translation.override(settings.BOT_LOCALE), warmcache.UpdateScope():
             await super().process_update(update)
         UPDATES.labels(kind=kind, handler="bot").inc()
         HANDLER_LATENCY.labels(handler=kind).observe(time.perf_counter() - started)

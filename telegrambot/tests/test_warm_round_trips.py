@@ -1,0 +1,114 @@
+"""A warm screen costs the gate's round trip to the cache and at most one more, and never a stale value.
+
+Counts, not timings: the gate's round trip fetches the customer's dialog
+state with the admission (kept for the update), and a read fetches the keys
+it asked for last time with the same arguments in its first round trip.
+What an update fetched is forgotten once it goes to the ORM thread, and
+nothing is carried from one update to the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from unittest import mock
+
+from asgiref.sync import sync_to_async
+from django.core.cache import cache
+
+from shopbot import warmcache
+from telegrambot import adapter, callbacks
+from telegrambot.tests.helpers import BotTestCase
+
+# Round trips of a warm screen: the gate's, then the screen's page (with its stock counts).
+ROUND_TRIPS = {"/start": 1, "shop": 2, "category": 2, "product": 2}
+
+
+@contextmanager
+def counting_round_trips() -> Iterator[list[list[str]]]:
+    """The keys of every round trip the event loop makes to the cache, in order."""
+    trips: list[list[str]] = []
+    real = warmcache.aget_many
+
+    async def aget_many(keys: list[str]) -> dict[str, object]:
+        trips.append(list(keys))
+        return await real(keys)
+
+    with mock.patch.object(warmcache, "aget_many", aget_many):
+        yield trips
+
+
+def two_step_read(first: str) -> object:
+    """A read whose second key is named by its first one's value (as a versioned page is)."""
+    second = warmcache.get(first)
+    return second, warmcache.get(f"page:{second}")
+
+
+class WarmRoundTripTests(BotTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        adapter.forget_learned_keys()
+
+    async def test_each_warm_screen_takes_the_gates_round_trip_and_at_most_one_more(self) -> None:
+        shop, alice = await self.start_chat(self.alice.telegram_id)
+        screens = {
+            "/start": "/start",
+            "shop": callbacks.SHOP.build(),
+            "category": callbacks.CATEGORY.build(self.games.pk, 1),
+            "product": callbacks.PRODUCT.build(self.key.pk, 1),
+        }
+        for name, action in screens.items():
+            with self.subTest(screen=name):
+                for _visit in range(3):  # the first builds the pages, the second learns their keys
+                    with counting_round_trips() as trips:
+                        if action.startswith("/"):
+                            await alice.send(action)
+                        else:
+                            await alice.press_data(action)
+                self.assertEqual(len(trips), ROUND_TRIPS[name], trips)
+                self.assertIn(f"dialog:none:{self.alice.telegram_id}", trips[0])
+
+    async def test_a_read_fetches_what_it_asked_for_last_time_in_one_round_trip(self) -> None:
+        await sync_to_async(cache.set_many)({"version": "v7", "page:v7": "seven"})
+        with counting_round_trips() as cold:
+            self.assertEqual(await adapter.read(two_step_read, "version"), ("v7", "seven"))
+        with counting_round_trips() as warm:
+            self.assertEqual(await adapter.read(two_step_read, "version"), ("v7", "seven"))
+
+        self.assertEqual(cold, [["version"], ["page:v7"]])
+        self.assertEqual(len(warm), 1)
+        self.assertCountEqual(warm[0], ["version", "page:v7"])
+
+    async def test_a_learned_key_that_moved_is_fetched_anew(self) -> None:
+        await sync_to_async(cache.set_many)({"version": "v7", "page:v7": "seven", "page:v8": "eight"})
+        await adapter.read(two_step_read, "version")
+        await sync_to_async(cache.set)("version", "v8")
+
+        with counting_round_trips() as trips:
+            self.assertEqual(await adapter.read(two_step_read, "version"), ("v8", "eight"))
+
+        self.assertEqual(trips[1:], [["page:v8"]])
+
+    async def test_an_update_keeps_what_it_fetched_until_it_goes_to_the_orm_thread(self) -> None:
+        await sync_to_async(cache.set)("flag", "before")
+        with warmcache.UpdateScope():
+            self.assertEqual(await adapter.read(warmcache.get, "flag"), "before")
+            await sync_to_async(cache.set)("flag", "meanwhile")  # not this update's doing
+            with counting_round_trips() as kept:
+                self.assertEqual(await adapter.read(warmcache.get, "flag"), "before")
+            await adapter.call(cache.set, "flag", "after")  # the update's own write, on the ORM side
+            with counting_round_trips() as fresh:
+                self.assertEqual(await adapter.read(warmcache.get, "flag"), "after")
+
+        self.assertEqual(kept, [])
+        self.assertEqual(fresh, [["flag"]])
+
+    async def test_nothing_is_carried_from_one_update_to_the_next(self) -> None:
+        await sync_to_async(cache.set)("flag", "first")
+        with warmcache.UpdateScope():
+            self.assertEqual(await adapter.read(warmcache.get, "flag"), "first")
+        await sync_to_async(cache.set)("flag", "second")
+
+        with warmcache.UpdateScope():
+            self.assertEqual(await adapter.read(warmcache.get, "flag"), "second")
+        self.assertEqual(await adapter.read(warmcache.get, "flag"), "second")  # outside any update
