@@ -1,0 +1,38 @@
+// What the customer bought: the delivered values (tap to copy, long ones as a download), the purchase history.
+(() => {
+  "use strict";
+  const S = window.Shop;
+  const { t, el } = S;
+
+  function purchaseBox(item) {
+    const value = item.value
+      ? el("div", { class: "value", title: t("copy"), onclick: () => copy(item.value) }, item.value)
+      : el("a", { class: "button", href: item.download, download: "" }, t("download"));
+    return el("div", { class: "line", "data-purchase": item.id },
+      el("div", { class: "top" }, el("span", {}, item.product), el("span", {}, item.price.text)),
+      el("div", { class: "muted" }, t("order", { number: item.order_number }), " · ", S.date(item.date)),
+      value);
+  }
+
+  async function copy(text) {
+    try { await navigator.clipboard.writeText(text); } catch (error) { /* not allowed here: the value stays on screen */ }
+    S.haptic("success");
+    S.toast(t("copied"));
+  }
+
+  function delivered(purchases) {
+    S.haptic("success");
+    S.setMainButton(null);
+    S.show(el("h1", { id: "thanks" }, t("thanks")), purchases.map(purchaseBox), el("div", { class: "actions" }, el("a", { class: "button", href: "#/history" }, t("history"))));
+  }
+
+  async function history(page = 1, box = null) {
+    const data = await S.api(`purchases?page=${page}`);
+    const items = data.items.map(purchaseBox);
+    if (box) { S.appendPage(box, items, data, (next) => history(next, box)); return; }
+    const list = el("div", { id: "purchases" }, items);
+    S.show(el("h1", {}, t("history")), data.items.length ? list : el("p", { class: "muted" }, t("noPurchases")), S.pager(data, (next) => history(next, list)) || "");
+  }
+
+  Object.assign(S, { delivered, history });
+})();
