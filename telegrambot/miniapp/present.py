@@ -9,11 +9,13 @@ from django.core import signing
 from django.urls import reverse
 
 from accounts.models import Customer
-from catalog.models import Category, Product, Purchase, Review
+from catalog.models import Category, Claim, Product, Purchase, Review
 from catalog.selectors import Page, ProductCard
+from catalog.selectors.claims import ClaimState
 from catalog.services import Cart, CartItem, Quote
 from payments.models import Payment
 from payments.money import format_money
+from telegrambot.texts.catalog import warranty_line
 
 DOWNLOAD_SALT = "shopbot.miniapp.download"
 DOWNLOAD_SECONDS = 10 * 60
@@ -63,6 +65,8 @@ def card(found: ProductCard, reviews: Page[Review]) -> dict[str, Any]:
     return {
         **product(found.product),
         "description": found.product.description,
+        # The chat card's line, word for word.
+        "warranty": warranty_line(found.product.warranty_hours) if found.product.warranty_hours else "",
         "stock": found.stock,
         "in_stock": found.in_stock,
         "rating": None if found.rating is None else str(found.rating),
@@ -126,8 +130,8 @@ def customer(found: Customer) -> dict[str, Any]:
     }
 
 
-def purchase(item: Purchase, *, telegram_id: int) -> dict[str, Any]:
-    """A purchase with its value, or a short-lived signed download link when the value is long."""
+def purchase(item: Purchase, *, telegram_id: int, state: ClaimState | None = None) -> dict[str, Any]:
+    """A purchase with its value (or a short-lived signed download link when it is long), its warranty and claim."""
     long = len(item.value) > SHOWN_VALUE_MAX
     return {
         "id": item.pk,
@@ -137,7 +141,15 @@ def purchase(item: Purchase, *, telegram_id: int) -> dict[str, Any]:
         "date": item.created.isoformat(),
         "value": "" if long else item.value,
         "download": download_link(item, telegram_id=telegram_id) if long else "",
+        "warranty_until": item.warranty_until.isoformat() if item.warranty_until else None,
+        "can_claim": state is not None and not state.refusal,
+        "claim_refusal": state.refusal if state is not None else "",
+        "claim": claim(state.claim) if state is not None and state.claim is not None else None,
     }
+
+
+def claim(item: Claim) -> dict[str, Any]:
+    return {"id": item.pk, "status": item.status, "status_text": str(item.get_status_display())}
 
 
 def download_link(item: Purchase, *, telegram_id: int) -> str:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from telegrambot.miniapp import api, views
+from telegrambot.miniapp import aftersale, api, views
 
 app_name = "miniapp"
 urlpatterns = [
@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/buy", api.buy, name="buy"),
     path("api/purchases", api.purchases, name="purchases"),
     path("api/purchases/<int:purchase_id>", api.purchase, name="purchase"),
+    path("api/purchases/<int:purchase_id>/claim", aftersale.open_claim, name="claim"),
     path("api/stars/product", api.stars_product, name="stars-product"),
     path("api/stars/cart", api.stars_cart, name="stars-cart"),
     path("api/stars/top-up", api.stars_top_up, name="stars-top-up"),

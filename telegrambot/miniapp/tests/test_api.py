@@ -435,7 +435,9 @@ class PageTests(MiniAppTestCase):
         html = self.client.get("/app/").content.decode()
 
         scripts = re.findall(r'src="/static/miniapp/([\w-]+\.js)"', html)
-        self.assertEqual(scripts, ["core.js", "catalog.js", "cart.js", "history.js", "balance.js", "shop.js"])
+        self.assertEqual(
+            scripts, ["core.js", "catalog.js", "cart.js", "history.js", "claims.js", "balance.js", "shop.js"]
+        )
         for name in scripts:
             lines = (
                 (Path(settings.BASE_DIR) / "telegrambot" / "static" / "miniapp" / name)

@@ -42,6 +42,7 @@
       el("h1", {}, item.name),
       el("div", {}, el("span", { class: "price" }, item.price.text), " · ", S.stockBadge(item), item.rating ? el("span", { class: "stars" }, ` ★ ${item.rating} (${item.review_count})`) : ""),
       el("p", { class: "description" }, item.description),
+      item.warranty ? el("p", { class: "muted warranty", id: "warranty" }, item.warranty) : null,
       actions,
       el("h2", {}, t("reviews")), reviews));
     if (item.in_stock) S.setMainButton(t("buy", { price: item.price.text }), () => S.once(() => buy(item)));

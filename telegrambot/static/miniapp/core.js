@@ -149,8 +149,13 @@
     return new Date(value).toLocaleDateString(state.me ? state.me.language : undefined);
   }
 
+  function dateTime(value) {
+    const options = { dateStyle: "medium", timeStyle: "short" };
+    return new Date(value).toLocaleString(state.me ? state.me.language : undefined, options);
+  }
+
   window.Shop = {
     tg, config, state, t, el, show, toast, haptic, confirmed, api, post, setMe, setCartCount,
-    setMainButton, setBackButton, once, picture, stockBadge, pager, appendPage, date,
+    setMainButton, setBackButton, once, picture, stockBadge, pager, appendPage, date, dateTime,
   };
 })();

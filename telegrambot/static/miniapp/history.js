@@ -11,7 +11,10 @@
     return el("div", { class: "line", "data-purchase": item.id },
       el("div", { class: "top" }, el("span", {}, item.product), el("span", {}, item.price.text)),
       el("div", { class: "muted" }, t("order", { number: item.order_number }), " · ", S.date(item.date)),
-      value);
+      value,
+      item.warranty_until ? el("div", { class: "muted warranty" }, t("warrantyUntil", { date: S.dateTime(item.warranty_until) })) : null,
+      item.claim ? el("div", { class: `claim ${item.claim.status}`, "data-claim": item.claim.id }, t("claimStatus", { claim: item.claim.id, status: item.claim.status_text })) : null,
+      item.can_claim ? el("div", { class: "actions" }, el("a", { class: "button secondary report", href: `#/claim/${item.id}` }, t("report"))) : null);
   }
 
   async function copy(text) {

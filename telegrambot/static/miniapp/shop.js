@@ -1,5 +1,5 @@
 // The Mini App storefront's start: sign-in, routing between the screens the other scripts add to
-// window.Shop (core.js, catalog.js, cart.js, history.js, balance.js, loaded before this one), refusals.
+// window.Shop (core.js, catalog.js, cart.js, history.js, claims.js, balance.js, loaded before it), refusals.
 (() => {
   "use strict";
   const S = window.Shop;
@@ -20,6 +20,7 @@
     [/^#\/p\/(\d+)$/, (id) => S.product(id), "home"],
     [/^#\/cart$/, () => S.cart(), "cart"],
     [/^#\/history$/, () => S.history(), "history"],
+    [/^#\/claim\/(\d+)$/, (id) => S.reportProblem(id), "history"],
     [/^#\/balance$/, () => S.balance(), "balance"],
   ];
 
