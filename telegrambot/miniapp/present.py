@@ -18,6 +18,7 @@ from payments.money import format_money
 from telegrambot.texts.catalog import warranty_line
 
 DOWNLOAD_SALT = "shopbot.miniapp.download"
+FILE_SALT = "shopbot.miniapp.file"
 DOWNLOAD_SECONDS = 10 * 60
 # Values longer than this are offered as a download rather than shown on the page.
 SHOWN_VALUE_MAX = 600
@@ -145,6 +146,21 @@ def purchase(item: Purchase, *, telegram_id: int, state: ClaimState | None = Non
         "can_claim": state is not None and not state.refusal,
         "claim_refusal": state.refusal if state is not None else "",
         "claim": claim(state.claim) if state is not None and state.claim is not None else None,
+        "file": delivered_file(item, telegram_id=telegram_id),
+    }
+
+
+def delivered_file(item: Purchase, *, telegram_id: int) -> dict[str, Any] | None:
+    """The file a purchase delivered: a signed download of the stored file, or Send to chat for a Telegram one."""
+    sold = item.file  # loaded with the purchase
+    if sold is None:
+        return None
+    stored = bool(sold.upload)
+    return {
+        "name": sold.name,
+        "size": sold.size,
+        "download": signed_link("miniapp:file", FILE_SALT, item, telegram_id) if stored else "",
+        "send_to_chat": not stored,
     }
 
 
@@ -153,13 +169,18 @@ def claim(item: Claim) -> dict[str, Any]:
 
 
 def download_link(item: Purchase, *, telegram_id: int) -> str:
-    token = signing.TimestampSigner(salt=DOWNLOAD_SALT).sign_object({"p": item.pk, "u": telegram_id})
-    return reverse("miniapp:download", args=[token])
+    return signed_link("miniapp:download", DOWNLOAD_SALT, item, telegram_id)
 
 
-def read_download_link(token: str) -> tuple[int, int]:
+def signed_link(view: str, salt: str, item: Purchase, telegram_id: int) -> str:
+    """A link to ``view`` for this purchase and buyer, good for ``DOWNLOAD_SECONDS``."""
+    token = signing.TimestampSigner(salt=salt).sign_object({"p": item.pk, "u": telegram_id})
+    return reverse(view, args=[token])
+
+
+def read_download_link(token: str, *, salt: str = DOWNLOAD_SALT) -> tuple[int, int]:
     """Return (purchase id, telegram id) of a link signed less than ``DOWNLOAD_SECONDS`` ago."""
-    data = signing.TimestampSigner(salt=DOWNLOAD_SALT).unsign_object(token, max_age=DOWNLOAD_SECONDS)
+    data = signing.TimestampSigner(salt=salt).unsign_object(token, max_age=DOWNLOAD_SECONDS)
     return int(data["p"]), int(data["u"])
 
 

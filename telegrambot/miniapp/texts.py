@@ -79,4 +79,7 @@ PAGE = {
         "Your claim #%(claim)s is registered. Staff will look at it and you will get the answer in the chat."
     ),
     "claimStatus": gettext_lazy("Claim #%(claim)s: %(status)s"),
+    "sendToChat": gettext_lazy("Send to chat"),
+    "sentToChat": gettext_lazy("The file is on its way to your chat with the bot."),
+    "alreadySent": gettext_lazy("The file is already on its way to your chat."),
 }

@@ -149,6 +149,14 @@
     return new Date(value).toLocaleDateString(state.me ? state.me.language : undefined);
   }
 
+  function fileSize(bytes) {
+    const units = ["B", "KB", "MB", "GB"];
+    let size = bytes;
+    let unit = 0;
+    while (size >= 1024 && unit < units.length - 1) { size /= 1024; unit += 1; }
+    return `${unit ? size.toFixed(1) : size} ${units[unit]}`;
+  }
+
   function dateTime(value) {
     const options = { dateStyle: "medium", timeStyle: "short" };
     return new Date(value).toLocaleString(state.me ? state.me.language : undefined, options);
@@ -156,6 +164,6 @@
 
   window.Shop = {
     tg, config, state, t, el, show, toast, haptic, confirmed, api, post, setMe, setCartCount,
-    setMainButton, setBackButton, once, picture, stockBadge, pager, appendPage, date, dateTime,
+    setMainButton, setBackButton, once, picture, stockBadge, pager, appendPage, date, dateTime, fileSize,
   };
 })();

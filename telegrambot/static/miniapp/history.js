@@ -4,17 +4,44 @@
   const S = window.Shop;
   const { t, el } = S;
 
+  function valueBox(item) {
+    if (item.file && item.value === item.file.name) return null; // a file unit's value is its name: the file line shows it
+    if (item.value) return el("div", { class: "value", title: t("copy"), onclick: () => copy(item.value) }, item.value);
+    return el("a", { class: "button", href: item.download, download: "" }, t("download"));
+  }
+
   function purchaseBox(item) {
-    const value = item.value
-      ? el("div", { class: "value", title: t("copy"), onclick: () => copy(item.value) }, item.value)
-      : el("a", { class: "button", href: item.download, download: "" }, t("download"));
     return el("div", { class: "line", "data-purchase": item.id },
       el("div", { class: "top" }, el("span", {}, item.product), el("span", {}, item.price.text)),
       el("div", { class: "muted" }, t("order", { number: item.order_number }), " · ", S.date(item.date)),
-      value,
+      valueBox(item),
+      item.file ? fileBox(item) : null,
       item.warranty_until ? el("div", { class: "muted warranty" }, t("warrantyUntil", { date: S.dateTime(item.warranty_until) })) : null,
       item.claim ? el("div", { class: `claim ${item.claim.status}`, "data-claim": item.claim.id }, t("claimStatus", { claim: item.claim.id, status: item.claim.status_text })) : null,
       item.can_claim ? el("div", { class: "actions" }, el("a", { class: "button secondary report", href: `#/claim/${item.id}` }, t("report"))) : null);
+  }
+
+  // A file the purchase delivered: a signed download of the shop's copy, or sent to the chat by the bot
+  // when only Telegram holds it (a page cannot fetch a Telegram file by its id).
+  function fileBox(item) {
+    const { file } = item;
+    const action = file.download
+      ? el("a", { class: "button download-file", href: file.download, download: file.name, onclick: (event) => download(event, file) }, t("download"))
+      : el("button", { class: "secondary send-file", type: "button", onclick: () => sendToChat(item) }, t("sendToChat"));
+    return el("div", { class: "file" }, el("span", { class: "file-name" }, `📎 ${file.name} · ${S.fileSize(file.size)}`), action);
+  }
+
+  // Telegram's own download dialog where the client has one; elsewhere the link downloads as usual.
+  function download(event, file) {
+    if (!S.tg || !S.tg.downloadFile) return;
+    event.preventDefault();
+    S.tg.downloadFile({ url: new URL(file.download, window.location.href).href, file_name: file.name });
+  }
+
+  async function sendToChat(item) {
+    const { queued } = await S.post(`purchases/${item.id}/send-file`);
+    S.haptic("success");
+    S.toast(t(queued ? "sentToChat" : "alreadySent"));
   }
 
   async function copy(text) {
