@@ -15,6 +15,7 @@ from catalog.selectors.claims import ClaimState
 from catalog.services import Cart, CartItem, Quote
 from payments.models import Payment
 from payments.money import format_money
+from telegrambot.miniapp import images
 from telegrambot.texts.catalog import warranty_line
 
 DOWNLOAD_SALT = "shopbot.miniapp.download"
@@ -38,8 +39,10 @@ def page(result: Page[Any], items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def image(product: Product) -> str:
-    # A Telegram file id cannot be shown on a web page; an https address can.
-    return product.image if product.image.startswith("https://") else ""
+    # An https address as it is; a Telegram file id through the app's own image view; never plain http.
+    if product.image.startswith("https://"):
+        return product.image
+    return images.image_url(product) if images.is_file_id(product.image) else ""
 
 
 def category(item: Category) -> dict[str, Any]:

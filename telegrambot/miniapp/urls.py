@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from telegrambot.miniapp import aftersale, api, views
+from telegrambot.miniapp import aftersale, api, images, views
 
 app_name = "miniapp"
 urlpatterns = [
     path("", views.shop, name="shop"),
     path("download/<str:token>", views.download, name="download"),
     path("file/<str:token>", views.file, name="file"),
+    path("img/<int:product_id>/", images.image, name="image"),
     path("api/session", api.session, name="session"),
     path("api/me", api.me, name="me"),
     path("api/categories", api.categories, name="categories"),
