@@ -212,6 +212,9 @@ def test_it_tops_up_with_cryptopay_through_its_invoice_link(
         page.click("#check-payment")
 
         expect(page.locator("#balance")).to_contain_text("25.00")
+        expect(page.locator("#toast")).to_have_text(
+            "Paid. Your balance was topped up."
+        )  # drawn after the screen
         steps.shot("cryptopay credited")
 
 

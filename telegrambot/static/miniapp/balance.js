@@ -33,8 +33,8 @@
     const { status } = await S.post(`crypto/${paymentId}/check`);
     if (status !== "paid") { S.toast(t(status === "pending" ? "notPaidYet" : "cryptoClosed")); return; }
     S.haptic("success");
-    S.toast(t("credited"));
     await balance();
+    S.toast(t("credited"));
   }
 
   Object.assign(S, { balance });

@@ -54,7 +54,12 @@
   async function invoiceClosed(status, paymentId, path) {
     if (status !== "paid") { S.toast(t(status === "cancelled" ? "cancelled" : "problem")); return; }
     S.toast(t("paid"));
-    if (path === "stars/top-up") { await waitFor(async () => (await S.api("me")).me, () => true); S.route(); return; }
+    if (path === "stars/top-up") {
+      await waitFor(async () => (await S.api("me")).me, () => true);
+      await S.route();
+      S.toast(t("credited"));
+      return;
+    }
     // Delivery happens when the bot handles successful_payment: ask until the order shows it.
     const order = await waitFor(async () => (await S.api(`orders/${paymentId}`)).order, (found) => found.purchases.length > 0);
     if (path === "stars/cart") S.setCartCount(0);

@@ -36,7 +36,10 @@
     return node;
   }
 
+  // A new screen starts without the last one's toast ("Added to the cart." is not news on the receipt);
+  // a toast about the screen itself is shown after it is drawn.
   function show(...nodes) {
+    hideToast();
     view.replaceChildren(...nodes.flat());
     window.scrollTo(0, 0);
   }
@@ -46,7 +49,12 @@
     box.textContent = text;
     box.hidden = false;
     clearTimeout(toast.timer);
-    toast.timer = setTimeout(() => { box.hidden = true; }, 2500);
+    toast.timer = setTimeout(hideToast, 2500);
+  }
+
+  function hideToast() {
+    clearTimeout(toast.timer);
+    document.getElementById("toast").hidden = true;
   }
 
   function haptic(kind) {
@@ -163,7 +171,7 @@
   }
 
   window.Shop = {
-    tg, config, state, t, el, show, toast, haptic, confirmed, api, post, setMe, setCartCount,
+    tg, config, state, t, el, show, toast, hideToast, haptic, confirmed, api, post, setMe, setCartCount,
     setMainButton, setBackButton, once, picture, stockBadge, pager, appendPage, date, dateTime, fileSize,
   };
 })();

@@ -30,6 +30,7 @@
     const [pattern, draw, tab] = routes.find(([regex]) => regex.test(hash)) || routes[0];
     const match = hash.match(pattern) || [];
     const mine = ++state.screen;
+    S.hideToast(); // leaving the screen the toast was about
     S.setMainButton(null);
     S.setBackButton(!["", "#", "#/", "#/cart", "#/history", "#/balance"].includes(hash));
     for (const link of document.querySelectorAll(".tabs a")) link.classList.toggle("active", link.dataset.tab === tab);
