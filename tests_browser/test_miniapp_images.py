@@ -52,3 +52,17 @@ def test_a_telegram_picture_is_shown_on_the_tile_and_the_product_page(page: Any,
     expect(page.locator(".product .pic")).to_have_text("")
     steps.shot("product page with a telegram picture")
     assert len(telegram.calls_to("getFile")) == 1  # the second showing came from the cache
+
+
+def test_a_picture_telegram_will_not_give_falls_back_to_the_letter_tile(
+    page: Any, steps: Steps, telegram: Any
+):
+    make_customer(BUYER, first_name="Mia")
+    games = Category.objects.create(name="Games")
+    key = make_product(games, "Game key", "9.99", units=["AAA-111"], image="AgACAgIAAx-gone")
+
+    open_app(page, telegram, "light")
+    page.goto(f"/app/#/c/{games.pk}")
+
+    expect(page.locator(f"#products [data-product='{key.pk}'] .pic")).to_have_text("G")
+    steps.shot("letter tile for a missing picture")

@@ -175,3 +175,21 @@ class FileNoticeTests(FacesTestCase, FileGoods):
         [upload] = sent_documents(alice)
         self.assertEqual((upload["filename"], upload["content"]), ("Setup guide.pdf", b"%PDF"))
         self.assertTrue(await Purchase.objects.filter(pk=self.guide_sale.pk, file__file_id__gt="").aexists())
+
+    async def test_a_file_bought_in_the_app_reaches_the_chat_with_its_receipt(self):
+        await sync_to_async(self.make_goods)()
+        shop = await self.start_shop(self.telegram)
+        alice = await shop.user(self.alice.telegram_id)
+        await alice.send("/start")
+        app = await self.app(self.alice.telegram_id)
+        await sync_to_async(add_file_stock)(
+            actor=self.owner, product_id=self.ebook.pk, files=[FileSpec("c.pdf", 10, file_id="TG-C")]
+        )
+
+        quote = (await self.call(app, "POST", "buy/quote", {"product_id": self.ebook.pk})).json()["quote"]
+        bought = await self.call(app, "POST", "buy", {"intent_id": quote["intent_id"]})
+        self.assertEqual(bought.status_code, 200, bought.content)
+        await deliver_notices(shop.application.bot)
+
+        self.assertIn("Thank you for your purchase!", alice.messages[-2].text)
+        self.assertEqual(sent_documents(alice), ["TG-C"])

@@ -129,9 +129,15 @@
   }
 
   // --- pieces of screens ----------------------------------------------------------------
+  // The product's picture, or its first letter when it has none or the picture cannot be loaded.
   function picture(item) {
-    const pic = el("div", { class: "pic", "aria-hidden": "true" }, item.image ? "" : (item.name[0] || "?").toUpperCase());
-    if (item.image) pic.style.backgroundImage = `url("${encodeURI(item.image)}")`;
+    const letter = (item.name[0] || "?").toUpperCase();
+    const pic = el("div", { class: "pic", "aria-hidden": "true" }, item.image ? "" : letter);
+    if (!item.image) return pic;
+    pic.style.backgroundImage = `url("${encodeURI(item.image)}")`;
+    const probe = new Image();
+    probe.onerror = () => { pic.style.backgroundImage = ""; pic.textContent = letter; };
+    probe.src = item.image;
     return pic;
   }
 
