@@ -162,7 +162,8 @@ class PaymentNotice(models.Model):
     """A message owed to someone about a payment, written in the transaction that caused it.
 
     A ``purchase_receipt`` is about purchases paid from the balance in another
-    face (the Mini App): it has no payment, and its purchases' ids in ``params``.
+    face (the Mini App): it has no payment, and its purchases' ids in ``params``;
+    a ``purchase_file`` (no payment either) names the purchase whose file to send.
 
     The bot claims and sends notices after commit, so whichever signal moved a
     payment (webhook, button, job, Telegram update) its people hear of it once.
@@ -182,6 +183,8 @@ class PaymentNotice(models.Model):
         # To staff with refund_payments: Telegram refunded a Stars payment outside the bot.
         REFUNDED_OUTSIDE = "refunded_outside", _("Refunded outside the bot (staff)")
         PURCHASE_RECEIPT = "purchase_receipt", _("Receipt of a purchase from the balance")
+        # A purchased file the customer asked for in the Mini App, sent to their chat as a document.
+        PURCHASE_FILE = "purchase_file", _("A purchased file sent to the chat")
 
     payment = models.ForeignKey(Payment, models.CASCADE, related_name="notices", null=True, blank=True)
     telegram_id = models.BigIntegerField()  # the recipient

@@ -175,6 +175,8 @@ RATE_LIMIT_BROADCAST = config.rate("RATE_LIMIT_BROADCAST", "1/h")
 # The Mini App's reads (browse, search, product, cart, history): a page makes several calls
 # at once, so they count here instead of against RATE_LIMIT_GLOBAL; its writes count as updates.
 RATE_LIMIT_APP_READ = config.rate("RATE_LIMIT_APP_READ", "120/m")
+# Purchased files a customer asks the Mini App to send to their chat again (the bot sends each).
+RATE_LIMIT_APP_FILE = config.rate("RATE_LIMIT_APP_FILE", "5/10m")
 # Telegram's paid broadcasts (allow_paid_broadcast: up to 1000 messages/s for 0.1 Star each,
 # from the bot's Stars balance) are offered to the owner only when the bot is eligible.
 PAID_BROADCASTS = config.bool("PAID_BROADCASTS", False)

@@ -1,4 +1,4 @@
-"""Sending the notices the payment services wrote: a credited top-up, a delivered order, a refund, a receipt.
+"""Sending the notices the payment services wrote: a credited top-up, a delivered order, a refund, a receipt, a file.
 
 The services write each notice in the transaction that moved the payment;
 ``deliver_notices`` claims and sends them after commit, at once for the
@@ -46,6 +46,8 @@ async def send_notice(bot: Any, notice: Notice) -> bool:
     receipt: delivery.Receipt | None
     if notice.kind == PaymentNotice.Kind.PURCHASE_RECEIPT:
         receipt = await purchase_receipt(notice)
+    elif notice.kind == PaymentNotice.Kind.PURCHASE_FILE:
+        receipt = await purchase_file(notice)
     else:
         receipt = await payment_notice(notice)
     if receipt is None:
@@ -94,3 +96,16 @@ async def purchase_receipt(notice: Notice) -> delivery.Receipt | None:
         else:
             full, short = cart_texts.receipt(purchases), cart_texts.short_receipt(purchases)
         return delivery.receipt(purchases, full=full, short=short)
+
+
+async def purchase_file(notice: Notice) -> delivery.Receipt | None:
+    """A purchased file again, asked for in the Mini App: a line naming the order, then the document."""
+    purchases = await call(
+        selectors.list_receipt_purchases,
+        telegram_id=notice.telegram_id,
+        purchase_ids=[notice.params.get("purchase")],
+    )
+    if not purchases or purchases[0].file is None:
+        return None
+    with translation.override(notice.language):
+        return delivery.Receipt(catalog_texts.purchase_file(purchases[0]), documents=(purchases[0].file,))

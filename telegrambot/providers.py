@@ -6,7 +6,8 @@ answer must not hold up every other customer's database work. Each database
 step is one short service call, so a crash between steps leaves a state the
 next signal (a press, the webhook, the reconciliation job) finishes
 idempotently. The web admin makes the same calls at its own edge
-(``payments/admin/refunds.py``).
+(``payments/admin/refunds.py``); the Mini App's product pictures kept by
+Telegram are fetched here (``download_telegram_file``), from its image view.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from telegram.error import TelegramError
 
 from accounts.actors import Actor
 from catalog.models import Claim
@@ -129,3 +131,25 @@ async def reconcile_cryptopay(
         report.cryptopay = "failing"
         return report
     return await call(reconciliation.record_invoice_states, report=report, states=states)
+
+
+async def download_telegram_file(file_id: str, *, max_bytes: int) -> bytes | None:
+    """Resolve a Telegram file id with ``getFile`` and download it, with the web process's bot.
+
+    None when there is no usable TOKEN, Telegram refuses or fails, or the file
+    is larger than ``max_bytes`` (Telegram serves bots files of up to 20 MB).
+    """
+    try:
+        bot, request = telegram_api.web_bot()
+    except TelegramError:
+        return None
+    try:
+        found = await bot.get_file(file_id, read_timeout=telegram_api.TIMEOUT)
+        if found.file_size is not None and found.file_size > max_bytes:
+            return None
+        content = bytes(await found.download_as_bytearray(read_timeout=telegram_api.TIMEOUT))
+    except TelegramError:
+        return None
+    finally:
+        await request.shutdown()
+    return content if len(content) <= max_bytes else None

@@ -69,6 +69,7 @@ PROMO = Limit("promo", "RATE_LIMIT_PROMO")
 BROADCAST = Limit("broadcast", "RATE_LIMIT_BROADCAST", exempt_admins=False)
 MYDATA = Limit("mydata", "RATE_LIMIT_MYDATA")
 APP_READ = Limit("app_read", "RATE_LIMIT_APP_READ")
+APP_FILE = Limit("app_file", "RATE_LIMIT_APP_FILE")
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from payments.tests.test_admin_refunds import BotApiThread
+from telegrambot.simulator.fake_telegram import FakeTelegram
 from telegrambot.simulator.runner import Simulator, install
+from telegrambot.testing.driver import TOKEN
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -152,3 +155,14 @@ def simulator(settings: Any) -> Iterator[Simulator]:
     simulator.stop()  # closes the bot thread's database connections before the database is flushed
     # A page that polled after the test would have started another simulator, with its own thread.
     assert not any(thread.name == "simulator-bot" for thread in threading.enumerate())
+
+
+@pytest.fixture
+def telegram(settings: Any) -> Iterator[FakeTelegram]:
+    """The fake Telegram, served over HTTP for the web process's createInvoiceLink."""
+    telegram = FakeTelegram()
+    with BotApiThread(telegram) as bot_api:
+        settings.TOKEN = TOKEN
+        settings.TELEGRAM_API_URL = bot_api.url
+        settings.STARS_PER_VALUE = Decimal(1)
+        yield telegram

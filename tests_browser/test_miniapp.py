@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,11 +26,10 @@ from catalog.models import Product, Purchase
 from payments.models import Payment
 from payments.money import format_money
 from payments.testing.fake_cryptopay import FakeCryptoPay
-from payments.tests.test_admin_refunds import BotApiThread
 from shopbot.test import make_customer
 from telegrambot.miniapp.tests.helpers import signed_init_data
 from telegrambot.simulator.fake_telegram import FakeTelegram
-from telegrambot.testing.driver import TOKEN, Shop
+from telegrambot.testing.driver import Shop
 from tests_browser.conftest import PLAYWRIGHT_MISSING, Steps
 
 expect = pytest.importorskip("playwright.sync_api", reason=PLAYWRIGHT_MISSING).expect
@@ -61,17 +59,6 @@ THEMES = {
     },
 }
 BUYER = 8101
-
-
-@pytest.fixture
-def telegram(settings: Any) -> Iterator[FakeTelegram]:
-    """The fake Telegram, served over HTTP for the web process's createInvoiceLink."""
-    telegram = FakeTelegram()
-    with BotApiThread(telegram) as bot_api:
-        settings.TOKEN = TOKEN
-        settings.TELEGRAM_API_URL = bot_api.url
-        settings.STARS_PER_VALUE = Decimal(1)
-        yield telegram
 
 
 def pay_in_the_bot(telegram: FakeTelegram, link: str) -> bool:
@@ -225,6 +212,9 @@ def test_it_tops_up_with_cryptopay_through_its_invoice_link(
         page.click("#check-payment")
 
         expect(page.locator("#balance")).to_contain_text("25.00")
+        expect(page.locator("#toast")).to_have_text(
+            "Paid. Your balance was topped up."
+        )  # drawn after the screen
         steps.shot("cryptopay credited")
 
 

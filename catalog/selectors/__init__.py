@@ -238,9 +238,8 @@ def count_cart_items(*, telegram_id: int) -> int:
 
 def list_purchases(*, telegram_id: int, page: object = 1) -> Page[Purchase]:
     """Return a page of the customer's purchases, newest first (snapshot fields only). One query."""
-    return paginate(
-        Purchase.objects.filter(buyer__telegram_id=telegram_id).order_by("-created", "-id"), page=page
-    )
+    purchases = Purchase.objects.filter(buyer__telegram_id=telegram_id).select_related("file")
+    return paginate(purchases.order_by("-created", "-id"), page=page)
 
 
 def get_purchase(*, telegram_id: int, purchase_id: object) -> Purchase:
@@ -258,7 +257,9 @@ def get_purchase(*, telegram_id: int, purchase_id: object) -> Purchase:
 def list_receipt_purchases(*, telegram_id: int, purchase_ids: object) -> list[Purchase]:
     """Return the customer's purchases a receipt names, oldest first; ids of anyone else's are left out."""
     ids = [pk for pk in purchase_ids if isinstance(pk, int)] if isinstance(purchase_ids, list) else []
-    return list(Purchase.objects.filter(pk__in=ids, buyer__telegram_id=telegram_id).order_by("id"))
+    # With their files: the bot sends them after the receipt, on the event loop.
+    purchases = Purchase.objects.filter(pk__in=ids, buyer__telegram_id=telegram_id).select_related("file")
+    return list(purchases.order_by("id"))
 
 
 # --- the admin's views --------------------------------------------------------

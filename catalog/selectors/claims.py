@@ -7,6 +7,7 @@ shown only to staff with ``view_delivered_values``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -48,6 +49,37 @@ def get_claimability(*, telegram_id: int, purchase_id: object) -> Claimability:
     return Claimability(
         purchase=purchase, refusal=why_not_claimable(purchase, at=now()), replacement=replacement
     )
+
+
+@dataclass(frozen=True)
+class ClaimState:
+    """A purchase's newest claim (if any) and why it cannot be claimed now ("" when it can)."""
+
+    claim: Claim | None
+    refusal: str
+
+
+def get_claim_states(purchases: Sequence[Purchase]) -> dict[int, ClaimState]:
+    """Return the claim state of each of a page of purchases, by purchase id: two queries for any page."""
+    ids = [purchase.pk for purchase in purchases]
+    if not ids:
+        return {}
+    newest: dict[int, Claim] = {}
+    for claim in Claim.objects.filter(purchase_id__in=ids).order_by("created", "id"):
+        newest[claim.purchase_id] = claim
+    replaced = set(Purchase.objects.filter(replaces_id__in=ids).values_list("replaces_id", flat=True))
+    at = now()
+    states = {}
+    for purchase in purchases:
+        claim = newest.get(purchase.pk)
+        refusal = why_not_claimable(
+            purchase,
+            at=at,
+            replaced=purchase.pk in replaced,
+            claimed=claim is not None and claim.status in UNDECIDED,
+        )
+        states[purchase.pk] = ClaimState(claim=claim, refusal=refusal)
+    return states
 
 
 def refuse_foreign(*, telegram_id: int, purchase_id: object) -> None:

@@ -70,14 +70,20 @@ def claim_window() -> tuple[int, timedelta] | None:
     return int(count), timedelta(seconds=int(multiple or 1) * PERIOD_SECONDS[unit])
 
 
-def why_not_claimable(purchase: Purchase, *, at: object = None) -> str:
-    """Return why ``purchase`` cannot be claimed now, or "" when it can (no locks; callers lock)."""
+def why_not_claimable(
+    purchase: Purchase, *, at: object = None, replaced: bool | None = None, claimed: bool | None = None
+) -> str:
+    """Why ``purchase`` cannot be claimed now, or "" (no locks); ``replaced``/``claimed`` if already read."""
     at = at or now()
     if purchase.refunded_at is not None:
         return _("This purchase has been refunded.")
-    if Purchase.objects.filter(replaces=purchase).exists():
+    if replaced is None:
+        replaced = Purchase.objects.filter(replaces=purchase).exists()
+    if replaced:
         return _("This purchase has already been replaced.")
-    if Claim.objects.filter(purchase=purchase, status__in=UNDECIDED).exists():
+    if claimed is None:
+        claimed = Claim.objects.filter(purchase=purchase, status__in=UNDECIDED).exists()
+    if claimed:
         return _("A problem with this purchase is already reported; staff will answer soon.")
     if purchase.warranty_until is None:
         return _("This purchase has no warranty.")

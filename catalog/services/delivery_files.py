@@ -3,7 +3,9 @@
 Every upload path (the bot's admin menu, the web admin) checks the size here
 first: Telegram lets a bot send documents of at most 50 MB. A web admin
 upload is kept in MEDIA_ROOT and sent by upload the first time; the
-``file_id`` Telegram returns is remembered (``remember_file_id``).
+``file_id`` Telegram returns is remembered (``remember_file_id``). A buyer
+may ask for a purchased file in their chat again (``send_file_to_chat``):
+a notice the bot's notice job sends.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
-from accounts.services import record_audit, requires
+from accounts.services import get_customer_for_update, record_audit, requires
 from catalog.cache import forget_stock
-from catalog.models import DeliveryFile, Product, StockUnit
-from catalog.services.common import clean_line, drop_controls, oldest_unsold
+from catalog.models import DeliveryFile, Product, Purchase, StockUnit
+from catalog.services.common import clean_id, clean_line, drop_controls, oldest_unsold
 from catalog.services.products import lock_product
 from catalog.services.restock import stock_arrived
-from shopbot.errors import InvalidInput
+from payments.services import owe_purchase_file
+from shopbot.errors import InvalidInput, PurchaseNotFound
 
 FILE_MAX_BYTES = 50 * 1024 * 1024  # Telegram's limit on documents a bot sends
 NAME_MAX = 255
@@ -168,3 +171,21 @@ def remember_file_id(*, file_pk: int, file_id: str) -> None:
     """Keep the ``file_id`` Telegram returned for an uploaded file, so later sends skip the upload."""
     if isinstance(file_id, str) and 0 < len(file_id) <= NAME_MAX:
         DeliveryFile.objects.filter(pk=file_pk, file_id="").update(file_id=file_id)
+
+
+@transaction.atomic
+def send_file_to_chat(*, telegram_id: int, purchase_id: object) -> bool:
+    """Owe the buyer's chat the file one of their purchases delivered (the bot sends it, never this).
+
+    Refuses another customer's purchase, or one without a file, as not found;
+    returns False when the same file is already on its way (two presses, one document).
+    """
+    customer = get_customer_for_update(telegram_id=telegram_id)
+    purchase = (
+        Purchase.objects.filter(pk=clean_id(purchase_id, PurchaseNotFound), buyer=customer)
+        .exclude(file=None)
+        .first()
+    )
+    if purchase is None:
+        raise PurchaseNotFound()
+    return owe_purchase_file(telegram_id=telegram_id, purchase_id=purchase.pk)

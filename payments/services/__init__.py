@@ -35,6 +35,7 @@ from payments.services.notices import (
     claim_notices,
     mark_notices_sent,
     owe_notice,
+    owe_purchase_file,
     owe_purchase_receipt,
     owe_review_notices,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "fulfiller_for",
     "max_stars_amount",
     "owe_notice",
+    "owe_purchase_file",
     "owe_purchase_receipt",
     "owe_review_notices",
     "pay_referral_reward",

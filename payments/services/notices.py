@@ -61,6 +61,26 @@ def owe_purchase_receipt(*, telegram_id: int, purchase_ids: list[int]) -> None:
     )
 
 
+def owe_purchase_file(*, telegram_id: int, purchase_id: int) -> bool:
+    """Record that the buyer's chat must get a purchase's file; return False if one is already on its way.
+
+    The caller checked that the purchase is the buyer's and holds the buyer's
+    row lock, so two presses at once write one notice.
+    """
+    unsent = PaymentNotice.objects.filter(
+        telegram_id=telegram_id,
+        kind=PaymentNotice.Kind.PURCHASE_FILE,
+        params__purchase=purchase_id,
+        sent_at__isnull=True,
+    )
+    if unsent.exists():
+        return False
+    PaymentNotice.objects.create(
+        telegram_id=telegram_id, kind=PaymentNotice.Kind.PURCHASE_FILE, params={"purchase": purchase_id}
+    )
+    return True
+
+
 def owe_review_notices(*, payment: Payment, customer: Customer, problem: str) -> None:
     """Tell the customer that support will contact them, and the owner what to check."""
     owe_notice(payment=payment, telegram_id=customer.telegram_id, kind=PaymentNotice.Kind.REVIEW_CUSTOMER)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Customer
 from catalog import selectors
 from catalog import services as catalog
+from catalog.selectors import claims as claim_selectors
 from catalog.selectors import storefront
 from catalog.services import orders
 from payments.models import Payment
@@ -183,14 +184,19 @@ def bought(customer: Customer, purchases: list[Any]) -> dict[str, Any]:
 @endpoint("GET")
 def purchases(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
     result = selectors.list_purchases(telegram_id=customer.telegram_id, page=request.GET.get("page"))
-    items = [present.purchase(item, telegram_id=customer.telegram_id) for item in result.items]
-    return present.page(result, items)
+    return present.page(result, history(customer, result.items))
 
 
 @endpoint("GET")
 def purchase(request: HttpRequest, customer: Customer, body: Body, purchase_id: int) -> dict[str, Any]:
     found = selectors.get_purchase(telegram_id=customer.telegram_id, purchase_id=purchase_id)
-    return {"purchase": present.purchase(found, telegram_id=customer.telegram_id)}
+    return {"purchase": history(customer, [found])[0]}
+
+
+def history(customer: Customer, items: list[Any]) -> list[dict[str, Any]]:
+    """Purchases as the history shows them: with their warranty, newest claim and whether one may be opened."""
+    states = claim_selectors.get_claim_states(items)
+    return [present.purchase(item, telegram_id=customer.telegram_id, state=states[item.pk]) for item in items]
 
 
 @endpoint("POST", limit=ratelimit.PAYMENT)

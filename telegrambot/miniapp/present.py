@@ -9,13 +9,17 @@ from django.core import signing
 from django.urls import reverse
 
 from accounts.models import Customer
-from catalog.models import Category, Product, Purchase, Review
+from catalog.models import Category, Claim, Product, Purchase, Review
 from catalog.selectors import Page, ProductCard
+from catalog.selectors.claims import ClaimState
 from catalog.services import Cart, CartItem, Quote
 from payments.models import Payment
 from payments.money import format_money
+from telegrambot.miniapp import images
+from telegrambot.texts.catalog import warranty_line
 
 DOWNLOAD_SALT = "shopbot.miniapp.download"
+FILE_SALT = "shopbot.miniapp.file"
 DOWNLOAD_SECONDS = 10 * 60
 # Values longer than this are offered as a download rather than shown on the page.
 SHOWN_VALUE_MAX = 600
@@ -35,8 +39,10 @@ def page(result: Page[Any], items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def image(product: Product) -> str:
-    # A Telegram file id cannot be shown on a web page; an https address can.
-    return product.image if product.image.startswith("https://") else ""
+    # An https address as it is; a Telegram file id through the app's own image view; never plain http.
+    if product.image.startswith("https://"):
+        return product.image
+    return images.image_url(product) if images.is_file_id(product.image) else ""
 
 
 def category(item: Category) -> dict[str, Any]:
@@ -63,6 +69,8 @@ def card(found: ProductCard, reviews: Page[Review]) -> dict[str, Any]:
     return {
         **product(found.product),
         "description": found.product.description,
+        # The chat card's line, word for word.
+        "warranty": warranty_line(found.product.warranty_hours) if found.product.warranty_hours else "",
         "stock": found.stock,
         "in_stock": found.in_stock,
         "rating": None if found.rating is None else str(found.rating),
@@ -126,8 +134,8 @@ def customer(found: Customer) -> dict[str, Any]:
     }
 
 
-def purchase(item: Purchase, *, telegram_id: int) -> dict[str, Any]:
-    """A purchase with its value, or a short-lived signed download link when the value is long."""
+def purchase(item: Purchase, *, telegram_id: int, state: ClaimState | None = None) -> dict[str, Any]:
+    """A purchase with its value (or a short-lived signed download link when it is long), its warranty and claim."""
     long = len(item.value) > SHOWN_VALUE_MAX
     return {
         "id": item.pk,
@@ -137,17 +145,45 @@ def purchase(item: Purchase, *, telegram_id: int) -> dict[str, Any]:
         "date": item.created.isoformat(),
         "value": "" if long else item.value,
         "download": download_link(item, telegram_id=telegram_id) if long else "",
+        "warranty_until": item.warranty_until.isoformat() if item.warranty_until else None,
+        "can_claim": state is not None and not state.refusal,
+        "claim_refusal": state.refusal if state is not None else "",
+        "claim": claim(state.claim) if state is not None and state.claim is not None else None,
+        "file": delivered_file(item, telegram_id=telegram_id),
     }
 
 
+def delivered_file(item: Purchase, *, telegram_id: int) -> dict[str, Any] | None:
+    """The file a purchase delivered: a signed download of the stored file, or Send to chat for a Telegram one."""
+    sold = item.file  # loaded with the purchase
+    if sold is None:
+        return None
+    stored = bool(sold.upload)
+    return {
+        "name": sold.name,
+        "size": sold.size,
+        "download": signed_link("miniapp:file", FILE_SALT, item, telegram_id) if stored else "",
+        "send_to_chat": not stored,
+    }
+
+
+def claim(item: Claim) -> dict[str, Any]:
+    return {"id": item.pk, "status": item.status, "status_text": str(item.get_status_display())}
+
+
 def download_link(item: Purchase, *, telegram_id: int) -> str:
-    token = signing.TimestampSigner(salt=DOWNLOAD_SALT).sign_object({"p": item.pk, "u": telegram_id})
-    return reverse("miniapp:download", args=[token])
+    return signed_link("miniapp:download", DOWNLOAD_SALT, item, telegram_id)
 
 
-def read_download_link(token: str) -> tuple[int, int]:
+def signed_link(view: str, salt: str, item: Purchase, telegram_id: int) -> str:
+    """A link to ``view`` for this purchase and buyer, good for ``DOWNLOAD_SECONDS``."""
+    token = signing.TimestampSigner(salt=salt).sign_object({"p": item.pk, "u": telegram_id})
+    return reverse(view, args=[token])
+
+
+def read_download_link(token: str, *, salt: str = DOWNLOAD_SALT) -> tuple[int, int]:
     """Return (purchase id, telegram id) of a link signed less than ``DOWNLOAD_SECONDS`` ago."""
-    data = signing.TimestampSigner(salt=DOWNLOAD_SALT).unsign_object(token, max_age=DOWNLOAD_SECONDS)
+    data = signing.TimestampSigner(salt=salt).unsign_object(token, max_age=DOWNLOAD_SECONDS)
     return int(data["p"]), int(data["u"])
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
+from telegrambot.texts import claims as claim_texts
+
 SIGN_IN_FAILED = gettext_lazy("Could not sign you in. Close the shop and open it again from the bot.")
 SESSION_EXPIRED = gettext_lazy("Your session has ended. Close the shop and open it again from the bot.")
 BLOCKED = gettext_lazy("Your account is blocked. If you think this is a mistake, contact support.")
@@ -15,8 +17,9 @@ UNEXPECTED = gettext_lazy("Something went wrong on our side. Please try again la
 
 
 def page_texts() -> dict[str, str]:
-    """The strings the page's script shows, in the active language."""
-    return {key: str(value) for key, value in PAGE.items()}
+    """The strings the page's script shows, in the active language (a claim's reasons as ``reason:<value>``)."""
+    reasons = {f"reason:{value}": label for value, label in claim_texts.REASONS.items()}
+    return {key: str(value) for key, value in {**PAGE, **reasons}.items()}
 
 
 PAGE = {
@@ -66,4 +69,17 @@ PAGE = {
     "confirmBuy": gettext_lazy("Buy %(product)s for %(price)s from your balance?"),
     "order": gettext_lazy("Order #%(number)s"),
     "problem": gettext_lazy("Something went wrong on our side. Please try again later."),
+    "warrantyUntil": gettext_lazy("🛡 Warranty until %(date)s"),
+    "report": claim_texts.REPORT,
+    "whatIsWrong": gettext_lazy("What is wrong with it?"),
+    "describe": gettext_lazy("Describe the problem (optional, up to 1000 characters)"),
+    "tooLong": claim_texts.TEXT_TOO_LONG,
+    "sendReport": gettext_lazy("Send the report"),
+    "claimOpened": gettext_lazy(
+        "Your claim #%(claim)s is registered. Staff will look at it and you will get the answer in the chat."
+    ),
+    "claimStatus": gettext_lazy("Claim #%(claim)s: %(status)s"),
+    "sendToChat": gettext_lazy("Send to chat"),
+    "sentToChat": gettext_lazy("The file is on its way to your chat with the bot."),
+    "alreadySent": gettext_lazy("The file is already on its way to your chat."),
 }

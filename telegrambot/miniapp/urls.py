@@ -2,12 +2,14 @@
 
 from django.urls import path
 
-from telegrambot.miniapp import api, views
+from telegrambot.miniapp import aftersale, api, images, views
 
 app_name = "miniapp"
 urlpatterns = [
     path("", views.shop, name="shop"),
     path("download/<str:token>", views.download, name="download"),
+    path("file/<str:token>", views.file, name="file"),
+    path("img/<int:product_id>/", images.image, name="image"),
     path("api/session", api.session, name="session"),
     path("api/me", api.me, name="me"),
     path("api/categories", api.categories, name="categories"),
@@ -26,6 +28,8 @@ urlpatterns = [
     path("api/buy", api.buy, name="buy"),
     path("api/purchases", api.purchases, name="purchases"),
     path("api/purchases/<int:purchase_id>", api.purchase, name="purchase"),
+    path("api/purchases/<int:purchase_id>/claim", aftersale.open_claim, name="claim"),
+    path("api/purchases/<int:purchase_id>/send-file", aftersale.send_file, name="send-file"),
     path("api/stars/product", api.stars_product, name="stars-product"),
     path("api/stars/cart", api.stars_cart, name="stars-cart"),
     path("api/stars/top-up", api.stars_top_up, name="stars-top-up"),

@@ -1,4 +1,8 @@
-"""The Mini App's pages: the one HTML page the script draws every screen in, and signed downloads."""
+"""The Mini App's pages: the one HTML page the script draws every screen in, and signed downloads.
+
+Downloads are plain links (a browser cannot add the session header to them):
+each is signed for one purchase and its buyer and lives ``DOWNLOAD_SECONDS``.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,17 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from accounts.models import Customer
+from accounts.services import record_audit
 from catalog import selectors
+from catalog.models import Purchase
 from shopbot.errors import PurchaseNotFound
 from telegrambot.miniapp import auth, present, texts
 
@@ -83,3 +90,31 @@ def download(request: HttpRequest, token: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="order-{purchase.order_number}.txt"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_GET
+def file(request: HttpRequest, token: str) -> FileResponse:
+    """A purchased file stored in MEDIA_ROOT, through a link signed minutes ago for its buyer, streamed."""
+    try:
+        purchase_id, telegram_id = present.read_download_link(token, salt=present.FILE_SALT)
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise Http404 from None
+    purchase = signed_purchase(purchase_id, telegram_id)
+    if purchase.file is None or not purchase.file.upload:
+        raise Http404
+    response = FileResponse(purchase.file.upload.open("rb"), as_attachment=True, filename=purchase.file.name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def signed_purchase(purchase_id: int, telegram_id: int) -> Purchase:
+    """The buyer's purchase a link names, checked again; another customer's is not found, and audited."""
+    try:
+        return selectors.get_purchase(telegram_id=telegram_id, purchase_id=purchase_id)
+    except PurchaseNotFound:
+        record_audit(
+            actor=Customer.objects.filter(telegram_id=telegram_id).first(),
+            action="miniapp_not_found",
+            target=f"file {purchase_id}"[:200],
+        )
+        raise Http404 from None

@@ -89,6 +89,7 @@ class FakeTelegramServer:
         """Start serving and return the base URL to use as TELEGRAM_API_URL."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self.answer)
+        app.router.add_get("/file/bot{token}/{path:.+}", self.serve_file)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, self.host, self.port)
@@ -118,6 +119,11 @@ class FakeTelegramServer:
     def held_callers_gone(self) -> bool:
         """Whether every bot with a call waiting for a held chat has hung up (it stopped or was killed)."""
         return all(request.transport is None or request.transport.is_closing() for request in self.holding)
+
+    async def serve_file(self, request: web.Request) -> web.Response:
+        """Telegram's file server: ``/file/bot<token>/<file_path>`` of a file ``getFile`` described."""
+        status, content = self.telegram.download(str(request.url))
+        return web.Response(body=content, status=status)
 
     async def answer(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]

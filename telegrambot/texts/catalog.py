@@ -216,6 +216,14 @@ def receipt(purchase: Purchase, *, with_value: bool = True) -> str:
     return text + "\n\n" + _("Your item:") + "\n<code>" + html.escape(purchase.value) + "</code>"
 
 
+def purchase_file(purchase: Purchase) -> str:
+    """The message before a purchased file the customer asked for in the Mini App."""
+    return _("📎 <b>Order #%(number)s</b> · %(item)s\n\nHere is your file again.") % {
+        "number": html.escape(purchase.order_number),
+        "item": user_text(purchase.product_name, limit=100),
+    }
+
+
 # --- promo codes and money -------------------------------------------------------------
 def ask_promo(product: Product) -> str:
     return _(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from unittest import mock
 
+from django.conf import settings
 from django.core import signing
 from django.db import connection
 from django.test import override_settings
@@ -427,6 +430,21 @@ class PageTests(MiniAppTestCase):
         self.assertNotIn("X-Frame-Options", response.headers)
         external = [line for line in html.splitlines() if 'src="http' in line or 'href="http' in line]
         self.assertEqual(len(external), 1, external)
+
+    def test_it_loads_the_screens_scripts_in_order_each_a_small_file(self):
+        html = self.client.get("/app/").content.decode()
+
+        scripts = re.findall(r'src="/static/miniapp/([\w-]+\.js)"', html)
+        self.assertEqual(
+            scripts, ["core.js", "catalog.js", "cart.js", "history.js", "claims.js", "balance.js", "shop.js"]
+        )
+        for name in scripts:
+            lines = (
+                (Path(settings.BASE_DIR) / "telegrambot" / "static" / "miniapp" / name)
+                .read_text()
+                .count("\n")
+            )
+            self.assertLess(lines, 300, name)
 
 
 class BoundedQueriesTests(MiniAppTestCase):
