@@ -26,6 +26,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.actors import Actor
 from accounts.models import Customer
 from accounts.selectors import get_buyer
 from catalog.models import CartLine, Product, Purchase, PurchaseIntent
@@ -34,6 +35,7 @@ from catalog.services.common import get_product_for_sale, is_for_sale, take_unit
 from catalog.services.intents import claim_order_intent, write_intent
 from catalog.services.limits import check_spend
 from catalog.services.purchases import Sale, count_sales, record_sales
+from catalog.services.rail_refunds import order_refunded
 from payments.models import LedgerEntry, Payment, PaymentNotice
 from payments.money import ZERO
 from payments.services import Credit, change_balance, create_payment, owe_notice, provider_price
@@ -157,6 +159,10 @@ class OrderFulfiller:
             purchases=[purchase.pk for purchase in purchases],
         )
         return Credit(payment=payment, credited=True, purchases=tuple(purchases))
+
+    def refunded(self, *, payment: Payment, actor: Actor | None) -> None:
+        """Take back a refunded order: its purchases refunded, units defective, claims decided."""
+        order_refunded(payment=payment, actor=actor)
 
 
 def check_still_in_cart(*, payment: Payment, line: dict[str, Any]) -> None:

@@ -21,7 +21,9 @@ CHARGE = "stars-charge-web-1"
 
 
 @override_settings(STARS_PER_VALUE=Decimal("1"), PAY_CURRENCY="RUB")
-class ClaimStarsRefundPageTests(ShopTestCase):
+class StarsOrderTestCase(ShopTestCase):
+    """Alice's Stars cart order (a key and a gift) with a claim on the key, and the fake Bot API over HTTP."""
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -68,6 +70,8 @@ class ClaimStarsRefundPageTests(ShopTestCase):
             self.payment.status,
         )
 
+
+class ClaimStarsRefundPageTests(StarsOrderTestCase):
     def test_the_page_shows_the_order_then_refunds_the_whole_order_once_telegram_accepted(self) -> None:
         self.client.force_login(self.wendy)
         page = self.client.get(reverse("admin:catalog_claim_change", args=[self.claim.pk]))

@@ -46,6 +46,7 @@ from payments.services.refunds import (
     record_outside_refund,
     returned_text,
     settle_stars_refund,
+    settle_stars_refund_once,
 )
 from payments.services.telegram import check_pre_checkout, confirm_telegram_payment
 from payments.services.top_ups import (
@@ -98,5 +99,6 @@ __all__ = [
     "StarsRefund",
     "begin_stars_refund",
     "settle_stars_refund",
+    "settle_stars_refund_once",
     "start_top_up",
 ]

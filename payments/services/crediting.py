@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
+from accounts.actors import Actor
 from accounts.models import Customer
 from monitoring.metrics import CREDITED, PAYMENTS, REFERRAL_REWARDS
 from payments.models import LedgerEntry, Payment, PaymentNotice, ReferralReward
@@ -162,6 +163,9 @@ class TopUpFulfiller:
 
     def check(self, *, payment: Payment) -> None:
         return None  # a balance can always take money
+
+    def refunded(self, *, payment: Payment, actor: Actor | None) -> None:
+        return None  # the refund itself took the credit back from the balance
 
     def fulfil(self, *, payment: Payment, customer: Customer, referrer: Customer | None) -> Credit:
         entry = change_balance(
