@@ -86,7 +86,14 @@ def staff_recipients() -> list[int]:
 
 
 def write_message(
-    ticket: Ticket, *, author: Customer | None, label: str, from_staff: bool, text: str, attachment: object
+    ticket: Ticket,
+    *,
+    author: Customer | None,
+    label: str,
+    from_staff: bool,
+    text: str,
+    attachment: object,
+    closes: bool = False,
 ) -> TicketMessage:
     at = now()
     message = TicketMessage.objects.create(
@@ -94,6 +101,7 @@ def write_message(
         author=author,
         author_label=label[:100],
         from_staff=from_staff,
+        closes=closes,
         text=text,
         attachment_kind=attachment.kind if attachment else "",
         attachment_id=attachment.file_id if attachment else "",
@@ -245,8 +253,12 @@ def reply_to_ticket(
 
 @requires("manage_support")
 @transaction.atomic
-def close_ticket(*, actor: Actor, ticket_id: object) -> Ticket:
-    """Close a ticket; the customer's next message to support opens a new one."""
+def close_ticket(*, actor: Actor, ticket_id: object) -> TicketMessage:
+    """Close a ticket and return the closing message, which the customer is owed (one ``TicketNotice``).
+
+    The customer's next message to support opens a new ticket. Closing a
+    closed ticket raises ``TicketClosed`` and owes nothing.
+    """
     ticket = lock_ticket(ticket_id)
     if not ticket.is_open:
         raise TicketClosed()
@@ -254,8 +266,17 @@ def close_ticket(*, actor: Actor, ticket_id: object) -> Ticket:
     ticket.closed_at = now()
     ticket.closed_by_label = actor_label(actor)[:100]
     ticket.save(update_fields=["status", "closed_at", "closed_by_label"])
-    record_audit(actor=actor, action="close_ticket", target=ticket)
-    return ticket
+    message = write_message(
+        ticket,
+        author=actor_customer(actor),
+        label=actor_label(actor),
+        from_staff=True,
+        text="",
+        attachment=None,
+        closes=True,
+    )
+    record_audit(actor=actor, action="close_ticket", target=ticket, details={"message": message.pk})
+    return message
 
 
 def open_claim_ticket(claim: Claim) -> Ticket:
