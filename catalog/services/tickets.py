@@ -163,14 +163,26 @@ def write_ticket(*, telegram_id: int, text: object, attachment: object, payment_
     text, attachment = clean_message(text, attachment)
     payment = own_stars_order(customer, payment_id) if payment_id is not None else None
     check_ticket_limit(customer)
+    return write_in_open_ticket(
+        customer, payment_id=payment.pk if payment else None, text=text, attachment=attachment
+    )
+
+
+def write_in_open_ticket(
+    customer: Customer, *, payment_id: int | None, text: str, attachment: Attachment | None
+) -> TicketMessage:
+    """Write the customer's message in their open ticket about this (a Stars order, or anything), or a new one.
+
+    The caller holds the customer's row, which serializes it with closes and replies.
+    """
     open_tickets = Ticket.objects.select_for_update().filter(customer=customer, status=Ticket.Status.OPEN)
-    if payment is None:
+    if payment_id is None:
         ticket = open_tickets.filter(kind=Ticket.Kind.GENERAL).first()
     else:
-        ticket = open_tickets.filter(kind=Ticket.Kind.PAYMENT, payment=payment).first()
+        ticket = open_tickets.filter(kind=Ticket.Kind.PAYMENT, payment_id=payment_id).first()
     if ticket is None:
-        kind = Ticket.Kind.GENERAL if payment is None else Ticket.Kind.PAYMENT
-        ticket = Ticket.objects.create(customer=customer, kind=kind, payment=payment)
+        kind = Ticket.Kind.GENERAL if payment_id is None else Ticket.Kind.PAYMENT
+        ticket = Ticket.objects.create(customer=customer, kind=kind, payment_id=payment_id)
         record_audit(actor=customer, action="open_ticket", target=ticket, details={"kind": kind})
     return write_message(
         ticket,
@@ -185,7 +197,12 @@ def write_ticket(*, telegram_id: int, text: object, attachment: object, payment_
 def add_customer_message(
     *, telegram_id: int, ticket_id: object, text: object, attachment: object = None
 ) -> TicketMessage:
-    """Add the customer's message to their open ticket; another's is refused as not found and audited."""
+    """Add the customer's message to their ticket; another's is refused as not found and audited.
+
+    A ticket staff closed meanwhile (while the customer typed) does not lose
+    the message: it goes to the customer's open ticket about the same thing,
+    or a new one, and the returned message names that ticket.
+    """
     try:
         return write_customer_message(
             telegram_id=telegram_id, ticket_id=ticket_id, text=text, attachment=attachment
@@ -206,9 +223,12 @@ def write_customer_message(
         raise TicketNotFound()
     if ticket.customer_id != customer.pk:
         raise ForeignTicket(customer)
-    if not ticket.is_open:
-        raise TicketClosed()
     check_ticket_limit(customer)
+    if not ticket.is_open:
+        # Closed while the customer was typing: what they wrote is not lost, it opens a new
+        # ticket about the same Stars order (or a general one; a claim's conversation is over).
+        payment_id = ticket.payment_id if ticket.kind == Ticket.Kind.PAYMENT else None
+        return write_in_open_ticket(customer, payment_id=payment_id, text=text, attachment=attachment)
     ticket.customer = customer
     return write_message(
         ticket,
