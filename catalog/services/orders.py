@@ -38,7 +38,7 @@ from catalog.services.purchases import Sale, count_sales, record_sales
 from catalog.services.rail_refunds import order_refunded
 from payments.models import LedgerEntry, Payment, PaymentNotice
 from payments.money import ZERO
-from payments.services import Credit, change_balance, create_payment, owe_notice, provider_price
+from payments.services import Credit, change_balance, collect_owed, create_payment, owe_notice, provider_price
 from payments.services.top_ups import require_provider
 from shopbot.errors import (
     CartAlreadyPaid,
@@ -214,6 +214,7 @@ def credit_undeliverable(*, payment: Payment, customer: Customer, problem: str) 
         reference=str(payment.pk),
         payment=payment,
     )
+    collected = collect_owed(customer=customer, credited=payment.amount)
     payment.note = problem[:255]
     payment.save(update_fields=["note", "updated"])
     owe_notice(
@@ -221,7 +222,8 @@ def credit_undeliverable(*, payment: Payment, customer: Customer, problem: str) 
         telegram_id=customer.telegram_id,
         kind=PaymentNotice.Kind.ORDER_CREDITED,
         amount=str(payment.amount),
-        balance=str(entry.balance_after),
+        balance=str(customer.balance),
+        collected=str(collected),
         problem=problem,
     )
     return Credit(payment=payment, credited=True, entry=entry)

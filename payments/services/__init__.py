@@ -37,6 +37,7 @@ from payments.services.notices import (
     owe_purchase_receipt,
     owe_review_notices,
 )
+from payments.services.owed import collect_owed
 from payments.services.refunds import (
     OutsideRefund,
     RefundAnswer,
@@ -91,6 +92,7 @@ __all__ = [
     "pending_crypto_invoices",
     "provider_price",
     "register_fulfiller",
+    "collect_owed",
     "record_manual_refund",
     "record_outside_refund",
     "returned_text",
