@@ -42,6 +42,16 @@ class ClaimPageTests(ClaimTestCase):
         self.assertNotContains(hidden, "AAA-111")
         self.assertContains(hidden, "needs the delivered values permission")
 
+    def test_it_escapes_a_delivered_value_with_html(self) -> None:
+        Purchase.objects.filter(pk=self.purchase.pk).update(value='<script>alert("key")</script>')
+        claim = self.claim()
+        self.client.force_login(self.wendy)
+
+        page = self.page(claim)
+
+        self.assertNotContains(page, '<script>alert("key")</script>')
+        self.assertContains(page, "&lt;script&gt;alert(&quot;key&quot;)&lt;/script&gt;")
+
     def test_it_shows_the_replacement_with_its_value_to_value_viewers_only(self) -> None:
         claim = self.claim()
         replace_claim(actor=self.owner, claim_id=claim.pk)
