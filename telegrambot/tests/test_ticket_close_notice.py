@@ -1,6 +1,7 @@
 """Closing a ticket tells the customer once, in their language, from the bot's admin menu and the web admin."""
 
 from asgiref.sync import sync_to_async
+from django.urls import reverse
 
 from accounts.models import Customer
 from catalog.models import Ticket, TicketNotice
@@ -43,7 +44,12 @@ class TicketCloseNoticeTests(BotTestCase):
         first = await sync_to_async(services.open_ticket)(telegram_id=self.alice.telegram_id, text="help")
         shop, alice = await self.start_chat()
         web = await sync_to_async(make_staff)("desk", permissions=["accounts.manage_support"])
-        await sync_to_async(services.close_ticket)(actor=web, ticket_id=first.ticket_id)
+        await sync_to_async(self.client.force_login)(web)
+        page = reverse("admin:catalog_ticket_change", args=[first.ticket_id])
+        closed = await sync_to_async(self.client.post)(page, {"close_ticket": "1"}, follow=True)
+        self.assertContains(closed, "The ticket is closed.")
+        self.assertContains(closed, "Closed the ticket.")  # the conversation shows the close
+        self.assertEqual(closing_messages(alice, CLOSED_EN), [])  # the bot sends it, not the web
 
         await run_job(shop, "ticket_notices")
         await run_job(shop, "ticket_notices")
