@@ -84,6 +84,8 @@ class TicketMessage(models.Model):
     text = models.TextField(max_length=4000, blank=True)
     attachment_id = models.CharField(max_length=255, blank=True)  # a Telegram file id
     attachment_kind = models.CharField(max_length=8, choices=AttachmentKind.choices, blank=True)
+    # Staff closed the ticket here (no text): the customer is told so, in their language.
+    closes = models.BooleanField(default=False)
     created = models.DateTimeField(default=now)
 
     class Meta:

@@ -110,6 +110,8 @@ class Payment(models.Model):
     # Refunded outside the shop (by Telegram) when the balance no longer held what it credited:
     # what the customer still owes the shop. The database refuses a negative balance.
     refund_owed = money_field(default=0)
+    # What of ``refund_owed`` the customer's later credits paid back (``payments.services.owed``).
+    refund_collected = money_field(default=0)
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -149,6 +151,8 @@ class ReferralReward(models.Model):
     reversed_at = models.DateTimeField(null=True, blank=True)
     # What the referrer's balance could not give back at the reversal: owed to the shop.
     owed = money_field(default=0)
+    # What of the owed amount the referrer's later credits paid back (``payments.services.owed``).
+    collected = money_field(default=0)
 
     class Meta:
         ordering = ["-created"]

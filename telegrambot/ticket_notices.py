@@ -1,5 +1,7 @@
 """Relaying ticket messages, after the message committed: staff replies to the customer, the customer's to staff.
 
+A ticket closed by staff owes the customer one "closed" message, worded in their language.
+
 The services write a ``TicketNotice`` per recipient in the message's
 transaction; ``relay`` claims and sends them, at once for the message a
 handler just wrote and from the job for everything else (a web admin reply).
@@ -53,7 +55,9 @@ async def send_notice(bot: Any, notice: services.TicketNoticeToSend) -> bool:
     to_staff = not message.from_staff
     with translation.override(notice.language):
         parts = split(texts.relayed(message, to_staff=to_staff)) if message.text else []
-        if to_staff:
+        if message.closes:
+            parts, keyboard = [texts.closed_for_customer(message)], keyboards.write_again()
+        elif to_staff:
             keyboard = keyboards.to_staff_ticket(message.ticket_id)
         else:
             keyboard = keyboards.reply_to_support(message.ticket_id)

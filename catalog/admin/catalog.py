@@ -328,6 +328,17 @@ class PurchaseAdmin(CsvExportMixin, ReadOnlyAdmin):
         Column("payment", "payment_id"),
     )
     export_select_related = ("buyer", "promo_code")
+    readonly_fields = ("replaced_by",)
+
+    @admin.display(description=gettext_lazy("replaced by"))
+    def replaced_by(self, purchase: Purchase) -> str:
+        replacement = Purchase.objects.filter(replaces=purchase).first()
+        if replacement is None:
+            return "-"
+        url = reverse("admin:catalog_purchase_change", args=[replacement.pk])
+        return format_html(
+            '<a href="{}">{}</a>', url, _("Replaced by #%(order)s") % {"order": replacement.order_number}
+        )
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = super().get_fields(request, obj)

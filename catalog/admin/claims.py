@@ -20,11 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Claim
-from catalog.selectors.claims import get_stars_order
+from catalog.selectors.claims import ClaimCard, get_claim_card, get_stars_order
 from catalog.services import claims as services
 from catalog.services import rail_refunds
 from payments import telegram_api
 from shopbot.admin import ObjectActionsMixin, ReadOnlyAdmin, submitted
+
+HIDDEN_VALUE = gettext_lazy("(hidden: needs the delivered values permission)")
 
 # The claim page's buttons: (url name suffix, path, action, label); only the one the order's rail allows shows.
 OBJECT_ACTIONS = (
@@ -54,11 +56,26 @@ class RejectForm(forms.Form):
     )
 
 
+class UnitAddedFilter(admin.DateFieldListFilter):
+    """When the claimed unit was added to stock: units carry no upload id, so a bad batch is found by date."""
+
+    def __init__(
+        self, field: Any, request: HttpRequest, params: Any, model: Any, model_admin: Any, field_path: str
+    ) -> None:
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = _("unit added to stock")
+
+
 @admin.register(Claim)
 class ClaimAdmin(ObjectActionsMixin, ReadOnlyAdmin):
     object_actions = OBJECT_ACTIONS
     list_display = ("id", "order_number", "product", "customer", "reason", "status", "created")
-    list_filter = ("status", "reason", ("purchase__product", admin.RelatedOnlyFieldListFilter))
+    list_filter = (
+        "status",
+        "reason",
+        ("purchase__product", admin.RelatedOnlyFieldListFilter),
+        ("purchase__unit__created", UnitAddedFilter),
+    )
     list_select_related = ("purchase", "customer")
     search_fields = ("=purchase__order_number",)
     telegram_id_lookups = ("customer__telegram_id",)
@@ -166,7 +183,37 @@ class ClaimAdmin(ObjectActionsMixin, ReadOnlyAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = tuple(super().get_readonly_fields(request, obj))
-        return ("paid_with", *fields) if obj is not None else fields
+        if obj is None:
+            return fields
+        return ("paid_with", "delivered_value", "replaced_by", *fields)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        claim = super().get_object(request, object_id, from_field)
+        if claim is not None and self.has_manage_claims_permission(request):
+            # The staff read masks the delivered values for staff without view_delivered_values.
+            claim.card = get_claim_card(actor=request.user, claim_id=claim.pk)
+        return claim
+
+    @admin.display(description=gettext_lazy("delivered value"))
+    def delivered_value(self, claim: Claim) -> str:
+        card: ClaimCard | None = getattr(claim, "card", None)
+        if card is None or card.value is None:
+            return str(HIDDEN_VALUE)
+        return card.value
+
+    @admin.display(description=gettext_lazy("replaced by"))
+    def replaced_by(self, claim: Claim) -> str:
+        card: ClaimCard | None = getattr(claim, "card", None)
+        replacement = card.replacement if card is not None else None
+        if replacement is None:
+            return "-"
+        url = reverse("admin:catalog_purchase_change", args=[replacement.pk])
+        link = format_html(
+            '<a href="{}">{}</a>', url, _("Replaced by #%(order)s") % {"order": replacement.order_number}
+        )
+        if card.replacement_value is None:
+            return link
+        return format_html("{}: <code>{}</code>", link, card.replacement_value)
 
     @admin.display(description=gettext_lazy("paid with"))
     def paid_with(self, claim: Claim) -> str:

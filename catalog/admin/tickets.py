@@ -66,7 +66,7 @@ class TicketAdmin(ReadOnlyAdmin):
                     format_html(" · {} {}", row.get_attachment_kind_display(), row.attachment_id)
                     if row.attachment_id
                     else "",
-                    row.text,
+                    _("Closed the ticket.") if row.closes else row.text,
                 )
                 for row in rows
             ),

@@ -237,15 +237,15 @@ def count_cart_items(*, telegram_id: int) -> int:
 
 
 def list_purchases(*, telegram_id: int, page: object = 1) -> Page[Purchase]:
-    """Return a page of the customer's purchases, newest first (snapshot fields only). One query."""
-    purchases = Purchase.objects.filter(buyer__telegram_id=telegram_id).select_related("file")
+    """Return a page of the customer's purchases, newest first (snapshot fields, file, replacement). One query."""
+    purchases = Purchase.objects.filter(buyer__telegram_id=telegram_id).select_related("file", "replacement")
     return paginate(purchases.order_by("-created", "-id"), page=page)
 
 
 def get_purchase(*, telegram_id: int, purchase_id: object) -> Purchase:
     """Return one of the customer's purchases; anyone else's id raises ``PurchaseNotFound``."""
     purchase = (
-        Purchase.objects.select_related("buyer", "product", "promo_code", "file")
+        Purchase.objects.select_related("buyer", "product", "promo_code", "file", "replacement", "replaces")
         .filter(pk=clean_id(purchase_id, PurchaseNotFound), buyer__telegram_id=telegram_id)
         .first()
     )

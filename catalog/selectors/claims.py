@@ -172,6 +172,7 @@ class ClaimCard:
     claim: Claim
     value: str | None  # the delivered value, None when the actor may not see it
     replacement_value: str | None
+    replacement: Purchase | None
     customer: CustomerRecord
     product_sold: int
     product_defective: int
@@ -208,6 +209,7 @@ def get_claim_card(*, actor: Actor, claim_id: object) -> ClaimCard:
         claim=claim,
         value=claim.purchase.value if shows_values else None,
         replacement_value=replacement.value if shows_values and replacement is not None else None,
+        replacement=replacement,
         customer=CustomerRecord(
             purchases=bought["count"],
             claims=Claim.objects.filter(customer=claim.customer).count(),

@@ -114,6 +114,7 @@ def export_customer_data(*, telegram_id: int) -> bytes:
                 "ticket__status",
                 "created",
                 "from_staff",
+                "closes",
                 "text",
             )
         ),

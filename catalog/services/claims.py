@@ -32,7 +32,7 @@ from catalog.models import Claim, Product, Purchase, StockUnit
 from catalog.services.common import clean_id, clean_text, lock_buyer, take_units
 from payments.models import LedgerEntry, Payment
 from payments.money import ZERO
-from payments.services import change_balance
+from payments.services import change_balance, collect_owed
 from shopbot.errors import (
     ClaimAlreadyDecided,
     ClaimLimit,
@@ -369,6 +369,7 @@ def refund_claim(*, actor: Actor, claim_id: object, unit: str = "defective") -> 
             reference=paid.order_number,
             actor=actor_customer(actor),
         )
+        collect_owed(customer=claim.customer, credited=amount)
     paid.refunded_amount += amount
     for refunded in {purchase.pk: purchase, paid.pk: paid}.values():
         refunded.refunded_at = at

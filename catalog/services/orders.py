@@ -26,6 +26,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.actors import Actor
 from accounts.models import Customer
 from accounts.selectors import get_buyer
 from catalog.models import CartLine, Product, Purchase, PurchaseIntent
@@ -34,9 +35,10 @@ from catalog.services.common import get_product_for_sale, is_for_sale, take_unit
 from catalog.services.intents import claim_order_intent, write_intent
 from catalog.services.limits import check_spend
 from catalog.services.purchases import Sale, count_sales, record_sales
+from catalog.services.rail_refunds import order_refunded
 from payments.models import LedgerEntry, Payment, PaymentNotice
 from payments.money import ZERO
-from payments.services import Credit, change_balance, create_payment, owe_notice, provider_price
+from payments.services import Credit, change_balance, collect_owed, create_payment, owe_notice, provider_price
 from payments.services.top_ups import require_provider
 from shopbot.errors import (
     CartAlreadyPaid,
@@ -158,6 +160,10 @@ class OrderFulfiller:
         )
         return Credit(payment=payment, credited=True, purchases=tuple(purchases))
 
+    def refunded(self, *, payment: Payment, actor: Actor | None) -> None:
+        """Take back a refunded order: its purchases refunded, units defective, claims decided."""
+        order_refunded(payment=payment, actor=actor)
+
 
 def check_still_in_cart(*, payment: Payment, line: dict[str, Any]) -> None:
     """Refuse a cart invoice whose lines left the cart: an older invoice of a cart paid already."""
@@ -208,6 +214,7 @@ def credit_undeliverable(*, payment: Payment, customer: Customer, problem: str) 
         reference=str(payment.pk),
         payment=payment,
     )
+    collected = collect_owed(customer=customer, credited=payment.amount)
     payment.note = problem[:255]
     payment.save(update_fields=["note", "updated"])
     owe_notice(
@@ -215,7 +222,8 @@ def credit_undeliverable(*, payment: Payment, customer: Customer, problem: str) 
         telegram_id=customer.telegram_id,
         kind=PaymentNotice.Kind.ORDER_CREDITED,
         amount=str(payment.amount),
-        balance=str(entry.balance_after),
+        balance=str(customer.balance),
+        collected=str(collected),
         problem=problem,
     )
     return Credit(payment=payment, credited=True, entry=entry)

@@ -18,10 +18,13 @@ services here (the three steps of ``payments.services.refunds``):
    are serialized by the customer rows: one decides, the other hears
    ``ClaimAlreadyDecided`` and changes nothing.
 
-``record_refunded_payment`` is Telegram's ``refunded_payment`` message: the
-payment part is ``payments.services.record_outside_refund``; here, in the
-same transaction, the order's purchases are marked refunded, their units
-defective, and their undecided claims decided as refunded.
+Every refund of an order that went through, whatever the path (a claim's
+refund here, the payments screens of the bot and the web admin, Telegram's
+``refunded_payment``), reaches ``refund_order`` once, from payments, through
+``OrderFulfiller.refunded`` in the refund's transaction: the order's
+purchases are marked refunded, their units defective, and their undecided
+claims decided as refunded. ``record_refunded_payment`` is Telegram's
+``refunded_payment`` message (``payments.services.record_outside_refund``).
 
 Lock order: customer rows (ascending id), then the payment, then claims,
 then purchases, then stock rows.
@@ -50,6 +53,7 @@ from payments.services import (
     record_outside_refund,
     returned_text,
     settle_stars_refund,
+    settle_stars_refund_once,
 )
 from shopbot.errors import ClaimNotFound, ClaimRefused
 
@@ -123,11 +127,20 @@ def settle_claim_stars_refund(*, actor: Actor, refund: ClaimStarsRefund, answer:
 
 @transaction.atomic
 def decide_stars_refund(*, actor: Actor, refund: ClaimStarsRefund) -> Claim:
-    payment = settle_stars_refund(actor=actor, refund=refund.refund, answer=RefundAnswer(done=True))
-    claim = lock_claim(refund.claim_id, refunding_ok=True)
-    refund_order(payment=payment, actor=actor, note=returned_text(payment), first=claim)
+    settled = settle_stars_refund_once(actor=actor, refund=refund.refund, answer=RefundAnswer(done=True))
+    claim = Claim.objects.get(pk=refund.claim_id)
+    if settled.changed and not claim.is_undecided:
+        return claim  # this refund decided it, with the whole order (``OrderFulfiller.refunded``)
+    claim = lock_claim(refund.claim_id, refunding_ok=True)  # refunded already: "already decided"
+    refund_order(payment=settled.payment, actor=actor, note=returned_text(settled.payment), first=claim)
     claim.refresh_from_db()
     return claim
+
+
+def order_refunded(*, payment: Payment, actor: Actor | None) -> None:
+    """A refunded order: its purchases refunded, units defective, claims decided (``OrderFulfiller.refunded``)."""
+    note = _("Refunded by Telegram") if actor is None else returned_text(payment)
+    refund_order(payment=payment, actor=actor, note=note)
 
 
 def refund_order(
@@ -216,10 +229,8 @@ def record_refunded_payment(*, telegram_id: int, charge_id: str) -> OutsideRefun
 
     Idempotent on the charge id: a replayed message returns ``changed=False``
     and changes nothing. See ``payments.services.record_outside_refund`` for
-    the money; an order's purchases are refunded here in the same
-    transaction, their units marked defective and their claims decided.
+    the money; an order's purchases are refunded in the same transaction
+    (``OrderFulfiller.refunded``), their units marked defective and their
+    claims decided.
     """
-    outside = record_outside_refund(telegram_id=telegram_id, charge_id=charge_id)
-    if outside is not None and outside.changed and outside.payment.purpose == Payment.Purpose.ORDER:
-        refund_order(payment=outside.payment, actor=None, note=_("Refunded by Telegram"))
-    return outside
+    return record_outside_refund(telegram_id=telegram_id, charge_id=charge_id)

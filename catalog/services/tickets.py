@@ -86,7 +86,14 @@ def staff_recipients() -> list[int]:
 
 
 def write_message(
-    ticket: Ticket, *, author: Customer | None, label: str, from_staff: bool, text: str, attachment: object
+    ticket: Ticket,
+    *,
+    author: Customer | None,
+    label: str,
+    from_staff: bool,
+    text: str,
+    attachment: object,
+    closes: bool = False,
 ) -> TicketMessage:
     at = now()
     message = TicketMessage.objects.create(
@@ -94,6 +101,7 @@ def write_message(
         author=author,
         author_label=label[:100],
         from_staff=from_staff,
+        closes=closes,
         text=text,
         attachment_kind=attachment.kind if attachment else "",
         attachment_id=attachment.file_id if attachment else "",
@@ -155,14 +163,26 @@ def write_ticket(*, telegram_id: int, text: object, attachment: object, payment_
     text, attachment = clean_message(text, attachment)
     payment = own_stars_order(customer, payment_id) if payment_id is not None else None
     check_ticket_limit(customer)
+    return write_in_open_ticket(
+        customer, payment_id=payment.pk if payment else None, text=text, attachment=attachment
+    )
+
+
+def write_in_open_ticket(
+    customer: Customer, *, payment_id: int | None, text: str, attachment: Attachment | None
+) -> TicketMessage:
+    """Write the customer's message in their open ticket about this (a Stars order, or anything), or a new one.
+
+    The caller holds the customer's row, which serializes it with closes and replies.
+    """
     open_tickets = Ticket.objects.select_for_update().filter(customer=customer, status=Ticket.Status.OPEN)
-    if payment is None:
+    if payment_id is None:
         ticket = open_tickets.filter(kind=Ticket.Kind.GENERAL).first()
     else:
-        ticket = open_tickets.filter(kind=Ticket.Kind.PAYMENT, payment=payment).first()
+        ticket = open_tickets.filter(kind=Ticket.Kind.PAYMENT, payment_id=payment_id).first()
     if ticket is None:
-        kind = Ticket.Kind.GENERAL if payment is None else Ticket.Kind.PAYMENT
-        ticket = Ticket.objects.create(customer=customer, kind=kind, payment=payment)
+        kind = Ticket.Kind.GENERAL if payment_id is None else Ticket.Kind.PAYMENT
+        ticket = Ticket.objects.create(customer=customer, kind=kind, payment_id=payment_id)
         record_audit(actor=customer, action="open_ticket", target=ticket, details={"kind": kind})
     return write_message(
         ticket,
@@ -177,7 +197,12 @@ def write_ticket(*, telegram_id: int, text: object, attachment: object, payment_
 def add_customer_message(
     *, telegram_id: int, ticket_id: object, text: object, attachment: object = None
 ) -> TicketMessage:
-    """Add the customer's message to their open ticket; another's is refused as not found and audited."""
+    """Add the customer's message to their ticket; another's is refused as not found and audited.
+
+    A ticket staff closed meanwhile (while the customer typed) does not lose
+    the message: it goes to the customer's open ticket about the same thing,
+    or a new one, and the returned message names that ticket.
+    """
     try:
         return write_customer_message(
             telegram_id=telegram_id, ticket_id=ticket_id, text=text, attachment=attachment
@@ -198,9 +223,12 @@ def write_customer_message(
         raise TicketNotFound()
     if ticket.customer_id != customer.pk:
         raise ForeignTicket(customer)
-    if not ticket.is_open:
-        raise TicketClosed()
     check_ticket_limit(customer)
+    if not ticket.is_open:
+        # Closed while the customer was typing: what they wrote is not lost, it opens a new
+        # ticket about the same Stars order (or a general one; a claim's conversation is over).
+        payment_id = ticket.payment_id if ticket.kind == Ticket.Kind.PAYMENT else None
+        return write_in_open_ticket(customer, payment_id=payment_id, text=text, attachment=attachment)
     ticket.customer = customer
     return write_message(
         ticket,
@@ -245,8 +273,12 @@ def reply_to_ticket(
 
 @requires("manage_support")
 @transaction.atomic
-def close_ticket(*, actor: Actor, ticket_id: object) -> Ticket:
-    """Close a ticket; the customer's next message to support opens a new one."""
+def close_ticket(*, actor: Actor, ticket_id: object) -> TicketMessage:
+    """Close a ticket and return the closing message, which the customer is owed (one ``TicketNotice``).
+
+    The customer's next message to support opens a new ticket. Closing a
+    closed ticket raises ``TicketClosed`` and owes nothing.
+    """
     ticket = lock_ticket(ticket_id)
     if not ticket.is_open:
         raise TicketClosed()
@@ -254,8 +286,17 @@ def close_ticket(*, actor: Actor, ticket_id: object) -> Ticket:
     ticket.closed_at = now()
     ticket.closed_by_label = actor_label(actor)[:100]
     ticket.save(update_fields=["status", "closed_at", "closed_by_label"])
-    record_audit(actor=actor, action="close_ticket", target=ticket)
-    return ticket
+    message = write_message(
+        ticket,
+        author=actor_customer(actor),
+        label=actor_label(actor),
+        from_staff=True,
+        text="",
+        attachment=None,
+        closes=True,
+    )
+    record_audit(actor=actor, action="close_ticket", target=ticket, details={"message": message.pk})
+    return message
 
 
 def open_claim_ticket(claim: Claim) -> Ticket:

@@ -20,7 +20,7 @@ from catalog.services.claims import (
     wait_for_stock,
 )
 from catalog.services.waitlist import toggle_waitlist
-from payments.models import LedgerEntry
+from payments.models import LedgerEntry, Payment
 from shopbot.errors import (
     ClaimAlreadyDecided,
     ClaimLimit,
@@ -265,6 +265,27 @@ class RefundClaimTests(ClaimTestCase):
         self.assertEqual(self.purchase.refunded_amount, Decimal("9.99"))
         with self.assertRaisesMessage(ClaimRefused, "refunded"):
             self.claim()
+
+    def test_a_refund_to_the_balance_pays_back_what_the_customer_owed_first(self) -> None:
+        owed = Payment.objects.create(
+            provider=Payment.Provider.STARS,
+            purpose=Payment.Purpose.TOP_UP,
+            customer=self.alice,
+            amount=Decimal("4.00"),
+            provider_amount=Decimal("4"),
+            provider_currency="XTR",
+            status=Payment.Status.REFUNDED,
+            refund_owed=Decimal("4.00"),
+            expires_at=now(),
+        )
+        claim = self.claim()
+
+        refund_claim(actor=self.admin, claim_id=claim.pk)
+
+        owed.refresh_from_db()
+        self.assertEqual((owed.refund_owed, owed.refund_collected), (Decimal("0.00"), Decimal("4.00")))
+        self.alice.refresh_from_db()
+        self.assertEqual(self.alice.balance, Decimal("46.00"))  # 40.01 + 9.99 refunded − 4.00 owed
 
     def test_it_refuses_an_unknown_unit_choice(self) -> None:
         with self.assertRaises(InvalidInput):

@@ -143,15 +143,33 @@ class ConversationTests(ShopTestCase):
     def test_it_closes_and_refuses_messages_in_a_closed_ticket(self) -> None:
         services.close_ticket(actor=self.owner, ticket_id=self.ticket.pk)
 
-        with self.assertRaises(TicketClosed):
-            services.add_customer_message(
-                telegram_id=self.alice.telegram_id, ticket_id=self.ticket.pk, text="?"
-            )
+        # The customer was typing when it closed: the message opens a new ticket instead of being lost.
+        late = services.add_customer_message(
+            telegram_id=self.alice.telegram_id, ticket_id=self.ticket.pk, text="?"
+        )
+        self.assertNotEqual(late.ticket_id, self.ticket.pk)
+        self.assertEqual((late.ticket.status, late.ticket.kind), ("open", "general"))
+        self.assertIn(OWNER_ID, recipients(late))
+        Ticket.objects.filter(pk=late.ticket_id).update(status="closed")
         with self.assertRaises(TicketClosed):
             services.reply_to_ticket(actor=self.owner, ticket_id=self.ticket.pk, text="late")
         # Writing to support again opens a new ticket.
         fresh = services.open_ticket(telegram_id=self.alice.telegram_id, text="new question")
         self.assertNotEqual(fresh.ticket_id, self.ticket.pk)
+
+    def test_a_late_message_in_a_closed_payment_dispute_opens_one_about_the_same_order(self) -> None:
+        payment = stars_order(self.alice, charge_id="charge-late")
+        dispute = services.open_ticket(
+            telegram_id=self.alice.telegram_id, text="refund?", payment_id=payment.pk
+        )
+        services.close_ticket(actor=self.owner, ticket_id=dispute.ticket_id)
+
+        late = services.add_customer_message(
+            telegram_id=self.alice.telegram_id, ticket_id=dispute.ticket_id, text="still no refund"
+        )
+
+        self.assertNotEqual(late.ticket_id, dispute.ticket_id)
+        self.assertEqual((late.ticket.kind, late.ticket.payment_id), ("payment", payment.pk))
 
     def test_it_refuses_staff_without_manage_support_on_the_bot_and_the_web(self) -> None:
         helper = Group.objects.create(name="Claims only")

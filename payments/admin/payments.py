@@ -148,6 +148,21 @@ class LedgerEntryAdmin(CsvExportMixin, ReadOnlyAdmin):
         return short(entry.reason)
 
 
+class RefundOwedFilter(admin.SimpleListFilter):
+    """Stars top-ups Telegram refunded after the customer spent them: owed, or collected from later credits."""
+
+    title = gettext_lazy("refund owed")
+    parameter_name = "refund_owed"
+
+    def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
+        return [("yes", _("Owed by the customer")), ("collected", _("Collected from later credits"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Payment]) -> QuerySet[Payment]:
+        if self.value() == "collected":
+            return queryset.filter(refund_collected__gt=0)
+        return queryset.filter(refund_owed__gt=0) if self.value() == "yes" else queryset
+
+
 @admin.register(Payment)
 class PaymentAdmin(PaymentRefundsMixin, CsvExportMixin, ReadOnlyAdmin):
     """Payments are history; refunds and re-checks go through services (``payments.admin.refunds``)."""
@@ -165,7 +180,15 @@ class PaymentAdmin(PaymentRefundsMixin, CsvExportMixin, ReadOnlyAdmin):
         "needs_review",
         "paid_at",
     )
-    list_filter = (AttentionFilter, "status", "provider", "purpose", "needs_review", "created")
+    list_filter = (
+        AttentionFilter,
+        RefundOwedFilter,
+        "status",
+        "provider",
+        "purpose",
+        "needs_review",
+        "created",
+    )
     list_select_related = ("customer",)
     search_fields = ("=external_id", "=payload", "^customer__username")
     telegram_id_lookups = ("customer__telegram_id",)
@@ -204,15 +227,17 @@ class OwedFilter(admin.SimpleListFilter):
     parameter_name = "owed"
 
     def lookups(self, request: HttpRequest, model_admin: object) -> list[tuple[str, str]]:
-        return [("yes", _("Owed by the referrer"))]
+        return [("yes", _("Owed by the referrer")), ("collected", _("Collected from later credits"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[ReferralReward]) -> QuerySet[ReferralReward]:
+        if self.value() == "collected":
+            return queryset.filter(collected__gt=0)
         return queryset.filter(owed__gt=0) if self.value() == "yes" else queryset
 
 
 @admin.register(ReferralReward)
 class ReferralRewardAdmin(ReadOnlyAdmin):
-    list_display = ("created", "referrer", "referee", "amount", "payment", "reversed_at", "owed")
+    list_display = ("created", "referrer", "referee", "amount", "payment", "reversed_at", "owed", "collected")
     list_filter = (ReversedFilter, OwedFilter, "created")
     list_select_related = ("referrer", "referee", "payment")
     search_fields = ("^referrer__username", "^referee__username")

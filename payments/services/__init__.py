@@ -39,6 +39,7 @@ from payments.services.notices import (
     owe_purchase_receipt,
     owe_review_notices,
 )
+from payments.services.owed import collect_owed
 from payments.services.refunds import (
     OutsideRefund,
     RefundAnswer,
@@ -48,6 +49,7 @@ from payments.services.refunds import (
     record_outside_refund,
     returned_text,
     settle_stars_refund,
+    settle_stars_refund_once,
 )
 from payments.services.telegram import check_pre_checkout, confirm_telegram_payment
 from payments.services.top_ups import (
@@ -96,6 +98,7 @@ __all__ = [
     "pending_crypto_invoices",
     "provider_price",
     "register_fulfiller",
+    "collect_owed",
     "record_manual_refund",
     "record_outside_refund",
     "returned_text",
@@ -104,5 +107,6 @@ __all__ = [
     "StarsRefund",
     "begin_stars_refund",
     "settle_stars_refund",
+    "settle_stars_refund_once",
     "start_top_up",
 ]

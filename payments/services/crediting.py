@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
+from accounts.actors import Actor
 from accounts.models import Customer
 from monitoring.metrics import CREDITED, PAYMENTS, REFERRAL_REWARDS
 from payments.models import LedgerEntry, Payment, PaymentNotice, ReferralReward
@@ -31,6 +32,7 @@ from payments.money import ZERO, percent_of, quantize
 from payments.services.fulfilment import fulfiller_for
 from payments.services.ledger import change_balance
 from payments.services.notices import owe_notice, owe_review_notices
+from payments.services.owed import collect_owed
 from shopbot.errors import PaymentExpired, PaymentNotFound, PaymentNotPending
 
 log = logging.getLogger("shopbot.payments")
@@ -163,6 +165,9 @@ class TopUpFulfiller:
     def check(self, *, payment: Payment) -> None:
         return None  # a balance can always take money
 
+    def refunded(self, *, payment: Payment, actor: Actor | None) -> None:
+        return None  # the refund itself took the credit back from the balance
+
     def fulfil(self, *, payment: Payment, customer: Customer, referrer: Customer | None) -> Credit:
         entry = change_balance(
             customer=customer,
@@ -172,12 +177,14 @@ class TopUpFulfiller:
             reference=str(payment.pk),
             payment=payment,
         )
+        collected = collect_owed(customer=customer, credited=payment.amount)
         owe_notice(
             payment=payment,
             telegram_id=customer.telegram_id,
             kind=PaymentNotice.Kind.CREDITED,
             amount=str(payment.amount),
-            balance=str(entry.balance_after),
+            balance=str(customer.balance),
+            collected=str(collected),
         )
         reward = pay_referral_reward(payment=payment, customer=customer, referrer=referrer)
         provider, amount = payment.provider, payment.amount

@@ -6,7 +6,7 @@
 ``catalog`` registers the direct-order one. New kinds of fulfilment (manual
 delivery, the seller's endpoint, pre-orders) add a purpose and register here.
 
-The contract of a fulfiller (an object with two methods):
+The contract of a fulfiller (an object with three methods):
 
 ``check(*, payment)``
     Called by the pre-checkout answer, outside any lock, before the provider
@@ -23,6 +23,15 @@ The contract of a fulfiller (an object with two methods):
     to the balance instead (and owe the customer a notice). Lock only rows
     that come after the payment in the lock order (stock, then promo rows),
     make no network call, and leave messages to the notice outbox.
+
+``refunded(*, payment, actor)``
+    Called once per payment, by ``payments`` only, when a refund of it went
+    through (every path: a Stars refund from the bot or the web admin, a
+    manual refund, Telegram's own ``refunded_payment``), inside that
+    transaction, with the customer rows and the payment row locked and the
+    payment already marked refunded. Take back what was delivered (an order's
+    purchases refunded, their units defective). ``actor`` is None when
+    Telegram refunded it outside the shop. Same locking rules as ``fulfil``.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ from typing import TYPE_CHECKING, Protocol
 from payments.models import Payment
 
 if TYPE_CHECKING:
+    from accounts.actors import Actor
     from accounts.models import Customer
     from payments.services.crediting import Credit
 
@@ -40,6 +50,8 @@ class Fulfiller(Protocol):
     def check(self, *, payment: Payment) -> None: ...
 
     def fulfil(self, *, payment: Payment, customer: Customer, referrer: Customer | None) -> Credit: ...
+
+    def refunded(self, *, payment: Payment, actor: Actor | None) -> None: ...
 
 
 class FulfilmentRegistry:

@@ -19,10 +19,12 @@ bot, the web admin) makes the middle one, outside any service:
    refunding again resumes at step 2, and Telegram's ``CHARGE_ALREADY_REFUNDED``
    tells whether it went through.
 
-A refund that went through (``finish_refund``, every path: Stars, manual,
+A refund that went through (``mark_refunded``, every path: Stars, manual,
 and Telegram's own ``refunded_payment``) takes back the referral reward the
 top-up paid, in the same transaction, as far as the referrer's balance allows;
-the rest is recorded as owed (``payments.services.reversals``).
+the rest is recorded as owed (``payments.services.reversals``); and it hands
+the payment to its purpose's fulfiller (``refunded``), which takes back what
+was delivered: an order's purchases are marked refunded, their units defective.
 
 ``record_outside_refund`` records a Stars payment Telegram refunded without
 the bot (its ``refunded_payment`` message): the money is back with the
@@ -49,6 +51,7 @@ from accounts.services import record_audit, requires
 from payments.models import LedgerEntry, Payment, PaymentNotice
 from payments.money import ZERO, format_money
 from payments.services.crediting import count_payment, lock_payment_and_customers
+from payments.services.fulfilment import fulfiller_for
 from payments.services.ledger import change_balance, clean_reason
 from payments.services.notices import owe_notice
 from payments.services.reversals import Reversal, reverse_referral_reward, take_back_credit
@@ -140,14 +143,22 @@ def hold_stars_refund(*, actor: Actor, payment_id: int, reason: str) -> Payment:
     return payment
 
 
+@dataclass(frozen=True)
+class Settled:
+    """A refund that went through: ``changed`` is False when the payment was refunded already (a second settle)."""
+
+    payment: Payment
+    changed: bool
+
+
 @transaction.atomic
-def finish_refund(*, actor: Actor, payment_id: int, reason: str) -> Payment:
+def finish_refund(*, actor: Actor, payment_id: int, reason: str) -> Settled:
     """Mark a refunding (or, for manual refunds, paid) payment refunded, audit it, owe the notice."""
     payment, customer, _referrer = lock_payment_and_customers(payment_id=payment_id)
     if payment.status == Payment.Status.REFUNDED:
-        return payment
+        return Settled(payment=payment, changed=False)
     mark_refunded(payment=payment, customer=customer, actor=actor, reason=reason, action="refund_payment")
-    return payment
+    return Settled(payment=payment, changed=True)
 
 
 def mark_refunded(
@@ -160,6 +171,8 @@ def mark_refunded(
     payment.save(update_fields=["status", "refunded_at", "note", "refund_owed", "updated"])
     count_payment(payment)
     reversal = reverse_referral_reward(payment=payment, actor=actor)
+    # What the payment delivered goes back too (an order's purchases), under the same locks.
+    fulfiller_for(payment.purpose).refunded(payment=payment, actor=actor)
     owe_notice(
         payment=payment,
         telegram_id=customer.telegram_id,
@@ -241,6 +254,12 @@ def settle_stars_refund(*, actor: Actor, refund: StarsRefund, answer: RefundAnsw
     and ``RefundPending`` (the amount still held) when it could not be asked.
     Idempotent: settling a refunded payment again changes nothing.
     """
+    return settle_stars_refund_once(actor=actor, refund=refund, answer=answer).payment
+
+
+@requires("refund_payments")
+def settle_stars_refund_once(*, actor: Actor, refund: StarsRefund, answer: RefundAnswer) -> Settled:
+    """``settle_stars_refund``, saying whether this call refunded the payment or found it refunded already."""
     if answer.done:
         return finish_refund(actor=actor, payment_id=refund.payment_id, reason=refund.reason)
     if not answer.definitive:
@@ -264,7 +283,7 @@ def record_manual_refund(*, actor: Actor, payment_id: int, reason: str) -> Payme
         raise RefundRefused(reason=_("Stars payments are refunded through Telegram."))
     refundable(payment, provider_ok=manual_ok)
     debit_for_refund(payment=payment, customer=customer, reason=reason, actor=actor)
-    return finish_refund(actor=actor, payment_id=payment.pk, reason=reason)
+    return finish_refund(actor=actor, payment_id=payment.pk, reason=reason).payment
 
 
 @dataclass(frozen=True)

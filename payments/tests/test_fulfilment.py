@@ -29,6 +29,9 @@ class Recorder:
         self.calls.append((payment.pk, payment.status))
         return Credit(payment=payment, credited=True)
 
+    def refunded(self, *, payment, actor):
+        self.calls.append((payment.pk, payment.status))
+
 
 def top_ups_only() -> FulfilmentRegistry:
     registry = FulfilmentRegistry()

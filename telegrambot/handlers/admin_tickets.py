@@ -96,9 +96,10 @@ async def write_reply(
 
 
 async def close(update: Update, context: ShopContext) -> None:
-    """Closes the ticket and shows it again."""
+    """Closes the ticket, tells the customer and shows the ticket again."""
     ticket_id = callbacks.ADMIN_TICKET_CLOSE.parse(update.callback_query.data)
-    await call(services.close_ticket, actor=context.customer, ticket_id=ticket_id)
+    message = await call(services.close_ticket, actor=context.customer, ticket_id=ticket_id)
+    await ticket_notices.relay(context.bot, [message.pk])
     await screens.answer(update, context, texts.closed(ticket_id))
     await show_card(update, context, ticket_id)
 

@@ -40,6 +40,10 @@ def reply_to_support(ticket_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(texts.REPLY, callbacks.TICKET_REPLY, ticket_id)]])
 
 
+def write_again() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(texts.WRITE, callbacks.SUPPORT_WRITE)]])
+
+
 def to_staff_ticket(ticket_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(texts.OPEN_TICKET, callbacks.ADMIN_TICKET, ticket_id)]])
 

@@ -8,6 +8,7 @@ from django.utils.timezone import now
 from accounts.models import AuditEntry
 from catalog.models import Claim, Purchase
 from catalog.services import purchase_product
+from catalog.services.claims import open_claim, replace_claim
 from telegrambot import callbacks
 from telegrambot.tests.admin_support import send_document
 from telegrambot.tests.helpers import BotTestCase
@@ -143,3 +144,31 @@ class ReportProblemTests(BotTestCase):
         await alice.press("Game key")
 
         self.assertIn("Warranty: 24 h", alice.screen.text)
+
+
+class ReplacedPurchaseTests(BotTestCase):
+    async def test_the_history_and_both_orders_show_the_replacement_and_both_values(self) -> None:
+        purchase = await sync_to_async(purchase_product)(
+            telegram_id=self.alice.telegram_id, product_id=self.key.pk
+        )
+        claim = await sync_to_async(open_claim)(
+            telegram_id=self.alice.telegram_id, purchase_id=purchase.pk, reason=Claim.Reason.NOT_WORKING
+        )
+        await sync_to_async(replace_claim)(actor=self.owner, claim_id=claim.pk)
+        replacement = await Purchase.objects.aget(replaces=purchase)
+        _shop, alice = await self.start_chat()
+
+        await alice.press("👤 Profile")
+        await alice.press("🧾 Purchase history")
+        self.assertIn(f"replaced by #{replacement.order_number}", " ".join(alice.screen.labels))
+        await alice.press(f"#{purchase.order_number}")
+        original = alice.screen.text
+        await alice.press_data(callbacks.PURCHASE.build(replacement.pk, 1))
+        new = alice.screen.text
+
+        self.assertIn(f"Replaced by order #{replacement.order_number}", original)
+        self.assertIn("AAA-111", original)
+        self.assertIn("BBB-222", original)
+        self.assertIn(f"Replaces order #{purchase.order_number}", new)
+        self.assertIn("BBB-222", new)
+        self.assertNotIn("AAA-111", new)

@@ -86,7 +86,8 @@ def notice(kind: str, params: dict[str, Any], *, payment_id: int, purchases: Seq
     """Return the message for one notice, in the active language."""
     money = {key: format_money(Decimal(params[key])) for key in ("amount", "balance") if key in params}
     if kind == PaymentNotice.Kind.CREDITED:
-        return _("✅ Your balance was topped up by <b>%(amount)s</b>. Balance: %(balance)s.") % money
+        text = _("✅ Your balance was topped up by <b>%(amount)s</b>. Balance: %(balance)s.") % money
+        return text + collected_line(params)
     if kind == PaymentNotice.Kind.REFERRAL_REWARD:
         return _("🎁 Someone you invited topped up their balance: <b>%(amount)s</b> is yours.") % money
     if kind == PaymentNotice.Kind.ORDER_DELIVERED:
@@ -95,7 +96,7 @@ def notice(kind: str, params: dict[str, Any], *, payment_id: int, purchases: Seq
         return _(
             "⚠️ Your order could not be delivered: %(problem)s\n\n"
             "The <b>%(amount)s</b> you paid is on your balance (%(balance)s); use it for any item."
-        ) % {**money, "problem": html.escape(params.get("problem", ""))}
+        ) % {**money, "problem": html.escape(params.get("problem", ""))} + collected_line(params)
     if kind == PaymentNotice.Kind.REVIEW_CUSTOMER:
         return _(
             "⚠️ Your payment arrived but does not match the invoice. Support will contact you shortly; "
@@ -115,6 +116,16 @@ def notice(kind: str, params: dict[str, Any], *, payment_id: int, purchases: Seq
             "returned": html.escape(params.get("returned", ""))
         }
     return ""
+
+
+def collected_line(params: dict[str, Any]) -> str:
+    """What of a credit paid back an amount owed to the shop since a refund, if any."""
+    collected = Decimal(str(params.get("collected") or "0"))
+    if collected <= 0:
+        return ""
+    return "\n" + _("%(amount)s of it paid what you owed the shop since an earlier refund.") % {
+        "amount": format_money(collected)
+    }
 
 
 def refunded_outside(params: dict[str, Any], *, payment_id: int) -> str:

@@ -71,7 +71,15 @@ def purchases(number: int, *, has_items: bool) -> str:
 
 
 def purchase_button(purchase: Any) -> str:
-    return "#%s · %s · %s" % (purchase.order_number, purchase.product_name[:30], format_money(purchase.price))
+    label = "#%s · %s · %s" % (
+        purchase.order_number,
+        purchase.product_name[:30],
+        format_money(purchase.price),
+    )
+    replacement = getattr(purchase, "replacement", None)
+    if replacement is None:
+        return label
+    return label + " · " + _("replaced by #%(number)s") % {"number": replacement.order_number}
 
 
 def purchase(purchase: Any, *, with_value: bool = True) -> str:
@@ -84,9 +92,24 @@ def purchase(purchase: Any, *, with_value: bool = True) -> str:
     }
     if purchase.warranty_until is not None:
         text += "\n" + _("🛡 Warranty until %(date)s") % {"date": date_time(purchase.warranty_until)}
+    if purchase.replaces_id is not None:
+        text += "\n" + _("🔁 Replaces order #%(number)s") % {
+            "number": html.escape(purchase.replaces.order_number)
+        }
+    replacement = getattr(purchase, "replacement", None)
     if not with_value:
-        return text + "\n\n" + _("The value is too long for a message and was sent as a file.")
-    return text + "\n\n" + _("You received:") + "\n<code>" + html.escape(purchase.value) + "</code>"
+        text += "\n\n" + _("The value is too long for a message and was sent as a file.")
+        if replacement is not None:
+            text += "\n\n" + replaced_by(replacement)
+        return text
+    text += "\n\n" + _("You received:") + "\n<code>" + html.escape(purchase.value) + "</code>"
+    if replacement is not None:
+        text += "\n\n" + replaced_by(replacement) + "\n<code>" + html.escape(replacement.value) + "</code>"
+    return text
+
+
+def replaced_by(replacement: Any) -> str:
+    return _("🔁 Replaced by order #%(number)s:") % {"number": html.escape(replacement.order_number)}
 
 
 def ledger(entries: Sequence[LedgerEntry], number: int) -> str:

@@ -27,6 +27,7 @@ EXPECTED_TEXT = gettext_lazy("Send your message as text, or a photo or document 
 NO_TICKETS = gettext_lazy("🗂 <b>My tickets</b>\n\nYou have not written to support yet.")
 NONE_OPEN = gettext_lazy("💬 <b>Support</b>\n\nNo ticket is open.")
 CLOSED = gettext_lazy("Closed")
+CLOSED_HERE = gettext_lazy("Closed the ticket.")
 KINDS = {
     Ticket.Kind.GENERAL: gettext_lazy("Question"),
     Ticket.Kind.PAYMENT: gettext_lazy("Payment dispute"),
@@ -87,7 +88,7 @@ def message_line(message: TicketMessage, *, staff_view: bool) -> str:
         who,
         date_time(message.created),
         file,
-        user_text(message.text, limit=600),
+        str(CLOSED_HERE) if message.closes else user_text(message.text, limit=600),
     )
 
 
@@ -108,6 +109,13 @@ def conversation(card: TicketCard, *, staff_view: bool) -> str:
     while lines and len(head) + sum(len(line) + 2 for line in lines) > MAX_MESSAGE - 100:
         lines.pop(0)  # the oldest go first; the web admin shows them all
     return "\n\n".join([head, *lines])
+
+
+def closed_for_customer(message: TicketMessage) -> str:
+    return _(
+        "✅ Support closed ticket #%(ticket)s. If you need more help, write to support again: "
+        "a new ticket will be opened."
+    ) % {"ticket": message.ticket_id}
 
 
 def relayed(message: TicketMessage, *, to_staff: bool) -> str:
