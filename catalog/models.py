@@ -28,6 +28,8 @@ class Category(models.Model):
     name = models.CharField(max_length=100, unique=True)
     position = models.IntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    # Sold-out products of this category leave the lists, and the category itself once all have.
+    hide_when_sold_out = models.BooleanField(default=False)
     created = models.DateTimeField(default=now)
 
     class Meta:
@@ -88,6 +90,8 @@ class Product(models.Model):
         DeliveryFile, models.PROTECT, null=True, blank=True, related_name="shared_by"
     )
     is_active = models.BooleanField(default=True)
+    # Sold out, the product leaves the lists (its card by id still shows it sold out).
+    hide_when_sold_out = models.BooleanField(default=False)
     low_stock_threshold = models.PositiveIntegerField(default=0)
     # How long after a sale the buyer may report a problem (0: no warranty).
     warranty_hours = models.PositiveIntegerField(default=default_warranty_hours)
@@ -121,6 +125,11 @@ class Product(models.Model):
         if update_fields is not None and "is_unlimited" in update_fields:
             kwargs["update_fields"] = {*update_fields, "delivery"}
         super().save(*args, **kwargs)
+
+    @property
+    def hides_when_sold_out(self) -> bool:
+        """Whether the product leaves the lists while sold out (its own flag or its category's)."""
+        return self.hide_when_sold_out or self.category.hide_when_sold_out
 
     @property
     def delivers_files(self) -> bool:

@@ -1,4 +1,4 @@
-"""Staff pages for the catalog: categories, products, stock, purchases, carts, reviews.
+"""Staff pages for the catalog: products, stock, purchases, carts, reviews (categories: ``categories``).
 
 Saving, hiding and deleting categories, products and stock goes through
 ``catalog.services`` (validation, locks, audit); a refusal comes back as a
@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog import services
+from catalog.admin.categories import summarise_deletion
 from catalog.admin.stock import StockUploadMixin
-from catalog.models import CartLine, Category, Product, Purchase, Review, StockUnit, WaitlistEntry
+from catalog.models import CartLine, Product, Purchase, Review, StockUnit, WaitlistEntry
 from catalog.selectors import count_unsold
 from catalog.services.drafts import edit_product
 from shopbot.admin import HappenedFilter, ReadOnlyAdmin, ShopAdmin, ShowHideAdmin, short
@@ -40,66 +41,6 @@ PRODUCT_SERVICE_FIELDS = {
 }
 
 
-def summarise_deletion(objs: Any, describe: Any) -> tuple[list[str], dict[str, int], set[str], list[str]]:
-    # Django would list every stock unit that goes with a product, which for a
-    # large stock stalls the confirmation page; a count per row says enough.
-    rows = [describe(obj) for obj in objs]
-    return rows, {}, set(), []
-
-
-@admin.register(Category)
-class CategoryAdmin(ShowHideAdmin):
-    list_display = ("name", "position", "is_active", "product_count")
-    list_filter = ("is_active",)
-    search_fields = ("name",)
-    fields = ("name", "position", "is_active")
-    actions = ("show", "hide")
-    shop_permission = "manage_catalog"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
-        # A GROUP BY query drops Meta.ordering; keep it for the autocomplete's pages.
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(product_total=Count("products"))
-            .order_by(*Category._meta.ordering)
-        )
-
-    @admin.display(description=gettext_lazy("products"), ordering="product_total")
-    def product_count(self, category: Category) -> int:
-        return category.product_total  # type: ignore[attr-defined]
-
-    def save_model(self, request: HttpRequest, obj: Category, form: Any, change: bool) -> None:
-        changed = set(form.changed_data)
-        saved = obj
-        if not change or "name" in changed:
-            saved = services.save_category(actor=request.user, name=obj.name, category_id=obj.pk)
-        if "is_active" in changed:
-            services.set_category_active(actor=request.user, category_id=saved.pk, active=obj.is_active)
-        if "warranty_hours" in changed:
-            services.set_warranty_hours(actor=request.user, product_id=saved.pk, hours=obj.warranty_hours)
-        if "position" in changed:
-            # Display order only: no rule to keep, so a plain update.
-            Category.objects.filter(pk=saved.pk).update(position=obj.position)
-        obj.pk = saved.pk
-
-    def set_active(self, request: HttpRequest, obj: Category, active: bool) -> None:
-        services.set_category_active(actor=request.user, category_id=obj.pk, active=active)
-
-    def delete_model(self, request: HttpRequest, obj: Category) -> None:
-        services.delete_category(actor=request.user, category_id=obj.pk)
-
-    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
-        def describe(category: Category) -> str:
-            count = category.products.count()
-            return _("%(category)s with its %(count)s products and their unsold stock") % {
-                "category": category.name,
-                "count": count,
-            }
-
-        return summarise_deletion(objs, describe)
-
-
 @admin.register(Product)
 class ProductAdmin(StockUploadMixin, ShowHideAdmin):
     list_display = (
@@ -108,11 +49,12 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
         "price",
         "delivery",
         "is_active",
+        "hide_when_sold_out",
         "in_stock",
         "waiting",
         "position",
     )
-    list_filter = ("category", "is_active", "is_unlimited")
+    list_filter = ("category", "is_active", "is_unlimited", "hide_when_sold_out")
     list_select_related = ("category",)
     search_fields = ("name", "category__name")
     autocomplete_fields = ("category",)
@@ -125,6 +67,7 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
         "is_unlimited",
         "unlimited_value",
         "is_active",
+        "hide_when_sold_out",
         "position",
         "low_stock_threshold",
         "warranty_hours",
@@ -204,6 +147,10 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
             )
         if "is_active" in changed:
             services.set_product_active(actor=request.user, product_id=saved.pk, active=obj.is_active)
+        if "hide_when_sold_out" in changed:
+            services.set_product_hide_when_sold_out(
+                actor=request.user, product_id=saved.pk, hide=obj.hide_when_sold_out
+            )
         if "low_stock_threshold" in changed:
             services.set_low_stock_threshold(
                 actor=request.user, product_id=saved.pk, threshold=obj.low_stock_threshold

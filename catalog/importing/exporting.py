@@ -27,6 +27,7 @@ def product_data(product: Product) -> dict[str, Any]:
     data.update(
         image=product.image,
         active=product.is_active,
+        hide_when_sold_out=product.hide_when_sold_out,
         position=product.position,
         low_stock_threshold=product.low_stock_threshold,
     )
@@ -48,6 +49,7 @@ def export_catalog() -> dict[str, Any]:
                 "name": category.name,
                 "position": category.position,
                 "active": category.is_active,
+                "hide_when_sold_out": category.hide_when_sold_out,
                 "products": [product_data(product) for product in category.products.all()],
             }
             for category in categories

@@ -19,10 +19,10 @@ from catalog.services.products import clean_price
 from shopbot.errors import AmountOutOfRange, ImportRefused, InvalidAmount
 
 INT_MAX = 2**31 - 1  # IntegerField and PositiveIntegerField on every database
-CATEGORY_KEYS = {"name", "position", "active", "products"}
+CATEGORY_KEYS = {"name", "position", "active", "hide_when_sold_out", "products"}
 PRODUCT_KEYS = {
     "name", "description", "price", "unlimited", "value", "stock", "image", "active", "position",
-    "low_stock_threshold", "delivery",
+    "low_stock_threshold", "delivery", "hide_when_sold_out",
 }  # fmt: skip
 Kind = Product.DeliveryKind
 SHARED_KINDS = (Kind.SHARED, Kind.SHARED_FILE)
@@ -175,6 +175,7 @@ def product_readers() -> Readers:
         "unlimited": ("is_unlimited", read_bool),
         "image": ("image", lambda v, p: read_text(v, p, limit=image, required=False)),
         "active": ("is_active", read_bool),
+        "hide_when_sold_out": ("hide_when_sold_out", read_bool),
         "position": ("position", lambda v, p: read_int(v, p, minimum=-INT_MAX - 1)),
         "low_stock_threshold": ("low_stock_threshold", lambda v, p: read_int(v, p, minimum=0)),
     }
@@ -226,6 +227,7 @@ def read_category(data: Any, place: str) -> CategorySpec:
     fields = read_optional(data, place, {
         "position": ("position", lambda v, p: read_int(v, p, minimum=-INT_MAX - 1)),
         "active": ("is_active", read_bool),
+        "hide_when_sold_out": ("hide_when_sold_out", read_bool),
     })  # fmt: skip
     items = read_list(data.get("products", []), f"{place}.products")
     products = [read_product(item, f"{place}.products[{index}]") for index, item in enumerate(items)]

@@ -157,3 +157,16 @@ def set_warranty_hours(*, actor: Actor, product_id: object, hours: object) -> Pr
     product.save(update_fields=["warranty_hours", "updated"])
     record_audit(actor=actor, action="set_warranty_hours", target=product.name, details={"hours": hours})
     return product
+
+
+@requires("manage_catalog")
+@transaction.atomic
+def set_product_hide_when_sold_out(*, actor: Actor, product_id: object, hide: object) -> Product:
+    """Say whether the product leaves the lists while sold out (otherwise it shows a "sold out" badge)."""
+    if not isinstance(hide, bool):
+        raise InvalidInput(reason=_("Say whether the product hides when sold out."))
+    product = lock_product(product_id)
+    product.hide_when_sold_out = hide
+    product.save(update_fields=["hide_when_sold_out", "updated"])  # forgets the cached lists
+    record_audit(actor=actor, action="set_hide_when_sold_out", target=product.name, details={"hide": hide})
+    return product

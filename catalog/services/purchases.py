@@ -31,6 +31,7 @@ from catalog.services.common import (
 )
 from catalog.services.intents import claim_intent, write_intent
 from catalog.services.limits import check_spend
+from catalog.services.listing import forget_lists_after_sale
 from catalog.services.pricing import check_discount, find_promo
 from monitoring import metrics
 from payments.models import LedgerEntry, Payment
@@ -189,6 +190,7 @@ def record_sales(*, customer: Customer, sales: list[Sale], payment: Payment | No
     if units:
         StockUnit.objects.filter(pk__in=[unit.pk for unit in units]).update(sold_at=at)
         forget_stock((unit.product_id for unit in units), again_on_commit=False)  # what the card shows
+        forget_lists_after_sale(sale.product for sale in sales if sale.delivery.unit is not None)
         for unit in units:
             unit.sold_at = at
     purchases = [
