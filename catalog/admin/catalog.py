@@ -23,6 +23,7 @@ from catalog.admin.categories import summarise_deletion
 from catalog.admin.stock import StockUploadMixin
 from catalog.models import CartLine, Product, Purchase, Review, StockUnit, WaitlistEntry
 from catalog.selectors import count_unsold
+from catalog.services.delivery_files import set_delivery_kind
 from catalog.services.drafts import edit_product
 from shopbot.admin import HappenedFilter, ReadOnlyAdmin, ShopAdmin, ShowHideAdmin, short
 from shopbot.exports import Column, CsvExportMixin
@@ -36,9 +37,9 @@ PRODUCT_SERVICE_FIELDS = {
     "description",
     "price",
     "image",
-    "is_unlimited",
     "unlimited_value",
 }
+Kind = Product.DeliveryKind
 
 
 @admin.register(Product)
@@ -64,7 +65,7 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
         "description",
         "price",
         "image",
-        "is_unlimited",
+        "delivery",
         "unlimited_value",
         "is_active",
         "hide_when_sold_out",
@@ -122,31 +123,20 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
 
     def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
         changed = set(form.changed_data)
-        saved = obj
-        if change and changed & PRODUCT_SERVICE_FIELDS:
+        saved = self.save_delivery(request, obj, changed) if change else self.create(request, obj)
+        edited = changed & PRODUCT_SERVICE_FIELDS
+        if change and "delivery" in changed and obj.delivery == Kind.SHARED:
+            edited.add("unlimited_value")  # switched to one shared value: the value is checked now
+        if change and edited:
             # Only what the form changed, merged under the row lock: a price or a value
             # changed in the bot while this request ran is not written back.
             edits = {
                 ("category_id" if field == "category" else field): getattr(
                     obj, "category_id" if field == "category" else field
                 )
-                for field in changed & PRODUCT_SERVICE_FIELDS
+                for field in edited
             }
             saved = edit_product(actor=request.user, product_id=obj.pk, **edits)
-        elif not change:
-            saved = services.save_product(
-                actor=request.user,
-                category_id=obj.category_id,
-                name=obj.name,
-                price=obj.price,
-                description=obj.description,
-                image=obj.image,
-                is_unlimited=obj.is_unlimited,
-                unlimited_value=obj.unlimited_value,
-                product_id=obj.pk,
-            )
-        if "is_active" in changed:
-            services.set_product_active(actor=request.user, product_id=saved.pk, active=obj.is_active)
         if "hide_when_sold_out" in changed:
             services.set_product_hide_when_sold_out(
                 actor=request.user, product_id=saved.pk, hide=obj.hide_when_sold_out
@@ -161,6 +151,28 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
             # Display order only: no rule to keep, so a plain update.
             Product.objects.filter(pk=saved.pk).update(position=obj.position)
         obj.pk = saved.pk
+
+    def create(self, request: HttpRequest, obj: Product) -> Product:
+        """Create the product, then give it a file kind through the bot's kind switch."""
+        saved = services.save_product(
+            actor=request.user,
+            category_id=obj.category_id,
+            name=obj.name,
+            price=obj.price,
+            description=obj.description,
+            image=obj.image,
+            is_unlimited=obj.delivery == Kind.SHARED,
+            unlimited_value=obj.unlimited_value if obj.delivery == Kind.SHARED else "",
+        )
+        if obj.delivery in (Kind.FILE, Kind.SHARED_FILE):
+            saved = set_delivery_kind(actor=request.user, product_id=saved.pk, kind=obj.delivery)
+        return saved
+
+    def save_delivery(self, request: HttpRequest, obj: Product, changed: set[str]) -> Product:
+        """Switch the kind first, as the bot's stock screen does (its refusals included)."""
+        if "delivery" not in changed:
+            return obj
+        return set_delivery_kind(actor=request.user, product_id=obj.pk, kind=obj.delivery)
 
     def set_active(self, request: HttpRequest, obj: Product, active: bool) -> None:
         services.set_product_active(actor=request.user, product_id=obj.pk, active=active)
