@@ -72,6 +72,7 @@ class Product(models.Model):
         SHARED = "shared", _("One shared value")
         FILE = "file", _("Files as stock units")
         SHARED_FILE = "shared_file", _("One shared file")
+        MANUAL = "manual", _("Prepared by hand")
 
     category = models.ForeignKey(Category, models.CASCADE, related_name="products")
     name = models.CharField(max_length=100)
@@ -93,6 +94,8 @@ class Product(models.Model):
     # Sold out, the product leaves the lists (its card by id still shows it sold out).
     hide_when_sold_out = models.BooleanField(default=False)
     low_stock_threshold = models.PositiveIntegerField(default=0)
+    # A manual product: the hours staff have to deliver a paid order before it is escalated.
+    fulfil_hours = models.PositiveIntegerField(default=24)
     # How long after a sale the buyer may report a problem (0: no warranty).
     warranty_hours = models.PositiveIntegerField(default=default_warranty_hours)
     position = models.IntegerField(default=0)
@@ -105,7 +108,7 @@ class Product(models.Model):
             models.CheckConstraint(condition=Q(price__gt=0), name="product_price_positive"),
             models.UniqueConstraint(fields=["category", "name"], name="product_unique_name_in_category"),
             models.CheckConstraint(
-                condition=Q(is_unlimited=True, delivery__in=["shared", "shared_file"])
+                condition=Q(is_unlimited=True, delivery__in=["shared", "shared_file", "manual"])
                 | Q(is_unlimited=False, delivery__in=["stock", "file"]),
                 name="product_delivery_matches_unlimited",
             ),
@@ -132,6 +135,15 @@ class Product(models.Model):
         return self.hide_when_sold_out or self.category.hide_when_sold_out
 
     @property
+    def is_manual(self) -> bool:
+        return self.delivery == self.DeliveryKind.MANUAL
+
+    @property
+    def sells_without_units(self) -> bool:
+        """Whether a product without stock units has something to sell: its shared value, or a service."""
+        return self.is_manual or bool(self.unlimited_value)
+
+    @property
     def delivers_files(self) -> bool:
         return self.delivery in (self.DeliveryKind.FILE, self.DeliveryKind.SHARED_FILE)
 
@@ -139,6 +151,8 @@ class Product(models.Model):
 def delivery_for(kind: str, *, unlimited: bool) -> str:
     """Return the delivery kind on the ``unlimited`` side that keeps ``kind``'s file-or-text nature."""
     is_file = kind in (Product.DeliveryKind.FILE, Product.DeliveryKind.SHARED_FILE)
+    if kind == Product.DeliveryKind.MANUAL:
+        return kind if unlimited else Product.DeliveryKind.STOCK
     if unlimited:
         return Product.DeliveryKind.SHARED_FILE if is_file else Product.DeliveryKind.SHARED
     return Product.DeliveryKind.FILE if is_file else Product.DeliveryKind.STOCK
@@ -325,6 +339,8 @@ class PurchaseIntent(models.Model):
     quantity = models.PositiveSmallIntegerField(default=1)
     # The cart as it was shown: [product id, quantity, promo code id or None] per line, in cart order.
     lines = models.JSONField(default=list, blank=True)
+    # A manual product's checkout answers: {"<product id>": ["answer", ...]}, in question order.
+    answers = models.JSONField(default=dict, blank=True)
     promo_code = models.ForeignKey(PromoCode, models.SET_NULL, null=True, blank=True, related_name="+")
     total = money_field()
     # A direct order's pending payment (its invoice payload): the order is this intent, paid in Stars.
@@ -443,5 +459,7 @@ class WaitlistEntry(models.Model):
         return f"{self.customer} waits for {self.product}"
 
 
-# Support tickets live in their own module; importing them here registers them with the app.
+# Support tickets and manual fulfilment (the staff queue) live in their own modules;
+# importing them here registers them with the app.
+from catalog.manual_models import ManualOrder, ProductQuestion  # noqa: E402, F401
 from catalog.ticket_models import Ticket, TicketMessage, TicketNotice  # noqa: E402, F401

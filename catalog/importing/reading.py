@@ -25,7 +25,7 @@ PRODUCT_KEYS = {
     "low_stock_threshold", "delivery", "hide_when_sold_out",
 }  # fmt: skip
 Kind = Product.DeliveryKind
-SHARED_KINDS = (Kind.SHARED, Kind.SHARED_FILE)
+SHARED_KINDS = (Kind.SHARED, Kind.SHARED_FILE, Kind.MANUAL)  # no stock units
 
 
 def max_length(model: type[Model], name: str) -> int:

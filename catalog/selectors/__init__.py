@@ -108,7 +108,7 @@ def list_products(*, category_id: object, page: object = 1) -> Page[Product]:
     stock = get_stock_counts([product.pk for product in result.items], count_unsold_units, known=counted)
     for product in result.items:
         product.category = category
-        product.in_stock = stock[product.pk] > 0 or (product.is_unlimited and bool(product.unlimited_value))
+        product.in_stock = stock[product.pk] > 0 or (product.is_unlimited and product.sells_without_units)
     return result
 
 
@@ -147,7 +147,7 @@ class ProductCard:
     def in_stock(self) -> bool:
         # A shared product sells only with its value: a shared file not set yet is sold out.
         if self.stock is None:
-            return bool(self.product.unlimited_value)
+            return self.product.sells_without_units
         return self.stock > 0
 
 

@@ -68,7 +68,7 @@ def set_stock(products: list[Product]) -> None:
     counts = get_stock_counts(limited, count_unsold_units) if limited else {}
     for product in products:
         product.shown_stock = None if product.is_unlimited else counts[product.pk]
-        product.in_stock = bool(product.unlimited_value) if product.is_unlimited else product.shown_stock > 0
+        product.in_stock = product.sells_without_units if product.is_unlimited else product.shown_stock > 0
 
 
 def set_ratings(products: list[Product]) -> None:

@@ -32,6 +32,7 @@ from catalog.services.common import (
 from catalog.services.intents import claim_intent, write_intent
 from catalog.services.limits import check_spend
 from catalog.services.listing import forget_lists_after_sale
+from catalog.services.manual import clean_answers, open_manual_orders
 from catalog.services.pricing import check_discount, find_promo
 from monitoring import metrics
 from payments.models import LedgerEntry, Payment
@@ -77,8 +78,12 @@ def price_product(*, customer: Customer, product: Product, promo: PromoCode | No
     )
 
 
-def quote_product(*, telegram_id: int, product_id: int, promo_code: str | None = None) -> Quote:
+def quote_product(
+    *, telegram_id: int, product_id: int, promo_code: str | None = None, answers: object = None
+) -> Quote:
     """Return the price of one unit for this customer, after the promo code if one is given.
+
+    A manual product's checkout ``answers`` are checked and kept on the intent.
 
     Writes the purchase intent the Pay button names (``Quote.intent_id``).
     Refuses blocked customers, hidden or missing products, sold-out products
@@ -96,6 +101,7 @@ def quote_product(*, telegram_id: int, product_id: int, promo_code: str | None =
         total=quote.price,
         product=product,
         promo=quote.promo,
+        answers=clean_answers(products=[product], answers=answers),
     )
     return replace(quote, intent_id=intent.pk)
 
@@ -154,7 +160,7 @@ def purchase_product(
         discount=quote.discount,
         promo=quote.promo,
     )
-    purchases = record_sales(customer=customer, sales=[sale])
+    purchases = record_sales(customer=customer, sales=[sale], answers=claimed.answers if claimed else None)
     if receipt_in_chat:
         owe_receipt(customer=customer, purchases=purchases)
     count_sales(purchases, method="balance")
@@ -175,8 +181,17 @@ def lock_promo(promo_id: int | None) -> PromoCode | None:
     return PromoCode.objects.select_for_update().filter(pk=promo_id).first()
 
 
-def record_sales(*, customer: Customer, sales: list[Sale], payment: Payment | None = None) -> list[Purchase]:
+def record_sales(
+    *,
+    customer: Customer,
+    sales: list[Sale],
+    payment: Payment | None = None,
+    answers: dict[str, list[str]] | None = None,
+) -> list[Purchase]:
     """Mark units sold, charge the balance, redeem promo codes and write the purchases.
+
+    A manual product's purchase enters the staff queue here, with its checkout
+    ``answers`` (``catalog.services.manual.open_manual_orders``).
 
     The caller holds the customer row lock and the locks on the units and promo
     rows in ``sales``, inside one transaction. Without ``payment`` every unit
@@ -222,6 +237,7 @@ def record_sales(*, customer: Customer, sales: list[Sale], payment: Payment | No
                     reference=purchase.order_number,
                 )
     Purchase.objects.bulk_create(purchases)
+    open_manual_orders(purchases=purchases, answers=answers or {}, at=at)
     redeem_discounts(customer=customer, sales=sales, purchases=purchases)
     return purchases
 

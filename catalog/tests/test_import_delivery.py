@@ -90,7 +90,7 @@ class ImportDeliveryTests(ShopTestCase):
         self.assertEqual(Product.objects.get(name="P").delivery, "file")
 
     def test_it_refuses_an_unknown_kind_naming_the_place(self) -> None:
-        for kind in ("manual", "", 1, None, "STOCK"):
+        for kind in ("dynamic", "", 1, None, "STOCK"):
             with (
                 self.subTest(kind=kind),
                 self.assertRaisesMessage(
@@ -118,3 +118,13 @@ class ImportDeliveryTests(ShopTestCase):
 
         self.assertEqual(Product.objects.get(name="P").delivery, "stock")
         self.assertEqual(StockUnit.objects.filter(product__name="P").count(), 1)
+
+    def test_it_imports_a_manual_product_without_value_or_stock(self) -> None:
+        import_catalog(text=one_product(delivery="manual"))
+
+        product = Product.objects.get(name="P")
+        self.assertEqual(
+            (product.delivery, product.is_unlimited, product.unlimited_value), ("manual", True, "")
+        )
+        with self.assertRaisesMessage(ImportRefused, "categories[0].products[0].stock"):
+            import_catalog(text=one_product(delivery="manual", stock=["X"]))
