@@ -246,6 +246,8 @@ class Purchase(models.Model):
     unit = models.ForeignKey(StockUnit, models.SET_NULL, null=True, blank=True, related_name="+")
     # Snapshot of the warranty at the sale: a later edit of the product does not change it.
     warranty_until = models.DateTimeField(null=True, blank=True)
+    # A manual product's purchase: when staff are due to deliver it (its value is empty until then).
+    fulfil_by = models.DateTimeField(null=True, blank=True)
     # A replacement is a purchase row of its own (price 0) pointing at the purchase it replaces.
     replaces = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="replacement")
     refunded_at = models.DateTimeField(null=True, blank=True)

@@ -137,6 +137,7 @@ SET_LANGUAGE = Route("lang", choice("en", "ru"))
 PROFILE = Route("prof")
 PURCHASES = Route("purs", PAGE)
 PURCHASE = Route("pur", ID, PAGE)  # the purchase, and the history page to go back to
+REFUND_LATE = Route("purlr", ID)  # refund one's own manual order not delivered in time
 LEDGER = Route("ops", PAGE)
 REDEEM_PROMO = Route("redeem")
 # Report a problem with a purchase (handlers/claims.py): the purchase id, then a reason
@@ -227,6 +228,12 @@ ADMIN_CLAIM_FILE = Route("admclf", ID)  # send the customer's photo or document
 ADMIN_CLAIM_DECIDE = Route("admcld", ID, CLAIM_DECISION)  # asks to confirm
 ADMIN_CLAIM_YES = Route("admcly", ID, CLAIM_DECISION)
 ADMIN_CLAIM_REJECT = Route("admclr", ID)  # asks for the reason the customer sees
+# Orders to fulfil by hand [fulfil_orders] (handlers/admin_fulfil.py)
+ADMIN_FULFIL = Route("admfl", PAGE)  # the waiting orders, nearest deadline first
+ADMIN_FULFIL_ORDER = Route("admfo", ID)
+ADMIN_FULFIL_DELIVER = Route("admfd", ID)  # asks for the text or document to deliver
+ADMIN_FULFIL_REFUND = Route("admfr", ID)  # asks to confirm
+ADMIN_FULFIL_REFUND_YES = Route("admfry", ID)
 # Support tickets [manage_support] (handlers/admin_tickets.py)
 ADMIN_TICKETS = Route("admtk")  # the open tickets, the longest waiting first
 ADMIN_TICKET = Route("admtkv", ID)

@@ -178,7 +178,7 @@ def open_manual_orders(*, purchases: Sequence[Purchase], answers: dict[str, Any]
                     {"label": question.label, "answer": answer}
                     for question, answer in zip(questions, typed, strict=True)
                 ],
-                due_at=at + timedelta(hours=purchase.product.fulfil_hours),
+                due_at=purchase.fulfil_by or at + timedelta(hours=purchase.product.fulfil_hours),
                 created=at,
             )
         )
@@ -186,12 +186,12 @@ def open_manual_orders(*, purchases: Sequence[Purchase], answers: dict[str, Any]
 
 
 # --- deciding an order ------------------------------------------------------------------------
-def lock_order(order_id: object, **filters: object) -> ManualOrder:
+def lock_order(**filters: object) -> ManualOrder:
     """Lock an order row, with its purchase and customer loaded, or raise ``ManualOrderNotFound``."""
     order = (
         ManualOrder.objects.select_for_update(of=("self",))
         .select_related("purchase", "customer")
-        .filter(pk=clean_id(order_id, ManualOrderNotFound), **filters)
+        .filter(**filters)
         .first()
     )
     if order is None:
@@ -223,7 +223,7 @@ def deliver_order(
     text = clean_text(text, what=_("The delivery"), max_length=DELIVERED_TEXT_MAX)
     if not text and file is None:
         raise InvalidInput(reason=_("Send the delivery as a text or a document."))
-    order = lock_order(order_id)
+    order = lock_order(pk=clean_id(order_id, ManualOrderNotFound))
     if not order.is_waiting:
         raise ManualOrderDecided()
     row = save_file(file) if file is not None else None
@@ -271,23 +271,26 @@ def refund_order(*, actor: Actor, order_id: object) -> ManualOrder:
     if customer_id is None:
         raise ManualOrderNotFound()
     customer = get_customer_for_update(telegram_id=customer_id)
-    order = lock_order(order_id)
+    order = lock_order(pk=clean_id(order_id, ManualOrderNotFound))
     refund(order, customer, actor=actor)
     record_audit(actor=actor, action="refund_manual_order", target=order.purchase.order_number)
     return order
 
 
 @transaction.atomic
-def refund_late_order(*, telegram_id: int, order_id: object) -> ManualOrder:
-    """Let the customer refund their own order that was not delivered by its ``due_at``.
+def refund_late_order(*, telegram_id: int, purchase_id: object) -> ManualOrder:
+    """Let the customer refund their own order (by its purchase, from the history) not delivered by ``due_at``.
 
-    Anyone else's order, or an unknown id, raises ``ManualOrderNotFound``.
+    Anyone else's purchase, one that is not a manual order, or an unknown id
+    raises ``ManualOrderNotFound``.
     """
     customer = get_customer_for_update(telegram_id=telegram_id)
-    order = lock_order(order_id, customer=customer)
+    order = lock_order(purchase_id=clean_id(purchase_id, ManualOrderNotFound), customer=customer)
     if order.is_waiting and order.due_at > now():
         raise ManualOrderNotLate(due=date_format(localtime(order.due_at), "DATETIME_FORMAT"))
     refund(order, customer, actor=None)
+    order.customer_told_at = order.decided_at  # the customer's own screen says so
+    order.save(update_fields=["customer_told_at"])
     record_audit(actor=customer, action="refund_late_order", target=order.purchase.order_number)
     return order
 

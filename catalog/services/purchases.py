@@ -222,6 +222,7 @@ def record_sales(
             payment=payment,
             unit=sale.delivery.unit,
             warranty_until=warranty_end(sale.product, at),
+            fulfil_by=at + timedelta(hours=sale.product.fulfil_hours) if sale.product.is_manual else None,
             created=at,
         )
         for sale in sales

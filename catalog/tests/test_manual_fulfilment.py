@@ -183,18 +183,18 @@ class ManualProductTests(MoneyTestCase):
     def test_the_customer_refunds_only_their_own_late_order(self):
         order = self.buy().manual_order
         with self.assertRaises(ManualOrderNotLate):
-            refund_late_order(telegram_id=self.alice.telegram_id, order_id=order.pk)
+            refund_late_order(telegram_id=self.alice.telegram_id, purchase_id=order.purchase_id)
         ManualOrder.objects.filter(pk=order.pk).update(due_at=now() - timedelta(minutes=1))
         for forged in (self.bob.telegram_id,):
             with self.assertRaises(ManualOrderNotFound):
-                refund_late_order(telegram_id=forged, order_id=order.pk)
+                refund_late_order(telegram_id=forged, purchase_id=order.purchase_id)
         for forged in ("<b>1</b>", -1, 10**30, None):
             with self.assertRaises(ManualOrderNotFound):
-                refund_late_order(telegram_id=self.alice.telegram_id, order_id=forged)
+                refund_late_order(telegram_id=self.alice.telegram_id, purchase_id=forged)
 
-        refund_late_order(telegram_id=self.alice.telegram_id, order_id=order.pk)
+        refund_late_order(telegram_id=self.alice.telegram_id, purchase_id=order.purchase_id)
         with self.assertRaises(ManualOrderDecided):
-            refund_late_order(telegram_id=self.alice.telegram_id, order_id=order.pk)
+            refund_late_order(telegram_id=self.alice.telegram_id, purchase_id=order.purchase_id)
 
         self.alice.refresh_from_db()
         self.assertEqual(self.alice.balance, Decimal("50.00"))

@@ -54,7 +54,7 @@ def test_a_customer_refund_racing_a_staff_delivery_one_wins():
     ManualOrder.objects.filter(pk=order.pk).update(due_at=now() - timedelta(minutes=1))
     work = queue.Queue()
     work.put(lambda: deliver_order(actor=owner, order_id=order.pk, text="KEY-1"))
-    work.put(lambda: refund_late_order(telegram_id=buyer.telegram_id, order_id=order.pk))
+    work.put(lambda: refund_late_order(telegram_id=buyer.telegram_id, purchase_id=order.purchase_id))
 
     results = race(2, lambda: work.get()())
 

@@ -24,7 +24,7 @@ from catalog.services import waitlist
 from monitoring import funnel
 from payments.money import check_range
 from shopbot.errors import InsufficientFunds, IntentExpired, PriceChanged
-from telegrambot import callbacks, delivery, ratelimit, screens
+from telegrambot import callbacks, checkout_questions, delivery, ratelimit, screens
 from telegrambot.adapter import call, read
 from telegrambot.common_screens import methods_screen, show_shortfall
 from telegrambot.context import ShopContext
@@ -172,18 +172,29 @@ async def still_typing_draft(update: Update, context: ShopContext, state: dialog
 
 # --- buying one unit -----------------------------------------------------------------------
 async def buy(update: Update, context: ShopContext) -> None:
-    """Shows what one unit costs after any promo code, with a button to pay that price."""
+    """Shows what one unit costs after any promo code, with a button to pay that price.
+
+    A manual product's checkout questions are asked first (``checkout_questions``).
+    """
     product_id = callbacks.BUY.parse(update.callback_query.data)
     await show_confirmation(update, context, product_id)
 
 
 async def show_confirmation(update: Update, context: ShopContext, product_id: int) -> None:
     draft = await get_draft(context, product_id)
+    answers: dict[str, list[str]] | None = {}
+    card = await read(selectors.get_product_card, product_id=product_id)  # warm: no query
+    if card.product.is_manual:
+        resume = callbacks.BUY.build(product_id)
+        answers = await checkout_questions.answers_for(update, context, [product_id], resume=resume)
+        if answers is None:
+            return  # the questions are being asked
     quote = await call(
         services.quote_product,
         telegram_id=context.customer.telegram_id,
         product_id=product_id,
         promo_code=draft.data.get("promo_code") if draft else None,
+        answers=answers,
     )
     await show(
         update,
