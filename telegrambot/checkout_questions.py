@@ -77,7 +77,8 @@ async def take_answer(update: Update, context: ShopContext, state: dialog.Dialog
     by_product: dict[str, list[str]] = {}
     for item, answer in zip(questions, answers, strict=True):
         by_product.setdefault(str(item.product_id), []).append(answer)
-    done = {"products": sorted({item.product_id for item in questions}), "answers": by_product}
+    products = sorted({item.product_id for item in questions})
+    done = {"products": products, "answers": by_product, "resume": state.data["resume"]}
     await call(dialog.set_state, telegram_id=telegram_id, state=ANSWERED, data=done)
     await screens.send(update, context, str(texts.ANSWERED), continue_keyboard(state.data["resume"]))
 
