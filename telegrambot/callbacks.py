@@ -217,7 +217,7 @@ ADMIN_STOCK_UNIT_DELETE = Route("admskd", ID, PAGE)
 ADMIN_STOCK_THRESHOLD = Route("admskt", ID)
 ADMIN_STOCK_ANNOUNCE = Route("admskn", ID)  # post "new stock" to CHANNEL_ID
 ADMIN_STOCK_SHARED_FILE = Route("admskf", ID)  # send the one file every buyer of the product receives
-ADMIN_STOCK_KIND = Route("admskk", ID, choice("stock", "shared", "file", "shared_file"))
+ADMIN_STOCK_KIND = Route("admskk", ID, choice("stock", "shared", "file", "shared_file", "manual"))
 # Orders [manage_users]
 ADMIN_ORDER_LOOKUP = Route("admo")
 # Claims [manage_claims] (handlers/admin_claims.py)
@@ -234,6 +234,8 @@ ADMIN_FULFIL_ORDER = Route("admfo", ID)
 ADMIN_FULFIL_DELIVER = Route("admfd", ID)  # asks for the text or document to deliver
 ADMIN_FULFIL_REFUND = Route("admfr", ID)  # asks to confirm
 ADMIN_FULFIL_REFUND_YES = Route("admfry", ID)
+ADMIN_MANUAL_HOURS = Route("admmh", ID)  # a manual product's hours to deliver [manage_catalog]
+ADMIN_MANUAL_QUESTIONS = Route("admmq", ID)  # its checkout questions [manage_catalog]
 # Support tickets [manage_support] (handlers/admin_tickets.py)
 ADMIN_TICKETS = Route("admtk")  # the open tickets, the longest waiting first
 ADMIN_TICKET = Route("admtkv", ID)

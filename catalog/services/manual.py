@@ -78,6 +78,19 @@ def clean_question(question: object) -> tuple[str, int]:
     return label, longest
 
 
+def parse_questions(text: object) -> list[tuple[str, int]]:
+    """Read questions typed one per line as ``question | longest answer`` (200 when left out); "-": none."""
+    if not isinstance(text, str) or len(text) > QUESTIONS_MAX * (LABEL_MAX + 10):
+        raise InvalidInput(reason=_("Send one question a line, as: question | longest answer."))
+    if text.strip() == "-":
+        return []
+    questions = []
+    for line in filter(None, (line.strip() for line in text.splitlines())):
+        label, _bar, longest = line.rpartition("|") if "|" in line else (line, "", "200")
+        questions.append(clean_question((label, longest)))
+    return questions
+
+
 @requires("manage_catalog")
 @transaction.atomic
 def set_product_questions(*, actor: Actor, product_id: object, questions: object) -> list[ProductQuestion]:

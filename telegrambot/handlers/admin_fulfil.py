@@ -24,6 +24,8 @@ from telegrambot.services import dialog
 from telegrambot.texts import admin_fulfil as texts
 
 DELIVERY = "admin_fulfil_delivery"
+HOURS = "admin_fulfil_hours"
+QUESTIONS = "admin_fulfil_questions"
 NOTICES_EVERY = 30  # seconds: decisions taken in the web admin reach the customer within half a minute
 ESCALATE_EVERY = 5 * 60
 
@@ -114,6 +116,63 @@ async def refund(update: Update, context: ShopContext) -> None:
     await screens.show(update, context, texts.refunded(order), keyboards.back_to_order(order.pk))
 
 
+# --- a manual product's settings [manage_catalog] --------------------------------------------
+async def ask_hours(update: Update, context: ShopContext) -> None:
+    """Asks how many hours staff have to deliver an order of the product."""
+    product_id = callbacks.ADMIN_MANUAL_HOURS.parse(update.callback_query.data)
+    await require(context, "manage_catalog", "set_fulfil_hours")
+    await ask(
+        update,
+        context,
+        HOURS,
+        {"product": product_id},
+        str(texts.ASK_HOURS),
+        keyboards.back_to_stock(product_id),
+    )
+
+
+async def take_hours(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
+    """Sets the typed hours (1 to 720)."""
+    product = await call(
+        dialog.finish_with,
+        services.set_fulfil_hours,
+        answered_by=context.customer.telegram_id,
+        actor=context.customer,
+        product_id=state.data["product"],
+        hours=update.message.text,
+    )
+    await screens.send(
+        update, context, texts.hours_set(product.fulfil_hours), keyboards.back_to_stock(product.pk)
+    )
+
+
+async def ask_questions(update: Update, context: ShopContext) -> None:
+    """Asks for the checkout questions, showing the current ones."""
+    product_id = callbacks.ADMIN_MANUAL_QUESTIONS.parse(update.callback_query.data)
+    await require(context, "manage_catalog", "set_product_questions")
+    current = await call(selectors.list_questions, product_ids=[product_id])
+    data = {"product": product_id}
+    await ask(
+        update, context, QUESTIONS, data, texts.ask_questions(current), keyboards.back_to_stock(product_id)
+    )
+
+
+async def take_questions(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
+    """Replaces the product's checkout questions with the typed ones."""
+    questions = await call(services.parse_questions, text=update.message.text)
+    saved = await call(
+        dialog.finish_with,
+        services.set_product_questions,
+        answered_by=context.customer.telegram_id,
+        actor=context.customer,
+        product_id=state.data["product"],
+        questions=questions,
+    )
+    await screens.send(
+        update, context, texts.questions_set(len(saved)), keyboards.back_to_stock(state.data["product"])
+    )
+
+
 async def tell_customers_job(context: ShopContext) -> None:
     """Tells customers of decisions taken elsewhere (the web admin) or not delivered before."""
     await manual_notices.tell_customers(context.bot)
@@ -130,8 +189,10 @@ HANDLERS = [
     CallbackQueryHandler(ask_delivery, pattern=callbacks.ADMIN_FULFIL_DELIVER.pattern),
     CallbackQueryHandler(ask_refund, pattern=callbacks.ADMIN_FULFIL_REFUND.pattern),
     CallbackQueryHandler(refund, pattern=callbacks.ADMIN_FULFIL_REFUND_YES.pattern),
+    CallbackQueryHandler(ask_hours, pattern=callbacks.ADMIN_MANUAL_HOURS.pattern),
+    CallbackQueryHandler(ask_questions, pattern=callbacks.ADMIN_MANUAL_QUESTIONS.pattern),
 ]
-PROMPTS = {DELIVERY: take_text}
+PROMPTS = {DELIVERY: take_text, HOURS: take_hours, QUESTIONS: take_questions}
 MEDIA_PROMPTS = {DELIVERY: take_document}
 JOBS = [
     Job("manual_order_notices", tell_customers_job, every=NOTICES_EVERY, first=13),

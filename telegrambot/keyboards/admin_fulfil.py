@@ -50,3 +50,7 @@ def confirm_refund(order_id: int) -> InlineKeyboardMarkup:
 
 def overdue(order_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(texts.DELIVER, callbacks.ADMIN_FULFIL_ORDER, order_id)]])
+
+
+def back_to_stock(product_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(common_texts.BACK, callbacks.ADMIN_STOCK_PRODUCT, product_id)]])

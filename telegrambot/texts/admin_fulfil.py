@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.manual_models import ManualOrder
 from catalog.selectors import Page
+from catalog.selectors.manual import Question
 from payments.money import format_money
 from telegrambot.texts.common import date_time, page_label, user_text
 
@@ -22,6 +23,30 @@ ASK_DELIVERY = gettext_lazy(
     "📦 Send what the customer receives: a text (up to 4000 characters), or a document "
     "(up to 50 MB) with an optional caption."
 )
+
+ASK_HOURS = gettext_lazy("⏱ Send how many hours staff have to deliver an order (1 to 720).")
+
+
+def ask_questions(current: list[Question]) -> str:
+    text = _(
+        "❓ Send up to 3 questions the buyer answers at checkout, one a line, as "
+        "<code>question | longest answer</code> (for example <code>Your account e-mail | 100</code>). "
+        "Send <code>-</code> to ask nothing."
+    )
+    if current:
+        lines = ["%s | %s" % (user_text(item.label, limit=100), item.max_length) for item in current]
+        text += "\n\n" + _("Now:") + "\n" + "\n".join(lines)
+    return text
+
+
+def hours_set(hours: int) -> str:
+    return _("✅ Orders are now due within %(hours)s h of the sale.") % {"hours": hours}
+
+
+def questions_set(count: int) -> str:
+    if not count:
+        return str(_("✅ The checkout asks nothing now."))
+    return _("✅ The checkout now asks %(count)s questions.") % {"count": count}
 
 
 def section_button(waiting: int) -> str:
