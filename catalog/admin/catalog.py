@@ -25,6 +25,7 @@ from catalog.models import CartLine, Product, Purchase, Review, StockUnit, Waitl
 from catalog.selectors import count_unsold
 from catalog.services.delivery_files import set_delivery_kind
 from catalog.services.drafts import edit_product
+from catalog.services.manual import set_fulfil_hours
 from shopbot.admin import HappenedFilter, ReadOnlyAdmin, ShopAdmin, ShowHideAdmin, short
 from shopbot.exports import Column, CsvExportMixin
 
@@ -72,6 +73,7 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
         "position",
         "low_stock_threshold",
         "warranty_hours",
+        "fulfil_hours",
     )
     actions = ("show", "hide")
     shop_permission = "manage_catalog"
@@ -147,6 +149,8 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
             )
         if "warranty_hours" in changed:
             services.set_warranty_hours(actor=request.user, product_id=saved.pk, hours=obj.warranty_hours)
+        if "fulfil_hours" in changed:
+            set_fulfil_hours(actor=request.user, product_id=saved.pk, hours=obj.fulfil_hours)
         if "position" in changed:
             # Display order only: no rule to keep, so a plain update.
             Product.objects.filter(pk=saved.pk).update(position=obj.position)
