@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.models import Customer
 from catalog.models import Category, Product, Purchase, Review
 from catalog.selectors import Page, ProductCard
+from catalog.selectors.manual import Question
 from catalog.services import Cart, CartItem, Quote
 from payments.models import Payment
 from payments.money import format_money
@@ -137,7 +138,17 @@ def purchase(item: Purchase, *, telegram_id: int) -> dict[str, Any]:
         "date": item.created.isoformat(),
         "value": "" if long else item.value,
         "download": download_link(item, telegram_id=telegram_id) if long else "",
+        # A manual order staff have not delivered yet: when it is due (empty otherwise).
+        "preparing_until": item.fulfil_by.isoformat() if preparing(item) else "",
     }
+
+
+def preparing(item: Purchase) -> bool:
+    return item.fulfil_by is not None and not item.value and item.file_id is None and item.refunded_at is None
+
+
+def question(item: Question) -> dict[str, Any]:
+    return {"product_id": item.product_id, "label": item.label, "max_length": item.max_length}
 
 
 def download_link(item: Purchase, *, telegram_id: int) -> str:
