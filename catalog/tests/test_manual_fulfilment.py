@@ -256,3 +256,19 @@ class ProductSettingsTests(MoneyTestCase):
             list(service.questions.values_list("label", "max_length")),
             [("E-mail please", 50), ("Server", 20)],
         )
+
+
+class ManualClaimTests(MoneyTestCase):
+    def test_a_claim_on_a_delivered_manual_order_is_not_replaced_from_stock(self):
+        from catalog.services.claims import open_claim, replace_claim
+        from shopbot.errors import ClaimNoStock
+
+        service = make_service(self.games, self.owner, questions=())
+        quote = quote_product(telegram_id=self.alice.telegram_id, product_id=service.pk)
+        purchase = purchase_product(telegram_id=self.alice.telegram_id, intent_id=quote.intent_id)
+        deliver_order(actor=self.owner, order_id=purchase.manual_order.pk, text="DONE")
+        claim = open_claim(telegram_id=self.alice.telegram_id, purchase_id=purchase.pk, reason="not_working")
+
+        with self.assertRaises(ClaimNoStock):
+            replace_claim(actor=self.owner, claim_id=claim.pk)
+        self.assertEqual(Purchase.objects.filter(replaces=purchase).count(), 0)
