@@ -360,75 +360,6 @@ class PurchaseIntent(models.Model):
         return f"{self.get_kind_display()} {self.total} for {self.customer}"
 
 
-class Claim(models.Model):
-    """A customer's report that a purchase does not work, and the staff decision on it."""
-
-    class Reason(models.TextChoices):
-        NOT_WORKING = "not_working", _("Doesn't work")
-        ALREADY_USED = "already_used", _("Already used")
-        WRONG_ITEM = "wrong_item", _("Wrong item")
-        OTHER = "other", _("Other")
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        WAITING = "waiting", _("Waiting for stock")
-        REPLACED = "replaced", _("Replaced")
-        REFUNDED = "refunded", _("Refunded")
-        REJECTED = "rejected", _("Rejected")
-
-    class RefundTo(models.TextChoices):
-        NONE = "", _("Not refunded")
-        BALANCE = "balance", _("The balance")
-        STARS = "stars", _("Telegram Stars")
-        MANUAL = "manual", _("Outside the shop")
-
-    class AttachmentKind(models.TextChoices):
-        NONE = "", _("None")
-        PHOTO = "photo", _("Photo")
-        DOCUMENT = "document", _("Document")
-
-    purchase = models.ForeignKey(Purchase, models.PROTECT, related_name="claims")
-    customer = models.ForeignKey(Customer, models.PROTECT, related_name="claims")
-    reason = models.CharField(max_length=16, choices=Reason.choices)
-    text = models.TextField(max_length=1000, blank=True)
-    attachment_id = models.CharField(max_length=255, blank=True)  # a Telegram file id
-    attachment_kind = models.CharField(max_length=8, choices=AttachmentKind.choices, blank=True)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
-    decided_by = models.ForeignKey(
-        Customer, models.SET_NULL, null=True, blank=True, related_name="decided_claims"
-    )
-    decided_by_label = models.CharField(max_length=100, blank=True)
-    decision_note = models.TextField(max_length=1000, blank=True)
-    # Where a refunded claim's money went: the balance, back in Stars, or outside the shop.
-    refund_to = models.CharField(max_length=8, choices=RefundTo.choices, blank=True)
-    created = models.DateTimeField(default=now)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    # When Telegram accepted the message telling the customer the decision; empty: still owed.
-    customer_told_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created", "-id"]
-        constraints = [
-            # Waiting for stock is still undecided: one undecided claim per purchase.
-            models.UniqueConstraint(
-                fields=["purchase"],
-                condition=Q(status__in=["open", "waiting"]),
-                name="claim_one_open_per_purchase",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["status", "created"], name="claim_status_idx"),
-            models.Index(fields=["customer", "-created"], name="claim_customer_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.purchase.order_number}"
-
-    @property
-    def is_undecided(self) -> bool:
-        return self.status in (self.Status.OPEN, self.Status.WAITING)
-
-
 class WaitlistEntry(models.Model):
     """A customer waiting for a sold-out product; told once when stock is added.
 
@@ -461,7 +392,8 @@ class WaitlistEntry(models.Model):
         return f"{self.customer} waits for {self.product}"
 
 
-# Support tickets and manual fulfilment (the staff queue) live in their own modules;
+# Claims, support tickets and manual fulfilment (the staff queue) live in their own modules;
 # importing them here registers them with the app.
+from catalog.claim_models import Claim  # noqa: E402, F401
 from catalog.manual_models import ManualOrder, ProductQuestion  # noqa: E402, F401
 from catalog.ticket_models import Ticket, TicketMessage, TicketNotice  # noqa: E402, F401
