@@ -272,3 +272,24 @@ class ManualClaimTests(MoneyTestCase):
         with self.assertRaises(ClaimNoStock):
             replace_claim(actor=self.owner, claim_id=claim.pk)
         self.assertEqual(Purchase.objects.filter(replaces=purchase).count(), 0)
+
+    def test_the_customers_data_export_holds_their_answers(self):
+        import json
+
+        from catalog.selectors.customer_data import export_customer_data
+
+        service = make_service(self.games, self.owner)
+        quote = quote_product(
+            telegram_id=self.alice.telegram_id,
+            product_id=service.pk,
+            answers={str(service.pk): ["me@example.com"]},
+        )
+        purchase_product(telegram_id=self.alice.telegram_id, intent_id=quote.intent_id)
+
+        exported = json.loads(export_customer_data(telegram_id=self.alice.telegram_id))
+        bobs = json.loads(export_customer_data(telegram_id=self.bob.telegram_id))
+
+        [order] = exported["manual_orders"]
+        self.assertEqual(order["answers"], [{"label": EMAIL, "answer": "me@example.com"}])
+        self.assertEqual(order["status"], "waiting")
+        self.assertEqual(bobs["manual_orders"], [])

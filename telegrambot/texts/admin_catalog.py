@@ -96,6 +96,8 @@ def product_button(product: Product) -> str:
 def product(card: ProductCard) -> str:
     item = card.product
     kind = _("unlimited") if item.is_unlimited else _("%(count)s units in stock") % {"count": card.stock}
+    if item.is_manual:
+        kind = _("by hand, within %(hours)s h") % {"hours": item.fulfil_hours}
     state = _("shown") if item.is_active and card.category.is_active else _("hidden")
     lines = [
         _("📦 <b>%(name)s</b>") % {"name": user_text(item.name, limit=100)},
