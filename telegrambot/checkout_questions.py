@@ -11,7 +11,8 @@ them again and keeps them on its purchase intent.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -28,24 +29,44 @@ ANSWERING = "checkout_answering"  # data: questions, answers so far, the button 
 ANSWERED = "checkout_answered"  # data: the products asked about and their answers
 
 
+@dataclass(frozen=True)
+class Answered:
+    """The checkout answers by product id, and what the caller asked to keep while they were typed."""
+
+    answers: dict[str, list[str]] = field(default_factory=dict)
+    kept: dict[str, Any] = field(default_factory=dict)
+
+
 async def answers_for(
-    update: Update, context: ShopContext, product_ids: list[int], *, resume: str
-) -> dict[str, list[str]] | None:
+    update: Update,
+    context: ShopContext,
+    product_ids: list[int],
+    *,
+    resume: str,
+    keep: dict[str, Any] | None = None,
+) -> Answered | None:
     """Return the checkout answers for these products, or start asking them and return None.
 
     ``resume`` is the callback data of the pressed button (built by the
     caller's route), pressed again by Continue once every question is answered.
+    ``keep`` (the promo code chosen for the product) replaces the caller's own
+    dialog state while the questions are asked, and comes back as ``kept``.
     """
     questions = await call(manual_selectors.list_questions, product_ids=product_ids)
     if not questions:
-        return {}
+        return Answered(kept=keep or {})
     asked = sorted({item.product_id for item in questions})
     telegram_id = context.customer.telegram_id
     state = await call(dialog.get_state, telegram_id=telegram_id)
     if state is not None and state.state == ANSWERED and state.data.get("products") == asked:
         await call(dialog.take_state, telegram_id=telegram_id, state=ANSWERED)
-        return state.data.get("answers", {})
-    data = {"questions": [asdict(item) for item in questions], "answers": [], "resume": resume}
+        return Answered(answers=state.data.get("answers", {}), kept=state.data.get("kept", {}))
+    data = {
+        "questions": [asdict(item) for item in questions],
+        "answers": [],
+        "resume": resume,
+        "kept": keep or {},
+    }
     await call(dialog.set_state, telegram_id=telegram_id, state=ANSWERING, data=data)
     await screens.show(
         update,
@@ -78,7 +99,12 @@ async def take_answer(update: Update, context: ShopContext, state: dialog.Dialog
     for item, answer in zip(questions, answers, strict=True):
         by_product.setdefault(str(item.product_id), []).append(answer)
     products = sorted({item.product_id for item in questions})
-    done = {"products": products, "answers": by_product, "resume": state.data["resume"]}
+    done = {
+        "products": products,
+        "answers": by_product,
+        "resume": state.data["resume"],
+        "kept": state.data.get("kept", {}),
+    }
     await call(dialog.set_state, telegram_id=telegram_id, state=ANSWERED, data=done)
     await screens.send(update, context, str(texts.ANSWERED), continue_keyboard(state.data["resume"]))
 

@@ -169,10 +169,10 @@ async def show_checkout(update: Update, context: ShopContext) -> None:
     telegram_id = context.customer.telegram_id
     product_ids = await call(manual_selectors.cart_product_ids, telegram_id=telegram_id)
     resume = callbacks.CHECKOUT.build()
-    answers = await checkout_questions.answers_for(update, context, product_ids, resume=resume)
-    if answers is None:
+    answered = await checkout_questions.answers_for(update, context, product_ids, resume=resume)
+    if answered is None:
         return  # a manual product's questions are being asked first
-    found = await call(services.quote_cart, telegram_id=telegram_id, answers=answers)
+    found = await call(services.quote_cart, telegram_id=telegram_id, answers=answered.answers)
     if found.is_empty:
         raise CartEmpty()
     text = texts.confirm_checkout(found, balance=context.customer.balance)

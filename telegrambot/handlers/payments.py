@@ -72,14 +72,14 @@ async def pay_product_in_stars(update: Update, context: ShopContext) -> None:
     """Sends a Stars invoice for one unit of a product, delivered on payment."""
     product_id = callbacks.PAY_STARS_PRODUCT.parse(update.callback_query.data)
     resume = callbacks.PAY_STARS_PRODUCT.build(product_id)
-    answers = await checkout_questions.answers_for(update, context, [product_id], resume=resume)
-    if answers is None:
+    answered = await checkout_questions.answers_for(update, context, [product_id], resume=resume)
+    if answered is None:
         return  # a manual product's questions are being asked first
     payment = await call(
         orders.start_product_order,
         telegram_id=context.customer.telegram_id,
         product_id=product_id,
-        answers=answers,
+        answers=answered.answers,
     )
     await send_invoice(update, context, payment)
 
@@ -90,10 +90,10 @@ async def pay_cart_in_stars(update: Update, context: ShopContext) -> None:
     telegram_id = context.customer.telegram_id
     product_ids = await call(manual_selectors.cart_product_ids, telegram_id=telegram_id)
     resume = callbacks.PAY_STARS_CART.build()
-    answers = await checkout_questions.answers_for(update, context, product_ids, resume=resume)
-    if answers is None:
+    answered = await checkout_questions.answers_for(update, context, product_ids, resume=resume)
+    if answered is None:
         return  # a manual product's questions are being asked first
-    payment = await call(orders.start_cart_order, telegram_id=telegram_id, answers=answers)
+    payment = await call(orders.start_cart_order, telegram_id=telegram_id, answers=answered.answers)
     await send_invoice(update, context, payment)
 
 

@@ -13,7 +13,7 @@ from catalog.models import Product, Purchase, PurchaseIntent
 from catalog.services import add_to_cart
 from catalog.services.delivery_files import set_delivery_kind
 from catalog.services.manual import set_fulfil_hours, set_product_questions
-from shopbot.test import make_product
+from shopbot.test import make_product, make_promo
 from telegrambot import callbacks, manual_notices
 from telegrambot.tests.admin_support import AdminTestCase, send_document, send_photo
 
@@ -223,3 +223,20 @@ class OtherRailTests(ManualTestCase):
         self.assertEqual(len(shop.telegram.calls_to("sendInvoice")), 1)
         intent = await PurchaseIntent.objects.aget(payment__isnull=False)
         self.assertEqual(intent.answers, {str(service.pk): ["stars@example.com"]})
+
+    async def test_a_promo_code_chosen_on_the_card_survives_the_questions(self):
+        service = await self.make_service()
+        await sync_to_async(make_promo)("SAVE10")
+        shop, alice = await self.start_chat()
+        await alice.press_data(callbacks.PRODUCT.build(service.pk, 1))
+
+        await alice.press_data(callbacks.PRODUCT_PROMO.build(service.pk))
+        await alice.send("SAVE10")
+        self.assertIn(EMAIL, alice.screen.text)
+        await alice.send("promo@example.com")
+        await alice.press("➡️ Continue")
+
+        self.assertIn("✅ Pay 6.30 RUB", alice.screen.labels)
+        await alice.press("✅ Pay 6.30 RUB")
+        order = await self.order()
+        self.assertEqual(order.purchase.price, Decimal("6.30"))
