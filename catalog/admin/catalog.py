@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -25,7 +26,7 @@ from catalog.models import CartLine, Product, Purchase, Review, StockUnit, Waitl
 from catalog.selectors import count_unsold
 from catalog.services.delivery_files import set_delivery_kind
 from catalog.services.drafts import edit_product
-from catalog.services.manual import set_fulfil_hours
+from catalog.services.manual import parse_questions, set_fulfil_hours, set_product_questions
 from shopbot.admin import HappenedFilter, ReadOnlyAdmin, ShopAdmin, ShowHideAdmin, short
 from shopbot.exports import Column, CsvExportMixin
 
@@ -43,8 +44,50 @@ PRODUCT_SERVICE_FIELDS = {
 Kind = Product.DeliveryKind
 
 
+PRODUCT_FORM_FIELDS = (
+    "category",
+    "name",
+    "description",
+    "price",
+    "image",
+    "delivery",
+    "unlimited_value",
+    "is_active",
+    "hide_when_sold_out",
+    "position",
+    "low_stock_threshold",
+    "warranty_hours",
+    "fulfil_hours",
+    "checkout_questions",
+)
+
+
+class ProductForm(forms.ModelForm):
+    """The product's fields, and a manual product's checkout questions typed one a line."""
+
+    checkout_questions = forms.CharField(
+        label=gettext_lazy("checkout questions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "A manual product's questions (up to 3), one a line: question | longest answer. Empty: none."
+        ),
+    )
+
+    class Meta:
+        model = Product
+        fields = PRODUCT_FORM_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            questions = self.instance.questions.all()
+            self.initial["checkout_questions"] = "\n".join(f"{q.label} | {q.max_length}" for q in questions)
+
+
 @admin.register(Product)
 class ProductAdmin(StockUploadMixin, ShowHideAdmin):
+    form = ProductForm
     list_display = (
         "name",
         "category",
@@ -60,21 +103,7 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
     list_select_related = ("category",)
     search_fields = ("name", "category__name")
     autocomplete_fields = ("category",)
-    fields = (
-        "category",
-        "name",
-        "description",
-        "price",
-        "image",
-        "delivery",
-        "unlimited_value",
-        "is_active",
-        "hide_when_sold_out",
-        "position",
-        "low_stock_threshold",
-        "warranty_hours",
-        "fulfil_hours",
-    )
+    fields = PRODUCT_FORM_FIELDS
     actions = ("show", "hide")
     shop_permission = "manage_catalog"
 
@@ -151,6 +180,9 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
             services.set_warranty_hours(actor=request.user, product_id=saved.pk, hours=obj.warranty_hours)
         if "fulfil_hours" in changed:
             set_fulfil_hours(actor=request.user, product_id=saved.pk, hours=obj.fulfil_hours)
+        if "checkout_questions" in changed:
+            questions = parse_questions(form.cleaned_data["checkout_questions"] or "-")
+            set_product_questions(actor=request.user, product_id=saved.pk, questions=questions)
         if "position" in changed:
             # Display order only: no rule to keep, so a plain update.
             Product.objects.filter(pk=saved.pk).update(position=obj.position)

@@ -104,6 +104,8 @@ def set_product_questions(*, actor: Actor, product_id: object, questions: object
         )
     cleaned = [clean_question(question) for question in questions]
     product = lock_product(product_id)
+    if cleaned and not product.is_manual:
+        raise InvalidInput(reason=_("Only a product delivered by hand asks questions at checkout."))
     ProductQuestion.objects.filter(product=product).delete()
     rows = ProductQuestion.objects.bulk_create(
         ProductQuestion(product=product, position=index, label=label, max_length=longest)

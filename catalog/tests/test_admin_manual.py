@@ -100,3 +100,28 @@ class ManualOrderAdminTests(MoneyTestCase):
         product.refresh_from_db()
         self.assertEqual(product.fulfil_hours, 6)
         self.assertContains(refused, "1 to 720")
+
+    def test_the_product_form_sets_the_questions_through_the_service(self) -> None:
+        product = self.order.purchase.product
+        url = reverse("admin:catalog_product_change", args=[product.pk])
+        self.assertContains(self.client.get(url), "Your &lt;b&gt;e-mail&lt;/b&gt; | 60")
+
+        refused = self.client.post(
+            url, product_form(product, checkout_questions="Server | 5000"), follow=True
+        )
+        self.assertContains(refused, "1 to 1000")
+        self.client.post(url, product_form(product, checkout_questions="E-mail | 80\nServer"))
+        self.assertEqual(
+            list(product.questions.values_list("label", "max_length")), [("E-mail", 80), ("Server", 200)]
+        )
+
+        self.client.post(url, product_form(product, checkout_questions=""))
+        self.assertFalse(product.questions.exists())
+
+    def test_a_product_not_delivered_by_hand_asks_nothing(self) -> None:
+        url = reverse("admin:catalog_product_change", args=[self.key.pk])
+
+        refused = self.client.post(url, product_form(self.key, checkout_questions="E-mail | 80"), follow=True)
+
+        self.assertContains(refused, "Only a product delivered by hand")
+        self.assertFalse(self.key.questions.exists())
