@@ -26,6 +26,7 @@ SHOP_PERMISSIONS = [
     ("view_delivered_values", "View delivered values"),
     ("manage_claims", "Manage claims"),
     ("manage_support", "Manage support tickets"),
+    ("fulfil_orders", "Fulfil orders by hand"),
 ]
 PERMISSION_CODENAMES = [codename for codename, _ in SHOP_PERMISSIONS]
 

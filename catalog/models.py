@@ -28,6 +28,8 @@ class Category(models.Model):
     name = models.CharField(max_length=100, unique=True)
     position = models.IntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    # Sold-out products of this category leave the lists, and the category itself once all have.
+    hide_when_sold_out = models.BooleanField(default=False)
     created = models.DateTimeField(default=now)
 
     class Meta:
@@ -70,6 +72,7 @@ class Product(models.Model):
         SHARED = "shared", _("One shared value")
         FILE = "file", _("Files as stock units")
         SHARED_FILE = "shared_file", _("One shared file")
+        MANUAL = "manual", _("Prepared by hand")
 
     category = models.ForeignKey(Category, models.CASCADE, related_name="products")
     name = models.CharField(max_length=100)
@@ -88,7 +91,11 @@ class Product(models.Model):
         DeliveryFile, models.PROTECT, null=True, blank=True, related_name="shared_by"
     )
     is_active = models.BooleanField(default=True)
+    # Sold out, the product leaves the lists (its card by id still shows it sold out).
+    hide_when_sold_out = models.BooleanField(default=False)
     low_stock_threshold = models.PositiveIntegerField(default=0)
+    # A manual product: the hours staff have to deliver a paid order before it is escalated.
+    fulfil_hours = models.PositiveIntegerField(default=24)
     # How long after a sale the buyer may report a problem (0: no warranty).
     warranty_hours = models.PositiveIntegerField(default=default_warranty_hours)
     position = models.IntegerField(default=0)
@@ -101,7 +108,7 @@ class Product(models.Model):
             models.CheckConstraint(condition=Q(price__gt=0), name="product_price_positive"),
             models.UniqueConstraint(fields=["category", "name"], name="product_unique_name_in_category"),
             models.CheckConstraint(
-                condition=Q(is_unlimited=True, delivery__in=["shared", "shared_file"])
+                condition=Q(is_unlimited=True, delivery__in=["shared", "shared_file", "manual"])
                 | Q(is_unlimited=False, delivery__in=["stock", "file"]),
                 name="product_delivery_matches_unlimited",
             ),
@@ -123,6 +130,20 @@ class Product(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def hides_when_sold_out(self) -> bool:
+        """Whether the product leaves the lists while sold out (its own flag or its category's)."""
+        return self.hide_when_sold_out or self.category.hide_when_sold_out
+
+    @property
+    def is_manual(self) -> bool:
+        return self.delivery == self.DeliveryKind.MANUAL
+
+    @property
+    def sells_without_units(self) -> bool:
+        """Whether a product without stock units has something to sell: its shared value, or a service."""
+        return self.is_manual or bool(self.unlimited_value)
+
+    @property
     def delivers_files(self) -> bool:
         return self.delivery in (self.DeliveryKind.FILE, self.DeliveryKind.SHARED_FILE)
 
@@ -130,6 +151,8 @@ class Product(models.Model):
 def delivery_for(kind: str, *, unlimited: bool) -> str:
     """Return the delivery kind on the ``unlimited`` side that keeps ``kind``'s file-or-text nature."""
     is_file = kind in (Product.DeliveryKind.FILE, Product.DeliveryKind.SHARED_FILE)
+    if kind == Product.DeliveryKind.MANUAL:
+        return kind if unlimited else Product.DeliveryKind.STOCK
     if unlimited:
         return Product.DeliveryKind.SHARED_FILE if is_file else Product.DeliveryKind.SHARED
     return Product.DeliveryKind.FILE if is_file else Product.DeliveryKind.STOCK
@@ -223,6 +246,8 @@ class Purchase(models.Model):
     unit = models.ForeignKey(StockUnit, models.SET_NULL, null=True, blank=True, related_name="+")
     # Snapshot of the warranty at the sale: a later edit of the product does not change it.
     warranty_until = models.DateTimeField(null=True, blank=True)
+    # A manual product's purchase: when staff are due to deliver it (its value is empty until then).
+    fulfil_by = models.DateTimeField(null=True, blank=True)
     # A replacement is a purchase row of its own (price 0) pointing at the purchase it replaces.
     replaces = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="replacement")
     refunded_at = models.DateTimeField(null=True, blank=True)
@@ -316,6 +341,8 @@ class PurchaseIntent(models.Model):
     quantity = models.PositiveSmallIntegerField(default=1)
     # The cart as it was shown: [product id, quantity, promo code id or None] per line, in cart order.
     lines = models.JSONField(default=list, blank=True)
+    # A manual product's checkout answers: {"<product id>": ["answer", ...]}, in question order.
+    answers = models.JSONField(default=dict, blank=True)
     promo_code = models.ForeignKey(PromoCode, models.SET_NULL, null=True, blank=True, related_name="+")
     total = money_field()
     # A direct order's pending payment (its invoice payload): the order is this intent, paid in Stars.
@@ -331,75 +358,6 @@ class PurchaseIntent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.total} for {self.customer}"
-
-
-class Claim(models.Model):
-    """A customer's report that a purchase does not work, and the staff decision on it."""
-
-    class Reason(models.TextChoices):
-        NOT_WORKING = "not_working", _("Doesn't work")
-        ALREADY_USED = "already_used", _("Already used")
-        WRONG_ITEM = "wrong_item", _("Wrong item")
-        OTHER = "other", _("Other")
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        WAITING = "waiting", _("Waiting for stock")
-        REPLACED = "replaced", _("Replaced")
-        REFUNDED = "refunded", _("Refunded")
-        REJECTED = "rejected", _("Rejected")
-
-    class RefundTo(models.TextChoices):
-        NONE = "", _("Not refunded")
-        BALANCE = "balance", _("The balance")
-        STARS = "stars", _("Telegram Stars")
-        MANUAL = "manual", _("Outside the shop")
-
-    class AttachmentKind(models.TextChoices):
-        NONE = "", _("None")
-        PHOTO = "photo", _("Photo")
-        DOCUMENT = "document", _("Document")
-
-    purchase = models.ForeignKey(Purchase, models.PROTECT, related_name="claims")
-    customer = models.ForeignKey(Customer, models.PROTECT, related_name="claims")
-    reason = models.CharField(max_length=16, choices=Reason.choices)
-    text = models.TextField(max_length=1000, blank=True)
-    attachment_id = models.CharField(max_length=255, blank=True)  # a Telegram file id
-    attachment_kind = models.CharField(max_length=8, choices=AttachmentKind.choices, blank=True)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
-    decided_by = models.ForeignKey(
-        Customer, models.SET_NULL, null=True, blank=True, related_name="decided_claims"
-    )
-    decided_by_label = models.CharField(max_length=100, blank=True)
-    decision_note = models.TextField(max_length=1000, blank=True)
-    # Where a refunded claim's money went: the balance, back in Stars, or outside the shop.
-    refund_to = models.CharField(max_length=8, choices=RefundTo.choices, blank=True)
-    created = models.DateTimeField(default=now)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    # When Telegram accepted the message telling the customer the decision; empty: still owed.
-    customer_told_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created", "-id"]
-        constraints = [
-            # Waiting for stock is still undecided: one undecided claim per purchase.
-            models.UniqueConstraint(
-                fields=["purchase"],
-                condition=Q(status__in=["open", "waiting"]),
-                name="claim_one_open_per_purchase",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["status", "created"], name="claim_status_idx"),
-            models.Index(fields=["customer", "-created"], name="claim_customer_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.purchase.order_number}"
-
-    @property
-    def is_undecided(self) -> bool:
-        return self.status in (self.Status.OPEN, self.Status.WAITING)
 
 
 class WaitlistEntry(models.Model):
@@ -434,5 +392,8 @@ class WaitlistEntry(models.Model):
         return f"{self.customer} waits for {self.product}"
 
 
-# Support tickets live in their own module; importing them here registers them with the app.
+# Claims, support tickets and manual fulfilment (the staff queue) live in their own modules;
+# importing them here registers them with the app.
+from catalog.claim_models import Claim  # noqa: E402, F401
+from catalog.manual_models import ManualOrder, ProductQuestion  # noqa: E402, F401
 from catalog.ticket_models import Ticket, TicketMessage, TicketNotice  # noqa: E402, F401

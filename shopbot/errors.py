@@ -274,3 +274,20 @@ class TicketClosed(ShopError):
 
 class TicketLimit(ShopError):
     message = _("You have written to support too often. Please try again later.")
+
+
+# --- manual fulfilment ----------------------------------------------------------
+class ManualOrderNotFound(ShopError):
+    message = _("This order is not in the queue.")
+
+
+class ManualOrderDecided(ShopError):
+    message = _("This order was already delivered or refunded.")
+
+
+class ManualOrderNotLate(ShopError):
+    message = _("The order is still being prepared: it can be refunded after %(due)s if it has not arrived.")
+
+
+class AnswersNeeded(ShopError):
+    message = _("Answer the questions of %(product)s first.")

@@ -137,6 +137,7 @@ SET_LANGUAGE = Route("lang", choice("en", "ru"))
 PROFILE = Route("prof")
 PURCHASES = Route("purs", PAGE)
 PURCHASE = Route("pur", ID, PAGE)  # the purchase, and the history page to go back to
+REFUND_LATE = Route("purlr", ID)  # refund one's own manual order not delivered in time
 LEDGER = Route("ops", PAGE)
 REDEEM_PROMO = Route("redeem")
 # Report a problem with a purchase (handlers/claims.py): the purchase id, then a reason
@@ -191,12 +192,14 @@ ADMIN_CATEGORY_ADD = Route("admca")
 ADMIN_CATEGORY_RENAME = Route("admcr", ID)
 ADMIN_CATEGORY_MOVE = Route("admcm", ID, choice("up", "down"))
 ADMIN_CATEGORY_SHOW = Route("admcv", ID, ON_OFF)
+ADMIN_CATEGORY_SOLD_OUT = Route("admch", ID, ON_OFF)  # hide its sold-out products (and itself) or not
 ADMIN_CATEGORY_DELETE = Route("admcd", ID)  # asks, saying what goes with it
 ADMIN_CATEGORY_DELETE_YES = Route("admcdy", ID)
 ADMIN_PRODUCT = Route("admp", ID)
 ADMIN_PRODUCT_ADD = Route("admpa", ID)  # a new product in this category
 ADMIN_PRODUCT_EDIT = Route("admpe", ID, choice("name", "desc", "price", "cat", "image", "kind", "warranty"))
 ADMIN_PRODUCT_SHOW = Route("admpv", ID, ON_OFF)
+ADMIN_PRODUCT_SOLD_OUT = Route("admph", ID, ON_OFF)  # hide it while sold out, or show it with a badge
 ADMIN_PRODUCT_DELETE = Route("admpd", ID)
 ADMIN_PRODUCT_DELETE_YES = Route("admpdy", ID)
 ADMIN_DRAFT_SKIP = Route("admds")  # skip an optional step of the product being written
@@ -214,7 +217,7 @@ ADMIN_STOCK_UNIT_DELETE = Route("admskd", ID, PAGE)
 ADMIN_STOCK_THRESHOLD = Route("admskt", ID)
 ADMIN_STOCK_ANNOUNCE = Route("admskn", ID)  # post "new stock" to CHANNEL_ID
 ADMIN_STOCK_SHARED_FILE = Route("admskf", ID)  # send the one file every buyer of the product receives
-ADMIN_STOCK_KIND = Route("admskk", ID, choice("stock", "shared", "file", "shared_file"))
+ADMIN_STOCK_KIND = Route("admskk", ID, choice("stock", "shared", "file", "shared_file", "manual"))
 # Orders [manage_users]
 ADMIN_ORDER_LOOKUP = Route("admo")
 # Claims [manage_claims] (handlers/admin_claims.py)
@@ -225,6 +228,14 @@ ADMIN_CLAIM_FILE = Route("admclf", ID)  # send the customer's photo or document
 ADMIN_CLAIM_DECIDE = Route("admcld", ID, CLAIM_DECISION)  # asks to confirm
 ADMIN_CLAIM_YES = Route("admcly", ID, CLAIM_DECISION)
 ADMIN_CLAIM_REJECT = Route("admclr", ID)  # asks for the reason the customer sees
+# Orders to fulfil by hand [fulfil_orders] (handlers/admin_fulfil.py)
+ADMIN_FULFIL = Route("admfl", PAGE)  # the waiting orders, nearest deadline first
+ADMIN_FULFIL_ORDER = Route("admfo", ID)
+ADMIN_FULFIL_DELIVER = Route("admfd", ID)  # asks for the text or document to deliver
+ADMIN_FULFIL_REFUND = Route("admfr", ID)  # asks to confirm
+ADMIN_FULFIL_REFUND_YES = Route("admfry", ID)
+ADMIN_MANUAL_HOURS = Route("admmh", ID)  # a manual product's hours to deliver [manage_catalog]
+ADMIN_MANUAL_QUESTIONS = Route("admmq", ID)  # its checkout questions [manage_catalog]
 # Support tickets [manage_support] (handlers/admin_tickets.py)
 ADMIN_TICKETS = Route("admtk")  # the open tickets, the longest waiting first
 ADMIN_TICKET = Route("admtkv", ID)

@@ -1,3 +1,10 @@
 """The catalog's pages of the Django admin; importing the modules registers them."""
 
-from catalog.admin import catalog, claims, promos, tickets  # noqa: F401 - registers the catalog, claim, promo code and ticket admins
+from catalog.admin import (  # noqa: F401 - registers the catalog, category, claim, manual order, promo code and ticket admins
+    catalog,
+    categories,
+    claims,
+    manual,
+    promos,
+    tickets,
+)

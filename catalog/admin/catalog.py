@@ -1,4 +1,4 @@
-"""Staff pages for the catalog: categories, products, stock, purchases, carts, reviews.
+"""Staff pages for the catalog: products, stock, purchases, carts, reviews (categories: ``categories``).
 
 Saving, hiding and deleting categories, products and stock goes through
 ``catalog.services`` (validation, locks, audit); a refusal comes back as a
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -19,10 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog import services
+from catalog.admin.categories import summarise_deletion
 from catalog.admin.stock import StockUploadMixin
-from catalog.models import CartLine, Category, Product, Purchase, Review, StockUnit, WaitlistEntry
+from catalog.models import CartLine, Product, Purchase, Review, StockUnit, WaitlistEntry
 from catalog.selectors import count_unsold
+from catalog.services.delivery_files import set_delivery_kind
 from catalog.services.drafts import edit_product
+from catalog.services.manual import parse_questions, set_fulfil_hours, set_product_questions
 from shopbot.admin import HappenedFilter, ReadOnlyAdmin, ShopAdmin, ShowHideAdmin, short
 from shopbot.exports import Column, CsvExportMixin
 
@@ -35,100 +39,71 @@ PRODUCT_SERVICE_FIELDS = {
     "description",
     "price",
     "image",
-    "is_unlimited",
     "unlimited_value",
 }
+Kind = Product.DeliveryKind
 
 
-def summarise_deletion(objs: Any, describe: Any) -> tuple[list[str], dict[str, int], set[str], list[str]]:
-    # Django would list every stock unit that goes with a product, which for a
-    # large stock stalls the confirmation page; a count per row says enough.
-    rows = [describe(obj) for obj in objs]
-    return rows, {}, set(), []
+PRODUCT_FORM_FIELDS = (
+    "category",
+    "name",
+    "description",
+    "price",
+    "image",
+    "delivery",
+    "unlimited_value",
+    "is_active",
+    "hide_when_sold_out",
+    "position",
+    "low_stock_threshold",
+    "warranty_hours",
+    "fulfil_hours",
+    "checkout_questions",
+)
 
 
-@admin.register(Category)
-class CategoryAdmin(ShowHideAdmin):
-    list_display = ("name", "position", "is_active", "product_count")
-    list_filter = ("is_active",)
-    search_fields = ("name",)
-    fields = ("name", "position", "is_active")
-    actions = ("show", "hide")
-    shop_permission = "manage_catalog"
+class ProductForm(forms.ModelForm):
+    """The product's fields, and a manual product's checkout questions typed one a line."""
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
-        # A GROUP BY query drops Meta.ordering; keep it for the autocomplete's pages.
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(product_total=Count("products"))
-            .order_by(*Category._meta.ordering)
-        )
+    checkout_questions = forms.CharField(
+        label=gettext_lazy("checkout questions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "A manual product's questions (up to 3), one a line: question | longest answer. Empty: none."
+        ),
+    )
 
-    @admin.display(description=gettext_lazy("products"), ordering="product_total")
-    def product_count(self, category: Category) -> int:
-        return category.product_total  # type: ignore[attr-defined]
+    class Meta:
+        model = Product
+        fields = PRODUCT_FORM_FIELDS
 
-    def save_model(self, request: HttpRequest, obj: Category, form: Any, change: bool) -> None:
-        changed = set(form.changed_data)
-        saved = obj
-        if not change or "name" in changed:
-            saved = services.save_category(actor=request.user, name=obj.name, category_id=obj.pk)
-        if "is_active" in changed:
-            services.set_category_active(actor=request.user, category_id=saved.pk, active=obj.is_active)
-        if "warranty_hours" in changed:
-            services.set_warranty_hours(actor=request.user, product_id=saved.pk, hours=obj.warranty_hours)
-        if "position" in changed:
-            # Display order only: no rule to keep, so a plain update.
-            Category.objects.filter(pk=saved.pk).update(position=obj.position)
-        obj.pk = saved.pk
-
-    def set_active(self, request: HttpRequest, obj: Category, active: bool) -> None:
-        services.set_category_active(actor=request.user, category_id=obj.pk, active=active)
-
-    def delete_model(self, request: HttpRequest, obj: Category) -> None:
-        services.delete_category(actor=request.user, category_id=obj.pk)
-
-    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
-        def describe(category: Category) -> str:
-            count = category.products.count()
-            return _("%(category)s with its %(count)s products and their unsold stock") % {
-                "category": category.name,
-                "count": count,
-            }
-
-        return summarise_deletion(objs, describe)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            questions = self.instance.questions.all()
+            self.initial["checkout_questions"] = "\n".join(f"{q.label} | {q.max_length}" for q in questions)
 
 
 @admin.register(Product)
 class ProductAdmin(StockUploadMixin, ShowHideAdmin):
+    form = ProductForm
     list_display = (
         "name",
         "category",
         "price",
         "delivery",
         "is_active",
+        "hide_when_sold_out",
         "in_stock",
         "waiting",
         "position",
     )
-    list_filter = ("category", "is_active", "is_unlimited")
+    list_filter = ("category", "is_active", "is_unlimited", "hide_when_sold_out")
     list_select_related = ("category",)
     search_fields = ("name", "category__name")
     autocomplete_fields = ("category",)
-    fields = (
-        "category",
-        "name",
-        "description",
-        "price",
-        "image",
-        "is_unlimited",
-        "unlimited_value",
-        "is_active",
-        "position",
-        "low_stock_threshold",
-        "warranty_hours",
-    )
+    fields = PRODUCT_FORM_FIELDS
     actions = ("show", "hide")
     shop_permission = "manage_catalog"
 
@@ -179,41 +154,61 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
 
     def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
         changed = set(form.changed_data)
-        saved = obj
-        if change and changed & PRODUCT_SERVICE_FIELDS:
+        saved = self.save_delivery(request, obj, changed) if change else self.create(request, obj)
+        edited = changed & PRODUCT_SERVICE_FIELDS
+        if change and "delivery" in changed and obj.delivery == Kind.SHARED:
+            edited.add("unlimited_value")  # switched to one shared value: the value is checked now
+        if change and edited:
             # Only what the form changed, merged under the row lock: a price or a value
             # changed in the bot while this request ran is not written back.
             edits = {
                 ("category_id" if field == "category" else field): getattr(
                     obj, "category_id" if field == "category" else field
                 )
-                for field in changed & PRODUCT_SERVICE_FIELDS
+                for field in edited
             }
             saved = edit_product(actor=request.user, product_id=obj.pk, **edits)
-        elif not change:
-            saved = services.save_product(
-                actor=request.user,
-                category_id=obj.category_id,
-                name=obj.name,
-                price=obj.price,
-                description=obj.description,
-                image=obj.image,
-                is_unlimited=obj.is_unlimited,
-                unlimited_value=obj.unlimited_value,
-                product_id=obj.pk,
+        if "hide_when_sold_out" in changed:
+            services.set_product_hide_when_sold_out(
+                actor=request.user, product_id=saved.pk, hide=obj.hide_when_sold_out
             )
-        if "is_active" in changed:
-            services.set_product_active(actor=request.user, product_id=saved.pk, active=obj.is_active)
         if "low_stock_threshold" in changed:
             services.set_low_stock_threshold(
                 actor=request.user, product_id=saved.pk, threshold=obj.low_stock_threshold
             )
         if "warranty_hours" in changed:
             services.set_warranty_hours(actor=request.user, product_id=saved.pk, hours=obj.warranty_hours)
+        if "fulfil_hours" in changed:
+            set_fulfil_hours(actor=request.user, product_id=saved.pk, hours=obj.fulfil_hours)
+        if "checkout_questions" in changed:
+            questions = parse_questions(form.cleaned_data["checkout_questions"] or "-")
+            set_product_questions(actor=request.user, product_id=saved.pk, questions=questions)
         if "position" in changed:
             # Display order only: no rule to keep, so a plain update.
             Product.objects.filter(pk=saved.pk).update(position=obj.position)
         obj.pk = saved.pk
+
+    def create(self, request: HttpRequest, obj: Product) -> Product:
+        """Create the product, then give it a file kind through the bot's kind switch."""
+        saved = services.save_product(
+            actor=request.user,
+            category_id=obj.category_id,
+            name=obj.name,
+            price=obj.price,
+            description=obj.description,
+            image=obj.image,
+            is_unlimited=obj.delivery == Kind.SHARED,
+            unlimited_value=obj.unlimited_value if obj.delivery == Kind.SHARED else "",
+        )
+        if obj.delivery in (Kind.FILE, Kind.SHARED_FILE):
+            saved = set_delivery_kind(actor=request.user, product_id=saved.pk, kind=obj.delivery)
+        return saved
+
+    def save_delivery(self, request: HttpRequest, obj: Product, changed: set[str]) -> Product:
+        """Switch the kind first, as the bot's stock screen does (its refusals included)."""
+        if "delivery" not in changed:
+            return obj
+        return set_delivery_kind(actor=request.user, product_id=obj.pk, kind=obj.delivery)
 
     def set_active(self, request: HttpRequest, obj: Product, active: bool) -> None:
         services.set_product_active(actor=request.user, product_id=obj.pk, active=active)

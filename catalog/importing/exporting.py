@@ -24,9 +24,16 @@ def product_data(product: Product) -> dict[str, Any]:
         data["value"] = product.unlimited_value
     elif product.delivery == Product.DeliveryKind.STOCK:
         data["stock"] = [unit.value for unit in product.unsold]  # type: ignore[attr-defined]
+    elif product.delivery == Product.DeliveryKind.MANUAL:
+        data["fulfil_hours"] = product.fulfil_hours
+        data["questions"] = [
+            {"label": question.label, "max_length": question.max_length}
+            for question in product.questions.all()  # prefetched
+        ]
     data.update(
         image=product.image,
         active=product.is_active,
+        hide_when_sold_out=product.hide_when_sold_out,
         position=product.position,
         low_stock_threshold=product.low_stock_threshold,
     )
@@ -39,7 +46,7 @@ def export_catalog() -> dict[str, Any]:
         "stock", StockUnit.objects.filter(sold_at__isnull=True).order_by("id"), to_attr="unsold"
     )
     products = Prefetch(
-        "products", Product.objects.order_by("position", "name", "id").prefetch_related(unsold)
+        "products", Product.objects.order_by("position", "name", "id").prefetch_related(unsold, "questions")
     )
     categories = Category.objects.order_by("position", "name", "id").prefetch_related(products)
     return {
@@ -48,6 +55,7 @@ def export_catalog() -> dict[str, Any]:
                 "name": category.name,
                 "position": category.position,
                 "active": category.is_active,
+                "hide_when_sold_out": category.hide_when_sold_out,
                 "products": [product_data(product) for product in category.products.all()],
             }
             for category in categories

@@ -15,17 +15,18 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from catalog.models import Category, Product, StockUnit
+from catalog.services.manual import FULFIL_HOURS_MAX, QUESTIONS_MAX, clean_question
 from catalog.services.products import clean_price
-from shopbot.errors import AmountOutOfRange, ImportRefused, InvalidAmount
+from shopbot.errors import AmountOutOfRange, ImportRefused, InvalidAmount, InvalidInput
 
 INT_MAX = 2**31 - 1  # IntegerField and PositiveIntegerField on every database
-CATEGORY_KEYS = {"name", "position", "active", "products"}
+CATEGORY_KEYS = {"name", "position", "active", "hide_when_sold_out", "products"}
 PRODUCT_KEYS = {
     "name", "description", "price", "unlimited", "value", "stock", "image", "active", "position",
-    "low_stock_threshold", "delivery",
+    "low_stock_threshold", "delivery", "hide_when_sold_out", "fulfil_hours", "questions",
 }  # fmt: skip
 Kind = Product.DeliveryKind
-SHARED_KINDS = (Kind.SHARED, Kind.SHARED_FILE)
+SHARED_KINDS = (Kind.SHARED, Kind.SHARED_FILE, Kind.MANUAL)  # no stock units
 
 
 def max_length(model: type[Model], name: str) -> int:
@@ -37,6 +38,7 @@ class ProductSpec:
     name: str
     fields: dict[str, Any]  # model field name -> value, only for keys the file gives
     stock: list[str]
+    questions: list[tuple[str, int]] | None = None  # a manual product's; None: left as they are
 
 
 @dataclass
@@ -175,9 +177,36 @@ def product_readers() -> Readers:
         "unlimited": ("is_unlimited", read_bool),
         "image": ("image", lambda v, p: read_text(v, p, limit=image, required=False)),
         "active": ("is_active", read_bool),
+        "hide_when_sold_out": ("hide_when_sold_out", read_bool),
         "position": ("position", lambda v, p: read_int(v, p, minimum=-INT_MAX - 1)),
         "low_stock_threshold": ("low_stock_threshold", lambda v, p: read_int(v, p, minimum=0)),
+        "fulfil_hours": ("fulfil_hours", read_fulfil_hours),
     }
+
+
+def read_fulfil_hours(value: Any, place: str) -> int:
+    hours = read_int(value, place, minimum=1)
+    if hours > FULFIL_HOURS_MAX:
+        raise refuse(
+            place, _("expected a whole number from %(min)s to %(max)s") % {"min": 1, "max": FULFIL_HOURS_MAX}
+        )
+    return hours
+
+
+def read_questions(value: Any, place: str) -> list[tuple[str, int]]:
+    """Read a manual product's checkout questions: up to three {"label", "max_length"} objects."""
+    items = read_list(value, place)
+    if len(items) > QUESTIONS_MAX:
+        raise refuse(place, _("at most %(maximum)s questions") % {"maximum": QUESTIONS_MAX})
+    questions = []
+    for index, item in enumerate(items):
+        spot = f"{place}[{index}]"
+        item = read_object(item, spot, allowed={"label", "max_length"}, required=("label", "max_length"))
+        try:
+            questions.append(clean_question(item))
+        except InvalidInput as error:
+            raise refuse(spot, str(error)) from None
+    return questions
 
 
 def read_delivery(data: dict[str, Any], fields: dict[str, Any], place: str) -> str:
@@ -217,7 +246,10 @@ def read_product(data: Any, place: str) -> ProductSpec:
         raise refuse(f"{place}.stock", _("a file product's units are documents; upload them instead"))
     limit = StockUnit._meta.get_field("value").max_length
     values = [read_text(value, f"{place}.stock[{index}]", limit=limit) for index, value in enumerate(stock)]
-    return ProductSpec(name=name, fields=fields, stock=values)
+    questions = read_questions(data["questions"], f"{place}.questions") if "questions" in data else None
+    if questions and kind != Kind.MANUAL:
+        raise refuse(f"{place}.questions", _('only a product with "delivery": "manual" asks questions'))
+    return ProductSpec(name=name, fields=fields, stock=values, questions=questions)
 
 
 def read_category(data: Any, place: str) -> CategorySpec:
@@ -226,6 +258,7 @@ def read_category(data: Any, place: str) -> CategorySpec:
     fields = read_optional(data, place, {
         "position": ("position", lambda v, p: read_int(v, p, minimum=-INT_MAX - 1)),
         "active": ("is_active", read_bool),
+        "hide_when_sold_out": ("hide_when_sold_out", read_bool),
     })  # fmt: skip
     items = read_list(data.get("products", []), f"{place}.products")
     products = [read_product(item, f"{place}.products[{index}]") for index, item in enumerate(items)]

@@ -18,6 +18,7 @@ from accounts.actors import Actor
 from accounts.services import record_audit, require_permission
 from catalog.cache import forget_stock
 from catalog.importing.reading import CategorySpec, read_catalog
+from catalog.manual_models import ProductQuestion
 from catalog.models import Category, Product, StockUnit
 from catalog.services.restock import stock_arrived
 from shopbot.errors import ImportRefused
@@ -119,6 +120,17 @@ def import_category(spec: CategorySpec, report: ImportReport, *, write: bool) ->
         key = {"category": category, "name": item.name}
         product = upsert(Product, found, key, item.fields, report.products, write=write)
         import_stock(product, item.stock, report, write=write)
+        if write and item.questions is not None:
+            replace_questions(product, item.questions)
+
+
+def replace_questions(product: Product, questions: list[tuple[str, int]]) -> None:
+    """Give a manual product the file's checkout questions (checked as ``set_product_questions`` checks them)."""
+    ProductQuestion.objects.filter(product=product).delete()
+    ProductQuestion.objects.bulk_create(
+        ProductQuestion(product=product, position=index, label=label, max_length=longest)
+        for index, (label, longest) in enumerate(questions)
+    )
 
 
 def check_delivery_change(product: Product | None, kind: str | None, category: str) -> None:

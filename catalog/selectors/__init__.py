@@ -35,6 +35,7 @@ from accounts.selectors import Page, clean_page, paginate
 from catalog.cache import cached, cached_with, get_stock_counts, stock_key
 from catalog.models import CartLine, Category, Product, PromoCode, Purchase, Review, StockUnit
 from catalog.services.common import clean_id
+from catalog.services.listing import listed_categories, listed_products
 from catalog.services.pricing import Cart, price_cart
 from shopbot.errors import CategoryNotFound, ProductNotFound, PurchaseNotFound
 
@@ -71,9 +72,12 @@ def count_unsold_shown(product_ref: OuterRef | int) -> CountRows:
 
 # --- the shop, as customers see it --------------------------------------------
 def list_categories(*, page: object = 1) -> Page[Category]:
-    """Return a page of the categories customers see, in the admin's order. Cached; one query when not."""
+    """Return a page of the categories customers see, in the admin's order. Cached; one query when not.
+
+    A category that hides when sold out is left out while none of its products has anything to sell.
+    """
     number = clean_page(page)
-    categories = Category.objects.filter(is_active=True).order_by("position", "name", "id")
+    categories = listed_categories(Category.objects.filter(is_active=True)).order_by("position", "name", "id")
     return cached("categories", number, build=lambda: paginate(categories, page=number))
 
 
@@ -87,6 +91,8 @@ def get_category(*, category_id: object) -> Category:
 
 def list_products(*, category_id: object, page: object = 1) -> Page[Product]:
     """Return a page of a visible category's active products; each has ``in_stock`` set.
+
+    Sold-out products that hide when sold out are left out (``catalog.services.listing``).
 
     Hidden or missing categories raise ``CategoryNotFound``. Products come with
     their category loaded, in the order position, name, id. The page is cached
@@ -102,7 +108,7 @@ def list_products(*, category_id: object, page: object = 1) -> Page[Product]:
     stock = get_stock_counts([product.pk for product in result.items], count_unsold_units, known=counted)
     for product in result.items:
         product.category = category
-        product.in_stock = stock[product.pk] > 0 or (product.is_unlimited and bool(product.unlimited_value))
+        product.in_stock = stock[product.pk] > 0 or (product.is_unlimited and product.sells_without_units)
     return result
 
 
@@ -110,7 +116,7 @@ def load_products(category_id: int, number: int, counted: dict[int, int]) -> tup
     """Load a page of products, putting their unsold units in ``counted`` (the page is cached without them)."""
     category = get_category(category_id=category_id)
     products = (
-        Product.objects.filter(category=category, is_active=True)
+        listed_products(Product.objects.filter(category=category, is_active=True))
         .annotate(unsold=count_unsold_shown(OuterRef("pk")))
         .order_by("position", "name", "id")
     )
@@ -141,7 +147,7 @@ class ProductCard:
     def in_stock(self) -> bool:
         # A shared product sells only with its value: a shared file not set yet is sold out.
         if self.stock is None:
-            return bool(self.product.unlimited_value)
+            return self.product.sells_without_units
         return self.stock > 0
 
 

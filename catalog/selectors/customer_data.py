@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.timezone import now
 
 from accounts.models import Customer
+from catalog.manual_models import ManualOrder
 from catalog.models import CartLine, Claim, Purchase, Review, WaitlistEntry
 from catalog.ticket_models import TicketMessage
 from payments.models import LedgerEntry, Payment
@@ -102,6 +103,18 @@ def export_customer_data(*, telegram_id: int) -> bytes:
                 "text",
                 "status",
                 "decision_note",
+            )
+        ),
+        # What the customer answered at a manual product's checkout, and how each order stands.
+        "manual_orders": rows(
+            stream(
+                ManualOrder.objects.filter(customer=customer).order_by("created", "id"),
+                "purchase__order_number",
+                "created",
+                "answers",
+                "status",
+                "due_at",
+                "decided_at",
             )
         ),
         "tickets": rows(

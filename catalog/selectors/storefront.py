@@ -19,6 +19,7 @@ from catalog.cache import get_stock_counts
 from catalog.models import Product, Purchase, Review
 from catalog.selectors import count_unsold_units
 from catalog.services.common import clean_id
+from catalog.services.listing import listed_products
 from payments.models import Payment
 from shopbot.errors import PaymentNotFound
 
@@ -38,14 +39,16 @@ def clean_query(query: object) -> str:
 
 
 def matching(text: str) -> QuerySet[Product]:
-    products = Product.objects.filter(is_active=True, category__is_active=True)
+    products = listed_products(Product.objects.filter(is_active=True, category__is_active=True))
     if connection.vendor == "postgresql":
         return products.extra(where=[MATCH], params=[text])  # the text is a parameter, never spliced
     return products.filter(Q(name__icontains=text) | Q(description__icontains=text))
 
 
 def search_products(*, query: object, page: object = 1, page_size: int = PAGE_SIZE) -> Page[Product]:
-    """Return a page of visible products matching ``query``, with their category and ``shown_stock`` set.
+    """Return a page of listed products matching ``query``, with their category and ``shown_stock`` set.
+
+    Sold-out products that hide when sold out are left out, as in the category lists.
 
     ``shown_stock`` is the count customers see (None for an unlimited product), from
     the same cache as the product cards. Two queries when nothing is cached.
@@ -65,7 +68,7 @@ def set_stock(products: list[Product]) -> None:
     counts = get_stock_counts(limited, count_unsold_units) if limited else {}
     for product in products:
         product.shown_stock = None if product.is_unlimited else counts[product.pk]
-        product.in_stock = bool(product.unlimited_value) if product.is_unlimited else product.shown_stock > 0
+        product.in_stock = product.sells_without_units if product.is_unlimited else product.shown_stock > 0
 
 
 def set_ratings(products: list[Product]) -> None:

@@ -21,6 +21,7 @@ from catalog.services.categories import (
     move_category,
     save_category,
     set_category_active,
+    set_category_hide_when_sold_out,
 )
 from catalog.services.claims import (
     Attachment,
@@ -31,7 +32,13 @@ from catalog.services.claims import (
     wait_for_stock,
 )
 from catalog.services.pricing import Cart, CartItem
-from catalog.services.products import delete_product, save_product, set_product_active, set_warranty_hours
+from catalog.services.products import (
+    delete_product,
+    save_product,
+    set_product_active,
+    set_product_hide_when_sold_out,
+    set_warranty_hours,
+)
 from catalog.services.promos import delete_promo, redeem_balance_promo, save_promo, set_promo_active
 from catalog.services.purchases import Quote, Sale, count_sales, purchase_product, quote_product, record_sales
 from catalog.services.reviews import save_review
@@ -80,8 +87,10 @@ __all__ = [
     "save_review",
     "set_cart_quantity",
     "set_category_active",
+    "set_category_hide_when_sold_out",
     "set_low_stock_threshold",
     "set_product_active",
+    "set_product_hide_when_sold_out",
     "set_promo_active",
     "set_warranty_hours",
     "wait_for_stock",

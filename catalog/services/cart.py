@@ -28,6 +28,7 @@ from catalog.services.common import (
 )
 from catalog.services.intents import claim_intent, write_intent
 from catalog.services.limits import check_spend
+from catalog.services.manual import clean_answers
 from catalog.services.pricing import (
     Cart,
     cart_snapshot,
@@ -63,7 +64,7 @@ def clean_quantity(quantity: object) -> int:
 def check_available(product: Product, quantity: int) -> None:
     """Refuse a quantity larger than the unsold stock; counts at most ``quantity`` rows."""
     if product.is_unlimited:
-        if not product.unlimited_value:
+        if not product.sells_without_units:
             raise OutOfStock(product=product.name)
         return
     available = StockUnit.objects.filter(product=product, sold_at__isnull=True)[:quantity].count()
@@ -174,18 +175,24 @@ def remove_promo_from_cart_line(*, telegram_id: int, product_id: int) -> CartLin
     return line
 
 
-def quote_cart(*, telegram_id: int) -> Cart:
+def quote_cart(*, telegram_id: int, answers: object = None) -> Cart:
     """Return the cart priced today for the checkout confirmation, with the intent its Pay button names.
 
     A cart that cannot be checked out (empty, or a line not available) gets no
-    intent, and so no Pay button.
+    intent, and so no Pay button. ``answers`` are the checkout answers of its
+    manual products (``catalog.services.manual.clean_answers``), kept on the intent.
     """
     customer = get_buyer(telegram_id=telegram_id)
     cart = get_cart(telegram_id=telegram_id)
     if not cart.can_checkout:
         return cart
+    cleaned = clean_answers(products=[item.product for item in cart.items], answers=answers)
     intent = write_intent(
-        customer=customer, kind=PurchaseIntent.Kind.CART, total=cart.total, lines=cart_snapshot(cart)
+        customer=customer,
+        kind=PurchaseIntent.Kind.CART,
+        total=cart.total,
+        lines=cart_snapshot(cart),
+        answers=cleaned,
     )
     return replace(cart, intent_id=intent.pk)
 
@@ -249,7 +256,7 @@ def checkout_cart(
                     promo=item.promo if discounted else None,
                 )
             )
-    purchases = record_sales(customer=customer, sales=sales)
+    purchases = record_sales(customer=customer, sales=sales, answers=claimed.answers if claimed else None)
     CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
     if receipt_in_chat:
         owe_receipt(customer=customer, purchases=purchases)

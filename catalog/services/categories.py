@@ -117,3 +117,18 @@ def delete_category(*, actor: Actor, category_id: int) -> Deleted:
     )
     category.delete()
     return report
+
+
+@requires("manage_catalog")
+@transaction.atomic
+def set_category_hide_when_sold_out(*, actor: Actor, category_id: object, hide: object) -> Category:
+    """Say whether the category's sold-out products leave the lists, and the category once all have."""
+    if not isinstance(hide, bool):
+        raise InvalidInput(reason=_("Say whether the category hides when sold out."))
+    category = lock_category(category_id)
+    category.hide_when_sold_out = hide
+    category.save(update_fields=["hide_when_sold_out"])  # forgets the cached lists
+    record_audit(
+        actor=actor, action="set_category_hide_when_sold_out", target=category.name, details={"hide": hide}
+    )
+    return category

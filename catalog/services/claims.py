@@ -30,6 +30,7 @@ from accounts.services import record_audit, requires
 from catalog.cache import forget_stock
 from catalog.models import Claim, Product, Purchase, StockUnit
 from catalog.services.common import clean_id, clean_text, lock_buyer, take_units
+from catalog.services.listing import forget_lists_if_hiding
 from payments.models import LedgerEntry, Payment
 from payments.money import ZERO
 from payments.services import change_balance, collect_owed
@@ -256,6 +257,8 @@ def replace_unit(claim: Claim, *, actor: Actor | None, product: Product) -> Purc
     Takes the stock row with SKIP LOCKED (``take_units``); the caller holds
     the claim row lock.
     """
+    if product.is_manual:  # nothing to hand over from stock: staff deliver again or refund
+        raise ClaimNoStock(product=product.name)
     try:
         [delivery] = take_units(product=product, quantity=1)
     except (OutOfStock, NotEnoughStock):
@@ -265,6 +268,7 @@ def replace_unit(claim: Claim, *, actor: Actor | None, product: Product) -> Purc
     if delivery.unit is not None:
         StockUnit.objects.filter(pk=delivery.unit.pk).update(sold_at=at)
         forget_stock([product.pk], again_on_commit=False)
+        forget_lists_if_hiding([product.pk])
     replacement = Purchase.objects.create(
         buyer_id=original.buyer_id,
         product=product,
@@ -377,6 +381,7 @@ def refund_claim(*, actor: Actor, claim_id: object, unit: str = "defective") -> 
     if unit == "restock" and purchase.unit_id is not None:
         StockUnit.objects.filter(pk=purchase.unit_id).update(sold_at=None)
         forget_stock([purchase.product_id])
+        forget_lists_if_hiding([purchase.product_id])
     else:
         mark_defective(purchase, claim)
     decide(

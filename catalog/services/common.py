@@ -117,7 +117,7 @@ def get_product_for_sale(*, product_id: object, with_stock: bool = False) -> Pro
 def has_stock(product: Product) -> bool:
     """Return whether a product can be delivered now (a read for screens, never a lock)."""
     if product.is_unlimited:
-        return bool(product.unlimited_value)
+        return product.sells_without_units
     if hasattr(product, "next_unit_id"):
         return product.next_unit_id is not None
     return oldest_unsold(product).values_list("id", flat=True).first() is not None
@@ -151,8 +151,10 @@ def take_units(*, product: Product, quantity: int) -> list[Delivery]:
     customer row lock and before any promo row lock.
     """
     if product.is_unlimited:
-        if not product.unlimited_value:
+        if not product.sells_without_units:
             raise OutOfStock(product=product.name)
+        if product.is_manual:  # staff deliver it later (``catalog.services.manual``)
+            return [Delivery(unit=None, value="")] * quantity
         return [Delivery(unit=None, value=product.unlimited_value, file=product.shared_file)] * quantity
     units = list(
         oldest_unsold(product)

@@ -148,19 +148,22 @@ def set_delivery_kind(*, actor: Actor, product_id: int, kind: object) -> Product
     """Switch a product between text and file delivery on its side (units or shared).
 
     Units of one nature do not turn into the other: a product with unsold
-    units cannot switch between ``stock`` and ``file``.
+    units cannot switch between ``stock`` and ``file``. A ``manual`` product
+    has no units and no shared value: staff deliver each order by hand.
     """
     if kind not in Kind.values:
         raise InvalidInput(reason=_("Choose one of the delivery kinds."))
     product = lock_product(product_id)
-    unlimited = kind in (Kind.SHARED, Kind.SHARED_FILE)
+    unlimited = kind in (Kind.SHARED, Kind.SHARED_FILE, Kind.MANUAL)
     if not unlimited and kind != product.delivery and oldest_unsold(product).exists():
         raise InvalidInput(reason=_("Remove the unsold units first: they cannot change into the other kind."))
     product.delivery, product.is_unlimited = kind, unlimited
     if kind == Kind.SHARED_FILE and product.shared_file is None:
         product.unlimited_value = ""  # sold out until the file is set
-    if kind == Kind.SHARED and product.shared_file is not None:
+    if kind in (Kind.SHARED, Kind.MANUAL) and product.shared_file is not None:
         product.shared_file, product.unlimited_value = None, ""
+    if kind == Kind.MANUAL:
+        product.unlimited_value = ""  # nothing is handed over at the sale
     product.save(update_fields=["delivery", "is_unlimited", "unlimited_value", "shared_file", "updated"])
     forget_stock([product.pk])
     record_audit(actor=actor, action="set_delivery_kind", target=product.name, details={"kind": kind})

@@ -48,6 +48,7 @@ class Claimed:
     lines: list[list[int | None]]
     promo_code_id: int | None
     total: Decimal
+    answers: dict[str, list[str]]  # a manual product's checkout answers, cleaned by the quote
 
 
 def write_intent(
@@ -59,6 +60,7 @@ def write_intent(
     promo: PromoCode | None = None,
     lines: list[list[int | None]] | None = None,
     payment: Payment | None = None,
+    answers: dict[str, list[str]] | None = None,
 ) -> PurchaseIntent:
     """Record what a confirmation screen (or an invoice) is about to show. One query.
 
@@ -73,6 +75,7 @@ def write_intent(
         promo_code=promo,
         total=total,
         payment=payment,
+        answers=answers or {},
         created=at,
         expires_at=payment.expires_at if payment is not None else at + INTENT_LIFETIME,
     )
@@ -94,17 +97,18 @@ def claim_intent(*, intent_id: object, customer: Customer, kind: str) -> Claimed
         cursor.execute(
             f"UPDATE {table} SET used_at = %s WHERE id = %s AND customer_id = %s AND kind = %s"
             " AND payment_id IS NULL AND used_at IS NULL AND expires_at > %s"
-            " RETURNING product_id, quantity, lines, promo_code_id, total",
+            " RETURNING product_id, quantity, lines, promo_code_id, total, answers",
             [moment, pk, customer.pk, kind, moment],
         )
         row = cursor.fetchone()
     if row is None:
         raise refusal(pk=pk, customer=customer, kind=kind)
-    product_id, quantity, lines, promo_code_id, total = row
+    product_id, quantity, lines, promo_code_id, total, answers = row
     return Claimed(
         product_id=product_id,
         quantity=quantity,
         lines=json.loads(lines) if isinstance(lines, str) else list(lines),
+        answers=json.loads(answers) if isinstance(answers, str) else dict(answers or {}),
         promo_code_id=promo_code_id,
         total=quantize(Decimal(str(total))),  # SQLite answers a number, PostgreSQL a Decimal
     )
@@ -130,3 +134,9 @@ def claim_order_intent(*, payment: Payment) -> bool:
     """
     claimed = PurchaseIntent.objects.filter(payment=payment, used_at__isnull=True).update(used_at=now())
     return bool(claimed) or not PurchaseIntent.objects.filter(payment=payment).exists()
+
+
+def order_answers(*, payment: Payment) -> dict[str, list[str]]:
+    """Return the checkout answers a direct order's intent holds (for its manual products)."""
+    answers = PurchaseIntent.objects.filter(payment=payment).values_list("answers", flat=True).first()
+    return answers if isinstance(answers, dict) else {}

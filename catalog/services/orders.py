@@ -32,8 +32,9 @@ from accounts.selectors import get_buyer
 from catalog.models import CartLine, Product, Purchase, PurchaseIntent
 from catalog.services.cart import check_available, clean_quantity
 from catalog.services.common import get_product_for_sale, is_for_sale, take_units
-from catalog.services.intents import claim_order_intent, write_intent
+from catalog.services.intents import claim_order_intent, order_answers, write_intent
 from catalog.services.limits import check_spend
+from catalog.services.manual import clean_answers
 from catalog.services.purchases import Sale, count_sales, record_sales
 from catalog.services.rail_refunds import order_refunded
 from payments.models import LedgerEntry, Payment, PaymentNotice
@@ -61,7 +62,7 @@ def order_line(product: Product, quantity: int, *, from_cart: bool = False) -> d
 
 @transaction.atomic
 def start_order_payment(
-    *, telegram_id: int, lines: list[tuple[int, int]], from_cart: bool = False
+    *, telegram_id: int, lines: list[tuple[int, int]], from_cart: bool = False, answers: object = None
 ) -> Payment:
     """Record a pending Stars payment for ``lines`` of (product id, quantity) at today's list prices.
 
@@ -84,6 +85,7 @@ def start_order_payment(
         check_available(product, quantity)
         order.append(order_line(product, quantity, from_cart=from_cart))
         products.append(product)
+    cleaned = clean_answers(products=products, answers=answers)  # a manual product's, for the intent
     total = sum((Decimal(line["price"]) * line["quantity"] for line in order), ZERO)
     check_spend(customer, total)
     stars, currency = provider_price(provider=STARS, amount=total)
@@ -104,20 +106,24 @@ def start_order_payment(
         product=products[0] if len(products) == 1 and not from_cart else None,
         lines=[[line["product_id"], line["quantity"], None] for line in order],
         payment=payment,
+        answers=cleaned,
     )
     return payment
 
 
-def start_product_order(*, telegram_id: int, product_id: int) -> Payment:
+def start_product_order(*, telegram_id: int, product_id: int, answers: object = None) -> Payment:
     """Record a pending Stars payment for one unit of a product."""
-    return start_order_payment(telegram_id=telegram_id, lines=[(product_id, 1)])
+    return start_order_payment(telegram_id=telegram_id, lines=[(product_id, 1)], answers=answers)
 
 
-def start_cart_order(*, telegram_id: int) -> Payment:
+def start_cart_order(*, telegram_id: int, answers: object = None) -> Payment:
     """Record a pending Stars payment for everything in the cart, at list prices."""
     lines = CartLine.objects.filter(customer__telegram_id=telegram_id).order_by("created", "id")
     return start_order_payment(
-        telegram_id=telegram_id, lines=list(lines.values_list("product_id", "quantity")), from_cart=True
+        telegram_id=telegram_id,
+        lines=list(lines.values_list("product_id", "quantity")),
+        from_cart=True,
+        answers=answers,
     )
 
 
@@ -147,7 +153,10 @@ class OrderFulfiller:
             return credit_undeliverable(payment=payment, customer=customer, problem="order delivered already")
         try:
             with transaction.atomic():  # a savepoint: all units or none
-                purchases = record_sales(customer=customer, sales=order_sales(payment), payment=payment)
+                sales = order_sales(payment)
+                manual = any(sale.product.is_manual for sale in sales)
+                answers = order_answers(payment=payment) if manual else None
+                purchases = record_sales(customer=customer, sales=sales, payment=payment, answers=answers)
         except ShopError as error:
             return credit_undeliverable(payment=payment, customer=customer, problem=str(error))
         count_sales(purchases, method="stars")

@@ -166,7 +166,7 @@ def line_problem(product: Product, quantity: int, stock: Mapping[int, int] | Non
     if not is_for_sale(product):
         return str(ProductUnavailable(product=product.name))
     if product.is_unlimited:
-        return "" if product.unlimited_value else str(OutOfStock(product=product.name))
+        return "" if product.sells_without_units else str(OutOfStock(product=product.name))
     if stock is None:
         return ""
     available = stock.get(product.pk, 0)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.actors import Actor
 from accounts.services import record_audit, requires
-from catalog.models import Category, Product
+from catalog.models import Category, Product, delivery_for
 from catalog.services.categories import Deleted
 from catalog.services.common import clean_id, clean_int, clean_line, clean_text, lock_unsold_stock
 from payments.money import CENT, check_range, parse_amount
@@ -79,8 +79,11 @@ def save_product(
 
     Name 1–100 characters, unique in its category ignoring case; description up
     to 3000; price a positive amount with at most two decimals, up to
-    MAX_AMOUNT; an unlimited product needs the value every buyer receives.
-    Audited. Purchases already made keep their own snapshot.
+    MAX_AMOUNT; a ``shared`` product needs the value every buyer receives. A
+    ``shared_file`` product's value is its file's name, set with the file
+    (``set_shared_file``): it is kept as it is, and empty until then (sold out).
+    The kind itself is switched by ``set_delivery_kind``. Audited. Purchases
+    already made keep their own snapshot.
     """
     name = clean_line(name, what=_("A product name"), max_length=PRODUCT_NAME_MAX)
     description = clean_text(description, what=_("The description"), max_length=DESCRIPTION_MAX)
@@ -89,12 +92,17 @@ def save_product(
     if not isinstance(is_unlimited, bool):
         raise InvalidInput(reason=_("Say whether the product is unlimited."))
     value = clean_text(unlimited_value, what=_("The unlimited value"), max_length=UNLIMITED_VALUE_MAX)
-    if is_unlimited and not value:
-        raise InvalidInput(reason=_("An unlimited product needs the value every buyer receives."))
     category = Category.objects.filter(pk=clean_id(category_id, CategoryNotFound)).first()
     if category is None:
         raise CategoryNotFound()
     product = Product() if product_id is None else lock_product(product_id)
+    kind = delivery_for(product.delivery, unlimited=is_unlimited)
+    if kind == Product.DeliveryKind.SHARED_FILE:
+        value = product.unlimited_value  # the shared file's name, or empty until the file is set
+    elif kind == Product.DeliveryKind.MANUAL:
+        value = ""  # staff deliver each order by hand
+    elif is_unlimited and not value:
+        raise InvalidInput(reason=_("An unlimited product needs the value every buyer receives."))
     if Product.objects.filter(category=category, name__iexact=name).exclude(pk=product.pk).exists():
         raise NameTaken(name=name)
     product.category, product.name, product.description, product.price = category, name, description, amount
@@ -156,4 +164,17 @@ def set_warranty_hours(*, actor: Actor, product_id: object, hours: object) -> Pr
     product.warranty_hours = hours
     product.save(update_fields=["warranty_hours", "updated"])
     record_audit(actor=actor, action="set_warranty_hours", target=product.name, details={"hours": hours})
+    return product
+
+
+@requires("manage_catalog")
+@transaction.atomic
+def set_product_hide_when_sold_out(*, actor: Actor, product_id: object, hide: object) -> Product:
+    """Say whether the product leaves the lists while sold out (otherwise it shows a "sold out" badge)."""
+    if not isinstance(hide, bool):
+        raise InvalidInput(reason=_("Say whether the product hides when sold out."))
+    product = lock_product(product_id)
+    product.hide_when_sold_out = hide
+    product.save(update_fields=["hide_when_sold_out", "updated"])  # forgets the cached lists
+    record_audit(actor=actor, action="set_hide_when_sold_out", target=product.name, details={"hide": hide})
     return product

@@ -38,6 +38,8 @@ from catalog.services.common import (
 )
 from catalog.services.intents import claim_intent, write_intent
 from catalog.services.limits import check_spend
+from catalog.services.listing import forget_lists_after_sale
+from catalog.services.manual import clean_answers, open_manual_orders
 from catalog.services.pricing import check_discount, find_promo
 from monitoring import metrics
 from payments.models import LedgerEntry, Payment
@@ -83,8 +85,12 @@ def price_product(*, customer: Customer, product: Product, promo: PromoCode | No
     )
 
 
-def quote_product(*, telegram_id: int, product_id: int, promo_code: str | None = None) -> Quote:
+def quote_product(
+    *, telegram_id: int, product_id: int, promo_code: str | None = None, answers: object = None
+) -> Quote:
     """Return the price of one unit for this customer, after the promo code if one is given.
+
+    A manual product's checkout ``answers`` are checked and kept on the intent.
 
     Writes the purchase intent the Pay button names (``Quote.intent_id``).
     Refuses blocked customers, hidden or missing products, sold-out products
@@ -102,6 +108,7 @@ def quote_product(*, telegram_id: int, product_id: int, promo_code: str | None =
         total=quote.price,
         product=product,
         promo=quote.promo,
+        answers=clean_answers(products=[product], answers=answers),
     )
     return replace(quote, intent_id=intent.pk)
 
@@ -163,7 +170,8 @@ def purchase_product(
         discount=quote.discount,
         promo=quote.promo,
     )
-    purchases = record_sales(customer=customer, sales=[sale], debit=debit, at=at)
+    answers = claimed.answers if claimed else None
+    purchases = record_sales(customer=customer, sales=[sale], debit=debit, at=at, answers=answers)
     if receipt_in_chat:
         owe_receipt(customer=customer, purchases=purchases)
     count_sales(purchases, method="balance")
@@ -209,8 +217,12 @@ def record_sales(
     payment: Payment | None = None,
     debit: Debit | None = None,
     at: datetime | None = None,
+    answers: dict[str, list[str]] | None = None,
 ) -> list[Purchase]:
     """Mark units sold, charge the balance, redeem promo codes and write the purchases.
+
+    A manual product's purchase enters the staff queue here, with its checkout
+    ``answers`` (``catalog.services.manual.open_manual_orders``).
 
     The caller holds the customer row lock and the locks on the units and promo
     rows in ``sales``, inside one transaction. Without ``payment`` every unit
@@ -229,6 +241,7 @@ def record_sales(
         if unmarked:
             StockUnit.objects.filter(pk__in=[unit.pk for unit in unmarked]).update(sold_at=at)
         forget_stock((unit.product_id for unit in units), again_on_commit=False)  # what the card shows
+        forget_lists_after_sale(sale.product for sale in sales if sale.delivery.unit is not None)
         for unit in unmarked:
             unit.sold_at = at
     purchases = [
@@ -245,6 +258,7 @@ def record_sales(
             payment=payment,
             unit=sale.delivery.unit,
             warranty_until=warranty_end(sale.product, at),
+            fulfil_by=at + timedelta(hours=sale.product.fulfil_hours) if sale.product.is_manual else None,
             created=at,
         )
         for sale in sales
@@ -263,6 +277,7 @@ def record_sales(
                 reference=purchase.order_number,
             )
     Purchase.objects.bulk_create(purchases)
+    open_manual_orders(purchases=purchases, answers=answers or {}, at=at)
     redeem_discounts(customer=customer, sales=sales, purchases=purchases)
     return purchases
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from accounts.actors import Actor
 from catalog.models import Claim, Product
 from catalog.services.claims import fill_waiting_claims
+from catalog.services.listing import forget_lists_if_hiding
 from catalog.services.waitlist import stock_added
 
 
@@ -23,6 +24,7 @@ def stock_arrived(*, product: Product, actor: Actor | None, added: int) -> list[
     """
     if added <= 0:
         return []
+    forget_lists_if_hiding([product.pk])  # a product that hides when sold out may be back in the lists
     filled = [] if product.is_unlimited else fill_waiting_claims(product=product, actor=actor)
     if added > len(filled):
         stock_added([product.pk])

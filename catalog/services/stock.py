@@ -13,6 +13,7 @@ from accounts.services import record_audit, requires
 from catalog.cache import forget_stock
 from catalog.models import Product, StockUnit
 from catalog.services.common import clean_id, clean_int
+from catalog.services.listing import forget_lists_if_hiding
 from catalog.services.products import lock_product
 from catalog.services.restock import stock_arrived
 from shopbot.errors import InvalidInput, ProductNotFound, StockUnitNotFound, StockUnitSold
@@ -144,6 +145,7 @@ def delete_stock_unit(*, actor: Actor, unit_id: int) -> None:
     record_audit(actor=actor, action="delete_stock_unit", target=unit, details={"product": unit.product_id})
     unit.delete()
     forget_stock([unit.product_id])
+    forget_lists_if_hiding([unit.product_id])
 
 
 @requires("manage_stock")

@@ -23,9 +23,9 @@ def product_form(product: Product | None = None, **changes: object) -> dict[str,
         "position": product.position if product else 0,
         "low_stock_threshold": product.low_stock_threshold if product else 0,
         "warranty_hours": product.warranty_hours if product else 24,
+        "fulfil_hours": product.fulfil_hours if product else 24,
+        "delivery": product.delivery if product else Product.DeliveryKind.STOCK,
     }
-    if product is None or product.is_unlimited:
-        data["is_unlimited"] = "on" if product else ""
     if product is None or product.is_active:
         data["is_active"] = "on"
     data.update(changes)

@@ -90,7 +90,7 @@ class ImportDeliveryTests(ShopTestCase):
         self.assertEqual(Product.objects.get(name="P").delivery, "file")
 
     def test_it_refuses_an_unknown_kind_naming_the_place(self) -> None:
-        for kind in ("manual", "", 1, None, "STOCK"):
+        for kind in ("dynamic", "", 1, None, "STOCK"):
             with (
                 self.subTest(kind=kind),
                 self.assertRaisesMessage(
@@ -118,3 +118,39 @@ class ImportDeliveryTests(ShopTestCase):
 
         self.assertEqual(Product.objects.get(name="P").delivery, "stock")
         self.assertEqual(StockUnit.objects.filter(product__name="P").count(), 1)
+
+    def test_it_imports_a_manual_product_without_value_or_stock(self) -> None:
+        import_catalog(text=one_product(delivery="manual"))
+
+        product = Product.objects.get(name="P")
+        self.assertEqual(
+            (product.delivery, product.is_unlimited, product.unlimited_value), ("manual", True, "")
+        )
+        with self.assertRaisesMessage(ImportRefused, "categories[0].products[0].stock"):
+            import_catalog(text=one_product(delivery="manual", stock=["X"]))
+
+    def test_a_manual_products_hours_and_questions_go_out_and_back(self) -> None:
+        questions = [{"label": "Your e-mail", "max_length": 60}, {"label": "Server", "max_length": 20}]
+        import_catalog(text=one_product(delivery="manual", fulfil_hours=6, questions=questions))
+
+        exported = export_catalog()["categories"][0]["products"][0]
+        self.assertEqual((exported["fulfil_hours"], exported["questions"]), (6, questions))
+        import_catalog(text=one_product(delivery="manual", questions=[]))
+        self.assertFalse(Product.objects.get(name="P").questions.exists())
+
+    def test_it_refuses_bad_hours_and_questions_with_their_place(self) -> None:
+        place = "categories[0].products[0]"
+        for fields, where in [
+            ({"fulfil_hours": 0}, "fulfil_hours"),
+            ({"fulfil_hours": 721}, "fulfil_hours"),
+            ({"questions": [{"label": "a", "max_length": 5}] * 4}, "questions"),
+            ({"questions": [{"label": "", "max_length": 5}]}, "questions[0]"),
+            ({"questions": [{"label": "a", "max_length": 5000}]}, "questions[0]"),
+            ({"questions": [{"label": "a"}]}, "questions[0]"),
+            ({"questions": "a"}, "questions"),
+        ]:
+            with self.subTest(fields=fields), self.assertRaisesMessage(ImportRefused, f"{place}.{where}"):
+                import_catalog(text=one_product(delivery="manual", **fields))
+        with self.assertRaisesMessage(ImportRefused, f"{place}.questions"):
+            import_catalog(text=one_product(questions=[{"label": "a", "max_length": 5}]))
+        self.assertFalse(Product.objects.filter(name="P").exists())

@@ -100,6 +100,18 @@ async def show_or_hide_category(update: Update, context: ShopContext) -> None:
     await show_category(update, context, category_id)
 
 
+async def hide_category_when_sold_out(update: Update, context: ShopContext) -> None:
+    """Says whether the category's sold-out products (and the category once all are) leave the lists."""
+    category_id, state = callbacks.ADMIN_CATEGORY_SOLD_OUT.parse(update.callback_query.data)
+    await call(
+        services.set_category_hide_when_sold_out,
+        actor=context.customer,
+        category_id=category_id,
+        hide=state == "on",
+    )
+    await show_category(update, context, category_id)
+
+
 async def ask_delete_category(update: Update, context: ShopContext) -> None:
     """Asks to confirm deleting a category, saying how many products and units go with it."""
     category_id = callbacks.ADMIN_CATEGORY_DELETE.parse(update.callback_query.data)
@@ -124,6 +136,18 @@ async def show_or_hide_product(update: Update, context: ShopContext) -> None:
     product_id, state = callbacks.ADMIN_PRODUCT_SHOW.parse(update.callback_query.data)
     await call(
         services.set_product_active, actor=context.customer, product_id=product_id, active=state == "on"
+    )
+    await show_product(update, context, product_id)
+
+
+async def hide_product_when_sold_out(update: Update, context: ShopContext) -> None:
+    """Says whether the product leaves the lists while sold out, or stays with a badge."""
+    product_id, state = callbacks.ADMIN_PRODUCT_SOLD_OUT.parse(update.callback_query.data)
+    await call(
+        services.set_product_hide_when_sold_out,
+        actor=context.customer,
+        product_id=product_id,
+        hide=state == "on",
     )
     await show_product(update, context, product_id)
 
@@ -155,10 +179,12 @@ HANDLERS = [
     CallbackQueryHandler(ask_category_name, pattern=callbacks.ADMIN_CATEGORY_RENAME.pattern),
     CallbackQueryHandler(move_category, pattern=callbacks.ADMIN_CATEGORY_MOVE.pattern),
     CallbackQueryHandler(show_or_hide_category, pattern=callbacks.ADMIN_CATEGORY_SHOW.pattern),
+    CallbackQueryHandler(hide_category_when_sold_out, pattern=callbacks.ADMIN_CATEGORY_SOLD_OUT.pattern),
     CallbackQueryHandler(ask_delete_category, pattern=callbacks.ADMIN_CATEGORY_DELETE.pattern),
     CallbackQueryHandler(delete_category, pattern=callbacks.ADMIN_CATEGORY_DELETE_YES.pattern),
     CallbackQueryHandler(show_product, pattern=callbacks.ADMIN_PRODUCT.pattern),
     CallbackQueryHandler(show_or_hide_product, pattern=callbacks.ADMIN_PRODUCT_SHOW.pattern),
+    CallbackQueryHandler(hide_product_when_sold_out, pattern=callbacks.ADMIN_PRODUCT_SOLD_OUT.pattern),
     CallbackQueryHandler(ask_delete_product, pattern=callbacks.ADMIN_PRODUCT_DELETE.pattern),
     CallbackQueryHandler(delete_product, pattern=callbacks.ADMIN_PRODUCT_DELETE_YES.pattern),
 ]

@@ -13,6 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from accounts.selectors import staff
 from accounts.services import signin
 from catalog.selectors import claims as claim_selectors
+from catalog.selectors import manual as manual_selectors
 from catalog.selectors import tickets as ticket_selectors
 from telegrambot import callbacks, screens
 from telegrambot.adapter import call
@@ -29,7 +30,10 @@ async def admin_panel(update: Update, context: ShopContext) -> None:
     await call(dialog.clear_state, telegram_id=context.customer.telegram_id)
     open_claims = await call(claim_selectors.count_open_claims) if "manage_claims" in codenames else 0
     open_tickets = await call(ticket_selectors.count_open_tickets) if "manage_support" in codenames else 0
-    keyboard = keyboards.menu(codenames, open_claims=open_claims, open_tickets=open_tickets)
+    waiting = await call(manual_selectors.count_waiting_orders) if "fulfil_orders" in codenames else 0
+    keyboard = keyboards.menu(
+        codenames, open_claims=open_claims, open_tickets=open_tickets, waiting_orders=waiting
+    )
     await screens.show(update, context, texts.menu(codenames), keyboard)
 
 

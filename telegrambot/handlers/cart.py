@@ -14,10 +14,11 @@ from telegram.ext import CallbackQueryHandler
 
 from catalog import selectors, services
 from catalog.selectors import Page, paginate
+from catalog.selectors import manual as manual_selectors
 from catalog.services import Cart, CartItem
 from monitoring import funnel
 from shopbot.errors import CartChanged, CartEmpty, InsufficientFunds, IntentExpired, NotInCart
-from telegrambot import callbacks, delivery, ratelimit, screens
+from telegrambot import callbacks, checkout_questions, delivery, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.common_screens import show_shortfall
 from telegrambot.context import ShopContext
@@ -165,7 +166,13 @@ async def checkout(update: Update, context: ShopContext) -> None:
 
 
 async def show_checkout(update: Update, context: ShopContext) -> None:
-    found = await call(services.quote_cart, telegram_id=context.customer.telegram_id)
+    telegram_id = context.customer.telegram_id
+    product_ids = await call(manual_selectors.cart_product_ids, telegram_id=telegram_id)
+    resume = callbacks.CHECKOUT.build()
+    answered = await checkout_questions.answers_for(update, context, product_ids, resume=resume)
+    if answered is None:
+        return  # a manual product's questions are being asked first
+    found = await call(services.quote_cart, telegram_id=telegram_id, answers=answered.answers)
     if found.is_empty:
         raise CartEmpty()
     text = texts.confirm_checkout(found, balance=context.customer.balance)

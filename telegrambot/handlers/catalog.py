@@ -23,8 +23,8 @@ from catalog.selectors import waitlist as waitlist_selectors
 from catalog.services import waitlist
 from monitoring import funnel
 from payments.money import check_range
-from shopbot.errors import InsufficientFunds, IntentExpired, PriceChanged
-from telegrambot import callbacks, delivery, ratelimit, screens
+from shopbot.errors import AnswersNeeded, InsufficientFunds, IntentExpired, PriceChanged
+from telegrambot import callbacks, checkout_questions, delivery, ratelimit, screens
 from telegrambot.adapter import call, read
 from telegrambot.common_screens import methods_screen, show_shortfall
 from telegrambot.context import ShopContext
@@ -145,12 +145,18 @@ async def apply_promo(update: Update, context: ShopContext, state: dialog.Dialog
             update, context, str(profile_texts.PROMO_EXPECTED), keyboards.promo_prompt(product_id)
         )
         return
-    quote = await call(
-        services.quote_product,
-        telegram_id=context.customer.telegram_id,
-        product_id=product_id,
-        promo_code=code,
-    )
+    try:
+        quote = await call(
+            services.quote_product,
+            telegram_id=context.customer.telegram_id,
+            product_id=product_id,
+            promo_code=code,
+        )
+    except AnswersNeeded:
+        # A manual product's questions come first; the code waits with them and is checked after.
+        await set_draft(context, product_id, code)
+        await show_confirmation(update, context, product_id)
+        return
     await set_draft(context, product_id, quote.promo.code if quote.promo else None)
     text = texts.confirm_buy(quote, balance=context.customer.balance, promo_accepted=True)
     await screens.send(update, context, text, keyboards.confirm_buy(quote))
@@ -172,18 +178,37 @@ async def still_typing_draft(update: Update, context: ShopContext, state: dialog
 
 # --- buying one unit -----------------------------------------------------------------------
 async def buy(update: Update, context: ShopContext) -> None:
-    """Shows what one unit costs after any promo code, with a button to pay that price."""
+    """Shows what one unit costs after any promo code, with a button to pay that price.
+
+    A manual product's checkout questions are asked first (``checkout_questions``).
+    """
     product_id = callbacks.BUY.parse(update.callback_query.data)
     await show_confirmation(update, context, product_id)
 
 
 async def show_confirmation(update: Update, context: ShopContext, product_id: int) -> None:
     draft = await get_draft(context, product_id)
+    promo_code = draft.data.get("promo_code") if draft else None
+    answers: dict[str, list[str]] = {}
+    card = await read(selectors.get_product_card, product_id=product_id)  # warm: no query
+    if card.product.is_manual:
+        resume = callbacks.BUY.build(product_id)
+        keep = {"promo_code": promo_code} if promo_code else None
+        answered = await checkout_questions.answers_for(
+            update, context, [product_id], resume=resume, keep=keep
+        )
+        if answered is None:
+            return  # the questions are being asked (the promo code draft waits in their state)
+        answers = answered.answers
+        if promo_code is None and answered.kept.get("promo_code"):
+            promo_code = answered.kept["promo_code"]
+            await set_draft(context, product_id, promo_code)  # the card and Pay see it again
     quote = await call(
         services.quote_product,
         telegram_id=context.customer.telegram_id,
         product_id=product_id,
-        promo_code=draft.data.get("promo_code") if draft else None,
+        promo_code=promo_code,
+        answers=answers,
     )
     await show(
         update,

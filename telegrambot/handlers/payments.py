@@ -16,6 +16,7 @@ from django.conf import settings
 from telegram import LabeledPrice, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, PreCheckoutQueryHandler, filters
 
+from catalog.selectors import manual as manual_selectors
 from catalog.services import orders, rail_refunds
 from monitoring import funnel
 from monitoring.metrics import REFUSALS
@@ -27,7 +28,7 @@ from payments.services import (
     start_top_up,
 )
 from shopbot.errors import ShopError
-from telegrambot import callbacks, providers, ratelimit, screens
+from telegrambot import callbacks, checkout_questions, providers, ratelimit, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.features import Feature, Job
@@ -70,8 +71,15 @@ async def top_up_with_card(update: Update, context: ShopContext) -> None:
 async def pay_product_in_stars(update: Update, context: ShopContext) -> None:
     """Sends a Stars invoice for one unit of a product, delivered on payment."""
     product_id = callbacks.PAY_STARS_PRODUCT.parse(update.callback_query.data)
+    resume = callbacks.PAY_STARS_PRODUCT.build(product_id)
+    answered = await checkout_questions.answers_for(update, context, [product_id], resume=resume)
+    if answered is None:
+        return  # a manual product's questions are being asked first
     payment = await call(
-        orders.start_product_order, telegram_id=context.customer.telegram_id, product_id=product_id
+        orders.start_product_order,
+        telegram_id=context.customer.telegram_id,
+        product_id=product_id,
+        answers=answered.answers,
     )
     await send_invoice(update, context, payment)
 
@@ -79,7 +87,13 @@ async def pay_product_in_stars(update: Update, context: ShopContext) -> None:
 @ratelimit.limited(ratelimit.PAYMENT)
 async def pay_cart_in_stars(update: Update, context: ShopContext) -> None:
     """Sends a Stars invoice for everything in the cart, delivered on payment."""
-    payment = await call(orders.start_cart_order, telegram_id=context.customer.telegram_id)
+    telegram_id = context.customer.telegram_id
+    product_ids = await call(manual_selectors.cart_product_ids, telegram_id=telegram_id)
+    resume = callbacks.PAY_STARS_CART.build()
+    answered = await checkout_questions.answers_for(update, context, product_ids, resume=resume)
+    if answered is None:
+        return  # a manual product's questions are being asked first
+    payment = await call(orders.start_cart_order, telegram_id=telegram_id, answers=answered.answers)
     await send_invoice(update, context, payment)
 
 

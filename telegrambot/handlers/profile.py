@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.utils.timezone import now
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from catalog import selectors as catalog_selectors
 from catalog import services as catalog_services
 from catalog.selectors import customer_data
+from catalog.services import manual as manual_services
 from payments import selectors as payment_selectors
 from telegrambot import callbacks, delivery, ratelimit, screens
 from telegrambot.adapter import call
@@ -16,6 +18,7 @@ from telegrambot.features import Feature
 from telegrambot.keyboards import common as common_keyboards
 from telegrambot.keyboards import profile as keyboards
 from telegrambot.services import dialog
+from telegrambot.texts import common as common_texts
 from telegrambot.texts import profile as texts
 
 REDEEM_PROMO = "redeem_promo"
@@ -46,9 +49,22 @@ async def purchase(update: Update, context: ShopContext) -> None:
     receipt = delivery.receipt(
         [found], full=texts.purchase(found), short=texts.purchase(found, with_value=False)
     )
-    claimable_id = found.pk if found.warranty_until is not None else None
-    await screens.show(update, context, receipt.text, keyboards.purchase(page, claimable_id=claimable_id))
+    preparing = common_texts.is_being_prepared(found) and found.refunded_at is None
+    claimable_id = found.pk if found.warranty_until is not None and not preparing else None
+    late_id = found.pk if preparing and found.fulfil_by <= now() else None
+    keyboard = keyboards.purchase(page, claimable_id=claimable_id, late_id=late_id)
+    await screens.show(update, context, receipt.text, keyboard)
     await delivery.send_file(context.bot, context.customer.telegram_id, receipt)
+
+
+async def refund_late(update: Update, context: ShopContext) -> None:
+    """Refunds one's own manual order that was not delivered by its deadline, and shows it again."""
+    purchase_id = callbacks.REFUND_LATE.parse(update.callback_query.data)
+    telegram_id = context.customer.telegram_id
+    await call(manual_services.refund_late_order, telegram_id=telegram_id, purchase_id=purchase_id)
+    await screens.answer(update, context, str(texts.REFUNDED_LATE))
+    found = await call(catalog_selectors.get_purchase, telegram_id=telegram_id, purchase_id=purchase_id)
+    await screens.show(update, context, texts.purchase(found), keyboards.purchase(1))
 
 
 async def ledger(update: Update, context: ShopContext) -> None:
@@ -97,6 +113,7 @@ HANDLERS = [
     CallbackQueryHandler(profile, pattern=callbacks.PROFILE.pattern),
     CallbackQueryHandler(purchases, pattern=callbacks.PURCHASES.pattern),
     CallbackQueryHandler(purchase, pattern=callbacks.PURCHASE.pattern),
+    CallbackQueryHandler(refund_late, pattern=callbacks.REFUND_LATE.pattern),
     CallbackQueryHandler(ledger, pattern=callbacks.LEDGER.pattern),
     CallbackQueryHandler(ask_promo_code, pattern=callbacks.REDEEM_PROMO.pattern),
 ]

@@ -43,6 +43,7 @@ def category(item: Category, page: Page[Product]) -> InlineKeyboardMarkup:
         else button(texts.SHOW, callbacks.ADMIN_CATEGORY_SHOW, item.pk, "on")
     )
     rows.append([shown, button(texts.DELETE, callbacks.ADMIN_CATEGORY_DELETE, item.pk)])
+    rows.append([sold_out_toggle(callbacks.ADMIN_CATEGORY_SOLD_OUT, item.pk, item.hide_when_sold_out)])
     rows.append([button(common_texts.BACK, callbacks.ADMIN_CATEGORIES, 1), *to_admin_row()])
     return InlineKeyboardMarkup([row for row in rows if row])
 
@@ -60,10 +61,18 @@ def product(card: ProductCard, *, with_stock: bool) -> InlineKeyboardMarkup:
         else button(texts.SHOW, callbacks.ADMIN_PRODUCT_SHOW, item.pk, "on")
     )
     rows.append([shown, button(texts.DELETE, callbacks.ADMIN_PRODUCT_DELETE, item.pk)])
+    rows.append([sold_out_toggle(callbacks.ADMIN_PRODUCT_SOLD_OUT, item.pk, item.hide_when_sold_out)])
     if with_stock and not item.is_unlimited:
         rows.append([button(texts.STOCK, callbacks.ADMIN_STOCK_PRODUCT, item.pk)])
     rows.append([button(common_texts.BACK, callbacks.ADMIN_CATEGORY, item.category_id, 1), *to_admin_row()])
     return InlineKeyboardMarkup(rows)
+
+
+def sold_out_toggle(route: callbacks.Route, item_id: int, hides: bool) -> InlineKeyboardButton:
+    """The switch between leaving the lists while sold out and staying in them with a badge."""
+    if hides:
+        return button(texts.SHOW_WHEN_SOLD_OUT, route, item_id, "off")
+    return button(texts.HIDE_WHEN_SOLD_OUT, route, item_id, "on")
 
 
 def confirm(

@@ -8,6 +8,7 @@ from telegrambot import callbacks
 from telegrambot.callbacks import Route
 from telegrambot.keyboards.common import back_row, button
 from telegrambot.texts import admin_claims as claims_texts
+from telegrambot.texts import admin_fulfil as fulfil_texts
 from telegrambot.texts import admin_menu as texts
 from telegrambot.texts import admin_payments as payments_texts
 from telegrambot.texts import tickets as tickets_texts
@@ -27,12 +28,16 @@ SECTIONS: list[tuple[str, object, Route, tuple[object, ...]]] = [
     ("refund_payments", payments_texts.SECTION, callbacks.ADMIN_PAYMENTS, ()),
     ("manage_claims", claims_texts.section_button, callbacks.ADMIN_CLAIMS, (1,)),
     ("manage_support", tickets_texts.section_button, callbacks.ADMIN_TICKETS, ()),
+    ("fulfil_orders", fulfil_texts.section_button, callbacks.ADMIN_FULFIL, (1,)),
 ]
 
 
-def menu(codenames: frozenset[str], *, open_claims: int = 0, open_tickets: int = 0) -> InlineKeyboardMarkup:
-    """The sections ``codenames`` open; Claims counts the undecided claims, Support the open tickets."""
-    counts = {"manage_claims": open_claims, "manage_support": open_tickets}
+def menu(
+    codenames: frozenset[str], *, open_claims: int = 0, open_tickets: int = 0, waiting_orders: int = 0
+) -> InlineKeyboardMarkup:
+    """The sections ``codenames`` open; Claims counts the undecided claims, Support the open tickets,
+    Orders to fulfil the paid orders waiting for staff."""
+    counts = {"manage_claims": open_claims, "manage_support": open_tickets, "fulfil_orders": waiting_orders}
     shown = [
         button(label(counts[codename]) if callable(label) else label, route, *values)
         for codename, label, route, values in SECTIONS

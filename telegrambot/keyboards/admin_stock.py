@@ -48,6 +48,7 @@ OTHER_KIND = {
     Kind.FILE: Kind.STOCK,
     Kind.SHARED: Kind.SHARED_FILE,
     Kind.SHARED_FILE: Kind.SHARED,
+    Kind.MANUAL: Kind.STOCK,
 }
 
 
@@ -68,6 +69,17 @@ def product(card: ProductCard) -> InlineKeyboardMarkup:
     # The other nature on the same side: text units <-> file units, shared text <-> shared file.
     other = OTHER_KIND[item.delivery]
     rows.append([button(texts.switch_kind_button(other), callbacks.ADMIN_STOCK_KIND, item.pk, other)])
+    if item.is_manual:
+        rows.append(
+            [
+                button(texts.FULFIL_HOURS, callbacks.ADMIN_MANUAL_HOURS, item.pk),
+                button(texts.QUESTIONS, callbacks.ADMIN_MANUAL_QUESTIONS, item.pk),
+            ]
+        )
+    else:
+        rows.append(
+            [button(texts.switch_kind_button(Kind.MANUAL), callbacks.ADMIN_STOCK_KIND, item.pk, Kind.MANUAL)]
+        )
     rows.append(
         [button(common_texts.BACK, callbacks.ADMIN_STOCK_CATEGORY, item.category_id, 1), *to_admin_row()]
     )

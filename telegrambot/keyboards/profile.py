@@ -30,9 +30,14 @@ def purchases(items: Sequence[Any], page: PageLike) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([*rows, *([pager] if pager else []), back_row(callbacks.PROFILE)])
 
 
-def purchase(page: int, *, claimable_id: int | None = None) -> InlineKeyboardMarkup:
-    """The order's buttons; ``claimable_id`` (a purchase sold with a warranty) adds Report a problem."""
+def purchase(
+    page: int, *, claimable_id: int | None = None, late_id: int | None = None
+) -> InlineKeyboardMarkup:
+    """The order's buttons; ``claimable_id`` (a purchase sold with a warranty) adds Report a problem,
+    ``late_id`` (a manual order past its deadline) adds its refund."""
     rows = [[button(claim_texts.REPORT, callbacks.CLAIM_START, claimable_id)]] if claimable_id else []
+    if late_id:
+        rows.append([button(texts.REFUND_LATE, callbacks.REFUND_LATE, late_id)])
     return InlineKeyboardMarkup([*rows, back_row(callbacks.PURCHASES, page)])
 
 

@@ -20,6 +20,7 @@ from accounts.models import Customer
 from catalog import selectors
 from catalog import services as catalog
 from catalog.selectors import claims as claim_selectors
+from catalog.selectors import manual as manual_selectors
 from catalog.selectors import storefront
 from catalog.services import orders
 from payments.models import Payment
@@ -83,7 +84,12 @@ def search(request: HttpRequest, customer: Customer, body: Body) -> dict[str, An
 def product(request: HttpRequest, customer: Customer, body: Body, product_id: int) -> dict[str, Any]:
     card = selectors.get_product_card(product_id=product_id)
     reviews = selectors.list_reviews(product_id=product_id, page=request.GET.get("page"))
-    return {"product": present.card(card, reviews), "reviews_has_next": reviews.has_next}
+    # A manual product's checkout questions; the page sends the answers with its quote or invoice.
+    questions = (
+        manual_selectors.list_questions(product_ids=[card.product.pk]) if card.product.is_manual else []
+    )
+    found = {**present.card(card, reviews), "questions": [present.question(item) for item in questions]}
+    return {"product": found, "reviews_has_next": reviews.has_next}
 
 
 @endpoint("GET")
@@ -138,7 +144,7 @@ def cart_promo_remove(request: HttpRequest, customer: Customer, body: Body) -> d
 @endpoint("POST")
 def cart_quote(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
     """Price the cart for the checkout confirmation; its Pay names the intent this writes."""
-    found = catalog.quote_cart(telegram_id=customer.telegram_id)
+    found = catalog.quote_cart(telegram_id=customer.telegram_id, answers=body.get("answers"))
     return {"cart": present.cart(found), "intent_id": found.intent_id}
 
 
@@ -154,7 +160,9 @@ def checkout(request: HttpRequest, customer: Customer, body: Body) -> dict[str, 
 @endpoint("POST")
 def buy_quote(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
     """Price one unit for the Buy confirmation; its Pay names the intent this writes."""
-    quote = catalog.quote_product(telegram_id=customer.telegram_id, product_id=body.get("product_id"))
+    quote = catalog.quote_product(
+        telegram_id=customer.telegram_id, product_id=body.get("product_id"), answers=body.get("answers")
+    )
     return {"quote": present.quote(quote)}
 
 
@@ -202,14 +210,16 @@ def history(customer: Customer, items: list[Any]) -> list[dict[str, Any]]:
 @endpoint("POST", limit=ratelimit.PAYMENT)
 def stars_product(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
     """Open a Stars invoice for one unit: the chat's order service, ``createInvoiceLink`` instead of ``sendInvoice``."""
-    payment = orders.start_product_order(telegram_id=customer.telegram_id, product_id=body.get("product_id"))
+    payment = orders.start_product_order(
+        telegram_id=customer.telegram_id, product_id=body.get("product_id"), answers=body.get("answers")
+    )
     return invoice(payment)
 
 
 @endpoint("POST", limit=ratelimit.PAYMENT)
 def stars_cart(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
     """Open a Stars invoice for the whole cart at list prices."""
-    return invoice(orders.start_cart_order(telegram_id=customer.telegram_id))
+    return invoice(orders.start_cart_order(telegram_id=customer.telegram_id, answers=body.get("answers")))
 
 
 @endpoint("POST", limit=ratelimit.PAYMENT)

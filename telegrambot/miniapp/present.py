@@ -12,6 +12,7 @@ from accounts.models import Customer
 from catalog.models import Category, Claim, Product, Purchase, Review
 from catalog.selectors import Page, ProductCard
 from catalog.selectors.claims import ClaimState
+from catalog.selectors.manual import Question
 from catalog.services import Cart, CartItem, Quote
 from payments.models import Payment
 from payments.money import format_money
@@ -150,6 +151,8 @@ def purchase(item: Purchase, *, telegram_id: int, state: ClaimState | None = Non
         "claim_refusal": state.refusal if state is not None else "",
         "claim": claim(state.claim) if state is not None and state.claim is not None else None,
         "file": delivered_file(item, telegram_id=telegram_id),
+        # A manual order staff have not delivered yet: when it is due (empty otherwise).
+        "preparing_until": item.fulfil_by.isoformat() if preparing(item) else "",
     }
 
 
@@ -169,6 +172,14 @@ def delivered_file(item: Purchase, *, telegram_id: int) -> dict[str, Any] | None
 
 def claim(item: Claim) -> dict[str, Any]:
     return {"id": item.pk, "status": item.status, "status_text": str(item.get_status_display())}
+
+
+def preparing(item: Purchase) -> bool:
+    return item.fulfil_by is not None and not item.value and item.file_id is None and item.refunded_at is None
+
+
+def question(item: Question) -> dict[str, Any]:
+    return {"product_id": item.product_id, "label": item.label, "max_length": item.max_length}
 
 
 def download_link(item: Purchase, *, telegram_id: int) -> str:

@@ -19,6 +19,8 @@ DOWN = gettext_lazy("⬇️ Down")
 HIDE = gettext_lazy("🙈 Hide")
 SHOW = gettext_lazy("👁 Show")
 DELETE = gettext_lazy("🗑 Delete")
+HIDE_WHEN_SOLD_OUT = gettext_lazy("🫥 Hide when sold out")
+SHOW_WHEN_SOLD_OUT = gettext_lazy("🏷 Show when sold out")
 YES_DELETE = gettext_lazy("🗑 Yes, delete")
 NO = gettext_lazy("✖️ No")
 STOCK = gettext_lazy("📦 Stock")
@@ -79,6 +81,11 @@ def category(item: Category, *, empty: bool) -> str:
         "state": state,
         "place": item.position + 1,
     }
+    text += "\n" + (
+        _("Sold-out products are hidden from the lists, and the category once all are.")
+        if item.hide_when_sold_out
+        else _("Sold-out products are listed with a “sold out” badge.")
+    )
     return text + "\n\n" + (_("No products yet.") if empty else _("Choose a product:"))
 
 
@@ -89,6 +96,8 @@ def product_button(product: Product) -> str:
 def product(card: ProductCard) -> str:
     item = card.product
     kind = _("unlimited") if item.is_unlimited else _("%(count)s units in stock") % {"count": card.stock}
+    if item.is_manual:
+        kind = _("by hand, within %(hours)s h") % {"hours": item.fulfil_hours}
     state = _("shown") if item.is_active and card.category.is_active else _("hidden")
     lines = [
         _("📦 <b>%(name)s</b>") % {"name": user_text(item.name, limit=100)},
@@ -98,10 +107,19 @@ def product(card: ProductCard) -> str:
         _("Picture: %(state)s") % {"state": _("yes") if item.image else _("none")},
         _("Warranty: %(hours)s h") % {"hours": item.warranty_hours},
         _("In the shop: %(state)s") % {"state": state},
+        _("When sold out: %(state)s") % {"state": sold_out_state(item)},
     ]
     if item.description:
         lines += ["", user_text(item.description, limit=1500)]
     return "\n".join(lines)
+
+
+def sold_out_state(item: Product) -> str:
+    if item.hide_when_sold_out:
+        return _("hidden from the lists")
+    if item.category.hide_when_sold_out:
+        return _("hidden from the lists (the category's setting)")
+    return _("listed with a “sold out” badge")
 
 
 def confirm_delete_category(item: Category, deleted: Deleted) -> str:

@@ -43,7 +43,10 @@ KIND_BUTTONS = {
     "file": gettext_lazy("📎 Deliver files instead"),
     "shared": gettext_lazy("📝 Deliver one shared text instead"),
     "shared_file": gettext_lazy("📎 Deliver one shared file instead"),
+    "manual": gettext_lazy("🤝 Deliver by hand instead"),
 }
+FULFIL_HOURS = gettext_lazy("⏱ Hours to deliver")
+QUESTIONS = gettext_lazy("❓ Checkout questions")
 
 
 def switch_kind_button(kind: str) -> str:
@@ -111,6 +114,10 @@ def product_summary(card: ProductCard, *, defective: int = 0) -> str:
             "name": user_text(item.name, limit=100),
             "file": user_text(item.unlimited_value, limit=100) if item.unlimited_value else _("not sent yet"),
         }
+    if item.is_manual:
+        return _(
+            "📦 <b>%(name)s</b>\n\nStaff deliver every order by hand (Orders to fulfil), within %(hours)s h."
+        ) % {"name": user_text(item.name, limit=100), "hours": item.fulfil_hours}
     if item.is_unlimited:
         return _(
             "📦 <b>%(name)s</b>\n\nThis product is unlimited: every buyer gets the same value, it has no units."

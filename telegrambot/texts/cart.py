@@ -14,7 +14,7 @@ from catalog.selectors import Page
 from catalog.services import Cart, CartItem
 from payments.money import ZERO, format_money
 from telegrambot.texts.catalog import first_fitting, label
-from telegrambot.texts.common import EMPTY, page_label, user_text
+from telegrambot.texts.common import EMPTY, handed_over, page_label, user_text
 
 CHECKOUT = gettext_lazy("✅ Checkout")
 CLEAR = gettext_lazy("🧹 Clear the cart")
@@ -135,12 +135,12 @@ def receipt(purchases: Sequence[Purchase]) -> str:
     lines = [_("✅ <b>Paid %(total)s.</b> Your orders:") % {"total": format_money(total)}]
     for purchase in purchases:
         lines.append(
-            "\n#%s · %s · %s\n<code>%s</code>"
+            "\n#%s · %s · %s\n%s"
             % (
                 html.escape(purchase.order_number),
                 user_text(purchase.product_name, limit=100),
                 format_money(purchase.price),
-                html.escape(purchase.value),
+                handed_over(purchase),
             )
         )
     return "\n".join(lines)

@@ -14,7 +14,14 @@ from catalog.models import Category, Product, Purchase
 from catalog.selectors import STOCK_SHOWN_MAX, Page, ProductCard
 from catalog.services import Quote
 from payments.money import format_money
-from telegrambot.texts.common import EMPTY, MAX_CAPTION, MAX_MESSAGE, user_text
+from telegrambot.texts.common import (
+    EMPTY,
+    MAX_CAPTION,
+    MAX_MESSAGE,
+    handed_over,
+    is_being_prepared,
+    user_text,
+)
 
 BUY = gettext_lazy("💰 Buy")
 ADD_TO_CART = gettext_lazy("🛒 Add to cart")
@@ -213,7 +220,9 @@ def receipt(purchase: Purchase, *, with_value: bool = True) -> str:
         text += "\n" + warranty_line(purchase_warranty_hours(purchase))
     if not with_value:
         return text + "\n\n" + str(SENT_AS_FILE)
-    return text + "\n\n" + _("Your item:") + "\n<code>" + html.escape(purchase.value) + "</code>"
+    if is_being_prepared(purchase):
+        return text + "\n\n" + handed_over(purchase)
+    return text + "\n\n" + _("Your item:") + "\n" + handed_over(purchase)
 
 
 def purchase_file(purchase: Purchase) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import math
 from datetime import datetime
+from typing import Any
 
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -47,6 +49,23 @@ def user_text(value: object, *, limit: int = 200) -> str:
 
 def date_time(moment: datetime) -> str:
     return localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def is_being_prepared(purchase: Any) -> bool:
+    """Whether a manual order's purchase has nothing handed over yet (staff deliver it later)."""
+    return purchase.fulfil_by is not None and not purchase.value and purchase.file_id is None
+
+
+def handed_over(purchase: Any) -> str:
+    """A purchase's value in ``<code>``, or where its manual order stands (being prepared, refunded)."""
+    if not is_being_prepared(purchase):
+        return "<code>" + html.escape(purchase.value) + "</code>"
+    if purchase.refunded_at is not None:
+        return str(_("↩️ Not delivered: refunded to your balance."))
+    hours = max(1, math.ceil((purchase.fulfil_by - purchase.created).total_seconds() / 3600))
+    return _(
+        "⏳ Your order is being prepared, expected within %(hours)s h (by %(date)s). It will arrive in this chat."
+    ) % {"hours": hours, "date": date_time(purchase.fulfil_by)}
 
 
 def refusal(message: object) -> str:

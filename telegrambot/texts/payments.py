@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from catalog.models import Purchase
 from payments.models import Payment, PaymentNotice
 from payments.money import format_money
+from telegrambot.texts.common import handed_over
 
 PAY = gettext_lazy("💸 Pay")
 CHECK_PAYMENT = gettext_lazy("🔄 Check payment")
@@ -169,11 +170,11 @@ def receipt(purchases: Sequence[Purchase]) -> str:
     lines = [_("✅ <b>Paid with Telegram Stars.</b> Your order:")]
     for purchase in purchases:
         lines.append(
-            _("\n<b>%(product)s</b> · order %(number)s\n<code>%(value)s</code>")
+            "\n<b>%(product)s</b> · %(order)s\n%(value)s"
             % {
                 "product": html.escape(purchase.product_name),
-                "number": purchase.order_number,
-                "value": html.escape(purchase.value),
+                "order": _("order %(number)s") % {"number": purchase.order_number},
+                "value": handed_over(purchase),
             }
         )
     return "\n".join(lines)

@@ -14,7 +14,7 @@ from accounts.models import Customer
 from payments.models import LedgerEntry
 from payments.money import format_money
 from payments.selectors import LedgerTotals
-from telegrambot.texts.common import EMPTY, date_time, page_label, user_text
+from telegrambot.texts.common import EMPTY, date_time, handed_over, is_being_prepared, page_label, user_text
 
 MY_DATA_CAPTION = gettext_lazy(
     "📦 Everything the shop holds about you: profile, purchases with their values, balance history, "
@@ -39,6 +39,10 @@ KIND_LABELS = {
     LedgerEntry.Kind.ADMIN_DEBIT: gettext_lazy("Debit by the shop"),
     LedgerEntry.Kind.PROMO: gettext_lazy("Promo code"),
 }
+
+
+REFUND_LATE = gettext_lazy("↩️ Refund: not delivered in time")
+REFUNDED_LATE = gettext_lazy("↩️ The order is refunded to your balance.")
 
 
 def profile(customer: Customer, totals: LedgerTotals) -> str:
@@ -102,7 +106,9 @@ def purchase(purchase: Any, *, with_value: bool = True) -> str:
         if replacement is not None:
             text += "\n\n" + replaced_by(replacement)
         return text
-    text += "\n\n" + _("You received:") + "\n<code>" + html.escape(purchase.value) + "</code>"
+    if is_being_prepared(purchase):
+        return text + "\n\n" + handed_over(purchase)
+    text += "\n\n" + _("You received:") + "\n" + handed_over(purchase)
     if replacement is not None:
         text += "\n\n" + replaced_by(replacement) + "\n<code>" + html.escape(replacement.value) + "</code>"
     return text
