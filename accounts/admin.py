@@ -32,6 +32,8 @@ CUSTOMER_FIELDS = (
     "balance",
     "role",
     "is_blocked",
+    "block_reason",
+    "blocked_at",
     "has_blocked_bot",
     "referrer",
     "referral_code",
@@ -47,6 +49,14 @@ class RoleForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("No role (a plain customer)"),
         label=gettext_lazy("Role"),
+    )
+
+
+class BlockForm(forms.Form):
+    reason = forms.CharField(
+        max_length=services.BLOCK_REASON_MAX,
+        label=gettext_lazy("Reason"),
+        help_text=gettext_lazy("The customer sees it once; their open claims are refused."),
     )
 
 
@@ -105,21 +115,33 @@ class CustomerAdmin(CsvExportMixin, ShopAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # their ledger and purchases are kept; block them instead
 
-    @admin.action(description=gettext_lazy("Block selected users"), permissions=["manage_users"])
-    def block(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
-        self.set_blocked(request, queryset, blocked=True)
+    @admin.action(description=gettext_lazy("Block selected users…"), permissions=["manage_users"])
+    def block(self, request: HttpRequest, queryset: QuerySet[Customer]) -> HttpResponse | None:
+        if self.too_many_chosen(request, queryset):
+            return None
+        form = BlockForm(request.POST if submitted(request) else None)
+        if not form.is_valid():
+            return self.render_action_form(
+                request, queryset, form=form, title=_("Block users"), action="block", submit=_("Block")
+            )
+        self.set_blocked(request, queryset, blocked=True, reason=form.cleaned_data["reason"])
+        return None
 
     @admin.action(description=gettext_lazy("Unblock selected users"), permissions=["manage_users"])
     def unblock(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
-        self.set_blocked(request, queryset, blocked=False)
-
-    def set_blocked(self, request: HttpRequest, queryset: QuerySet[Customer], *, blocked: bool) -> None:
         if self.too_many_chosen(request, queryset):
             return
+        self.set_blocked(request, queryset, blocked=False)
+
+    def set_blocked(
+        self, request: HttpRequest, queryset: QuerySet[Customer], *, blocked: bool, reason: str = ""
+    ) -> None:
         done = 0
         for customer in queryset:
             with self.refusals_shown(request, about=customer) as outcome:
-                services.set_blocked(actor=request.user, telegram_id=customer.telegram_id, blocked=blocked)
+                services.set_blocked(
+                    actor=request.user, telegram_id=customer.telegram_id, blocked=blocked, reason=reason
+                )
             done += not outcome.refused
         if done:
             text = _("Blocked %(count)s users.") if blocked else _("Unblocked %(count)s users.")

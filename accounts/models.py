@@ -57,6 +57,9 @@ class Customer(models.Model):
     # Changed only by payments.services, which writes a ledger row for every change.
     balance = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     is_blocked = models.BooleanField(default=False)
+    # Why staff blocked the customer (shown to them once, by the bot's gate), and when.
+    block_reason = models.CharField(max_length=200, blank=True)
+    blocked_at = models.DateTimeField(null=True, blank=True)
     has_blocked_bot = models.BooleanField(default=False)
     created = models.DateTimeField(default=now, db_index=True)
     last_seen = models.DateTimeField(default=now)

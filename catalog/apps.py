@@ -28,3 +28,9 @@ class CatalogConfig(AppConfig):
         from payments.services import register_fulfiller
 
         register_fulfiller(Payment.Purpose.ORDER, OrderFulfiller())
+
+        # Blocking a customer refuses their open claims; accounts never imports catalog.
+        from accounts.hooks import block_hooks
+        from catalog.services.fraud import refuse_blocked_claims
+
+        block_hooks.register("refused_claims", refuse_blocked_claims)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.models import AuditEntry
+from accounts.models import AuditEntry, Customer
 from accounts.roles import ADMIN_ROLE, OWNER_ROLE
 from shopbot.test import ShopTestCase, make_staff
 
@@ -27,12 +27,21 @@ class CustomerActionTests(ShopTestCase):
     def test_it_blocks_and_unblocks_with_an_audit_entry(self) -> None:
         self.client.force_login(self.sam)
 
-        response = self.act("block", [self.alice])
+        form = self.act("block", [self.alice])
+        self.assertContains(form, 'name="reason"')
+        for bad in ("", "x" * 201):
+            refused = self.act("block", [self.alice], apply="1", reason=bad)
+            self.assertContains(refused, 'name="reason"')
+        self.assertIs(Customer.objects.get(pk=self.alice.pk).is_blocked, False)
+
+        response = self.act("block", [self.alice], apply="1", reason="<b>Chargebacks</b>")
 
         self.assertContains(response, "Blocked 1 users.")
         self.alice.refresh_from_db()
         self.assertIs(self.alice.is_blocked, True)
-        self.assertEqual(AuditEntry.objects.get(action="block_user").actor_label, "web:sam")
+        self.assertEqual(self.alice.block_reason, "<b>Chargebacks</b>")
+        entry = AuditEntry.objects.get(action="block_user")
+        self.assertEqual((entry.actor_label, entry.details["reason"]), ("web:sam", "<b>Chargebacks</b>"))
 
         self.act("unblock", [self.alice])
 
@@ -42,7 +51,7 @@ class CustomerActionTests(ShopTestCase):
     def test_it_refuses_to_block_the_owner_with_a_message(self) -> None:
         self.client.force_login(self.root)
 
-        response = self.act("block", [self.owner, self.bob])
+        response = self.act("block", [self.owner, self.bob], apply="1", reason="Spam")
 
         self.assertContains(response, "@olga: The owner")
         self.assertContains(response, "Blocked 1 users.")
@@ -90,7 +99,7 @@ class CustomerActionTests(ShopTestCase):
     def test_it_refuses_actions_to_staff_without_the_permission(self) -> None:
         self.client.force_login(make_staff("vic", permissions=["accounts.view_customer"]))
 
-        response = self.act("block", [self.alice])
+        response = self.act("block", [self.alice], apply="1", reason="Spam")
 
         self.assertEqual(response.status_code, 200)
         self.assertNotContains(response, "Block selected users")
