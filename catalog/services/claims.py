@@ -30,6 +30,7 @@ from accounts.services import record_audit, requires
 from catalog.cache import forget_stock
 from catalog.models import Claim, Product, Purchase, StockUnit
 from catalog.services.common import clean_id, clean_text, lock_buyer, take_units
+from catalog.services.second_decisions import check_second_decision, decide_twice
 from payments.models import LedgerEntry, Payment
 from payments.money import ZERO
 from payments.services import change_balance
@@ -285,14 +286,21 @@ def claimed_product(claim: Claim) -> Product:
 
 
 @requires("manage_claims")
-@transaction.atomic
 def replace_claim(*, actor: Actor, claim_id: object) -> Purchase:
     """Replace a claimed purchase with the next unsold unit; return the replacement purchase.
 
     The old unit is marked defective with the claim as reason; no money moves.
-    With no stock, refuses with ``ClaimNoStock`` ("refund or wait").
+    With no stock, refuses with ``ClaimNoStock`` ("refund or wait"). A
+    customer over the claim-rate rule needs a second staff member
+    (``catalog.services.second_decisions``).
     """
+    return decide_twice(write_replacement, actor=actor, claim_id=claim_id, decision="replace")
+
+
+@transaction.atomic
+def write_replacement(*, actor: Actor, claim_id: object) -> Purchase:
     claim = lock_claim(claim_id)
+    check_second_decision(claim, actor=actor, decision="replace")
     return replace_unit(claim, actor=actor, product=claimed_product(claim))
 
 
@@ -335,7 +343,6 @@ def fill_waiting_claims(*, product: Product, actor: Actor | None) -> list[Claim]
 
 
 @requires("manage_claims")
-@transaction.atomic
 def refund_claim(*, actor: Actor, claim_id: object, unit: str = "defective") -> LedgerEntry | None:
     """Pay a claimed purchase's price back to the balance (a REFUND ledger row); mark it refunded.
 
@@ -343,10 +350,18 @@ def refund_claim(*, actor: Actor, claim_id: object, unit: str = "defective") -> 
     discounts) less what was refunded before; a replacement refunds the
     purchase it replaced. ``unit`` is "defective" (default) or "restock" (the
     unit is sold again). Returns the ledger row, or None when nothing was paid.
+    A customer over the claim-rate rule needs a second staff member.
     """
     if unit not in ("defective", "restock"):
         raise InvalidInput(reason=_("Choose whether the unit is defective or goes back to stock."))
+    decision = "refund" if unit == "defective" else "restock"
+    return decide_twice(write_refund, actor=actor, claim_id=claim_id, decision=decision, unit=unit)
+
+
+@transaction.atomic
+def write_refund(*, actor: Actor, claim_id: object, unit: str) -> LedgerEntry | None:
     claim = lock_claim(claim_id)
+    check_second_decision(claim, actor=actor, decision="refund" if unit == "defective" else "restock")
     purchase = Purchase.objects.select_for_update().get(pk=claim.purchase_id)
     paid = purchase
     while paid.replaces_id is not None:
