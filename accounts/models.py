@@ -26,6 +26,8 @@ SHOP_PERMISSIONS = [
     ("view_delivered_values", "View delivered values"),
     ("manage_claims", "Manage claims"),
     ("manage_support", "Manage support tickets"),
+    # Irreversible: removes a customer's names and texts on their request.
+    ("anonymise_customers", "Anonymise customers"),
 ]
 PERMISSION_CODENAMES = [codename for codename, _ in SHOP_PERMISSIONS]
 
@@ -60,6 +62,8 @@ class Customer(models.Model):
     # Why staff blocked the customer (shown to them once, by the bot's gate), and when.
     block_reason = models.CharField(max_length=200, blank=True)
     blocked_at = models.DateTimeField(null=True, blank=True)
+    # Set once staff anonymised the customer: names gone, shown as "deleted #id" (accounts.services.anonymise).
+    anonymised_at = models.DateTimeField(null=True, blank=True)
     has_blocked_bot = models.BooleanField(default=False)
     created = models.DateTimeField(default=now, db_index=True)
     last_seen = models.DateTimeField(default=now)
@@ -77,7 +81,13 @@ class Customer(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.anonymised_at is not None:
+            return self.deleted_label
         return f"@{self.username}" if self.username else str(self.telegram_id)
+
+    @property
+    def deleted_label(self) -> str:
+        return f"deleted #{self.pk}"
 
     @property
     def is_owner(self) -> bool:
@@ -85,6 +95,8 @@ class Customer(models.Model):
 
     @property
     def display_name(self) -> str:
+        if self.anonymised_at is not None:
+            return self.deleted_label
         full = " ".join(part for part in (self.first_name, self.last_name) if part)
         return full or (f"@{self.username}" if self.username else str(self.telegram_id))
 

@@ -20,4 +20,13 @@ class Migration(migrations.Migration):
             name='blocked_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
+        migrations.AlterModelOptions(
+            name='customer',
+            options={'ordering': ['-created'], 'permissions': [('manage_catalog', 'Manage catalog'), ('manage_stock', 'Manage stock'), ('manage_users', 'Manage users'), ('manage_balances', 'Manage balances'), ('manage_roles', 'Manage roles'), ('manage_promos', 'Manage promo codes'), ('broadcast', 'Send broadcasts'), ('view_statistics', 'View statistics'), ('view_audit', 'View audit log'), ('refund_payments', 'Refund payments'), ('maintenance', 'Switch maintenance mode'), ('view_delivered_values', 'View delivered values'), ('manage_claims', 'Manage claims'), ('manage_support', 'Manage support tickets'), ('anonymise_customers', 'Anonymise customers')]},
+        ),
+        migrations.AddField(
+            model_name='customer',
+            name='anonymised_at',
+            field=models.DateTimeField(blank=True, null=True),
+        ),
     ]

@@ -82,6 +82,7 @@ def register_customer(
     names = customer_names(username=username, first_name=first_name, last_name=last_name)
     customer = Customer.objects.filter(telegram_id=telegram_id).first()
     if customer is not None:
+        names = names_kept(customer, names)
         changed = {key: value for key, value in names.items() if getattr(customer, key) != value}
         # Every update passes here: a returning customer with nothing new costs one read, and
         # last_seen is written at most once a minute.
@@ -115,8 +116,14 @@ def customer_names(*, username: str | None, first_name: str | None, last_name: s
     }
 
 
+def names_kept(customer: Customer, names: dict[str, str]) -> dict[str, str]:
+    """The names to keep for a returning customer: none for one who was anonymised."""
+    return dict.fromkeys(names, "") if customer.anonymised_at is not None else names
+
+
 def is_up_to_date(customer: Customer, names: dict[str, str]) -> bool:
     """Whether ``register_customer`` would write nothing for this contact (same names, seen lately)."""
+    names = names_kept(customer, names)
     return (
         all(getattr(customer, key) == value for key, value in names.items())
         and not customer.has_blocked_bot

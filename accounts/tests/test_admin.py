@@ -117,3 +117,43 @@ class CustomerActionTests(ShopTestCase):
         self.assertEqual(self.client.get(reverse("admin:accounts_customer_add")).status_code, 403)
         delete = reverse("admin:accounts_customer_delete", args=[self.bob.pk])
         self.assertEqual(self.client.post(delete, {"post": "yes"}).status_code, 403)
+
+
+class AnonymiseActionTests(ShopTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.root = make_staff("root", superuser=True)
+        cls.sam = make_staff("sam", roles=[ADMIN_ROLE])  # every shop permission but roles and anonymising
+
+    def act(self, **fields: object):  # type: ignore[no-untyped-def]
+        data = {
+            "action": "anonymise",
+            "_selected_action": [self.alice.pk, self.owner.pk],
+            "index": "0",
+            **fields,
+        }
+        return self.client.post(CHANGELIST, data, follow=True)
+
+    def test_it_anonymises_after_confirming_and_spares_the_owner(self) -> None:
+        self.client.force_login(self.root)
+        form = self.act()
+        self.assertContains(form, 'name="confirm"')
+        self.assertEqual(Customer.objects.get(pk=self.alice.pk).username, "alice")
+
+        response = self.act(apply="1", confirm="on")
+
+        self.assertContains(response, "Anonymised 1 users.")
+        self.assertContains(response, "The owner")
+        alice = Customer.objects.get(pk=self.alice.pk)
+        self.assertEqual((alice.username, alice.first_name, str(alice)), ("", "", f"deleted #{alice.pk}"))
+        self.assertEqual(Customer.objects.get(pk=self.owner.pk).username, "olga")
+        self.assertEqual(AuditEntry.objects.get(action="anonymise_customer").actor_label, "web:root")
+
+    def test_it_refuses_staff_without_the_permission(self) -> None:
+        self.client.force_login(self.sam)
+
+        response = self.act(apply="1", confirm="on")
+
+        self.assertNotContains(response, "Anonymise selected users")
+        self.assertEqual(Customer.objects.get(pk=self.alice.pk).username, "alice")

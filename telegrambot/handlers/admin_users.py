@@ -1,4 +1,4 @@
-"""Users in the admin menu: find one, see the profile, credit or debit, block with a reason, change the role.
+"""Users in the admin menu: find one, see the profile, credit or debit, block with a reason, change the role, anonymise.
 
 Each action goes through its ``@requires`` service (``adjust_balance``,
 ``set_blocked``, ``assign_role``), which checks the permission and the
@@ -20,6 +20,7 @@ from accounts import roles
 from accounts.models import Customer
 from accounts.selectors import staff
 from accounts.services import assign_role, check_blockable, set_blocked
+from accounts.services.anonymise import anonymise_customer, check_anonymisable
 from catalog.selectors import staff as selectors
 from payments.money import parse_bounded_amount
 from payments.services import adjust_balance
@@ -158,6 +159,18 @@ async def set_role(update: Update, context: ShopContext) -> None:
     await show_profile(update, context, telegram_id)
 
 
+async def anonymise(update: Update, context: ShopContext) -> None:
+    """Asks to confirm anonymising a customer, then anonymises them (names and texts gone, ledger kept)."""
+    telegram_id, step = callbacks.ADMIN_USER_ANONYMISE.parse(update.callback_query.data)
+    if step == "ask":
+        await call(check_anonymisable, actor=context.customer, telegram_id=telegram_id)
+        keyboard = keyboards.confirm_anonymise(telegram_id)
+        await screens.show(update, context, str(texts.CONFIRM_ANONYMISE), keyboard)
+        return
+    await call(anonymise_customer, actor=context.customer, telegram_id=telegram_id)
+    await show_profile(update, context, telegram_id)
+
+
 async def tell(context: ShopContext, customer: Customer, text: str) -> None:
     """Send a notice to a user; one who blocked the bot simply does not get it."""
     try:
@@ -173,6 +186,7 @@ HANDLERS = [
     CallbackQueryHandler(block, pattern=callbacks.ADMIN_USER_BLOCK.pattern),
     CallbackQueryHandler(choose_role, pattern=callbacks.ADMIN_USER_ROLES.pattern),
     CallbackQueryHandler(set_role, pattern=callbacks.ADMIN_USER_SET_ROLE.pattern),
+    CallbackQueryHandler(anonymise, pattern=callbacks.ADMIN_USER_ANONYMISE.pattern),
 ]
 PROMPTS = {
     FIND_USER: found_user,

@@ -37,6 +37,7 @@ PERMISSIONS = {
     "view_delivered_values": gettext_lazy("Delivered keys"),
     "manage_claims": gettext_lazy("Claims"),
     "manage_support": gettext_lazy("Support"),
+    "anonymise_customers": gettext_lazy("Anonymising"),
 }
 
 

@@ -25,6 +25,12 @@ ASK_REASON = gettext_lazy("📝 Send the reason (1 to 200 characters); the user 
 ASK_BLOCK_REASON = gettext_lazy(
     "🚫 Send the reason for the block (1 to 200 characters). The user sees it once; their open claims are refused."
 )
+ANONYMISE = gettext_lazy("🗑 Anonymise")
+ANONYMISE_YES = gettext_lazy("🗑 Yes, anonymise for good")
+CONFIRM_ANONYMISE = gettext_lazy(
+    "🗑 Anonymise this customer? Their names and username, their tickets', claims' and reviews' texts, "
+    "cart and waitlist are removed for good. Purchases, payments and the ledger stay, shown as “deleted #id”."
+)
 CHOOSE_ROLE = gettext_lazy("🛡 Choose the new role. Only roles within your own permissions are listed.")
 CURRENT_MARK = "✓ "
 NO_ROLE = gettext_lazy("Customer")
@@ -48,6 +54,8 @@ def profile(found: CustomerProfile) -> str:
     status = _("blocked") if customer.is_blocked else _("active")
     if customer.has_blocked_bot:
         status += ", " + _("has blocked the bot")
+    if customer.anonymised_at is not None:
+        status += ", " + _("anonymised on %(date)s") % {"date": date_time(customer.anonymised_at)}
     role = _("Owner") if customer.is_owner else customer.role.name if customer.role else str(NO_ROLE)
     if customer.is_blocked and customer.block_reason:
         status += " · " + user_text(customer.block_reason, limit=200)
