@@ -52,6 +52,10 @@ NEW_CUSTOMER_MAX_SPEND = config.decimal("NEW_CUSTOMER_MAX_SPEND", Decimal("0"), 
 # CLAIM_RATE_PURCHASES purchases needs two staff members to replace or refund a claim (0: off).
 CLAIM_RATE_CLAIMS = config.int("CLAIM_RATE_CLAIMS", 3, minimum=0)
 CLAIM_RATE_PURCHASES = config.int("CLAIM_RATE_PURCHASES", 10, minimum=0, maximum=1000)
+# Staff who chose "large purchase" notifications hear of each sale over this total (0: none).
+STAFF_NOTIFY_LARGE_PURCHASE = config.decimal(
+    "STAFF_NOTIFY_LARGE_PURCHASE", Decimal("0"), minimum=Decimal("0")
+)
 MIN_AMOUNT = config.decimal("MIN_AMOUNT", Decimal("20"), minimum=Decimal("0.01"))
 MAX_AMOUNT = config.decimal("MAX_AMOUNT", Decimal("100000"), minimum=MIN_AMOUNT)
 CHANNEL_URL = config.str("CHANNEL_URL", "")

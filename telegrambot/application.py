@@ -25,6 +25,7 @@ from telegrambot.handlers import (
     admin_claims,
     admin_maintenance,
     admin_menu,
+    admin_notifications,
     admin_orders,
     admin_payments,
     admin_products,
@@ -74,6 +75,7 @@ ADMIN_FEATURES = [
     admin_stats.FEATURE,
     admin_audit.FEATURE,
     admin_maintenance.FEATURE,
+    admin_notifications.FEATURE,
 ]
 # Order matters: within a group, the first matching handler wins.
 FEATURES = [

@@ -164,9 +164,11 @@ def write_claim(
             )
     except IntegrityError:  # claim_one_open_per_purchase: the purchase row lock makes this rare
         raise ClaimRefused(reason=_("A problem with this purchase is already reported.")) from None
+    from catalog.services.staff_events import notify_new_claim
     from catalog.services.tickets import open_claim_ticket  # tickets build on claims' attachment rules
 
     open_claim_ticket(claim)
+    notify_new_claim(claim)
     record_audit(
         actor=customer, action="open_claim", target=purchase, details={"claim": claim.pk, "reason": reason}
     )

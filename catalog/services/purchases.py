@@ -32,6 +32,7 @@ from catalog.services.common import (
 from catalog.services.intents import claim_intent, write_intent
 from catalog.services.limits import check_spend
 from catalog.services.pricing import check_discount, find_promo
+from catalog.services.staff_events import notify_large_purchase
 from monitoring import metrics
 from payments.models import LedgerEntry, Payment
 from payments.money import ZERO, format_money
@@ -221,6 +222,7 @@ def record_sales(*, customer: Customer, sales: list[Sale], payment: Payment | No
                 )
     Purchase.objects.bulk_create(purchases)
     redeem_discounts(customer=customer, sales=sales, purchases=purchases)
+    notify_large_purchase(customer=customer, purchases=purchases)
     return purchases
 
 

@@ -20,7 +20,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.timezone import now
 
-from accounts.models import Customer
+from accounts.models import Customer, StaffEvent
+from accounts.services.staff_notices import notify_staff
 from payments.models import Payment, PaymentNotice
 
 CLAIM_BATCH = 100
@@ -64,6 +65,10 @@ def owe_purchase_receipt(*, telegram_id: int, purchase_ids: list[int]) -> None:
 def owe_review_notices(*, payment: Payment, customer: Customer, problem: str) -> None:
     """Tell the customer that support will contact them, and the owner what to check."""
     owe_notice(payment=payment, telegram_id=customer.telegram_id, kind=PaymentNotice.Kind.REVIEW_CUSTOMER)
+    notify_staff(
+        event=StaffEvent.PAYMENT_REVIEW,
+        params={"payment": payment.pk, "customer": customer.telegram_id, "problem": problem[:200]},
+    )
     if not Customer.objects.filter(telegram_id=settings.OWNER_ID).exists():
         # The bot cannot message someone who never started it; the flag on the row remains.
         return

@@ -19,6 +19,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, PreCheckoutQueryH
 from catalog.services import orders, rail_refunds
 from monitoring import funnel
 from monitoring.metrics import REFUSALS
+from payments import reconciliation
 from payments.models import Payment, PaymentNotice
 from payments.money import to_minor_units
 from payments.services import (
@@ -196,6 +197,7 @@ async def reconcile_job(context: ShopContext) -> None:
             report.flagged,
             report.cryptopay,
         )
+    await call(reconciliation.report_to_staff, report=report)  # sent by the staff_notices job
     await deliver_notices(context.bot)
 
 
