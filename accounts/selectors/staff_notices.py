@@ -45,6 +45,8 @@ def staff_for(event: str) -> list[int]:
 def list_notification_choices(*, actor: Actor) -> list[NotificationChoice]:
     """The events the acting staff member may get, each with whether they get it; refused to non-staff."""
     customer = actor_customer(actor)
+    if customer is not None:
+        customer = Customer.objects.get(pk=customer.pk)  # the choice just made, not the gate's cached row
     allowed = allowed_events(customer) if customer is not None else []
     if not allowed:
         raise PermissionDenied()

@@ -21,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.timezone import now
+from django.utils.translation import gettext as _
 
 from accounts.actors import Actor, actor_customer
 from accounts.models import Customer, StaffEvent, StaffNotice
@@ -57,7 +58,7 @@ def set_staff_notification(*, actor: Actor, event: object, on: bool) -> list[str
         raise PermissionDenied()
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if event not in StaffEvent.values:
-        raise InvalidInput(reason="Unknown notification.")
+        raise InvalidInput(reason=_("Unknown notification."))
     allowed = allowed_events(customer)
     if event not in allowed:
         raise PermissionDenied()
