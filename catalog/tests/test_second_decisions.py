@@ -1,5 +1,7 @@
 """The claim-rate rule: a customer who claims often needs two staff members to replace or refund."""
 
+from decimal import Decimal
+
 from django.test import override_settings
 from django.urls import reverse
 from prometheus_client import REGISTRY
@@ -9,11 +11,13 @@ from accounts.roles import ADMIN_ROLE
 from accounts.services.web_users import sync_staff_user
 from catalog.models import Claim, Purchase
 from catalog.selectors.claims import get_claim_card
-from catalog.services.claims import refund_claim, reject_claim, replace_claim
-from catalog.services.rail_refunds import record_manual_claim_refund
+from catalog.services.claims import open_claim, refund_claim, reject_claim, replace_claim
+from catalog.services.orders import start_product_order
+from catalog.services.rail_refunds import begin_claim_stars_refund, record_manual_claim_refund
 from catalog.services.second_decisions import get_claim_rate
 from catalog.tests.test_claims import ClaimTestCase
-from payments.models import LedgerEntry
+from payments.models import LedgerEntry, Payment
+from payments.tests.helpers import pay_telegram
 from shopbot.errors import (
     ClaimAlreadyDecided,
     ClaimAwaitsSecondDecision,
@@ -171,3 +175,26 @@ class SecondDecisionAdminTests(ClaimTestCase):
 
         self.assertContains(response, "Decided 1 claims.")
         self.assertEqual(Purchase.objects.get(replaces=self.purchase).value, "BBB-222")
+
+
+@override_settings(CLAIM_RATE_CLAIMS=1, CLAIM_RATE_PURCHASES=10, STARS_PER_VALUE=Decimal("1"))
+class StarsSecondDecisionTests(ClaimTestCase):
+    def test_a_stars_refund_is_not_asked_of_telegram_before_the_second_decision(self) -> None:
+        payment = start_product_order(telegram_id=self.bob.telegram_id, product_id=self.key.pk)
+        pay_telegram(payment, charge_id="second-charge")
+        purchase = Purchase.objects.get(payment=payment)
+        Claim.objects.create(
+            purchase=purchase, customer=self.bob, reason="other", status=Claim.Status.REJECTED
+        )
+        claim = open_claim(telegram_id=self.bob.telegram_id, purchase_id=purchase.pk, reason="not_working")
+
+        with self.assertRaises(ClaimAwaitsSecondDecision):
+            begin_claim_stars_refund(actor=self.owner, claim_id=claim.pk)
+
+        payment.refresh_from_db()
+        self.assertEqual(payment.status, Payment.Status.PAID)  # no hold: nothing to ask Telegram yet
+        self.assertEqual(Claim.objects.get(pk=claim.pk).pending_decision, "stars")
+        held = begin_claim_stars_refund(actor=self.admin, claim_id=claim.pk)
+        self.assertEqual(held.claim_id, claim.pk)
+        payment.refresh_from_db()
+        self.assertEqual(payment.status, Payment.Status.REFUNDING)
