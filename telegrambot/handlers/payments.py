@@ -28,7 +28,7 @@ from payments.services import (
     start_top_up,
 )
 from shopbot.errors import ShopError
-from telegrambot import callbacks, providers, ratelimit, screens
+from telegrambot import callbacks, providers, ratelimit, screens, staff_notices
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.features import Feature, Job
@@ -166,6 +166,8 @@ async def successful_payment(update: Update, context: ShopContext) -> None:
         provider_charge_id=paid.provider_payment_charge_id or "",
     )
     await deliver_notices(context.bot, payment_id=credit.payment.pk)
+    if credit.needs_review:
+        await staff_notices.deliver(context.bot)  # staff hear of it now, not at the next job tick
     if credit.purchases:
         funnel.record(step=funnel.PURCHASED)
         await stock_alerts.notify_low_stock(

@@ -123,10 +123,12 @@ class StarsTopUpTests(PaymentsBotTestCase):
         self.assertEqual(forged, {"ok": False, "error_message": "This payment was not found."})
         self.assertIs(odd["ok"], False)
 
-    async def test_it_flags_a_mismatched_payment_and_tells_the_customer_and_the_owner(self):
+    async def test_it_flags_a_mismatched_payment_and_tells_the_customer_and_the_staff(self):
         shop, bob = await self.start_chat(self.bob.telegram_id)
         owner = await shop.user(OWNER_ID)
         await owner.send("/start")
+        adam = await shop.user(self.admin.telegram_id)  # refund_payments: told too
+        await adam.send("/start")
         await self.choose_amount(bob, "5")
         await bob.press("⭐ Telegram Stars")
         invoice = self.invoice(bob)
@@ -135,6 +137,9 @@ class StarsTopUpTests(PaymentsBotTestCase):
 
         self.assertIn("Support will contact you", bob.screen.text)
         self.assertIn("needs review", owner.screen.text)
+        self.assertIn("needs review", adam.screen.text)
+        await owner.press("💳 Open the payment")
+        self.assertIn("needs review", owner.screen.text.lower())
         self.assertEqual(await balance_of(self.bob), Decimal("0"))
 
     async def test_it_refuses_a_blocked_customer_before_the_money_but_credits_money_taken(self):

@@ -59,9 +59,11 @@ def notice(event: str, params: dict[str, Any]) -> str:
             "customer": params.get("customer"),
         }
     if event == "payment_review":
-        return _("🔎 Payment #%(payment)s needs review: %(problem)s") % {
-            "payment": params.get("payment"),
+        return _("🚨 Payment #%(id)s needs review: %(problem)s (customer %(customer)s, %(provider)s).") % {
+            "id": params.get("payment"),
             "problem": user_text(params.get("problem", ""), limit=200),
+            "customer": params.get("customer", ""),
+            "provider": user_text(params.get("provider", ""), limit=20),
         }
     if event == "low_stock":
         return _("⚠️ <b>%(name)s</b> is running low: %(left)s units left (alert at %(threshold)s).") % {
