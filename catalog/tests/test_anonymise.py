@@ -89,6 +89,8 @@ class AnonymiseTests(ClaimTestCase):
         for gone in ("alice", "Alice", "Smith", "555 0100", "IV123"):
             self.assertNotIn(gone, text)
         data = json.loads(document)
+        self.assertIsNotNone(data["profile"]["anonymised"])
+        self.assertEqual(data["profile"]["username"], "")
         self.assertEqual(len(data["purchases"]), 1)
         self.assertEqual(data["purchases"][0]["value"], "AAA-111")
 
