@@ -15,11 +15,6 @@ decided with ``customer_told_at`` empty is still owed its message.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import timedelta
-
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
@@ -29,6 +24,13 @@ from accounts.models import Customer
 from accounts.services import record_audit, requires
 from catalog.cache import forget_stock
 from catalog.models import Claim, Product, Purchase, StockUnit
+
+# Re-exported: claims have been opened from here since before the rules had their own module.
+from catalog.services.claim_rules import PERIOD_SECONDS as PERIOD_SECONDS
+from catalog.services.claim_rules import RATE as RATE
+from catalog.services.claim_rules import UNDECIDED as UNDECIDED
+from catalog.services.claim_rules import Attachment as Attachment
+from catalog.services.claim_rules import claim_window, clean_attachment, why_not_claimable
 from catalog.services.common import clean_id, clean_text, lock_buyer, take_units
 from catalog.services.second_decisions import check_second_decision, decide_twice
 from payments.models import LedgerEntry, Payment
@@ -48,56 +50,6 @@ from shopbot.errors import (
 
 TEXT_MAX_LENGTH = 1000
 NOTE_MAX_LENGTH = 500
-FILE_ID_MAX_LENGTH = 255
-PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-RATE = re.compile(r"(\d+)/(\d*)([smhd])")
-UNDECIDED = [Claim.Status.OPEN, Claim.Status.WAITING]
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """One photo or document the customer sent with a claim, by its Telegram file id."""
-
-    kind: str  # Claim.AttachmentKind.PHOTO or DOCUMENT
-    file_id: str
-
-
-def claim_window() -> tuple[int, timedelta] | None:
-    """Return how many claims a customer may open per how long (``RATE_LIMIT_CLAIM``), or None."""
-    match = RATE.fullmatch(settings.RATE_LIMIT_CLAIM or "")
-    if not settings.RATE_LIMITS or match is None:
-        return None
-    count, multiple, unit = match.groups()
-    return int(count), timedelta(seconds=int(multiple or 1) * PERIOD_SECONDS[unit])
-
-
-def why_not_claimable(purchase: Purchase, *, at: object = None) -> str:
-    """Return why ``purchase`` cannot be claimed now, or "" when it can (no locks; callers lock)."""
-    at = at or now()
-    if purchase.refunded_at is not None:
-        return _("This purchase has been refunded.")
-    if Purchase.objects.filter(replaces=purchase).exists():
-        return _("This purchase has already been replaced.")
-    if Claim.objects.filter(purchase=purchase, status__in=UNDECIDED).exists():
-        return _("A problem with this purchase is already reported; staff will answer soon.")
-    if purchase.warranty_until is None:
-        return _("This purchase has no warranty.")
-    if purchase.warranty_until < at:
-        return _("The warranty of this purchase has ended.")
-    return ""
-
-
-def clean_attachment(attachment: object) -> Attachment | None:
-    if attachment is None:
-        return None
-    if (
-        not isinstance(attachment, Attachment)
-        or attachment.kind not in (Claim.AttachmentKind.PHOTO, Claim.AttachmentKind.DOCUMENT)
-        or not isinstance(attachment.file_id, str)
-        or not 0 < len(attachment.file_id) <= FILE_ID_MAX_LENGTH
-    ):
-        raise InvalidInput(reason=_("Send one photo or one document."))
-    return attachment
 
 
 def open_claim(
