@@ -14,7 +14,10 @@ rejection or waiting for stock moves nothing and needs no second decision.
 Race-safe by the claim row lock: the check runs inside each decision's
 transaction after ``lock_claim``, so two staff confirming at once decide once
 (the other gets ``ClaimAlreadyDecided``), and the pending decision is written
-under the same lock in a transaction of its own.
+under the same lock in a transaction of its own. Two first decisions at once
+either both wait (the earlier pending one stands) or, when the later one sees
+the earlier already pending, the later one is its confirmation: either way two
+staff members decided, never one alone.
 """
 
 from __future__ import annotations

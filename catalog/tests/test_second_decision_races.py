@@ -59,7 +59,7 @@ def test_two_staff_confirming_at_once_decide_once():
     assert Purchase.objects.filter(replaces=claim.purchase).count() == 1
 
 
-def test_two_first_decisions_at_once_leave_one_pending_and_decide_nothing():
+def test_two_first_decisions_at_once_are_never_one_staff_member_deciding_alone():
     owner, first, second, buyer, claim = frequent_claimer()
     deciders = queue.Queue()
     for actor in (first, second):
@@ -67,12 +67,20 @@ def test_two_first_decisions_at_once_leave_one_pending_and_decide_nothing():
 
     results = race(2, lambda: refund_claim(actor=deciders.get(), claim_id=claim.pk))
 
-    assert [type(result) for result in results] == [ClaimAwaitsSecondDecision] * 2, results
+    # Either both were recorded as first decisions (one pending stands), or the later one saw the
+    # earlier one pending and was its confirmation: two staff members, one refund, never one alone.
+    awaited = [result for result in results if isinstance(result, ClaimAwaitsSecondDecision)]
+    assert len(awaited) in (1, 2), results
     claim.refresh_from_db()
-    assert (claim.status, claim.pending_decision) == (Claim.Status.OPEN, "refund")
+    assert claim.pending_decision == "refund"
     assert claim.pending_by_id in (first.pk, second.pk)
-    assert not LedgerEntry.objects.filter(kind=LedgerEntry.Kind.REFUND).exists()
-    other = second if claim.pending_by_id == first.pk else first
-    refund_claim(actor=other, claim_id=claim.pk)
+    if len(awaited) == 1:
+        assert claim.status == Claim.Status.REFUNDED
+        assert claim.decided_by_id not in (None, claim.pending_by_id)
+    else:
+        assert claim.status == Claim.Status.OPEN
+        assert not LedgerEntry.objects.filter(kind=LedgerEntry.Kind.REFUND).exists()
+        other = second if claim.pending_by_id == first.pk else first
+        refund_claim(actor=other, claim_id=claim.pk)
     assert LedgerEntry.objects.filter(kind=LedgerEntry.Kind.REFUND).count() == 1
     assert ledger_matches_balance(buyer)
