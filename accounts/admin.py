@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import services
 from accounts.models import AuditEntry, Customer, SignInLink
+from accounts.services.anonymise import anonymise_customer
 from shopbot.admin import ReadOnlyAdmin, ShopAdmin, short, submitted
 from shopbot.exports import Column, CsvExportMixin
 
@@ -32,6 +33,9 @@ CUSTOMER_FIELDS = (
     "balance",
     "role",
     "is_blocked",
+    "block_reason",
+    "blocked_at",
+    "anonymised_at",
     "has_blocked_bot",
     "referrer",
     "referral_code",
@@ -47,6 +51,24 @@ class RoleForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("No role (a plain customer)"),
         label=gettext_lazy("Role"),
+    )
+
+
+class BlockForm(forms.Form):
+    reason = forms.CharField(
+        max_length=services.BLOCK_REASON_MAX,
+        label=gettext_lazy("Reason"),
+        help_text=gettext_lazy("The customer sees it once; their open claims are refused."),
+    )
+
+
+class AnonymiseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=gettext_lazy("Remove these customers' names and texts for good"),
+        help_text=gettext_lazy(
+            "Names, username, tickets', claims' and reviews' texts, cart and waitlist are removed; "
+            "purchases, payments and the ledger stay, shown as “deleted #id”."
+        ),
     )
 
 
@@ -71,7 +93,7 @@ class CustomerAdmin(CsvExportMixin, ShopAdmin):
     fields = CUSTOMER_FIELDS
     # Only the language is a plain field; money, access and identity change through services.
     readonly_fields = tuple(field for field in CUSTOMER_FIELDS if field != "language")
-    actions = ("block", "unblock", "change_role")
+    actions = ("block", "unblock", "change_role", "anonymise")
     shop_permission = "manage_users"
     export_columns = (
         Column("telegram_id", "telegram_id"),
@@ -105,21 +127,33 @@ class CustomerAdmin(CsvExportMixin, ShopAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # their ledger and purchases are kept; block them instead
 
-    @admin.action(description=gettext_lazy("Block selected users"), permissions=["manage_users"])
-    def block(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
-        self.set_blocked(request, queryset, blocked=True)
+    @admin.action(description=gettext_lazy("Block selected users…"), permissions=["manage_users"])
+    def block(self, request: HttpRequest, queryset: QuerySet[Customer]) -> HttpResponse | None:
+        if self.too_many_chosen(request, queryset):
+            return None
+        form = BlockForm(request.POST if submitted(request) else None)
+        if not form.is_valid():
+            return self.render_action_form(
+                request, queryset, form=form, title=_("Block users"), action="block", submit=_("Block")
+            )
+        self.set_blocked(request, queryset, blocked=True, reason=form.cleaned_data["reason"])
+        return None
 
     @admin.action(description=gettext_lazy("Unblock selected users"), permissions=["manage_users"])
     def unblock(self, request: HttpRequest, queryset: QuerySet[Customer]) -> None:
-        self.set_blocked(request, queryset, blocked=False)
-
-    def set_blocked(self, request: HttpRequest, queryset: QuerySet[Customer], *, blocked: bool) -> None:
         if self.too_many_chosen(request, queryset):
             return
+        self.set_blocked(request, queryset, blocked=False)
+
+    def set_blocked(
+        self, request: HttpRequest, queryset: QuerySet[Customer], *, blocked: bool, reason: str = ""
+    ) -> None:
         done = 0
         for customer in queryset:
             with self.refusals_shown(request, about=customer) as outcome:
-                services.set_blocked(actor=request.user, telegram_id=customer.telegram_id, blocked=blocked)
+                services.set_blocked(
+                    actor=request.user, telegram_id=customer.telegram_id, blocked=blocked, reason=reason
+                )
             done += not outcome.refused
         if done:
             text = _("Blocked %(count)s users.") if blocked else _("Unblocked %(count)s users.")
@@ -151,6 +185,28 @@ class CustomerAdmin(CsvExportMixin, ShopAdmin):
             self.message_user(
                 request, _("Changed the role of %(count)s users.") % {"count": done}, messages.SUCCESS
             )
+        return None
+
+    def has_anonymise_customers_permission(self, request: HttpRequest) -> bool:
+        return self.holds(request, "anonymise_customers")
+
+    @admin.action(description=gettext_lazy("Anonymise selected users…"), permissions=["anonymise_customers"])
+    def anonymise(self, request: HttpRequest, queryset: QuerySet[Customer]) -> HttpResponse | None:
+        if self.too_many_chosen(request, queryset):
+            return None
+        form = AnonymiseForm(request.POST if submitted(request) else None)
+        if not form.is_valid():
+            title = _("Anonymise users")
+            return self.render_action_form(
+                request, queryset, form=form, title=title, action="anonymise", submit=title
+            )
+        done = 0
+        for customer in queryset:
+            with self.refusals_shown(request, about=customer) as outcome:
+                anonymise_customer(actor=request.user, telegram_id=customer.telegram_id)
+            done += not outcome.refused
+        if done:
+            self.message_user(request, _("Anonymised %(count)s users.") % {"count": done}, messages.SUCCESS)
         return None
 
 

@@ -58,3 +58,15 @@ def forget_customer(telegram_id: int) -> None:
 
 def on_customer_change(sender: type, instance: Customer, **kwargs: object) -> None:
     forget_customer(instance.telegram_id)
+
+
+# The gate tells a blocked customer once per block (``set_blocked`` forgets the mark).
+BLOCK_NOTICE_SECONDS = 90 * 24 * 60 * 60
+
+
+def block_notice_key(telegram_id: int) -> str:
+    return f"blocked-notice:{telegram_id}"
+
+
+def forget_block_notice(telegram_id: int) -> None:
+    cache.delete(block_notice_key(telegram_id))

@@ -27,8 +27,31 @@ SHOP_PERMISSIONS = [
     ("manage_claims", "Manage claims"),
     ("manage_support", "Manage support tickets"),
     ("fulfil_orders", "Fulfil orders by hand"),
+    # Irreversible: removes a customer's names and texts on their request.
+    ("anonymise_customers", "Anonymise customers"),
 ]
 PERMISSION_CODENAMES = [codename for codename, _ in SHOP_PERMISSIONS]
+
+
+class StaffEvent(models.TextChoices):
+    """What staff can be notified of; each needs the permission of the screen that handles it."""
+
+    NEW_CLAIM = "new_claim", "New claim"
+    TICKET_MESSAGE = "ticket_message", "Ticket message"
+    LARGE_PURCHASE = "large_purchase", "Large purchase"
+    PAYMENT_REVIEW = "payment_review", "Payment flagged for review"
+    LOW_STOCK = "low_stock", "Low stock"
+    RECONCILIATION = "reconciliation", "Reconciliation report"
+
+
+EVENT_PERMISSIONS = {
+    StaffEvent.NEW_CLAIM: "manage_claims",
+    StaffEvent.TICKET_MESSAGE: "manage_support",
+    StaffEvent.LARGE_PURCHASE: "manage_users",
+    StaffEvent.PAYMENT_REVIEW: "refund_payments",
+    StaffEvent.LOW_STOCK: "manage_stock",
+    StaffEvent.RECONCILIATION: "refund_payments",
+}
 
 
 def new_referral_code() -> str:
@@ -58,6 +81,13 @@ class Customer(models.Model):
     # Changed only by payments.services, which writes a ledger row for every change.
     balance = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     is_blocked = models.BooleanField(default=False)
+    # Why staff blocked the customer (shown to them once, by the bot's gate), and when.
+    block_reason = models.CharField(max_length=200, blank=True)
+    blocked_at = models.DateTimeField(null=True, blank=True)
+    # Set once staff anonymised the customer: names gone, shown as "deleted #id" (accounts.services.anonymise).
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+    # The StaffEvent values a staff member chose to be told of; None: every one their permissions allow.
+    staff_notifications = models.JSONField(null=True, blank=True)
     has_blocked_bot = models.BooleanField(default=False)
     created = models.DateTimeField(default=now, db_index=True)
     last_seen = models.DateTimeField(default=now)
@@ -75,7 +105,13 @@ class Customer(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.anonymised_at is not None:
+            return self.deleted_label
         return f"@{self.username}" if self.username else str(self.telegram_id)
+
+    @property
+    def deleted_label(self) -> str:
+        return f"deleted #{self.pk}"
 
     @property
     def is_owner(self) -> bool:
@@ -83,6 +119,8 @@ class Customer(models.Model):
 
     @property
     def display_name(self) -> str:
+        if self.anonymised_at is not None:
+            return self.deleted_label
         full = " ".join(part for part in (self.first_name, self.last_name) if part)
         return full or (f"@{self.username}" if self.username else str(self.telegram_id))
 
@@ -124,3 +162,29 @@ class SignInLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} {self.created:%Y-%m-%d %H:%M}"
+
+
+class StaffNotice(models.Model):
+    """A notification owed to one staff member, written in the transaction of what happened.
+
+    The bot's ``staff_notices`` job claims and sends these after commit, like
+    the payment notices: a claim holds a row for a while (``claimed_until``);
+    ``sent_at`` is set once Telegram accepted the message (or a digest of it).
+    """
+
+    telegram_id = models.BigIntegerField()  # the recipient
+    event = models.CharField(max_length=16, choices=StaffEvent.choices)
+    params = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(default=now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(sent_at__isnull=True), name="staff_notice_unsent_idx"),
+            models.Index(fields=["telegram_id", "created"], name="staff_notice_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.telegram_id}"

@@ -19,7 +19,12 @@ ADMIN_ROLE = "Admin"
 OWNER_ROLE = "Owner"
 BUILTIN_ROLES = {
     CUSTOMER_ROLE: [],
-    ADMIN_ROLE: [codename for codename in PERMISSION_CODENAMES if codename != "manage_roles"],
+    # Roles and anonymising stay with the owner unless a role is given them on purpose.
+    ADMIN_ROLE: [
+        codename
+        for codename in PERMISSION_CODENAMES
+        if codename not in ("manage_roles", "anonymise_customers")
+    ],
     OWNER_ROLE: list(PERMISSION_CODENAMES),
 }
 ROLE_CACHE_SECONDS = 15 * 60

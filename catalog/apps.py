@@ -28,3 +28,12 @@ class CatalogConfig(AppConfig):
         from payments.services import register_fulfiller
 
         register_fulfiller(Payment.Purpose.ORDER, OrderFulfiller())
+
+        # Blocking a customer refuses their open claims, anonymising one removes catalog's
+        # texts about them; accounts never imports catalog.
+        from accounts.hooks import block_hooks, scrubbers
+        from catalog.services import scrubbing
+        from catalog.services.fraud import refuse_blocked_claims
+
+        block_hooks.register("refused_claims", refuse_blocked_claims)
+        scrubbers.register("catalog", scrubbing.scrub_customer)

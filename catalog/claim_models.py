@@ -57,6 +57,14 @@ class Claim(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     # When Telegram accepted the message telling the customer the decision; empty: still owed.
     customer_told_at = models.DateTimeField(null=True, blank=True)
+    # A customer over the claim-rate rule needs two staff members for a replace or refund:
+    # the first one's decision waits here until a different staff member confirms it.
+    pending_decision = models.CharField(max_length=8, blank=True)
+    pending_by = models.ForeignKey(
+        Customer, models.SET_NULL, null=True, blank=True, related_name="pending_claim_decisions"
+    )
+    pending_by_label = models.CharField(max_length=100, blank=True)
+    pending_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -1,4 +1,4 @@
-"""Retention: old audit entries, abandoned payments and spent purchase intents are deleted after RETENTION_DAYS."""
+"""Retention: old audit entries, abandoned payments, spent purchase intents and sent staff notices are deleted after RETENTION_DAYS."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.timezone import now as timezone_now
 
-from accounts.models import AuditEntry
+from accounts.models import AuditEntry, StaffNotice
 from catalog.models import PurchaseIntent
 from payments.models import Payment
 
@@ -16,7 +16,7 @@ BATCH = 1000
 
 
 def delete_old_records(*, days: int, now: datetime | None = None) -> dict[str, int]:
-    """Delete audit entries, expired or failed payments, and purchase intents, older than ``days`` days.
+    """Delete audit entries, expired or failed payments, purchase intents and sent staff notices older than ``days`` days.
 
     ``days == 0`` keeps everything. A payment that any ledger entry, purchase
     or referral reward points at is kept whatever its age, so the ledger stays
@@ -27,7 +27,7 @@ def delete_old_records(*, days: int, now: datetime | None = None) -> dict[str, i
     payment.
     """
     if days <= 0:
-        return {"audit_entries": 0, "payments": 0, "purchase_intents": 0}
+        return {"audit_entries": 0, "payments": 0, "purchase_intents": 0, "staff_notices": 0}
     cutoff = (now or timezone_now()) - timedelta(days=days)
     payments = Payment.objects.filter(
         status__in=[Payment.Status.EXPIRED, Payment.Status.FAILED],
@@ -41,6 +41,10 @@ def delete_old_records(*, days: int, now: datetime | None = None) -> dict[str, i
         "payments": delete_in_batches(payments),
         "purchase_intents": delete_in_batches(
             PurchaseIntent.objects.filter(expires_at__lt=cutoff, payment__isnull=True)
+        ),
+        # Sent staff notifications have done their work; unsent ones wait for the bot whatever their age.
+        "staff_notices": delete_in_batches(
+            StaffNotice.objects.filter(created__lt=cutoff, sent_at__isnull=False)
         ),
     }
 

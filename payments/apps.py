@@ -11,3 +11,9 @@ class PaymentsConfig(AppConfig):
         from payments.services.fulfilment import register_fulfiller
 
         register_fulfiller(Payment.Purpose.TOP_UP, TopUpFulfiller())
+
+        # Anonymising a customer removes payments' own texts about them; accounts never imports payments.
+        from accounts.hooks import scrubbers
+        from payments.services import scrubbing
+
+        scrubbers.register("payments", scrubbing.scrub_customer)

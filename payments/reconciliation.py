@@ -13,6 +13,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from django.db import transaction
+
+from accounts.models import StaffEvent
+from accounts.services.staff_notices import notify_staff
 from payments.services.crediting import Credit
 from payments.services.cryptopay import (
     InvoiceState,
@@ -65,3 +69,21 @@ def record_invoice_states(*, report: ReconcileReport, states: list[InvoiceState]
         report.credited += [credit] if credit.credited else []
         report.flagged += credit.needs_review
     return report
+
+
+@transaction.atomic
+def report_to_staff(*, report: ReconcileReport) -> list[int]:
+    """Owe staff who chose it the report of a run that found something; return the notices' ids."""
+    if not (report.credited or report.expired or report.flagged or report.stuck_refunds):
+        return []
+    return notify_staff(
+        event=StaffEvent.RECONCILIATION,
+        params={
+            "checked": report.checked,
+            "credited": len(report.credited),
+            "expired": report.expired,
+            "flagged": report.flagged,
+            "stuck_refunds": len(report.stuck_refunds),
+            "cryptopay": report.cryptopay,
+        },
+    )

@@ -264,6 +264,19 @@ class NewCustomerLimit(ShopError):
     )
 
 
+class ClaimAwaitsSecondDecision(ShopError):
+    """Recorded, not done: the customer is over the claim-rate rule, so another staff member confirms."""
+
+    message = _(
+        "⏳ Recorded. This customer claims often (%(claims)s claims in their last %(purchases)s purchases): "
+        "a different staff member must confirm this decision."
+    )
+
+
+class ClaimSecondDecisionRefused(ShopError):
+    message = _("You made the first decision on this claim: a different staff member must confirm it.")
+
+
 class TicketNotFound(ShopError):
     message = _("This support ticket was not found.")
 

@@ -48,6 +48,14 @@ WARRANTY_HOURS = config.int("WARRANTY_HOURS", 24, minimum=0, maximum=24 * 365)
 # at NEW_CUSTOMER_MAX_SPEND in any 24 hours (0: no cap), whichever face or payment rail they use.
 NEW_CUSTOMER_HOURS = config.int("NEW_CUSTOMER_HOURS", 24, minimum=0, maximum=24 * 365)
 NEW_CUSTOMER_MAX_SPEND = config.decimal("NEW_CUSTOMER_MAX_SPEND", Decimal("0"), minimum=Decimal("0"))
+# Claim-rate rule: a customer with more than CLAIM_RATE_CLAIMS claims in their last
+# CLAIM_RATE_PURCHASES purchases needs two staff members to replace or refund a claim (0: off).
+CLAIM_RATE_CLAIMS = config.int("CLAIM_RATE_CLAIMS", 3, minimum=0)
+CLAIM_RATE_PURCHASES = config.int("CLAIM_RATE_PURCHASES", 10, minimum=0, maximum=1000)
+# Staff who chose "large purchase" notifications hear of each sale over this total (0: none).
+STAFF_NOTIFY_LARGE_PURCHASE = config.decimal(
+    "STAFF_NOTIFY_LARGE_PURCHASE", Decimal("0"), minimum=Decimal("0")
+)
 MIN_AMOUNT = config.decimal("MIN_AMOUNT", Decimal("20"), minimum=Decimal("0.01"))
 MAX_AMOUNT = config.decimal("MAX_AMOUNT", Decimal("100000"), minimum=MIN_AMOUNT)
 CHANNEL_URL = config.str("CHANNEL_URL", "")

@@ -27,6 +27,7 @@ from telegrambot.handlers import (
     admin_fulfil,
     admin_maintenance,
     admin_menu,
+    admin_notifications,
     admin_orders,
     admin_payments,
     admin_products,
@@ -78,6 +79,7 @@ ADMIN_FEATURES = [
     admin_stats.FEATURE,
     admin_audit.FEATURE,
     admin_maintenance.FEATURE,
+    admin_notifications.FEATURE,
 ]
 # Order matters: within a group, the first matching handler wins.
 FEATURES = [

@@ -242,13 +242,18 @@ ADMIN_TICKET = Route("admtkv", ID)
 ADMIN_TICKET_REPLY = Route("admtkr", ID)  # asks for the reply
 ADMIN_TICKET_CLOSE = Route("admtkx", ID)
 ADMIN_TICKET_FILE = Route("admtkf", ID)  # send a message's photo or document (a message id)
-# Users [manage_users; balances: manage_balances; roles: manage_roles]
+# Users [manage_users; balances: manage_balances; roles: manage_roles; anonymising: anonymise_customers]
 ADMIN_USERS = Route("admu")  # asks for a Telegram id or @username
 ADMIN_USER = Route("admuv", ID)  # by Telegram id
 ADMIN_USER_BALANCE = Route("admub", ID, choice("credit", "debit"))
 ADMIN_USER_BLOCK = Route("admux", ID, ON_OFF)
 ADMIN_USER_ROLES = Route("admur", ID)  # the roles to choose from
 ADMIN_USER_SET_ROLE = Route("admus", ID, ID)  # Telegram id, role id
+# Staff notifications [any permission an event needs] (handlers/admin_notifications.py)
+ADMIN_NOTIFICATIONS = Route("admnt")
+# A StaffEvent value; the service refuses any that does not exist.
+ADMIN_NOTIFICATION_SET = Route("admnts", Field(r"[a-z_]{1,16}", str), ON_OFF)
+ADMIN_USER_ANONYMISE = Route("admuz", ID, choice("ask", "yes"))  # [anonymise_customers] asks, then does
 # Roles [manage_roles]
 ADMIN_ROLES = Route("admr")
 ADMIN_ROLE = Route("admrv", ID)

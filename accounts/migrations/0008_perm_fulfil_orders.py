@@ -6,12 +6,12 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_perms_manage_support'),
+        ('accounts', '0007_staff_notifications'),
     ]
 
     operations = [
         migrations.AlterModelOptions(
             name='customer',
-            options={'ordering': ['-created'], 'permissions': [('manage_catalog', 'Manage catalog'), ('manage_stock', 'Manage stock'), ('manage_users', 'Manage users'), ('manage_balances', 'Manage balances'), ('manage_roles', 'Manage roles'), ('manage_promos', 'Manage promo codes'), ('broadcast', 'Send broadcasts'), ('view_statistics', 'View statistics'), ('view_audit', 'View audit log'), ('refund_payments', 'Refund payments'), ('maintenance', 'Switch maintenance mode'), ('view_delivered_values', 'View delivered values'), ('manage_claims', 'Manage claims'), ('manage_support', 'Manage support tickets'), ('fulfil_orders', 'Fulfil orders by hand')]},
+            options={'ordering': ['-created'], 'permissions': [('manage_catalog', 'Manage catalog'), ('manage_stock', 'Manage stock'), ('manage_users', 'Manage users'), ('manage_balances', 'Manage balances'), ('manage_roles', 'Manage roles'), ('manage_promos', 'Manage promo codes'), ('broadcast', 'Send broadcasts'), ('view_statistics', 'View statistics'), ('view_audit', 'View audit log'), ('refund_payments', 'Refund payments'), ('maintenance', 'Switch maintenance mode'), ('view_delivered_values', 'View delivered values'), ('manage_claims', 'Manage claims'), ('manage_support', 'Manage support tickets'), ('fulfil_orders', 'Fulfil orders by hand'), ('anonymise_customers', 'Anonymise customers')]},
         ),
     ]

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.actors import Actor, actor_customer, actor_label, is_owner_actor, permissions_of_actor
-from accounts.cache import forget_customer
+from accounts.cache import forget_block_notice, forget_customer
+from accounts.hooks import block_hooks
 from accounts.models import PERMISSION_CODENAMES, AuditEntry, Customer
 from accounts.services.web_users import sync_staff_user
 from shopbot.errors import (
@@ -39,6 +40,7 @@ R = TypeVar("R")
 audit_log = logging.getLogger("shopbot.audit")
 REFERRAL_PAYLOAD = re.compile(r"^(?:ref_(?P<code>[A-Za-z0-9]{4,16})|(?P<id>\d{1,15}))$")
 ROLE_NAME_MAX = 64
+BLOCK_REASON_MAX = 200
 LAST_SEEN_PRECISION = timedelta(minutes=1)
 
 
@@ -80,6 +82,7 @@ def register_customer(
     names = customer_names(username=username, first_name=first_name, last_name=last_name)
     customer = Customer.objects.filter(telegram_id=telegram_id).first()
     if customer is not None:
+        names = names_kept(customer, names)
         changed = {key: value for key, value in names.items() if getattr(customer, key) != value}
         # Every update passes here: a returning customer with nothing new costs one read, and
         # last_seen is written at most once a minute.
@@ -113,8 +116,14 @@ def customer_names(*, username: str | None, first_name: str | None, last_name: s
     }
 
 
+def names_kept(customer: Customer, names: dict[str, str]) -> dict[str, str]:
+    """The names to keep for a returning customer: none for one who was anonymised."""
+    return dict.fromkeys(names, "") if customer.anonymised_at is not None else names
+
+
 def is_up_to_date(customer: Customer, names: dict[str, str]) -> bool:
     """Whether ``register_customer`` would write nothing for this contact (same names, seen lately)."""
+    names = names_kept(customer, names)
     return (
         all(getattr(customer, key) == value for key, value in names.items())
         and not customer.has_blocked_bot
@@ -212,20 +221,58 @@ def set_language(*, telegram_id: int, language: str) -> Customer:
 
 @requires("manage_users")
 @transaction.atomic
-def set_blocked(*, actor: Actor, telegram_id: int, blocked: bool) -> Customer:
-    """Block or unblock a customer; the owner and one's betters cannot be blocked."""
-    customer = get_customer_for_update(telegram_id=telegram_id)
+def set_blocked(*, actor: Actor, telegram_id: int, blocked: bool, reason: object = "") -> Customer:
+    """Block (with a reason) or unblock a customer; the owner and one's betters cannot be blocked.
+
+    Blocking runs every app's block hook in this transaction, under the
+    customer's lock (``accounts.hooks.block_hooks``: catalog refuses the open
+    claims), and makes the gate tell the customer once, with the reason.
+    """
+    reason = clean_block_reason(reason) if blocked else ""
+    customer = refuse_unblockable(get_customer_for_update(telegram_id=telegram_id), actor=actor)
+    customer.is_blocked = blocked
+    customer.block_reason = reason
+    customer.blocked_at = now() if blocked else None
+    customer.save(update_fields=["is_blocked", "block_reason", "blocked_at"])
+    sync_staff_user(customer)  # a blocked admin's web login stops working too
+    details: dict[str, Any] = {}
+    if blocked:
+        done = block_hooks.run(customer=customer, actor=actor, reason=reason)
+        details = {"reason": reason, **{name: result for name, result in done.items() if result}}
+    # A new block is told again (the gate tells each block once).
+    transaction.on_commit(lambda: forget_block_notice(telegram_id))
+    record_audit(
+        actor=actor, action="block_user" if blocked else "unblock_user", target=customer, details=details
+    )
+    return customer
+
+
+@requires("manage_users")
+def check_blockable(*, actor: Actor, telegram_id: int) -> Customer:
+    """Refuse, before a reason is asked for, a block that ``set_blocked`` would refuse (reads only)."""
+    customer = Customer.objects.filter(telegram_id=telegram_id).first()
+    if customer is None:
+        raise CustomerNotFound()
+    return refuse_unblockable(customer, actor=actor)
+
+
+def refuse_unblockable(customer: Customer, *, actor: Actor) -> Customer:
     if customer.is_owner:
         raise OwnerProtected()
     if customer == actor_customer(actor):
         raise PermissionDenied()
     if not permissions_of_subset(customer, actor):
         raise RoleEscalation()
-    customer.is_blocked = blocked
-    customer.save(update_fields=["is_blocked"])
-    sync_staff_user(customer)  # a blocked admin's web login stops working too
-    record_audit(actor=actor, action="block_user" if blocked else "unblock_user", target=customer)
     return customer
+
+
+def clean_block_reason(reason: object) -> str:
+    text = " ".join(reason.split()) if isinstance(reason, str) else ""
+    if not text or len(text) > BLOCK_REASON_MAX:
+        raise InvalidInput(
+            reason=_("Write the reason for the block, 1 to %(max)s characters.") % {"max": BLOCK_REASON_MAX}
+        )
+    return text
 
 
 def mark_bot_blocked(*, telegram_id: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.models import AuditEntry
+from accounts.models import AuditEntry, Customer
 from accounts.roles import ADMIN_ROLE, OWNER_ROLE
 from shopbot.test import ShopTestCase, make_staff
 
@@ -27,12 +27,21 @@ class CustomerActionTests(ShopTestCase):
     def test_it_blocks_and_unblocks_with_an_audit_entry(self) -> None:
         self.client.force_login(self.sam)
 
-        response = self.act("block", [self.alice])
+        form = self.act("block", [self.alice])
+        self.assertContains(form, 'name="reason"')
+        for bad in ("", "x" * 201):
+            refused = self.act("block", [self.alice], apply="1", reason=bad)
+            self.assertContains(refused, 'name="reason"')
+        self.assertIs(Customer.objects.get(pk=self.alice.pk).is_blocked, False)
+
+        response = self.act("block", [self.alice], apply="1", reason="<b>Chargebacks</b>")
 
         self.assertContains(response, "Blocked 1 users.")
         self.alice.refresh_from_db()
         self.assertIs(self.alice.is_blocked, True)
-        self.assertEqual(AuditEntry.objects.get(action="block_user").actor_label, "web:sam")
+        self.assertEqual(self.alice.block_reason, "<b>Chargebacks</b>")
+        entry = AuditEntry.objects.get(action="block_user")
+        self.assertEqual((entry.actor_label, entry.details["reason"]), ("web:sam", "<b>Chargebacks</b>"))
 
         self.act("unblock", [self.alice])
 
@@ -42,7 +51,7 @@ class CustomerActionTests(ShopTestCase):
     def test_it_refuses_to_block_the_owner_with_a_message(self) -> None:
         self.client.force_login(self.root)
 
-        response = self.act("block", [self.owner, self.bob])
+        response = self.act("block", [self.owner, self.bob], apply="1", reason="Spam")
 
         self.assertContains(response, "@olga: The owner")
         self.assertContains(response, "Blocked 1 users.")
@@ -90,7 +99,7 @@ class CustomerActionTests(ShopTestCase):
     def test_it_refuses_actions_to_staff_without_the_permission(self) -> None:
         self.client.force_login(make_staff("vic", permissions=["accounts.view_customer"]))
 
-        response = self.act("block", [self.alice])
+        response = self.act("block", [self.alice], apply="1", reason="Spam")
 
         self.assertEqual(response.status_code, 200)
         self.assertNotContains(response, "Block selected users")
@@ -108,3 +117,43 @@ class CustomerActionTests(ShopTestCase):
         self.assertEqual(self.client.get(reverse("admin:accounts_customer_add")).status_code, 403)
         delete = reverse("admin:accounts_customer_delete", args=[self.bob.pk])
         self.assertEqual(self.client.post(delete, {"post": "yes"}).status_code, 403)
+
+
+class AnonymiseActionTests(ShopTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.root = make_staff("root", superuser=True)
+        cls.sam = make_staff("sam", roles=[ADMIN_ROLE])  # every shop permission but roles and anonymising
+
+    def act(self, **fields: object):  # type: ignore[no-untyped-def]
+        data = {
+            "action": "anonymise",
+            "_selected_action": [self.alice.pk, self.owner.pk],
+            "index": "0",
+            **fields,
+        }
+        return self.client.post(CHANGELIST, data, follow=True)
+
+    def test_it_anonymises_after_confirming_and_spares_the_owner(self) -> None:
+        self.client.force_login(self.root)
+        form = self.act()
+        self.assertContains(form, 'name="confirm"')
+        self.assertEqual(Customer.objects.get(pk=self.alice.pk).username, "alice")
+
+        response = self.act(apply="1", confirm="on")
+
+        self.assertContains(response, "Anonymised 1 users.")
+        self.assertContains(response, "The owner")
+        alice = Customer.objects.get(pk=self.alice.pk)
+        self.assertEqual((alice.username, alice.first_name, str(alice)), ("", "", f"deleted #{alice.pk}"))
+        self.assertEqual(Customer.objects.get(pk=self.owner.pk).username, "olga")
+        self.assertEqual(AuditEntry.objects.get(action="anonymise_customer").actor_label, "web:root")
+
+    def test_it_refuses_staff_without_the_permission(self) -> None:
+        self.client.force_login(self.sam)
+
+        response = self.act(apply="1", confirm="on")
+
+        self.assertNotContains(response, "Anonymise selected users")
+        self.assertEqual(Customer.objects.get(pk=self.alice.pk).username, "alice")

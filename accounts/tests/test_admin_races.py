@@ -75,7 +75,7 @@ def test_it_keeps_a_block_and_a_role_committed_while_the_form_was_saved():
 
     def block_and_promote() -> None:
         services.assign_role(actor=owner, telegram_id=bob.telegram_id, role_id=role.pk)
-        services.set_blocked(actor=owner, telegram_id=bob.telegram_id, blocked=True)
+        services.set_blocked(actor=owner, telegram_id=bob.telegram_id, blocked=True, reason="Chargebacks")
 
     save_while(client, bob, block_and_promote)
 

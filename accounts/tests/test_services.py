@@ -119,7 +119,7 @@ class AssignRoleTests(ShopTestCase):
         with self.assertRaises(OwnerProtected):
             assign_role(actor=self.owner, telegram_id=OWNER_ID, role_id=None)
         with self.assertRaises(OwnerProtected):
-            set_blocked(actor=self.admin, telegram_id=OWNER_ID, blocked=True)
+            set_blocked(actor=self.admin, telegram_id=OWNER_ID, blocked=True, reason="Chargebacks")
 
     def test_it_refuses_an_unknown_role(self):
         with self.assertRaises(RoleNotFound):
@@ -148,7 +148,7 @@ class AssignRoleTests(ShopTestCase):
 
 class SetBlockedTests(ShopTestCase):
     def test_it_blocks_and_unblocks_a_customer(self):
-        set_blocked(actor=self.admin, telegram_id=self.alice.telegram_id, blocked=True)
+        set_blocked(actor=self.admin, telegram_id=self.alice.telegram_id, blocked=True, reason="Chargebacks")
         self.alice.refresh_from_db()
         self.assertIs(self.alice.is_blocked, True)
 
@@ -158,12 +158,16 @@ class SetBlockedTests(ShopTestCase):
 
     def test_it_refuses_blocking_oneself_or_a_customer(self):
         with self.assertRaises(PermissionDenied):
-            set_blocked(actor=self.admin, telegram_id=self.admin.telegram_id, blocked=True)
+            set_blocked(
+                actor=self.admin, telegram_id=self.admin.telegram_id, blocked=True, reason="Chargebacks"
+            )
         with self.assertRaises(PermissionDenied):
-            set_blocked(actor=self.alice, telegram_id=self.bob.telegram_id, blocked=True)
+            set_blocked(
+                actor=self.alice, telegram_id=self.bob.telegram_id, blocked=True, reason="Chargebacks"
+            )
 
     def test_a_blocked_admin_loses_their_permissions(self):
-        set_blocked(actor=self.owner, telegram_id=self.admin.telegram_id, blocked=True)
+        set_blocked(actor=self.owner, telegram_id=self.admin.telegram_id, blocked=True, reason="Chargebacks")
         self.admin.refresh_from_db()
 
         self.assertIs(roles.is_admin(self.admin), False)

@@ -23,6 +23,7 @@ from catalog.models import Claim
 from catalog.selectors.claims import ClaimCard, get_claim_card, get_stars_order
 from catalog.services import claims as services
 from catalog.services import rail_refunds
+from catalog.services.second_decisions import DECISION_NAMES, get_claim_rate
 from payments import telegram_api
 from shopbot.admin import ObjectActionsMixin, ReadOnlyAdmin, submitted
 
@@ -93,8 +94,11 @@ class ClaimAdmin(ObjectActionsMixin, ReadOnlyAdmin):
         "created",
         "decided_at",
         "customer_told_at",
+        "pending_decision",
+        "pending_by_label",
+        "pending_at",
     )
-    exclude = ("decided_by",)
+    exclude = ("decided_by", "pending_by")
     actions = ("replace", "wait", "refund", "refund_restock", "refund_stars", "manual_refund", "reject")
     shop_permission = "manage_claims"
 
@@ -185,7 +189,7 @@ class ClaimAdmin(ObjectActionsMixin, ReadOnlyAdmin):
         fields = tuple(super().get_readonly_fields(request, obj))
         if obj is None:
             return fields
-        return ("paid_with", "delivered_value", "replaced_by", *fields)
+        return ("second_decision", "paid_with", "delivered_value", "replaced_by", *fields)
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
         claim = super().get_object(request, object_id, from_field)
@@ -214,6 +218,24 @@ class ClaimAdmin(ObjectActionsMixin, ReadOnlyAdmin):
         if card.replacement_value is None:
             return link
         return format_html("{}: <code>{}</code>", link, card.replacement_value)
+
+    @admin.display(description=gettext_lazy("claim-rate rule"))
+    def second_decision(self, claim: Claim) -> str:
+        rate = get_claim_rate(claim.customer_id)
+        if not rate.over:
+            return _("Not over the rule: one staff decision is enough.")
+        text = _(
+            "⚠️ Frequent claimer: %(claims)s claims in the last %(purchases)s purchases. "
+            "A replace or refund needs a second staff member."
+        ) % {"claims": rate.claims, "purchases": rate.purchases}
+        if claim.is_undecided and claim.pending_decision:
+            text += " " + _(
+                "%(who)s chose “%(decision)s”; a different staff member confirms it by choosing it too."
+            ) % {
+                "who": claim.pending_by_label,
+                "decision": DECISION_NAMES.get(claim.pending_decision, "?"),
+            }
+        return text
 
     @admin.display(description=gettext_lazy("paid with"))
     def paid_with(self, claim: Claim) -> str:

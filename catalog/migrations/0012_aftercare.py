@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0009_tickets'),
+        ('catalog', '0011_manual_fulfilment'),
     ]
 
     operations = [

@@ -22,6 +22,7 @@ from catalog.models import Claim, Purchase, StockUnit
 from catalog.services.claims import UNDECIDED, why_not_claimable
 from catalog.services.common import clean_id
 from catalog.services.rail_refunds import stars_payment_of
+from catalog.services.second_decisions import ClaimRate, get_claim_rate
 from payments.money import ZERO
 from shopbot.errors import ClaimNotFound, PurchaseNotFound
 
@@ -177,6 +178,7 @@ class ClaimCard:
     product_sold: int
     product_defective: int
     stars_order: StarsOrder | None = None
+    rate: ClaimRate | None = None  # the claim-rate rule; over it, a replace or refund needs two staff
 
     @property
     def defect_rate(self) -> int:
@@ -219,6 +221,7 @@ def get_claim_card(*, actor: Actor, claim_id: object) -> ClaimCard:
         product_sold=units["sold"] if product_id else 0,
         product_defective=units["defective"] if product_id else 0,
         stars_order=get_stars_order(claim=claim),
+        rate=get_claim_rate(claim.customer_id),
     )
 
 

@@ -176,5 +176,7 @@ def profile(customer: Customer) -> dict[str, Any]:
             "referred_by": referrer,
             "referrals": customer.referrals.count(),
             "blocked": customer.is_blocked,
+            "block_reason": customer.block_reason,
+            "anonymised": customer.anonymised_at,
         }.items()
     }

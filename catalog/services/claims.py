@@ -15,11 +15,6 @@ decided with ``customer_told_at`` empty is still owed its message.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import timedelta
-
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
@@ -29,8 +24,16 @@ from accounts.models import Customer
 from accounts.services import record_audit, requires
 from catalog.cache import forget_stock
 from catalog.models import Claim, Product, Purchase, StockUnit
+
+# Re-exported: claims have been opened from here since before the rules had their own module.
+from catalog.services.claim_rules import PERIOD_SECONDS as PERIOD_SECONDS
+from catalog.services.claim_rules import RATE as RATE
+from catalog.services.claim_rules import UNDECIDED as UNDECIDED
+from catalog.services.claim_rules import Attachment as Attachment
+from catalog.services.claim_rules import claim_window, clean_attachment, why_not_claimable
 from catalog.services.common import clean_id, clean_text, lock_buyer, take_units
 from catalog.services.listing import forget_lists_if_hiding
+from catalog.services.second_decisions import check_second_decision, decide_twice
 from payments.models import LedgerEntry, Payment
 from payments.money import ZERO
 from payments.services import change_balance, collect_owed
@@ -48,62 +51,6 @@ from shopbot.errors import (
 
 TEXT_MAX_LENGTH = 1000
 NOTE_MAX_LENGTH = 500
-FILE_ID_MAX_LENGTH = 255
-PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-RATE = re.compile(r"(\d+)/(\d*)([smhd])")
-UNDECIDED = [Claim.Status.OPEN, Claim.Status.WAITING]
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """One photo or document the customer sent with a claim, by its Telegram file id."""
-
-    kind: str  # Claim.AttachmentKind.PHOTO or DOCUMENT
-    file_id: str
-
-
-def claim_window() -> tuple[int, timedelta] | None:
-    """Return how many claims a customer may open per how long (``RATE_LIMIT_CLAIM``), or None."""
-    match = RATE.fullmatch(settings.RATE_LIMIT_CLAIM or "")
-    if not settings.RATE_LIMITS or match is None:
-        return None
-    count, multiple, unit = match.groups()
-    return int(count), timedelta(seconds=int(multiple or 1) * PERIOD_SECONDS[unit])
-
-
-def why_not_claimable(
-    purchase: Purchase, *, at: object = None, replaced: bool | None = None, claimed: bool | None = None
-) -> str:
-    """Why ``purchase`` cannot be claimed now, or "" (no locks); ``replaced``/``claimed`` if already read."""
-    at = at or now()
-    if purchase.refunded_at is not None:
-        return _("This purchase has been refunded.")
-    if replaced is None:
-        replaced = Purchase.objects.filter(replaces=purchase).exists()
-    if replaced:
-        return _("This purchase has already been replaced.")
-    if claimed is None:
-        claimed = Claim.objects.filter(purchase=purchase, status__in=UNDECIDED).exists()
-    if claimed:
-        return _("A problem with this purchase is already reported; staff will answer soon.")
-    if purchase.warranty_until is None:
-        return _("This purchase has no warranty.")
-    if purchase.warranty_until < at:
-        return _("The warranty of this purchase has ended.")
-    return ""
-
-
-def clean_attachment(attachment: object) -> Attachment | None:
-    if attachment is None:
-        return None
-    if (
-        not isinstance(attachment, Attachment)
-        or attachment.kind not in (Claim.AttachmentKind.PHOTO, Claim.AttachmentKind.DOCUMENT)
-        or not isinstance(attachment.file_id, str)
-        or not 0 < len(attachment.file_id) <= FILE_ID_MAX_LENGTH
-    ):
-        raise InvalidInput(reason=_("Send one photo or one document."))
-    return attachment
 
 
 def open_claim(
@@ -170,9 +117,11 @@ def write_claim(
             )
     except IntegrityError:  # claim_one_open_per_purchase: the purchase row lock makes this rare
         raise ClaimRefused(reason=_("A problem with this purchase is already reported.")) from None
+    from catalog.services.staff_events import notify_new_claim
     from catalog.services.tickets import open_claim_ticket  # tickets build on claims' attachment rules
 
     open_claim_ticket(claim)
+    notify_new_claim(claim)
     record_audit(
         actor=customer, action="open_claim", target=purchase, details={"claim": claim.pk, "reason": reason}
     )
@@ -295,14 +244,21 @@ def claimed_product(claim: Claim) -> Product:
 
 
 @requires("manage_claims")
-@transaction.atomic
 def replace_claim(*, actor: Actor, claim_id: object) -> Purchase:
     """Replace a claimed purchase with the next unsold unit; return the replacement purchase.
 
     The old unit is marked defective with the claim as reason; no money moves.
-    With no stock, refuses with ``ClaimNoStock`` ("refund or wait").
+    With no stock, refuses with ``ClaimNoStock`` ("refund or wait"). A
+    customer over the claim-rate rule needs a second staff member
+    (``catalog.services.second_decisions``).
     """
+    return decide_twice(write_replacement, actor=actor, claim_id=claim_id, decision="replace")
+
+
+@transaction.atomic
+def write_replacement(*, actor: Actor, claim_id: object) -> Purchase:
     claim = lock_claim(claim_id)
+    check_second_decision(claim, actor=actor, decision="replace")
     return replace_unit(claim, actor=actor, product=claimed_product(claim))
 
 
@@ -345,7 +301,6 @@ def fill_waiting_claims(*, product: Product, actor: Actor | None) -> list[Claim]
 
 
 @requires("manage_claims")
-@transaction.atomic
 def refund_claim(*, actor: Actor, claim_id: object, unit: str = "defective") -> LedgerEntry | None:
     """Pay a claimed purchase's price back to the balance (a REFUND ledger row); mark it refunded.
 
@@ -353,10 +308,18 @@ def refund_claim(*, actor: Actor, claim_id: object, unit: str = "defective") -> 
     discounts) less what was refunded before; a replacement refunds the
     purchase it replaced. ``unit`` is "defective" (default) or "restock" (the
     unit is sold again). Returns the ledger row, or None when nothing was paid.
+    A customer over the claim-rate rule needs a second staff member.
     """
     if unit not in ("defective", "restock"):
         raise InvalidInput(reason=_("Choose whether the unit is defective or goes back to stock."))
+    decision = "refund" if unit == "defective" else "restock"
+    return decide_twice(write_refund, actor=actor, claim_id=claim_id, decision=decision, unit=unit)
+
+
+@transaction.atomic
+def write_refund(*, actor: Actor, claim_id: object, unit: str) -> LedgerEntry | None:
     claim = lock_claim(claim_id)
+    check_second_decision(claim, actor=actor, decision="refund" if unit == "defective" else "restock")
     purchase = Purchase.objects.select_for_update().get(pk=claim.purchase_id)
     paid = purchase
     while paid.replaces_id is not None:

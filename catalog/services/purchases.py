@@ -41,6 +41,7 @@ from catalog.services.limits import check_spend
 from catalog.services.listing import forget_lists_after_sale
 from catalog.services.manual import clean_answers, open_manual_orders
 from catalog.services.pricing import check_discount, find_promo
+from catalog.services.staff_events import notify_large_purchase
 from monitoring import metrics
 from payments.models import LedgerEntry, Payment
 from payments.money import ZERO, format_money
@@ -279,6 +280,7 @@ def record_sales(
     Purchase.objects.bulk_create(purchases)
     open_manual_orders(purchases=purchases, answers=answers or {}, at=at)
     redeem_discounts(customer=customer, sales=sales, purchases=purchases)
+    notify_large_purchase(customer=customer, purchases=purchases)
     return purchases
 
 

@@ -43,6 +43,7 @@ from accounts.services import require_permission, requires
 from catalog.models import Claim, Purchase, StockUnit
 from catalog.services.claims import UNDECIDED, decide, lock_claim, mark_defective, paid_purchase
 from catalog.services.common import clean_id
+from catalog.services.second_decisions import check_second_decision, decide_twice
 from payments.models import Payment
 from payments.money import format_money
 from payments.services import (
@@ -89,7 +90,9 @@ def begin_claim_stars_refund(*, actor: Actor, claim_id: object) -> ClaimStarsRef
     record a manual refund instead).
     """
     require_permission(actor=actor, codename=REFUND_PERMISSION, action="begin_claim_stars_refund")
-    return hold_claim_refund(actor=actor, claim_id=clean_id(claim_id, ClaimNotFound))
+    return decide_twice(
+        hold_claim_refund, actor=actor, claim_id=clean_id(claim_id, ClaimNotFound), decision="stars"
+    )
 
 
 @transaction.atomic
@@ -106,7 +109,8 @@ def hold_claim_refund(*, actor: Actor, claim_id: int) -> ClaimStarsRefund:
         )
     reason = _("Claim #%(claim)s") % {"claim": claim.pk}
     refund = begin_stars_refund(actor=actor, payment_id=payment.pk, reason=reason)
-    lock_claim(claim.pk, refunding_ok=True)  # after the payment: the lock order
+    locked = lock_claim(claim.pk, refunding_ok=True)  # after the payment: the lock order
+    check_second_decision(locked, actor=actor, decision="stars")
     return ClaimStarsRefund(claim_id=claim.pk, refund=refund)
 
 
@@ -199,12 +203,13 @@ def record_manual_claim_refund(*, actor: Actor, claim_id: object) -> Claim:
     Refused for a Stars order (refund those through Telegram).
     """
     require_permission(actor=actor, codename=REFUND_PERMISSION, action="record_manual_claim_refund")
-    return write_manual_claim_refund(actor=actor, claim_id=claim_id)
+    return decide_twice(write_manual_claim_refund, actor=actor, claim_id=claim_id, decision="manual")
 
 
 @transaction.atomic
 def write_manual_claim_refund(*, actor: Actor, claim_id: object) -> Claim:
     claim = lock_claim(claim_id)
+    check_second_decision(claim, actor=actor, decision="manual")
     if stars_payment_of(claim.purchase) is not None:
         raise ClaimRefused(
             reason=_("This order was paid with Telegram Stars: refund the Stars through Telegram.")

@@ -20,7 +20,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
 from accounts.actors import Actor, actor_customer, actor_label
-from accounts.models import Customer
+from accounts.models import Customer, StaffEvent
 from accounts.services import record_audit, requires
 from catalog.models import Claim, Ticket, TicketMessage, TicketNotice
 from catalog.services.claims import PERIOD_SECONDS, RATE, Attachment, clean_attachment
@@ -82,7 +82,14 @@ def staff_recipients() -> list[int]:
             is_blocked=False,
         )
     )
-    return sorted(set(holders.values_list("telegram_id", flat=True)))
+    # A staff member who turned "ticket message" notifications off is not relayed customers' messages.
+    return sorted(
+        {
+            telegram_id
+            for telegram_id, chosen in holders.values_list("telegram_id", "staff_notifications")
+            if chosen is None or StaffEvent.TICKET_MESSAGE in chosen
+        }
+    )
 
 
 def write_message(

@@ -1,4 +1,4 @@
-"""`manage.py cleanup`: old audit entries, abandoned payments and spent purchase intents go, the rest stays."""
+"""`manage.py cleanup`: old audit entries, abandoned payments, spent purchase intents and sent staff notices go."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils.timezone import now
 
-from accounts.models import AuditEntry
+from accounts.models import AuditEntry, StaffNotice
 from catalog.models import PurchaseIntent
 from payments.models import LedgerEntry, Payment
 from shopbot.test import ShopTestCase
@@ -49,6 +49,10 @@ class CleanupTests(ShopTestCase):
         self.recent_intent = self.make_intent(days_ago=5)
         # A Stars order's intent goes with its payment, never on its own (the payment may still be paid).
         self.old_order_intent = self.make_intent(days_ago=100, payment=self.old_pending)
+        long_ago = now() - timedelta(days=100)
+        StaffNotice.objects.create(telegram_id=9000, event="new_claim", created=long_ago, sent_at=long_ago)
+        # Never sent (the bot was down): it waits for the bot whatever its age.
+        self.unsent = StaffNotice.objects.create(telegram_id=9000, event="low_stock", created=long_ago)
 
     def make_intent(self, *, days_ago: int, payment: Payment | None = None) -> PurchaseIntent:
         return PurchaseIntent.objects.create(
@@ -79,8 +83,10 @@ class CleanupTests(ShopTestCase):
         output = self.cleanup()
 
         self.assertIn(
-            "Deleted 1 audit entries, 2 payments and 1 purchase intents older than 30 days.", output
+            "Deleted 1 audit entries, 2 payments, 1 purchase intents and 1 sent staff notices older than 30 days.",
+            output,
         )
+        self.assertEqual(list(StaffNotice.objects.values_list("pk", flat=True)), [self.unsent.pk])
         self.assertEqual(list(AuditEntry.objects.values_list("action", flat=True)), ["recent"])
         self.assertEqual(
             set(Payment.objects.values_list("pk", flat=True)),
@@ -95,4 +101,6 @@ class CleanupTests(ShopTestCase):
     def test_it_takes_the_days_from_the_command_line(self) -> None:
         output = self.cleanup("--days", "3")
 
-        self.assertIn("Deleted 2 audit entries, 3 payments and 2 purchase intents", output)
+        self.assertIn(
+            "Deleted 2 audit entries, 3 payments, 2 purchase intents and 1 sent staff notices", output
+        )

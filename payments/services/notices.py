@@ -20,7 +20,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.timezone import now
 
-from accounts.models import Customer
+from accounts.models import Customer, StaffEvent
+from accounts.services.staff_notices import notify_staff
 from payments.models import Payment, PaymentNotice
 
 CLAIM_BATCH = 100
@@ -82,18 +83,20 @@ def owe_purchase_file(*, telegram_id: int, purchase_id: int) -> bool:
 
 
 def owe_review_notices(*, payment: Payment, customer: Customer, problem: str) -> None:
-    """Tell the customer that support will contact them, and the owner what to check."""
+    """Tell the customer that support will contact them, and staff who chose it what to check.
+
+    The staff side is a ``payment_review`` staff notification (the owner gets
+    it unless they turned it off), with a button to the payment.
+    """
     owe_notice(payment=payment, telegram_id=customer.telegram_id, kind=PaymentNotice.Kind.REVIEW_CUSTOMER)
-    if not Customer.objects.filter(telegram_id=settings.OWNER_ID).exists():
-        # The bot cannot message someone who never started it; the flag on the row remains.
-        return
-    owe_notice(
-        payment=payment,
-        telegram_id=settings.OWNER_ID,
-        kind=PaymentNotice.Kind.REVIEW_OWNER,
-        customer=customer.telegram_id,
-        provider=payment.provider,
-        problem=problem,
+    notify_staff(
+        event=StaffEvent.PAYMENT_REVIEW,
+        params={
+            "payment": payment.pk,
+            "customer": customer.telegram_id,
+            "provider": payment.provider,
+            "problem": problem[:200],
+        },
     )
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.timezone import now
 
 from accounts.models import Customer
+from accounts.selectors import check_may_shop
 from payments.models import Payment
 from payments.money import STARS, from_minor_units, quantize, to_minor_units
 from payments.services.crediting import (
@@ -56,6 +57,8 @@ def check_pre_checkout(*, telegram_id: int, payload: str, currency: str, total_a
         raise PaymentNotPending()
     if currency != payment.provider_currency or total_amount != expected_total(payment):
         raise PaymentMismatch()
+    # An invoice made before a block is refused before Telegram takes the money.
+    check_may_shop(Customer.objects.get(pk=payment.customer_id))
     fulfiller_for(payment.purpose).check(payment=payment)
     return payment
 

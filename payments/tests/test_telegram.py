@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils.timezone import now
 
+from accounts.models import StaffEvent, StaffNotice
 from payments.models import LedgerEntry, Payment, PaymentNotice, ReferralReward
 from payments.services import check_pre_checkout, claim_notices, start_top_up
 from payments.tests.helpers import ALL_METHODS, pay_telegram, total_of
@@ -132,7 +133,10 @@ class ConfirmTelegramPaymentTests(ShopTestCase):
         self.bob.refresh_from_db()
         self.assertEqual(self.bob.balance, Decimal("0"))
         notices = {(notice.telegram_id, notice.kind) for notice in claim_notices()}
-        self.assertEqual(notices, {(self.bob.telegram_id, "review_customer"), (9000, "review_owner")})
+        self.assertEqual(notices, {(self.bob.telegram_id, "review_customer")})
+        staff = StaffNotice.objects.filter(event=StaffEvent.PAYMENT_REVIEW)
+        self.assertIn(9000, {notice.telegram_id for notice in staff})
+        self.assertEqual({notice.params["payment"] for notice in staff}, {payment.pk})
 
     def test_it_flags_a_payment_by_someone_else(self):
         payment = start_top_up(telegram_id=self.bob.telegram_id, provider=STARS, amount="10")

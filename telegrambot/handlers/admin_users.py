@@ -1,9 +1,10 @@
-"""Users in the admin menu: find one, see the profile, credit or debit, block, change the role.
+"""Users in the admin menu: find one, see the profile, credit or debit, block with a reason, change the role, anonymise.
 
 Each action goes through its ``@requires`` service (``adjust_balance``,
 ``set_blocked``, ``assign_role``), which checks the permission and the
 escalation rules and writes the audit entry; the user is told of what
-concerns them (a balance change, a block) in their own language.
+concerns them (a balance change, an unblock) in their own language; a
+blocked user hears of the block once, from the gate.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from telegram.ext import CallbackQueryHandler
 from accounts import roles
 from accounts.models import Customer
 from accounts.selectors import staff
-from accounts.services import assign_role, set_blocked
+from accounts.services import assign_role, check_blockable, set_blocked
+from accounts.services.anonymise import anonymise_customer, check_anonymisable
 from catalog.selectors import staff as selectors
 from payments.money import parse_bounded_amount
 from payments.services import adjust_balance
@@ -38,6 +40,7 @@ logger = logging.getLogger(__name__)
 FIND_USER = "admin_find_user"
 AMOUNT = "admin_balance_amount"
 REASON = "admin_balance_reason"
+BLOCK_REASON = "admin_block_reason"
 
 
 async def ask_user(update: Update, context: ShopContext) -> None:
@@ -110,12 +113,34 @@ async def reason_typed(update: Update, context: ShopContext, state: dialog.Dialo
 
 
 async def block(update: Update, context: ShopContext) -> None:
-    """Blocks or unblocks a user, and tells them."""
+    """Asks for the reason of a block; unblocks at once and tells the user."""
     telegram_id, state = callbacks.ADMIN_USER_BLOCK.parse(update.callback_query.data)
-    customer = await call(set_blocked, actor=context.customer, telegram_id=telegram_id, blocked=state == "on")
+    if state == "on":
+        await call(check_blockable, actor=context.customer, telegram_id=telegram_id)
+        data = {"telegram_id": telegram_id}
+        await ask(
+            update, context, BLOCK_REASON, data, str(texts.ASK_BLOCK_REASON), keyboards.cancel_to(telegram_id)
+        )
+        return
+    customer = await call(set_blocked, actor=context.customer, telegram_id=telegram_id, blocked=False)
     with translation.override(customer.language):
-        text = texts.blocked() if customer.is_blocked else texts.unblocked()
+        text = texts.unblocked()
     await tell(context, customer, text)
+    await show_profile(update, context, telegram_id)
+
+
+async def block_reason_typed(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
+    """Blocks the user with the typed reason; the gate tells them once, at their next message."""
+    telegram_id = state.data["telegram_id"]
+    await call(
+        dialog.finish_with,
+        set_blocked,
+        answered_by=context.customer.telegram_id,
+        actor=context.customer,
+        telegram_id=telegram_id,
+        blocked=True,
+        reason=update.message.text,
+    )
     await show_profile(update, context, telegram_id)
 
 
@@ -134,6 +159,18 @@ async def set_role(update: Update, context: ShopContext) -> None:
     await show_profile(update, context, telegram_id)
 
 
+async def anonymise(update: Update, context: ShopContext) -> None:
+    """Asks to confirm anonymising a customer, then anonymises them (names and texts gone, ledger kept)."""
+    telegram_id, step = callbacks.ADMIN_USER_ANONYMISE.parse(update.callback_query.data)
+    if step == "ask":
+        await call(check_anonymisable, actor=context.customer, telegram_id=telegram_id)
+        keyboard = keyboards.confirm_anonymise(telegram_id)
+        await screens.show(update, context, str(texts.CONFIRM_ANONYMISE), keyboard)
+        return
+    await call(anonymise_customer, actor=context.customer, telegram_id=telegram_id)
+    await show_profile(update, context, telegram_id)
+
+
 async def tell(context: ShopContext, customer: Customer, text: str) -> None:
     """Send a notice to a user; one who blocked the bot simply does not get it."""
     try:
@@ -149,6 +186,12 @@ HANDLERS = [
     CallbackQueryHandler(block, pattern=callbacks.ADMIN_USER_BLOCK.pattern),
     CallbackQueryHandler(choose_role, pattern=callbacks.ADMIN_USER_ROLES.pattern),
     CallbackQueryHandler(set_role, pattern=callbacks.ADMIN_USER_SET_ROLE.pattern),
+    CallbackQueryHandler(anonymise, pattern=callbacks.ADMIN_USER_ANONYMISE.pattern),
 ]
-PROMPTS = {FIND_USER: found_user, AMOUNT: amount_typed, REASON: reason_typed}
+PROMPTS = {
+    FIND_USER: found_user,
+    AMOUNT: amount_typed,
+    REASON: reason_typed,
+    BLOCK_REASON: block_reason_typed,
+}
 FEATURE = Feature("admin_users", handlers=HANDLERS, prompts=PROMPTS)

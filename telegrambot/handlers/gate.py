@@ -19,6 +19,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from accounts import roles
+from accounts.cache import BLOCK_NOTICE_SECONDS, block_notice_key
 from accounts.models import Customer
 from accounts.selectors import may_shop
 from accounts.services import mark_bot_blocked
@@ -30,8 +31,6 @@ from telegrambot.keyboards import common as keyboards
 from telegrambot.texts import admin_maintenance as maintenance_texts
 from telegrambot.texts import common as texts
 
-# One notice per blocked user per day, whatever they send.
-BLOCKED_NOTICE_SECONDS = 24 * 60 * 60
 START_PAYLOAD_MAX = 64  # Telegram's limit for deep-link parameters
 
 
@@ -67,7 +66,7 @@ async def admit(update: Update, context: ShopContext) -> None:
     # Undone when the update ends: ShopApplication wraps each update in translation.override().
     translation.activate(customer.language)
     if not may_shop(customer):
-        await turn_away_blocked(update, context)
+        await turn_away_blocked(update, context, customer)
         raise ApplicationHandlerStop
     if update.callback_query is not None and not update.callback_query.data:
         # PTB lets a press without data match every pattern; no button of this bot sends one.
@@ -120,17 +119,18 @@ async def follow_bot_membership(update: Update) -> None:
         await call(mark_bot_blocked, telegram_id=member.from_user.id)
 
 
-async def turn_away_blocked(update: Update, context: ShopContext) -> None:
-    """Tell a blocked user once a day that they are blocked; answer presses silently."""
-    assert update.effective_user is not None
-    key = f"blocked-notice:{update.effective_user.id}"
-    if not await cache.aadd(key, True, BLOCKED_NOTICE_SECONDS):
+async def turn_away_blocked(update: Update, context: ShopContext, customer: Customer) -> None:
+    """Tell a blocked user once per block that they are blocked, and why; then stay silent.
+
+    Presses after the notice are answered without a word, messages not at all.
+    """
+    if not await cache.aadd(block_notice_key(customer.telegram_id), True, BLOCK_NOTICE_SECONDS):
         await screens.answer(update, context)
         return
     if update.callback_query is not None:
-        await screens.answer(update, context, texts.alert(texts.BLOCKED), alert=True)
+        await screens.answer(update, context, texts.alert(texts.blocked(customer.block_reason)), alert=True)
     else:
-        await screens.send(update, context, str(texts.BLOCKED))
+        await screens.send(update, context, texts.blocked(customer.block_reason, html=True))
 
 
 async def is_subscribed(update: Update, context: ShopContext, customer: Customer) -> bool:

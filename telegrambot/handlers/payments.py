@@ -20,6 +20,7 @@ from catalog.selectors import manual as manual_selectors
 from catalog.services import orders, rail_refunds
 from monitoring import funnel
 from monitoring.metrics import REFUSALS
+from payments import reconciliation
 from payments.models import Payment, PaymentNotice
 from payments.money import to_minor_units
 from payments.services import (
@@ -28,7 +29,7 @@ from payments.services import (
     start_top_up,
 )
 from shopbot.errors import ShopError
-from telegrambot import callbacks, checkout_questions, providers, ratelimit, screens
+from telegrambot import callbacks, checkout_questions, providers, ratelimit, screens, staff_notices
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.features import Feature, Job
@@ -179,6 +180,8 @@ async def successful_payment(update: Update, context: ShopContext) -> None:
         provider_charge_id=paid.provider_payment_charge_id or "",
     )
     await deliver_notices(context.bot, payment_id=credit.payment.pk)
+    if credit.needs_review:
+        await staff_notices.deliver(context.bot)  # staff hear of it now, not at the next job tick
     if credit.purchases:
         funnel.record(step=funnel.PURCHASED)
         await stock_alerts.notify_low_stock(
@@ -210,6 +213,7 @@ async def reconcile_job(context: ShopContext) -> None:
             report.flagged,
             report.cryptopay,
         )
+    await call(reconciliation.report_to_staff, report=report)  # sent by the staff_notices job
     await deliver_notices(context.bot)
 
 

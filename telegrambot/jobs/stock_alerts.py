@@ -7,13 +7,12 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 from telegram import Bot
-from telegram.error import TelegramError
 
-from accounts.selectors import staff
 from catalog import selectors
 from catalog.models import Purchase
+from catalog.services.staff_events import notify_low_stock as notify_staff_low_stock
+from telegrambot import staff_notices
 from telegrambot.adapter import call
-from telegrambot.texts import admin_stock as texts
 
 logger = logging.getLogger(__name__)
 # One alert per product while it stays low; adding stock re-arms it.
@@ -44,7 +43,7 @@ async def after_sale(bot: Bot, purchases: Iterable[Purchase]) -> None:
 
 
 async def notify_low_stock(bot: Bot, product_ids: Iterable[int]) -> None:
-    """Alert the holders of manage_stock about products now at or below their threshold.
+    """Alert the holders of manage_stock who chose it about products now at or below their threshold.
 
     Called by the purchase paths after their transaction committed, with the
     ids of the products sold. Each product alerts once until stock is added again.
@@ -56,9 +55,6 @@ async def notify_low_stock(bot: Bot, product_ids: Iterable[int]) -> None:
     fresh = [item for item in low if await cache.aadd(alert_key(item.pk), True, ALERT_SECONDS)]
     if not fresh:
         return
-    for telegram_id in await call(staff.list_holders, codename="manage_stock"):
-        for item in fresh:
-            try:
-                await bot.send_message(telegram_id, texts.low_stock_alert(item))
-            except TelegramError as error:
-                logger.warning("Could not alert %s about low stock: %s", telegram_id, error)
+    # Through the staff notices, to those who chose low stock; sent at once, or by their job.
+    notice_ids = await call(notify_staff_low_stock, products=fresh)
+    await staff_notices.deliver(bot, notice_ids)

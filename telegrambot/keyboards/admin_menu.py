@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from accounts.models import EVENT_PERMISSIONS
 from telegrambot import callbacks
 from telegrambot.callbacks import Route
 from telegrambot.keyboards.common import back_row, button
@@ -44,7 +45,15 @@ def menu(
         if codename in codenames
     ]
     rows = [shown[index : index + 2] for index in range(0, len(shown), 2)]
-    rows.append([button(texts.SIGN_IN, callbacks.ADMIN_SIGN_IN)])
+    if any(codename in codenames for codename in EVENT_PERMISSIONS.values()):
+        rows.append(
+            [
+                button(texts.SIGN_IN, callbacks.ADMIN_SIGN_IN),
+                button(texts.NOTIFICATIONS, callbacks.ADMIN_NOTIFICATIONS),
+            ]
+        )
+    else:
+        rows.append([button(texts.SIGN_IN, callbacks.ADMIN_SIGN_IN)])
     return InlineKeyboardMarkup([*rows, back_row()])
 
 

@@ -32,6 +32,8 @@ def profile(customer: Customer, codenames: frozenset[str]) -> InlineKeyboardMark
     if "manage_roles" in codenames and not customer.is_owner:
         actions.append(button(texts.ROLE, callbacks.ADMIN_USER_ROLES, telegram_id))
     rows += [actions] if actions else []
+    if "anonymise_customers" in codenames and not customer.is_owner and customer.anonymised_at is None:
+        rows.append([button(texts.ANONYMISE, callbacks.ADMIN_USER_ANONYMISE, telegram_id, "ask")])
     rows.append([button(texts.FIND_ANOTHER, callbacks.ADMIN_USERS), *to_admin_row()])
     return InlineKeyboardMarkup(rows)
 
@@ -55,3 +57,12 @@ def roles(customer: Customer, choices: list[RoleInfo]) -> InlineKeyboardMarkup:
 
 def cancel_to(telegram_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(common_texts.CANCEL, callbacks.ADMIN_USER, telegram_id)]])
+
+
+def confirm_anonymise(telegram_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [button(texts.ANONYMISE_YES, callbacks.ADMIN_USER_ANONYMISE, telegram_id, "yes")],
+            [button(common_texts.CANCEL, callbacks.ADMIN_USER, telegram_id)],
+        ]
+    )

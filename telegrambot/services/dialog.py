@@ -21,9 +21,10 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.timezone import now
 
+from accounts.models import Customer
 from shopbot import warmcache
 from telegrambot.models import DialogState
 
@@ -131,3 +132,10 @@ def finish_with(write: Callable[..., R], *, answered_by: int, **kwargs: Any) -> 
     DialogState.objects.filter(telegram_id=answered_by).delete()
     remember_no_state(answered_by)
     return result
+
+
+def forget_customer_dialog(*, customer: Customer) -> int:
+    """Drop what an anonymised customer was typing (a scrubber, ``accounts.hooks``); return rows removed."""
+    removed, _by_model = DialogState.objects.filter(telegram_id=customer.telegram_id).delete()
+    transaction.on_commit(lambda: remember_no_state(customer.telegram_id))
+    return removed

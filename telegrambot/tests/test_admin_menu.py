@@ -35,7 +35,7 @@ class AdminMenuTests(AdminTestCase):
 
         carl = await self.chat(self.carl)
         await carl.send("/admin")
-        self.assertEqual(carl.screen.labels, ["📦 Stock", "🌐 Web admin link", "🏠 Menu"])
+        self.assertEqual(carl.screen.labels, ["📦 Stock", "🌐 Web admin link", "🔔 Notifications", "🏠 Menu"])
 
     async def test_it_refuses_a_customer_and_audits_it(self):
         alice = await self.chat(self.alice)

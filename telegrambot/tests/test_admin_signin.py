@@ -96,7 +96,7 @@ class SignInLinkTests(ShopTestCase):
         self.admin.role = Group.objects.get(name=ADMIN_ROLE)
         self.admin.save()
         path = self.link_path()
-        set_blocked(actor=self.owner, telegram_id=self.admin.telegram_id, blocked=True)
+        set_blocked(actor=self.owner, telegram_id=self.admin.telegram_id, blocked=True, reason="Chargebacks")
         self.assertEqual(self.client.post(path).status_code, 403)
 
     def test_it_takes_web_access_away_with_the_role(self):

@@ -3,7 +3,7 @@
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import Group, Permission
 
-from accounts.models import Customer
+from accounts.models import AuditEntry, Customer
 from accounts.roles import ADMIN_ROLE, invalidate_role_cache
 from catalog.models import Purchase
 from catalog.services import purchase_product
@@ -69,17 +69,47 @@ class FindUserTests(AdminTestCase):
         self.assertEqual(str(customer.balance), "150.00")
         self.assertEqual(await self.audits("credit_balance", self.admin), 1)
 
-    async def test_it_blocks_and_unblocks_and_tells_the_user(self):
+    async def test_it_blocks_with_a_reason_told_once_and_unblocks(self):
         shop, bob = await self.start_chat(self.bob.telegram_id)
         adam = await shop.user(self.admin.telegram_id)
         await adam.send("/start")
         await adam.press_data(callbacks.ADMIN_USER.build(self.bob.telegram_id))
         await adam.press("🚫 Block")
-        self.assertIn("Status: blocked", adam.screen.text)
-        self.assertIn("has been blocked", bob.screen.text)
+        self.assertIn("reason for the block", adam.screen.text)
+        for bad in ("   ", "x" * 5000):
+            await adam.send(bad)
+            self.assertIn("1 to 200 characters", adam.screen.text)
+        self.assertFalse((await Customer.objects.aget(pk=self.bob.pk)).is_blocked)
+        before = len(bob.messages)
+
+        await adam.send("<b>Chargebacks</b> %(s)s")
+
+        self.assertIn("Status: blocked · <b>Chargebacks</b> %(s)s", adam.screen.text)
+        self.assertEqual(len(bob.messages), before)  # told by the gate, at the next contact
+        await bob.send("/start")
+        await bob.send("/profile")
+        await bob.press("👤 Profile")
+        told = [message.text for message in bob.messages[before:]]
+        self.assertEqual(len(told), 1)
+        self.assertIn("Reason: <b>Chargebacks</b> %(s)s", told[0])
+        self.assertIsNone(bob.alert)
+        entry = await AuditEntry.objects.aget(action="block_user")
+        self.assertEqual(entry.details["reason"], "<b>Chargebacks</b> %(s)s")
+
         await adam.press("✅ Unblock")
         self.assertIn("has been unblocked", bob.screen.text)
         self.assertEqual(await self.audits("block_user", self.admin), 1)
+
+    async def test_it_refuses_a_typed_reason_once_users_are_taken_away(self):
+        adam = await self.open_users()
+        await adam.send(str(self.bob.telegram_id))
+        await adam.press("🚫 Block")
+        await sync_to_async(self.without_users)()
+
+        await adam.send("Fraud")
+
+        self.assertIn("not allowed", adam.screen.text)
+        self.assertFalse((await Customer.objects.aget(pk=self.bob.pk)).is_blocked)
 
     async def test_it_protects_the_owner_and_oneself(self):
         adam = await self.open_users()
@@ -139,6 +169,11 @@ class FindUserTests(AdminTestCase):
     def without_balances(self):
         role = Group.objects.get(name=ADMIN_ROLE)
         role.permissions.remove(Permission.objects.get(codename="manage_balances"))
+        invalidate_role_cache(role.pk)
+
+    def without_users(self):
+        role = Group.objects.get(name=ADMIN_ROLE)
+        role.permissions.remove(Permission.objects.get(codename="manage_users"))
         invalidate_role_cache(role.pk)
 
 

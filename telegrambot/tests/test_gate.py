@@ -57,6 +57,7 @@ class BlockedUserTests(BotTestCase):
         await change_customer(self.bob.pk, is_blocked=True)
         shop = await self.start_shop()
         await shop.user(self.owner.telegram_id)  # the payments handlers may report to the owner
+        await shop.user(self.admin.telegram_id)  # and to refund staff
         bob = await shop.user(self.bob.telegram_id)
 
         await bob.successful_payment(payload="unknown", currency="XTR", total_amount=10)
@@ -119,3 +120,35 @@ class ChannelGateTests(BotTestCase):
         shop, ivan = await self.start_chat(5101, language_code="ru")
 
         self.assertIn("подпишитесь на наш канал", ivan.screen.text)
+
+
+class BlockNoticeOncePerBlockTests(BotTestCase):
+    async def test_it_tells_the_reason_once_per_block_and_again_after_a_new_block(self) -> None:
+        from asgiref.sync import sync_to_async
+
+        from accounts.services import set_blocked
+
+        shop, bob = await self.start_chat(self.bob.telegram_id)
+
+        @sync_to_async
+        def block(blocked: bool) -> None:
+            with self.captureOnCommitCallbacks(execute=True):
+                set_blocked(
+                    actor=self.owner, telegram_id=self.bob.telegram_id, blocked=blocked, reason="Chargebacks"
+                )
+
+        await block(True)
+        before = len(bob.messages)
+        await bob.send("/start")
+        await bob.send("<b>hello</b>")
+        await bob.press_data(callbacks.MENU.build())
+        told = [message.text for message in bob.messages[before:]]
+        self.assertEqual(len(told), 1)
+        self.assertIn("Reason: Chargebacks", told[0])
+        self.assertIsNone(bob.alert)  # the press after the notice: answered without a word
+
+        await block(False)
+        await block(True)
+        await bob.press_data(callbacks.MENU.build())
+
+        self.assertIn("Reason: Chargebacks", bob.alert)

@@ -123,10 +123,12 @@ class StarsTopUpTests(PaymentsBotTestCase):
         self.assertEqual(forged, {"ok": False, "error_message": "This payment was not found."})
         self.assertIs(odd["ok"], False)
 
-    async def test_it_flags_a_mismatched_payment_and_tells_the_customer_and_the_owner(self):
+    async def test_it_flags_a_mismatched_payment_and_tells_the_customer_and_the_staff(self):
         shop, bob = await self.start_chat(self.bob.telegram_id)
         owner = await shop.user(OWNER_ID)
         await owner.send("/start")
+        adam = await shop.user(self.admin.telegram_id)  # refund_payments: told too
+        await adam.send("/start")
         await self.choose_amount(bob, "5")
         await bob.press("⭐ Telegram Stars")
         invoice = self.invoice(bob)
@@ -135,17 +137,28 @@ class StarsTopUpTests(PaymentsBotTestCase):
 
         self.assertIn("Support will contact you", bob.screen.text)
         self.assertIn("needs review", owner.screen.text)
+        self.assertIn("needs review", adam.screen.text)
+        await owner.press("💳 Open the payment")
+        self.assertIn("needs review", owner.screen.text.lower())
         self.assertEqual(await balance_of(self.bob), Decimal("0"))
 
-    async def test_it_credits_a_blocked_customer(self):
+    async def test_it_refuses_a_blocked_customer_before_the_money_but_credits_money_taken(self):
         shop, bob = await self.start_chat(self.bob.telegram_id)
         await self.choose_amount(bob, "5")
         await bob.press("⭐ Telegram Stars")
         invoice = self.invoice(bob)
         self.bob.is_blocked = True
         await sync_to_async(self.bob.save)()
+        total = invoice["prices"][0]["amount"]
 
-        await self.pay(bob, invoice)
+        answer = await bob.pre_checkout(
+            payload=invoice["payload"], currency=invoice["currency"], total_amount=total
+        )
+        self.assertEqual(answer, {"ok": False, "error_message": "Your account is blocked."})
+        # Telegram took the money anyway (the pre-checkout passed before the block): it is credited.
+        await bob.successful_payment(
+            payload=invoice["payload"], currency=invoice["currency"], total_amount=total
+        )
 
         self.assertEqual(await balance_of(self.bob), Decimal("5.00"))
 

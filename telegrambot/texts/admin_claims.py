@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from accounts.selectors import Page
 from catalog.models import Claim
 from catalog.selectors.claims import ClaimCard, StarsOrder
+from catalog.services.second_decisions import DECISION_NAMES
 from payments.money import format_money
 from telegrambot.texts.common import date_time, user_text
 
@@ -100,6 +101,7 @@ def card(card: ClaimCard, *, with_value: bool = True) -> str:
         _("Product: %(sold)s sold, %(defective)s defective (%(rate)s%%)")
         % {"sold": card.product_sold, "defective": card.product_defective, "rate": card.defect_rate},
     ]
+    lines += second_decision(card)
     if claim.decided_at is not None:
         lines.append(
             _("Decided by %(who)s on %(date)s. %(note)s")
@@ -156,3 +158,27 @@ def decided_untold(claim_id: int, status: str) -> str:
         "claim": claim_id,
         "status": Claim.Status(status).label,
     }
+
+
+def second_decision(card: ClaimCard) -> list[str]:
+    """The claim-rate warning, and the decision waiting for a second staff member."""
+    claim, rate = card.claim, card.rate
+    if rate is None or not rate.over or not claim.is_undecided:
+        return []
+    lines = [
+        _(
+            "⚠️ <b>Frequent claimer</b>: %(claims)s claims in the last %(purchases)s purchases. "
+            "A replace or refund needs a second staff member."
+        )
+        % {"claims": rate.claims, "purchases": rate.purchases}
+    ]
+    if claim.pending_decision:
+        lines.append(
+            _("⏳ %(who)s chose “%(decision)s” on %(date)s; a different staff member confirms it.")
+            % {
+                "who": user_text(claim.pending_by_label, limit=60),
+                "decision": DECISION_NAMES.get(claim.pending_decision, "?"),
+                "date": date_time(claim.pending_at),
+            }
+        )
+    return lines

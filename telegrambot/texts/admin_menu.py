@@ -18,6 +18,7 @@ STATS = gettext_lazy("📊 Statistics")
 AUDIT = gettext_lazy("📜 Audit log")
 MAINTENANCE = gettext_lazy("🔧 Maintenance")
 SIGN_IN = gettext_lazy("🌐 Web admin link")
+NOTIFICATIONS = gettext_lazy("🔔 Notifications")
 TO_ADMIN = gettext_lazy("🛠 Admin menu")
 EXPIRED_STEP = gettext_lazy("This step is over. Open the admin menu with /admin.")
 
@@ -38,6 +39,7 @@ PERMISSIONS = {
     "manage_claims": gettext_lazy("Claims"),
     "manage_support": gettext_lazy("Support"),
     "fulfil_orders": gettext_lazy("Orders to fulfil"),
+    "anonymise_customers": gettext_lazy("Anonymising"),
 }
 
 

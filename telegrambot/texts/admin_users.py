@@ -22,6 +22,15 @@ UNBLOCK = gettext_lazy("✅ Unblock")
 ROLE = gettext_lazy("🛡 Change role")
 FIND_ANOTHER = gettext_lazy("👥 Find another user")
 ASK_REASON = gettext_lazy("📝 Send the reason (1 to 200 characters); the user will see it.")
+ASK_BLOCK_REASON = gettext_lazy(
+    "🚫 Send the reason for the block (1 to 200 characters). The user sees it once; their open claims are refused."
+)
+ANONYMISE = gettext_lazy("🗑 Anonymise")
+ANONYMISE_YES = gettext_lazy("🗑 Yes, anonymise for good")
+CONFIRM_ANONYMISE = gettext_lazy(
+    "🗑 Anonymise this customer? Their names and username, their tickets', claims' and reviews' texts, "
+    "cart and waitlist are removed for good. Purchases, payments and the ledger stay, shown as “deleted #id”."
+)
 CHOOSE_ROLE = gettext_lazy("🛡 Choose the new role. Only roles within your own permissions are listed.")
 CURRENT_MARK = "✓ "
 NO_ROLE = gettext_lazy("Customer")
@@ -45,7 +54,11 @@ def profile(found: CustomerProfile) -> str:
     status = _("blocked") if customer.is_blocked else _("active")
     if customer.has_blocked_bot:
         status += ", " + _("has blocked the bot")
+    if customer.anonymised_at is not None:
+        status += ", " + _("anonymised on %(date)s") % {"date": date_time(customer.anonymised_at)}
     role = _("Owner") if customer.is_owner else customer.role.name if customer.role else str(NO_ROLE)
+    if customer.is_blocked and customer.block_reason:
+        status += " · " + user_text(customer.block_reason, limit=200)
     lines = [
         _("👤 <b>%(name)s</b>") % {"name": user_text(customer.display_name, limit=64)},
         _("ID: <code>%(id)s</code>") % {"id": customer.telegram_id},
@@ -97,10 +110,6 @@ def balance_changed(amount: Decimal, balance: Decimal, reason: str, *, credit: b
             "balance": format_money(balance),
         }
     )
-
-
-def blocked() -> str:
-    return _("🚫 Your account has been blocked. If you think this is a mistake, contact support.")
 
 
 def unblocked() -> str:

@@ -77,3 +77,12 @@ def alert(message: object) -> str:
     """Return a refusal shortened to fit a callback alert (plain text, no HTML)."""
     text = str(message)
     return text if len(text) <= MAX_ALERT else text[: MAX_ALERT - 1] + "…"
+
+
+def blocked(reason: str, *, html: bool = False) -> str:
+    """The one notice a blocked user gets: the block, and the reason staff gave (if any)."""
+    text = str(BLOCKED)
+    if reason:
+        shown = user_text(reason) if html else reason
+        text += "\n" + _("Reason: %(reason)s") % {"reason": shown}
+    return text

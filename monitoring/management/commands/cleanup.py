@@ -21,7 +21,7 @@ class Command(BaseCommand):
             return
         deleted = delete_old_records(days=days)
         self.stdout.write(
-            f"Deleted {deleted['audit_entries']} audit entries, {deleted['payments']} payments and "
-            f"{deleted['purchase_intents']} purchase intents "
+            f"Deleted {deleted['audit_entries']} audit entries, {deleted['payments']} payments, "
+            f"{deleted['purchase_intents']} purchase intents and {deleted['staff_notices']} sent staff notices "
             f"older than {days} days."
         )

@@ -121,7 +121,7 @@ class SignInTests(MiniAppTestCase):
 
 class GateTests(MiniAppTestCase):
     def test_it_turns_away_a_blocked_customer(self):
-        set_blocked(actor=self.owner, telegram_id=self.bob.telegram_id, blocked=True)
+        set_blocked(actor=self.owner, telegram_id=self.bob.telegram_id, blocked=True, reason="Chargebacks")
 
         response = AppClient().sign_in(signed_init_data(self.bob.telegram_id))
 
@@ -130,7 +130,7 @@ class GateTests(MiniAppTestCase):
 
     def test_it_turns_away_a_session_of_someone_blocked_since(self):
         app = self.app(self.bob.telegram_id)
-        set_blocked(actor=self.owner, telegram_id=self.bob.telegram_id, blocked=True)
+        set_blocked(actor=self.owner, telegram_id=self.bob.telegram_id, blocked=True, reason="Chargebacks")
 
         response = app.post("cart/add", {"product_id": self.key.pk})
 
