@@ -110,7 +110,7 @@ class RawBuyer:
             )
             conn.execute(
                 "INSERT INTO catalog_purchase (buyer_id, product_id, product_name, category_name, list_price, price,"
-                " value, order_number, created) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, now())",
+                " value, order_number, refunded_amount, created) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 0, now())",
                 [customer_id, product_id, name, category, price, price, value, order],
             )
 
