@@ -111,7 +111,9 @@ class WebAdminChangeTests(BotTestCase):
     async def test_it_turns_away_a_customer_blocked_in_the_web_admin_at_the_next_press(self) -> None:
         async def check() -> None:
             bob = await self.warm_chat()
-            await self.admin_action(action="block", _selected_action=[self.bob.pk])
+            await self.admin_action(
+                action="block", _selected_action=[self.bob.pk], apply="1", reason="Chargebacks"
+            )
             await bob.press("🛍 Shop")
             self.assertIn("blocked", bob.alert or "")
             await self.admin_action(action="unblock", _selected_action=[self.bob.pk])
