@@ -87,5 +87,7 @@ PAGE = {
     "answerMax": gettext_lazy("up to %(maximum)s characters"),
     "continue": gettext_lazy("Continue"),
     "cancelAnswers": gettext_lazy("Cancel"),
-    "preparing": gettext_lazy("⏳ Being prepared, expected by %(date)s. It will arrive in the chat and here."),
+    "preparing": gettext_lazy(
+        "⏳ Being prepared, expected by %(date)s. It will arrive in the chat and here."
+    ),
 }

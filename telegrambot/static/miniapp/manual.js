@@ -25,7 +25,7 @@
       groups[groups.length - 1].append(el("label", { class: "question", for: inputs[index].id },
         el("span", {}, question.label), el("span", { class: "muted" }, t("answerMax", { maximum: question.max_length }))), inputs[index]);
     });
-    const form = el("form", { id: "answers-form", class: "answers-form", onsubmit: (event) => { event.preventDefault(); submit(); } },
+    const form = el("form", { id: "answers-form", class: "answers-form", oninput: () => { problem.hidden = true; }, onsubmit: (event) => { event.preventDefault(); submit(); } },
       groups, problem, el("button", { type: "submit", hidden: true }));
     S.show(el("h1", {}, t("questionsTitle")), el("p", { class: "muted" }, t("questionsIntro")), form,
       el("div", { class: "actions" }, el("button", { class: "secondary", type: "button", id: "answers-cancel", onclick: () => S.route() }, t("cancelAnswers"))));
