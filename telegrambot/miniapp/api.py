@@ -98,7 +98,12 @@ def cart(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]
 
 
 def cart_answer(customer: Customer) -> dict[str, Any]:
-    return {"cart": present.cart(selectors.get_cart(telegram_id=customer.telegram_id))}
+    found = selectors.get_cart(telegram_id=customer.telegram_id)
+    # Its manual products' checkout questions; the page sends the answers with the quote or the invoice.
+    questions = manual_selectors.list_questions(
+        product_ids=[item.product.pk for item in found.items if item.product.is_manual]
+    )
+    return {"cart": {**present.cart(found), "questions": [present.question(item) for item in questions]}}
 
 
 @endpoint("POST")

@@ -82,4 +82,12 @@ PAGE = {
     "sendToChat": gettext_lazy("Send to chat"),
     "sentToChat": gettext_lazy("The file is on its way to your chat with the bot."),
     "alreadySent": gettext_lazy("The file is already on its way to your chat."),
+    "questionsTitle": gettext_lazy("A few details for your order"),
+    "questionsIntro": gettext_lazy("Staff prepare this order by hand and need these answers to do it."),
+    "answerMax": gettext_lazy("up to %(maximum)s characters"),
+    "continue": gettext_lazy("Continue"),
+    "cancelAnswers": gettext_lazy("Cancel"),
+    "preparing": gettext_lazy(
+        "⏳ Being prepared, expected by %(date)s. It will arrive in the chat and here."
+    ),
 }

@@ -436,7 +436,17 @@ class PageTests(MiniAppTestCase):
 
         scripts = re.findall(r'src="/static/miniapp/([\w-]+\.js)"', html)
         self.assertEqual(
-            scripts, ["core.js", "catalog.js", "cart.js", "history.js", "claims.js", "balance.js", "shop.js"]
+            scripts,
+            [
+                "core.js",
+                "catalog.js",
+                "manual.js",
+                "cart.js",
+                "history.js",
+                "claims.js",
+                "balance.js",
+                "shop.js",
+            ],
         )
         for name in scripts:
             lines = (

@@ -36,3 +36,29 @@ class ManualProductTests(MiniAppTestCase):
         self.assertEqual(
             ManualOrder.objects.get().answers, [{"label": "E-mail", "answer": "app@example.com"}]
         )
+
+    def test_the_cart_names_its_manual_products_questions_and_its_quote_takes_the_answers(self):
+        app = self.app()
+        app.post("cart/add", {"product_id": self.key.pk, "quantity": 1})
+        cart = app.post("cart/add", {"product_id": self.service.pk, "quantity": 1}).json()["cart"]
+        self.assertEqual(
+            cart["questions"], [{"product_id": self.service.pk, "label": "E-mail", "max_length": 30}]
+        )
+
+        empty = app.post("cart/quote", {"answers": {str(self.service.pk): ["  "]}})
+        self.assertEqual((empty.status_code, empty.json()["error"]), (409, "E-mail: write an answer."))
+        self.assertEqual(app.post("cart/quote", {}).json()["code"], "AnswersNeeded")
+        answers = {str(self.service.pk): ["cart@example.com"]}
+        intent_id = app.post("cart/quote", {"answers": answers}).json()["intent_id"]
+        bought = app.post("cart/checkout", {"intent_id": intent_id}).json()["purchases"]
+
+        self.assertEqual([bool(item["preparing_until"]) for item in bought], [False, True])
+        self.assertEqual(
+            ManualOrder.objects.get().answers, [{"label": "E-mail", "answer": "cart@example.com"}]
+        )
+        self.assertEqual(app.get("cart").json()["cart"]["questions"], [])
+
+    def test_a_product_without_questions_leaves_the_cart_asking_nothing(self):
+        app = self.app()
+        cart = app.post("cart/add", {"product_id": self.key.pk, "quantity": 1}).json()["cart"]
+        self.assertEqual(cart["questions"], [])

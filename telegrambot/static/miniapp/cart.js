@@ -21,9 +21,9 @@
         ? el("div", { class: "muted" }, `${t("promo")}: ${item.promo} · ${t("discount")} ${item.discount.text} `, el("a", { href: "#", onclick: (event) => { event.preventDefault(); changeLine("cart/promo/remove", { product_id: item.product_id }); } }, "✕"))
         : promoForm(item),
       item.promo_problem ? el("div", { class: "problem" }, item.promo_problem) : null));
-    const stars = me && me.stars ? el("button", { id: "cart-stars", class: "secondary", onclick: () => payStars("stars/cart", {}) }, `${t("payStars")} · ${data.list_total.text}`) : null;
+    const stars = me && me.stars ? el("button", { id: "cart-stars", class: "secondary", onclick: () => S.withAnswers(data.questions, names(data), (answers) => payStars("stars/cart", { answers })) }, `${t("payStars")} · ${data.list_total.text}`) : null;
     S.show(el("h1", {}, t("cart")), lines, el("div", { class: "total" }, el("span", {}, t("total")), el("span", { id: "cart-total" }, data.total.text)), el("div", { class: "actions" }, stars));
-    if (data.can_checkout) S.setMainButton(t("checkout", { total: data.total.text }), () => S.once(checkout));
+    if (data.can_checkout) S.setMainButton(t("checkout", { total: data.total.text }), () => S.once(() => S.withAnswers(data.questions, names(data), checkout)));
   }
 
   function promoForm(item) {
@@ -36,14 +36,19 @@
     await cart();
   }
 
-  async function checkout() {
-    const { cart: data, intent_id: intentId } = await S.post("cart/quote");
+  // The cart's manual products' questions are asked first (manual.js); the answers go with the quote.
+  async function checkout(answers) {
+    const { cart: data, intent_id: intentId } = await S.post("cart/quote", { answers });
     if (!data.can_checkout) { await cart(); return; }
     if (!(await S.confirmed(t("checkout", { total: data.total.text }) + "?"))) return;
-    const result = await S.pay("cart/checkout", intentId, checkout);
+    const result = await S.pay("cart/checkout", intentId, () => checkout(answers));
     if (!result) return;
     S.setCartCount(0);
     S.delivered(result.purchases);
+  }
+
+  function names(data) {
+    return Object.fromEntries(data.items.map((item) => [item.product_id, item.name]));
   }
 
   async function payStars(path, body) {

@@ -36,7 +36,7 @@
       : [el("p", { class: "muted" }, t("noReviews"))];
     const actions = el("div", { class: "actions" },
       el("button", { id: "add-to-cart", class: "secondary", disabled: !item.in_stock, onclick: () => addToCart(item) }, t("addToCart")),
-      me && me.stars ? el("button", { id: "pay-stars", class: "secondary", disabled: !item.in_stock, onclick: () => S.payStars("stars/product", { product_id: item.id }) }, t("payStars")) : null);
+      me && me.stars ? el("button", { id: "pay-stars", class: "secondary", disabled: !item.in_stock, onclick: () => S.withAnswers(item.questions, names(item), (answers) => S.payStars("stars/product", { product_id: item.id, answers })) }, t("payStars")) : null);
     S.show(el("article", { class: "product" },
       S.picture(item),
       el("h1", {}, item.name),
@@ -58,11 +58,20 @@
   // A confirmation shows the server's quote; Pay sends only the intent it wrote, so the price paid is the one shown.
   const STALE = ["PriceChanged", "IntentExpired", "CartChanged"];
 
-  async function buy(item) {
-    const { quote } = await S.post("buy/quote", { product_id: item.id });
+  // A manual product's questions are asked first (manual.js); their answers go with the quote, kept on its intent.
+  function buy(item) {
+    return S.withAnswers(item.questions, names(item), (answers) => buyWith(item, answers));
+  }
+
+  async function buyWith(item, answers) {
+    const { quote } = await S.post("buy/quote", { product_id: item.id, answers });
     if (!(await S.confirmed(t("confirmBuy", { product: quote.name, price: quote.price.text })))) return;
-    const data = await pay("buy", quote.intent_id, () => buy(item));
+    const data = await pay("buy", quote.intent_id, () => buyWith(item, answers));
     if (data) S.delivered(data.purchases);
+  }
+
+  function names(item) {
+    return { [item.id]: item.name };
   }
 
   async function pay(path, intentId, again) {

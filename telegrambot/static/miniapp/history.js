@@ -5,6 +5,8 @@
   const { t, el } = S;
 
   function valueBox(item) {
+    // A manual order staff have not delivered yet: when it is due; it arrives in the chat and here.
+    if (item.preparing_until) return el("div", { class: "notice preparing" }, t("preparing", { date: S.dateTime(item.preparing_until) }));
     if (item.file && item.value === item.file.name) return null; // a file unit's value is its name: the file line shows it
     if (item.value) return el("div", { class: "value", title: t("copy"), onclick: () => copy(item.value) }, item.value);
     return el("a", { class: "button", href: item.download, download: "" }, t("download"));
