@@ -19,7 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,7 @@ from accounts.models import Customer, StaffEvent, StaffNotice
 from accounts.selectors.staff_notices import allowed_events, chosen_events, staff_for
 from accounts.services import record_audit
 from shopbot.errors import InvalidInput, PermissionDenied
+from shopbot.outbox import hold_unsent
 
 CLAIM_BATCH = 500
 CLAIM_SECONDS = 120
@@ -90,21 +91,15 @@ def claim_staff_notices(*, notice_ids: list[int] | None = None, limit: int = CLA
     once). Rows another claimer holds or locks are skipped. A recipient who was owed
     more than ``DIGEST_OVER`` notices in the last minute gets them as a digest.
     """
-    at = now()
-    pending = StaffNotice.objects.select_for_update(skip_locked=True).filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=at), sent_at__isnull=True
-    )
+    notices = StaffNotice.objects.all()
     if notice_ids is not None:
-        pending = pending.filter(pk__in=notice_ids)
-    rows = list(pending.order_by("id")[:limit])
+        notices = notices.filter(pk__in=notice_ids)
+    rows = hold_unsent(notices, seconds=CLAIM_SECONDS, limit=limit)
     if not rows:
         return []
-    StaffNotice.objects.filter(pk__in=[row.pk for row in rows]).update(
-        claimed_until=at + timedelta(seconds=CLAIM_SECONDS)
-    )
     ids = {row.telegram_id for row in rows}
     recent = dict(
-        StaffNotice.objects.filter(telegram_id__in=ids, created__gte=at - DIGEST_WINDOW)
+        StaffNotice.objects.filter(telegram_id__in=ids, created__gte=now() - DIGEST_WINDOW)
         .values_list("telegram_id")
         .annotate(count=Count("id"))
     )

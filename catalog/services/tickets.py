@@ -27,6 +27,7 @@ from catalog.services.claims import PERIOD_SECONDS, RATE, Attachment, clean_atta
 from catalog.services.common import clean_id, clean_text, lock_buyer
 from payments.models import Payment
 from shopbot.errors import InvalidInput, PaymentNotFound, TicketClosed, TicketLimit, TicketNotFound
+from shopbot.outbox import hold_unsent
 
 TEXT_MAX_LENGTH = 4000
 CLAIM_BATCH = 100
@@ -331,20 +332,12 @@ def claim_ticket_notices(
     *, message_ids: list[int] | None = None, limit: int = CLAIM_BATCH
 ) -> list[TicketNoticeToSend]:
     """Hold unsent ticket notices for ``CLAIM_SECONDS`` and return them for the caller to deliver."""
-    at = now()
-    pending = TicketNotice.objects.select_for_update(skip_locked=True, of=("self",)).filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=at), sent_at__isnull=True
-    )
+    notices = TicketNotice.objects.select_related("message__ticket__customer", "message__ticket__payment")
     if message_ids is not None:
-        pending = pending.filter(message_id__in=message_ids)
-    rows = list(
-        pending.select_related("message__ticket__customer", "message__ticket__payment").order_by("id")[:limit]
-    )
+        notices = notices.filter(message_id__in=message_ids)
+    rows = hold_unsent(notices, seconds=CLAIM_SECONDS, limit=limit)
     if not rows:
         return []
-    TicketNotice.objects.filter(pk__in=[row.pk for row in rows]).update(
-        claimed_until=at + timedelta(seconds=CLAIM_SECONDS)
-    )
     languages = dict(
         Customer.objects.filter(telegram_id__in={row.telegram_id for row in rows}).values_list(
             "telegram_id", "language"

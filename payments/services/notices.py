@@ -12,17 +12,16 @@ runs out: a paid order's receipt is retried, never dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils.timezone import now
 
 from accounts.models import Customer, StaffEvent
 from accounts.services.staff_notices import notify_staff
 from payments.models import Payment, PaymentNotice
+from shopbot.outbox import hold_unsent
 
 CLAIM_BATCH = 100
 # Long enough for one sweep to send its batch; a worker that died mid-sweep holds its notices this long.
@@ -110,18 +109,12 @@ def claim_notices(*, payment_id: int | None = None, limit: int = CLAIM_BATCH) ->
     never hand out the same notice. The caller marks what Telegram accepted
     with ``mark_notices_sent``.
     """
-    at = now()
-    pending = PaymentNotice.objects.select_for_update(skip_locked=True).filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=at), sent_at__isnull=True
-    )
+    notices = PaymentNotice.objects.all()
     if payment_id is not None:
-        pending = pending.filter(payment_id=payment_id)
-    rows = list(pending.order_by("id")[:limit])
+        notices = notices.filter(payment_id=payment_id)
+    rows = hold_unsent(notices, seconds=CLAIM_SECONDS, limit=limit)
     if not rows:
         return []
-    PaymentNotice.objects.filter(pk__in=[row.pk for row in rows]).update(
-        claimed_until=at + timedelta(seconds=CLAIM_SECONDS)
-    )
     languages = dict(
         Customer.objects.filter(telegram_id__in={row.telegram_id for row in rows}).values_list(
             "telegram_id", "language"
