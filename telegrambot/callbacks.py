@@ -164,6 +164,9 @@ CHECK_CRYPTO = Route("tuxc", ID)  # "Check payment" under a CryptoPay invoice: t
 # Pay for goods directly in Telegram Stars, without a balance (handlers/payments.py).
 PAY_STARS_PRODUCT = Route("psp", ID)  # one unit of a product
 PAY_STARS_CART = Route("psc")  # everything in the cart
+# The same by card, through Telegram Payments (when the shop has a provider token).
+PAY_CARD_PRODUCT = Route("pcp", ID)
+PAY_CARD_CART = Route("pcc")
 
 # --- Entry points of other features -------------------------------------------
 SHOP = Route("shop")  # the catalog's first screen (categories)

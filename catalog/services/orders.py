@@ -1,13 +1,14 @@
-"""Direct orders paid in Telegram Stars: one product or the whole cart, without a balance.
+"""Direct orders paid in Telegram Stars or by card: one product or the whole cart, without a balance.
 
-Telegram expects digital goods sold inside Telegram to be payable in Stars.
-An order records its lines and prices on a pending payment; the invoice's
+Telegram expects digital goods sold inside Telegram to be payable in Stars;
+a shop with a Telegram Payments provider (``TELEGRAM_PROVIDER_TOKEN``) takes
+cards for an order too, the same way. An order records its lines and prices on a pending payment; the invoice's
 ``successful_payment`` goes to ``payments``, which marks it paid and calls the
 ``OrderFulfiller`` registered here once, and that delivers the units, all or
 none. If stock ran out (or
 an item stopped being sold) meanwhile, the paid amount is credited to the
 balance instead and the customer is told: money Telegram took is never
-dropped. Promo codes apply to balance purchases only; Stars orders are at list
+dropped. Promo codes apply to balance purchases only; orders are at list
 price.
 
 The pending payment's purchase intent (``catalog.services.intents``) is the
@@ -45,11 +46,13 @@ from shopbot.errors import (
     CartAlreadyPaid,
     CartEmpty,
     InvalidInput,
+    PaymentMethodUnavailable,
     ProductUnavailable,
     ShopError,
 )
 
 STARS = Payment.Provider.STARS
+ORDER_PROVIDERS = (STARS, Payment.Provider.TELEGRAM)  # CryptoPay tops up the balance only
 MAX_LINES = 50
 
 
@@ -62,15 +65,23 @@ def order_line(product: Product, quantity: int, *, from_cart: bool = False) -> d
 
 @transaction.atomic
 def start_order_payment(
-    *, telegram_id: int, lines: list[tuple[int, int]], from_cart: bool = False, answers: object = None
+    *,
+    telegram_id: int,
+    lines: list[tuple[int, int]],
+    from_cart: bool = False,
+    answers: object = None,
+    provider: str = STARS,
 ) -> Payment:
-    """Record a pending Stars payment for ``lines`` of (product id, quantity) at today's list prices.
+    """Record a pending payment for ``lines`` of (product id, quantity) at today's list prices.
 
-    Refuses when Stars are off, the customer is blocked, a product is not sold
-    or lacks the stock, or the total exceeds what one Stars invoice may carry.
-    Stock is checked, not reserved: delivery happens on payment.
+    ``provider`` is Stars or a card through Telegram Payments (``ORDER_PROVIDERS``).
+    Refuses when that way of paying is off, the customer is blocked, a product
+    is not sold or lacks the stock, or the total exceeds what one Stars invoice
+    may carry. Stock is checked, not reserved: delivery happens on payment.
     """
-    require_provider(STARS)
+    if provider not in ORDER_PROVIDERS:
+        raise PaymentMethodUnavailable()
+    require_provider(provider)
     customer = get_buyer(telegram_id=telegram_id)
     if not lines:
         raise CartEmpty()
@@ -88,13 +99,13 @@ def start_order_payment(
     cleaned = clean_answers(products=products, answers=answers)  # a manual product's, for the intent
     total = sum((Decimal(line["price"]) * line["quantity"] for line in order), ZERO)
     check_spend(customer, total)
-    stars, currency = provider_price(provider=STARS, amount=total)
+    charged, currency = provider_price(provider=provider, amount=total)
     payment = create_payment(
         customer=customer,
-        provider=STARS,
+        provider=provider,
         purpose=Payment.Purpose.ORDER,
         amount=total,
-        provider_amount=stars,
+        provider_amount=charged,
         provider_currency=currency,
         order=order,
     )
@@ -111,19 +122,24 @@ def start_order_payment(
     return payment
 
 
-def start_product_order(*, telegram_id: int, product_id: int, answers: object = None) -> Payment:
-    """Record a pending Stars payment for one unit of a product."""
-    return start_order_payment(telegram_id=telegram_id, lines=[(product_id, 1)], answers=answers)
+def start_product_order(
+    *, telegram_id: int, product_id: int, answers: object = None, provider: str = STARS
+) -> Payment:
+    """Record a pending payment (Stars, or a card) for one unit of a product."""
+    return start_order_payment(
+        telegram_id=telegram_id, lines=[(product_id, 1)], answers=answers, provider=provider
+    )
 
 
-def start_cart_order(*, telegram_id: int, answers: object = None) -> Payment:
-    """Record a pending Stars payment for everything in the cart, at list prices."""
+def start_cart_order(*, telegram_id: int, answers: object = None, provider: str = STARS) -> Payment:
+    """Record a pending payment (Stars, or a card) for everything in the cart, at list prices."""
     lines = CartLine.objects.filter(customer__telegram_id=telegram_id).order_by("created", "id")
     return start_order_payment(
         telegram_id=telegram_id,
         lines=list(lines.values_list("product_id", "quantity")),
         from_cart=True,
         answers=answers,
+        provider=provider,
     )
 
 
@@ -239,8 +255,8 @@ def credit_undeliverable(*, payment: Payment, customer: Customer, problem: str) 
 
 
 def list_order_purchases(*, telegram_id: int, payment_id: int) -> list[Purchase]:
-    """Return what a direct order delivered to this customer, for its receipt."""
-    purchases = Purchase.objects.select_related("file").filter(
+    """Return what a direct order delivered to this customer, for its receipt (with its payment)."""
+    purchases = Purchase.objects.select_related("file", "payment").filter(
         payment_id=payment_id, buyer__telegram_id=telegram_id
     )
     return list(purchases.order_by("id"))

@@ -68,12 +68,28 @@ async def top_up_with_card(update: Update, context: ShopContext) -> None:
     await send_invoice(update, context, payment)
 
 
+# A direct order's way of paying, by the route of its button.
+ORDER_ROUTES = {
+    callbacks.PAY_STARS_PRODUCT: Payment.Provider.STARS,
+    callbacks.PAY_CARD_PRODUCT: Payment.Provider.TELEGRAM,
+    callbacks.PAY_STARS_CART: Payment.Provider.STARS,
+    callbacks.PAY_CARD_CART: Payment.Provider.TELEGRAM,
+}
+
+
 @ratelimit.limited(ratelimit.PAYMENT)
-async def pay_product_in_stars(update: Update, context: ShopContext) -> None:
-    """Sends a Stars invoice for one unit of a product, delivered on payment."""
-    product_id = callbacks.PAY_STARS_PRODUCT.parse(update.callback_query.data)
-    resume = callbacks.PAY_STARS_PRODUCT.build(product_id)
-    answered = await checkout_questions.answers_for(update, context, [product_id], resume=resume)
+async def pay_product(update: Update, context: ShopContext) -> None:
+    """Sends an invoice (Stars or card) for one unit of a product, delivered on payment."""
+    data = update.callback_query.data
+    route = (
+        callbacks.PAY_CARD_PRODUCT
+        if callbacks.PAY_CARD_PRODUCT.matches(data)
+        else callbacks.PAY_STARS_PRODUCT
+    )
+    product_id = route.parse(data)
+    answered = await checkout_questions.answers_for(
+        update, context, [product_id], resume=route.build(product_id)
+    )
     if answered is None:
         return  # a manual product's questions are being asked first
     payment = await call(
@@ -81,20 +97,30 @@ async def pay_product_in_stars(update: Update, context: ShopContext) -> None:
         telegram_id=context.customer.telegram_id,
         product_id=product_id,
         answers=answered.answers,
+        provider=ORDER_ROUTES[route],
     )
     await send_invoice(update, context, payment)
 
 
 @ratelimit.limited(ratelimit.PAYMENT)
-async def pay_cart_in_stars(update: Update, context: ShopContext) -> None:
-    """Sends a Stars invoice for everything in the cart, delivered on payment."""
+async def pay_cart(update: Update, context: ShopContext) -> None:
+    """Sends an invoice (Stars or card) for everything in the cart, delivered on payment."""
+    route = (
+        callbacks.PAY_CARD_CART
+        if callbacks.PAY_CARD_CART.matches(update.callback_query.data)
+        else callbacks.PAY_STARS_CART
+    )
     telegram_id = context.customer.telegram_id
     product_ids = await call(manual_selectors.cart_product_ids, telegram_id=telegram_id)
-    resume = callbacks.PAY_STARS_CART.build()
-    answered = await checkout_questions.answers_for(update, context, product_ids, resume=resume)
+    answered = await checkout_questions.answers_for(update, context, product_ids, resume=route.build())
     if answered is None:
         return  # a manual product's questions are being asked first
-    payment = await call(orders.start_cart_order, telegram_id=telegram_id, answers=answered.answers)
+    payment = await call(
+        orders.start_cart_order,
+        telegram_id=telegram_id,
+        answers=answered.answers,
+        provider=ORDER_ROUTES[route],
+    )
     await send_invoice(update, context, payment)
 
 
@@ -227,8 +253,10 @@ HANDLERS = [
     CallbackQueryHandler(top_up_with_card, pattern=callbacks.TOP_UP_CARD.pattern),
     CallbackQueryHandler(top_up_with_crypto, pattern=callbacks.TOP_UP_CRYPTO.pattern),
     CallbackQueryHandler(check_crypto, pattern=callbacks.CHECK_CRYPTO.pattern),
-    CallbackQueryHandler(pay_product_in_stars, pattern=callbacks.PAY_STARS_PRODUCT.pattern),
-    CallbackQueryHandler(pay_cart_in_stars, pattern=callbacks.PAY_STARS_CART.pattern),
+    CallbackQueryHandler(pay_product, pattern=callbacks.PAY_STARS_PRODUCT.pattern),
+    CallbackQueryHandler(pay_product, pattern=callbacks.PAY_CARD_PRODUCT.pattern),
+    CallbackQueryHandler(pay_cart, pattern=callbacks.PAY_STARS_CART.pattern),
+    CallbackQueryHandler(pay_cart, pattern=callbacks.PAY_CARD_CART.pattern),
     PreCheckoutQueryHandler(pre_checkout),
     MessageHandler(filters.SUCCESSFUL_PAYMENT, successful_payment),
     MessageHandler(filters.StatusUpdate.REFUNDED_PAYMENT, refunded_payment),

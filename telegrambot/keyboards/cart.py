@@ -13,7 +13,7 @@ from catalog.services.cart import MAX_QUANTITY
 from telegrambot import callbacks
 from telegrambot.keyboards.catalog import stars_price, with_pager
 from telegrambot.keyboards.common import back_row, button, pager_row
-from telegrambot.keyboards.payments import pay_stars_for_cart
+from telegrambot.keyboards.payments import pay_card_for_cart, pay_stars_for_cart, takes_cards
 from telegrambot.texts import cart as texts
 from telegrambot.texts import catalog as catalog_texts
 from telegrambot.texts import common as common_texts
@@ -33,6 +33,8 @@ def cart(cart: Cart, page: Page[CartItem]) -> InlineKeyboardMarkup:
         stars = stars_price(cart.list_total)
         if stars is not None:
             rows.append([pay_stars_for_cart(stars)])
+        if takes_cards():
+            rows.append([pay_card_for_cart(cart.list_total)])
     if not cart.is_empty:
         rows.append([button(texts.CLEAR, callbacks.CART_CLEAR)])
     return InlineKeyboardMarkup([*rows, shop_and_menu()])

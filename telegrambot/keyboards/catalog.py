@@ -13,7 +13,7 @@ from catalog.services import Quote
 from payments.money import to_stars
 from telegrambot import callbacks
 from telegrambot.keyboards.common import back_row, button, pager_row
-from telegrambot.keyboards.payments import pay_stars_for_product
+from telegrambot.keyboards.payments import pay_card_for_product, pay_stars_for_product, takes_cards
 from telegrambot.texts import catalog as texts
 
 Rows = list[list[InlineKeyboardButton]]
@@ -56,6 +56,8 @@ def card(
         stars = stars_price(card.product.price)
         if stars is not None:
             rows.append([pay_stars_for_product(product_id, stars)])
+        if takes_cards():
+            rows.append([pay_card_for_product(product_id, card.product.price)])
         rows.append(
             [button(texts.ADD_TO_CART, callbacks.CART_ADD, product_id), button(texts.CART, callbacks.CART)]
         )

@@ -82,6 +82,10 @@ def pay_stars_button(stars: int) -> str:
     return _("⭐ Pay %(stars)s Stars") % {"stars": stars}
 
 
+def pay_card_button(amount: Decimal) -> str:
+    return _("💳 Pay %(amount)s by card") % {"amount": format_money(amount)}
+
+
 # --- messages owed after a payment (payments.PaymentNotice) ---------------------------
 def notice(kind: str, params: dict[str, Any], *, payment_id: int, purchases: Sequence[Purchase] = ()) -> str:
     """Return the message for one notice, in the active language."""
@@ -157,17 +161,30 @@ def refunded_outside(params: dict[str, Any], *, payment_id: int) -> str:
     return "\n".join(lines)
 
 
+def paid_by(purchases: Sequence[Purchase]) -> str:
+    """How a direct order was paid: its purchases come with their payment (``list_order_purchases``)."""
+    payment = purchases[0].payment if purchases else None
+    if payment is not None and payment.provider == Payment.Provider.TELEGRAM:
+        return _("✅ <b>Paid by card.</b>")
+    return _("✅ <b>Paid with Telegram Stars.</b>")
+
+
 def short_receipt(purchases: Sequence[Purchase]) -> str:
     """The order's message when its values go as a file."""
     numbers = ", ".join("#" + purchase.order_number for purchase in purchases[:20])
-    return _(
-        "✅ <b>Paid with Telegram Stars.</b> Your order %(numbers)s is too long for a message "
-        "and was sent as a file. It is also in your purchase history."
-    ) % {"numbers": html.escape(numbers + (" …" if len(purchases) > 20 else ""))}
+    return (
+        paid_by(purchases)
+        + " "
+        + _(
+            "Your order %(numbers)s is too long for a message "
+            "and was sent as a file. It is also in your purchase history."
+        )
+        % {"numbers": html.escape(numbers + (" …" if len(purchases) > 20 else ""))}
+    )
 
 
 def receipt(purchases: Sequence[Purchase]) -> str:
-    lines = [_("✅ <b>Paid with Telegram Stars.</b> Your order:")]
+    lines = [paid_by(purchases) + " " + _("Your order:")]
     for purchase in purchases:
         lines.append(
             "\n<b>%(product)s</b> · %(order)s\n%(value)s"
