@@ -190,15 +190,19 @@ async def aget_many(keys: list[str]) -> dict[str, Any]:
     return {key: found.get(key, ABSENT) for key in keys}
 
 
-async def acount(key: str, timeout: int) -> int:
+async def acount(key: str, timeout: int, *, also: list[str] | None = None) -> int:
     """Add one to the counter ``key`` (created at 1, expiring after ``timeout`` s); return it.
 
     The same value as ``cache.add(key, 1, timeout)`` or else ``cache.incr(key)``, as
-    django-ratelimit counts, so both sides count into one window.
+    django-ratelimit counts, so both sides count into one window. The keys
+    ``also`` are read in the same round trip and kept for the update (``carry``).
     """
     kind = backend()
     if kind == "locmem":
         default = caches["default"]
+        if also:
+            found = default.get_many(also)  # in-process memory, as in ``aget_many``
+            carry({name: found.get(name, ABSENT) for name in also})
         if default.add(key, 1, timeout):
             return 1
         try:
@@ -207,11 +211,22 @@ async def acount(key: str, timeout: int) -> int:
             default.add(key, 1, timeout)
             return 1
     if kind == "redis":
-        full = caches["default"].make_key(key)
+        default = caches["default"]
+        full = default.make_key(key)
         # django-redis stores integers as plain Redis integers, so INCR counts its values too.
         async with redis_client().pipeline(transaction=True) as pipe:
             pipe.set(full, 0, nx=True, ex=timeout)
             pipe.incr(full)
-            _added, count = await pipe.execute()
-        return int(count)
+            if also:
+                pipe.mget([default.make_key(name) for name in also])
+            answers = await pipe.execute()
+        if also:
+            raw = answers[2]
+            found = {
+                name: default.client.decode(value)
+                for name, value in zip(also, raw, strict=True)
+                if value is not None
+            }
+            carry({name: found.get(name, ABSENT) for name in also})
+        return int(answers[1])
     raise Miss

@@ -80,15 +80,16 @@ async def aadmit_sender(
     start_payload: str | None,
 ) -> Admission:
     """Admit the sender: from the cache on the event loop, or on the ORM thread (``admit_sender``)."""
+    # The customer's dialog state too: most handlers ask it next (kept for the update).
+    keys = [ban_key(telegram_id), customer_key(telegram_id), maintenance.CACHE_KEY, no_state_key(telegram_id)]
     usage = None
     if warmcache.backend() is not None:
         try:
-            usage = await count_update_on_loop(telegram_id=telegram_id)
+            # Counted with the keys read in the same round trip (``read_keys`` finds them kept).
+            usage = await count_update_on_loop(telegram_id=telegram_id, also=keys)
         except (RedisError, OSError) as error:
             # The ORM side counts instead, and reports an unreachable cache as it always has.
             logger.debug("Could not count update of %s on the event loop: %r", telegram_id, error)
-    # The customer's dialog state too: most handlers ask it next (kept for the update).
-    keys = [ban_key(telegram_id), customer_key(telegram_id), maintenance.CACHE_KEY, no_state_key(telegram_id)]
     return await read_keys(
         keys,
         admit_sender,

@@ -153,11 +153,12 @@ def count(limit: Limit, telegram_id: int) -> dict[str, Any]:
     return usage
 
 
-async def count_update_on_loop(*, telegram_id: int) -> dict[str, Any] | None:
+async def count_update_on_loop(*, telegram_id: int, also: list[str] | None = None) -> dict[str, Any] | None:
     """Count one update against the global limit on the event loop; None when limits are off.
 
     The same counter as ``count`` (django-ratelimit's key for the group, rate
     and window, made by its own functions), so the ORM side reads what was counted here.
+    The cache keys ``also`` are read in the same round trip, for the update's reads.
     """
     if not GLOBAL.rate:
         return None
@@ -165,7 +166,7 @@ async def count_update_on_loop(*, telegram_id: int) -> dict[str, Any] | None:
     value = str(telegram_id)
     window = _get_window(value, period)
     key = _make_cache_key(f"bot:{GLOBAL.scope}", window, GLOBAL.rate, value, ALL)
-    counted = await warmcache.acount(key, period + EXPIRATION_FUDGE)
+    counted = await warmcache.acount(key, period + EXPIRATION_FUDGE, also=also)
     return {
         "count": counted,
         "limit": limit,

@@ -15,10 +15,12 @@ from unittest import mock
 
 from asgiref.sync import sync_to_async
 from django.core.cache import cache
+from django.test import override_settings
 
 from shopbot import warmcache
 from telegrambot import adapter, callbacks
 from telegrambot.tests.helpers import BotTestCase
+from telegrambot.tests.test_warm_reads import LOCMEM
 
 # Round trips of a warm screen: the gate's, then the screen's page (with its stock counts).
 ROUND_TRIPS = {"/start": 1, "shop": 2, "category": 2, "product": 2}
@@ -112,3 +114,41 @@ class WarmRoundTripTests(BotTestCase):
         with warmcache.UpdateScope():
             self.assertEqual(await adapter.read(warmcache.get, "flag"), "second")
         self.assertEqual(await adapter.read(warmcache.get, "flag"), "second")  # outside any update
+
+
+@contextmanager
+def counting_counts() -> Iterator[list[list[str]]]:
+    """The keys read with every rate-limit count the event loop makes (one round trip each)."""
+    counts: list[list[str]] = []
+    real = warmcache.acount
+
+    async def acount(key: str, timeout: int, *, also: list[str] | None = None) -> int:
+        counts.append(list(also or []))
+        return await real(key, timeout, also=also)
+
+    with mock.patch.object(warmcache, "acount", acount):
+        yield counts
+
+
+class RateLimitedRoundTripTests(BotTestCase):
+    @override_settings(RATE_LIMITS=True, RATE_LIMIT_GLOBAL="1000/m")
+    async def test_the_gate_counts_the_update_and_reads_the_customer_in_one_round_trip(self) -> None:
+        async def check() -> None:
+            adapter.forget_learned_keys()
+            shop, alice = await self.start_chat(self.alice.telegram_id)
+            for _visit in range(2):
+                with counting_counts() as counts, counting_round_trips() as trips:
+                    await alice.send("/start")
+
+            self.assertEqual(len(counts), 1)
+            self.assertIn(f"customer:{self.alice.telegram_id}", counts[0])
+            self.assertEqual(trips, [])  # nothing else to fetch: the count brought it all
+            self.assertIn("Hello", alice.screen.text)
+
+        with self.subTest(cache="redis"):
+            await check()
+        with override_settings(CACHES=LOCMEM), self.subTest(cache="locmem"):
+            try:
+                await check()
+            finally:
+                await sync_to_async(cache.clear)()
