@@ -11,6 +11,8 @@ or cancelled, never both. Stars orders do not take pre-orders (balance only).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils.timezone import now
 
@@ -20,7 +22,6 @@ from catalog.models import Product, Purchase, StockUnit, new_order_number
 from catalog.preorder_models import PreOrder
 from catalog.services.common import clean_id, has_stock, lock_buyer, oldest_unsold, take_units
 from catalog.services.limits import check_spend
-from catalog.services.purchases import warranty_end
 from payments.models import LedgerEntry
 from payments.services import change_balance, owe_purchase_receipt
 from shopbot.errors import (
@@ -140,7 +141,7 @@ def fill_preorders(*, product: Product) -> list[Purchase]:
             file=delivery.file,
             unit=delivery.unit,
             order_number=preorder.reference,
-            warranty_until=warranty_end(product, at),
+            warranty_until=at + timedelta(hours=product.warranty_hours) if product.warranty_hours else None,
             created=at,
         )
         preorder.filled_at = at
