@@ -273,6 +273,11 @@ CATEGORIES = Route("cats", PAGE)
 CATEGORY = Route("cat", ID, PAGE)  # a page of a category's products
 PRODUCT = Route("prod", ID, PAGE)  # the product card, and the category page to go back to
 WAITLIST = Route("wait", ID, PAGE)  # Notify me / Stop notifying on a sold-out card
+# Pre-orders (handlers/preorders.py): the confirmation of a product, its Pay button with the
+# price shown (the service refuses a price that changed), and cancelling the customer's own.
+PREORDER = Route("preo", ID)
+PREORDER_PAY = Route("preop", ID, AMOUNT)
+PREORDER_CANCEL = Route("preoc", ID)
 BUY = Route("buy", ID)  # the confirmation screen of one unit
 # A Pay button names the purchase intent its confirmation wrote (what, which promo code, at
 # what price); the service refuses one that is not the customer's, used, expired or outdated.

@@ -12,6 +12,7 @@ or cancelled, never both. Stars orders do not take pre-orders (balance only).
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.timezone import now
@@ -30,6 +31,7 @@ from shopbot.errors import (
     PreOrderDecided,
     PreOrderNotFound,
     PreOrderUnavailable,
+    PriceChanged,
     ProductNotFound,
 )
 
@@ -40,12 +42,13 @@ def takes_preorders(product: Product) -> bool:
 
 
 @transaction.atomic
-def place_preorder(*, telegram_id: int, product_id: object) -> PreOrder:
+def place_preorder(*, telegram_id: int, product_id: object, price: Decimal | None = None) -> PreOrder:
     """Pay one unit of a sold-out product now from the balance (a PURCHASE ledger row); return the pre-order.
 
     Refuses a product without pre-orders, one in stock (the card offers Buy),
     one without units (a shared value or a manual product is never sold out
-    that way), and a balance that does not cover the price.
+    that way), a ``price`` shown on the confirmation that is no longer the
+    product's (``PriceChanged``), and a balance that does not cover the price.
     """
     product = (
         Product.objects.select_for_update(of=("self",), no_key=True)
@@ -57,6 +60,8 @@ def place_preorder(*, telegram_id: int, product_id: object) -> PreOrder:
         raise ProductNotFound()
     if not product.preorders or product.is_unlimited or oldest_unsold(product).exists():
         raise PreOrderUnavailable(product=product.name)
+    if price is not None and price != product.price:
+        raise PriceChanged(product=product.name, product_id=product.pk)
     customer = lock_buyer(telegram_id=telegram_id)
     check_spend(customer, product.price)
     reference = new_order_number()
@@ -77,8 +82,8 @@ def place_preorder(*, telegram_id: int, product_id: object) -> PreOrder:
 
 
 @transaction.atomic
-def cancel_preorder(*, telegram_id: int, preorder_id: object) -> LedgerEntry:
-    """Cancel the customer's own open pre-order and pay its price back (a REFUND ledger row).
+def cancel_preorder(*, telegram_id: int, preorder_id: object) -> PreOrder:
+    """Cancel the customer's own open pre-order and pay its price back (a REFUND ledger row); return it.
 
     Another customer's pre-order, or a forged id, is not found; a filled or
     cancelled one is refused. A blocked customer is still refunded.
@@ -93,7 +98,7 @@ def cancel_preorder(*, telegram_id: int, preorder_id: object) -> LedgerEntry:
     if not preorder.is_open:
         raise PreOrderDecided()
     customer = get_customer_for_update(telegram_id=telegram_id)
-    entry = change_balance(
+    change_balance(
         customer=customer,
         amount=preorder.price,
         kind=LedgerEntry.Kind.REFUND,
@@ -102,7 +107,7 @@ def cancel_preorder(*, telegram_id: int, preorder_id: object) -> LedgerEntry:
     )
     preorder.cancelled_at = now()
     preorder.save(update_fields=["cancelled_at"])
-    return entry
+    return preorder
 
 
 def fill_preorders(*, product: Product) -> list[Purchase]:

@@ -80,8 +80,10 @@ class PreOrderTests(MoneyTestCase):
         with self.assertRaises(PreOrderNotFound):  # another customer's pre-order
             cancel_preorder(telegram_id=self.carol.telegram_id, preorder_id=preorder.pk)
 
-        entry = cancel_preorder(telegram_id=self.alice.telegram_id, preorder_id=preorder.pk)
-        self.assertEqual((entry.kind, entry.amount), (LedgerEntry.Kind.REFUND, Decimal("9.99")))
+        cancelled = cancel_preorder(telegram_id=self.alice.telegram_id, preorder_id=preorder.pk)
+        self.assertIsNotNone(cancelled.cancelled_at)
+        entry = LedgerEntry.objects.get(customer=self.alice, kind=LedgerEntry.Kind.REFUND)
+        self.assertEqual((entry.amount, entry.reference), (Decimal("9.99"), preorder.reference))
         with self.assertRaises(PreOrderDecided):
             cancel_preorder(telegram_id=self.alice.telegram_id, preorder_id=preorder.pk)
         self.alice.refresh_from_db()
