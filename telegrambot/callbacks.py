@@ -200,6 +200,7 @@ ADMIN_PRODUCT_ADD = Route("admpa", ID)  # a new product in this category
 ADMIN_PRODUCT_EDIT = Route("admpe", ID, choice("name", "desc", "price", "cat", "image", "kind", "warranty"))
 ADMIN_PRODUCT_SHOW = Route("admpv", ID, ON_OFF)
 ADMIN_PRODUCT_SOLD_OUT = Route("admph", ID, ON_OFF)  # hide it while sold out, or show it with a badge
+ADMIN_PRODUCT_PREORDERS = Route("admppo", ID, ON_OFF)  # take pre-orders while sold out, or not
 ADMIN_PRODUCT_DELETE = Route("admpd", ID)
 ADMIN_PRODUCT_DELETE_YES = Route("admpdy", ID)
 ADMIN_DRAFT_SKIP = Route("admds")  # skip an optional step of the product being written
