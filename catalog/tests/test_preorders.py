@@ -1,10 +1,12 @@
 """Pre-orders: paid from the balance on a sold-out card, cancelled with a refund, filled oldest first on restock."""
 
+import json
 from decimal import Decimal
 
 from accounts.models import AuditEntry
 from catalog.models import PreOrder, Product, Purchase, StockUnit, WaitlistEntry
-from catalog.services import add_stock, purchase_product, set_product_preorders
+from catalog.selectors.customer_data import export_customer_data
+from catalog.services import add_stock, delete_product, purchase_product, set_product_preorders
 from catalog.services.preorders import cancel_preorder, place_preorder, takes_preorders
 from catalog.services.waitlist import toggle_waitlist
 from payments.models import LedgerEntry, PaymentNotice
@@ -126,6 +128,24 @@ class PreOrderTests(MoneyTestCase):
         preorder = place_preorder(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
         type(self.alice).objects.filter(pk=self.alice.pk).update(is_blocked=True)
         cancel_preorder(telegram_id=self.alice.telegram_id, preorder_id=preorder.pk)
+        self.alice.refresh_from_db()
+        self.assertEqual(self.alice.balance, Decimal("50.00"))
+
+    def test_the_customers_data_export_lists_their_pre_orders_only(self):
+        preorder = place_preorder(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
+
+        [exported] = json.loads(export_customer_data(telegram_id=self.alice.telegram_id))["preorders"]
+        carols = json.loads(export_customer_data(telegram_id=self.carol.telegram_id))["preorders"]
+
+        self.assertEqual((exported["reference"], exported["price"]), (preorder.reference, "9.99"))
+        self.assertEqual(carols, [])
+
+    def test_a_deleted_product_leaves_its_open_pre_orders_cancellable(self):
+        preorder = place_preorder(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
+        delete_product(actor=self.owner, product_id=self.key.pk)
+
+        cancel_preorder(telegram_id=self.alice.telegram_id, preorder_id=preorder.pk)
+
         self.alice.refresh_from_db()
         self.assertEqual(self.alice.balance, Decimal("50.00"))
 
