@@ -5,8 +5,15 @@ from decimal import Decimal
 
 from accounts.models import AuditEntry
 from catalog.models import PreOrder, Product, Purchase, StockUnit, WaitlistEntry
+from catalog.selectors import list_products
 from catalog.selectors.customer_data import export_customer_data
-from catalog.services import add_stock, delete_product, purchase_product, set_product_preorders
+from catalog.services import (
+    add_stock,
+    delete_product,
+    purchase_product,
+    set_product_hide_when_sold_out,
+    set_product_preorders,
+)
 from catalog.services.preorders import cancel_preorder, place_preorder, takes_preorders
 from catalog.services.waitlist import toggle_waitlist
 from payments.models import LedgerEntry, PaymentNotice
@@ -148,6 +155,19 @@ class PreOrderTests(MoneyTestCase):
 
         self.alice.refresh_from_db()
         self.assertEqual(self.alice.balance, Decimal("50.00"))
+
+    def test_a_product_that_hides_when_sold_out_stays_listed_while_it_takes_pre_orders(self):
+        set_product_hide_when_sold_out(actor=self.owner, product_id=self.key.pk, hide=True)
+        self.assertEqual(listed(), ["Game key", "Gift link"])  # cached now
+
+        set_product_preorders(actor=self.owner, product_id=self.key.pk, preorders=False)
+        self.assertEqual(listed(), ["Gift link"])
+        set_product_preorders(actor=self.owner, product_id=self.key.pk, preorders=True)
+        self.assertEqual(listed(), ["Game key", "Gift link"])
+
+
+def listed() -> list[str]:
+    return [product.name for product in list_products(category_id=PreOrderTests.games.pk, page=1).items]
 
 
 class PreOrderKindTests(MoneyTestCase):
