@@ -18,6 +18,7 @@ from catalog.services.preorders import cancel_preorder, place_preorder, takes_pr
 from catalog.services.waitlist import toggle_waitlist
 from payments.models import LedgerEntry, PaymentNotice
 from shopbot.errors import (
+    CustomerBlocked,
     InsufficientFunds,
     InvalidInput,
     OutOfStock,
@@ -72,6 +73,10 @@ class PreOrderTests(MoneyTestCase):
         for forged in ("<b>1</b>", "9" * 5000, -1, 999_999, None):
             with self.assertRaises(ProductNotFound):
                 place_preorder(telegram_id=self.alice.telegram_id, product_id=forged)
+        StockUnit.objects.filter(product=self.key).delete()
+        type(self.carol).objects.filter(pk=self.carol.pk).update(is_blocked=True)
+        with self.assertRaises(CustomerBlocked):
+            place_preorder(telegram_id=self.carol.telegram_id, product_id=self.key.pk)
         self.assertEqual(row_counts(PreOrder, LedgerEntry), before)
 
     def test_a_product_without_pre_orders_is_refused(self):
