@@ -93,6 +93,8 @@ class Product(models.Model):
     is_active = models.BooleanField(default=True)
     # Sold out, the product leaves the lists (its card by id still shows it sold out).
     hide_when_sold_out = models.BooleanField(default=False)
+    # Sold out, the product can be paid now and is delivered first when stock arrives.
+    preorders = models.BooleanField(default=False)
     low_stock_threshold = models.PositiveIntegerField(default=0)
     # A manual product: the hours staff have to deliver a paid order before it is escalated.
     fulfil_hours = models.PositiveIntegerField(default=24)
@@ -396,4 +398,5 @@ class WaitlistEntry(models.Model):
 # importing them here registers them with the app.
 from catalog.claim_models import Claim  # noqa: E402, F401
 from catalog.manual_models import ManualOrder, ProductQuestion  # noqa: E402, F401
+from catalog.preorder_models import PreOrder  # noqa: E402, F401
 from catalog.ticket_models import Ticket, TicketMessage, TicketNotice  # noqa: E402, F401

@@ -304,3 +304,16 @@ class ManualOrderNotLate(ShopError):
 
 class AnswersNeeded(ShopError):
     message = _("Answer the questions of %(product)s first.")
+
+
+# --- pre-orders -----------------------------------------------------------------
+class PreOrderUnavailable(ShopError):
+    message = _("%(product)s cannot be pre-ordered now.")
+
+
+class PreOrderNotFound(ShopError):
+    message = _("This pre-order is not yours or does not exist.")
+
+
+class PreOrderDecided(ShopError):
+    message = _("This pre-order was already delivered or cancelled.")

@@ -203,6 +203,7 @@ ADMIN_PRODUCT_ADD = Route("admpa", ID)  # a new product in this category
 ADMIN_PRODUCT_EDIT = Route("admpe", ID, choice("name", "desc", "price", "cat", "image", "kind", "warranty"))
 ADMIN_PRODUCT_SHOW = Route("admpv", ID, ON_OFF)
 ADMIN_PRODUCT_SOLD_OUT = Route("admph", ID, ON_OFF)  # hide it while sold out, or show it with a badge
+ADMIN_PRODUCT_PREORDERS = Route("admppo", ID, ON_OFF)  # take pre-orders while sold out, or not
 ADMIN_PRODUCT_DELETE = Route("admpd", ID)
 ADMIN_PRODUCT_DELETE_YES = Route("admpdy", ID)
 ADMIN_DRAFT_SKIP = Route("admds")  # skip an optional step of the product being written
@@ -276,6 +277,11 @@ CATEGORIES = Route("cats", PAGE)
 CATEGORY = Route("cat", ID, PAGE)  # a page of a category's products
 PRODUCT = Route("prod", ID, PAGE)  # the product card, and the category page to go back to
 WAITLIST = Route("wait", ID, PAGE)  # Notify me / Stop notifying on a sold-out card
+# Pre-orders (handlers/preorders.py): the confirmation of a product, its Pay button with the
+# price shown (the service refuses a price that changed), and cancelling the customer's own.
+PREORDER = Route("preo", ID)
+PREORDER_PAY = Route("preop", ID, AMOUNT)
+PREORDER_CANCEL = Route("preoc", ID)
 BUY = Route("buy", ID)  # the confirmation screen of one unit
 # A Pay button names the purchase intent its confirmation wrote (what, which promo code, at
 # what price); the service refuses one that is not the customer's, used, expired or outdated.

@@ -54,6 +54,7 @@ PRODUCT_FORM_FIELDS = (
     "unlimited_value",
     "is_active",
     "hide_when_sold_out",
+    "preorders",
     "position",
     "low_stock_threshold",
     "warranty_hours",
@@ -95,6 +96,7 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
         "delivery",
         "is_active",
         "hide_when_sold_out",
+        "preorders",
         "in_stock",
         "waiting",
         "position",
@@ -172,6 +174,8 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
             services.set_product_hide_when_sold_out(
                 actor=request.user, product_id=saved.pk, hide=obj.hide_when_sold_out
             )
+        if "preorders" in changed:
+            services.set_product_preorders(actor=request.user, product_id=saved.pk, preorders=obj.preorders)
         if "low_stock_threshold" in changed:
             services.set_low_stock_threshold(
                 actor=request.user, product_id=saved.pk, threshold=obj.low_stock_threshold

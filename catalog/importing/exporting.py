@@ -34,6 +34,7 @@ def product_data(product: Product) -> dict[str, Any]:
         image=product.image,
         active=product.is_active,
         hide_when_sold_out=product.hide_when_sold_out,
+        preorders=product.preorders,
         position=product.position,
         low_stock_threshold=product.low_stock_threshold,
     )

@@ -23,7 +23,7 @@ INT_MAX = 2**31 - 1  # IntegerField and PositiveIntegerField on every database
 CATEGORY_KEYS = {"name", "position", "active", "hide_when_sold_out", "products"}
 PRODUCT_KEYS = {
     "name", "description", "price", "unlimited", "value", "stock", "image", "active", "position",
-    "low_stock_threshold", "delivery", "hide_when_sold_out", "fulfil_hours", "questions",
+    "low_stock_threshold", "delivery", "hide_when_sold_out", "preorders", "fulfil_hours", "questions",
 }  # fmt: skip
 Kind = Product.DeliveryKind
 SHARED_KINDS = (Kind.SHARED, Kind.SHARED_FILE, Kind.MANUAL)  # no stock units
@@ -178,6 +178,7 @@ def product_readers() -> Readers:
         "image": ("image", lambda v, p: read_text(v, p, limit=image, required=False)),
         "active": ("is_active", read_bool),
         "hide_when_sold_out": ("hide_when_sold_out", read_bool),
+        "preorders": ("preorders", read_bool),
         "position": ("position", lambda v, p: read_int(v, p, minimum=-INT_MAX - 1)),
         "low_stock_threshold": ("low_stock_threshold", lambda v, p: read_int(v, p, minimum=0)),
         "fulfil_hours": ("fulfil_hours", read_fulfil_hours),

@@ -19,6 +19,7 @@ from django.utils.timezone import now
 from accounts.models import Customer
 from catalog.manual_models import ManualOrder
 from catalog.models import CartLine, Claim, Purchase, Review, WaitlistEntry
+from catalog.preorder_models import PreOrder
 from catalog.ticket_models import TicketMessage
 from payments.models import LedgerEntry, Payment
 from shopbot.errors import CustomerNotFound
@@ -138,6 +139,18 @@ def export_customer_data(*, telegram_id: int) -> bytes:
                 "product__name",
                 "rating",
                 "text",
+            )
+        ),
+        # Paid before the stock existed: each filled by a purchase or cancelled with a refund.
+        "preorders": rows(
+            stream(
+                PreOrder.objects.filter(customer=customer).order_by("created", "id"),
+                "reference",
+                "created",
+                "product_name",
+                "price",
+                "filled_at",
+                "cancelled_at",
             )
         ),
         "cart": rows(

@@ -37,6 +37,7 @@ from catalog.services.products import (
     save_product,
     set_product_active,
     set_product_hide_when_sold_out,
+    set_product_preorders,
     set_warranty_hours,
 )
 from catalog.services.promos import delete_promo, redeem_balance_promo, save_promo, set_promo_active
@@ -91,6 +92,7 @@ __all__ = [
     "set_low_stock_threshold",
     "set_product_active",
     "set_product_hide_when_sold_out",
+    "set_product_preorders",
     "set_promo_active",
     "set_warranty_hours",
     "wait_for_stock",

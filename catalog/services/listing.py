@@ -20,10 +20,14 @@ HIDES = Q(hide_when_sold_out=True) | Q(category__hide_when_sold_out=True)
 
 
 def has_something_to_sell(product_ref: OuterRef | str = "pk") -> Q:
-    """A product with an unsold unit, or a shared one with its value (a shared file not set yet has none)."""
+    """A product with an unsold unit, or a shared one with its value (a shared file not set yet has none).
+
+    A product of units taking pre-orders can always be paid, so it stays listed while sold out.
+    """
     unsold = StockUnit.objects.filter(product=OuterRef(product_ref), sold_at__isnull=True)
     shared = ~Q(unlimited_value="") | Q(delivery=Product.DeliveryKind.MANUAL)
-    return Q(Q(is_unlimited=True) & shared) | Q(Q(is_unlimited=False) & Exists(unsold))
+    units = Q(preorders=True) | Exists(unsold)
+    return Q(Q(is_unlimited=True) & shared) | Q(Q(is_unlimited=False) & units)
 
 
 def listed_products(products: QuerySet[Product]) -> QuerySet[Product]:

@@ -178,3 +178,19 @@ def set_product_hide_when_sold_out(*, actor: Actor, product_id: object, hide: ob
     product.save(update_fields=["hide_when_sold_out", "updated"])  # forgets the cached lists
     record_audit(actor=actor, action="set_hide_when_sold_out", target=product.name, details={"hide": hide})
     return product
+
+
+@requires("manage_catalog")
+@transaction.atomic
+def set_product_preorders(*, actor: Actor, product_id: object, preorders: object) -> Product:
+    """Say whether the product, sold out, can be pre-ordered (paid now, delivered first on restock).
+
+    Switching it off leaves the open pre-orders in the queue: they are still filled, or cancelled.
+    """
+    if not isinstance(preorders, bool):
+        raise InvalidInput(reason=_("Say whether the product takes pre-orders."))
+    product = lock_product(product_id)
+    product.preorders = preorders
+    product.save(update_fields=["preorders", "updated"])
+    record_audit(actor=actor, action="set_preorders", target=product.name, details={"preorders": preorders})
+    return product

@@ -138,6 +138,15 @@ class ImportDeliveryTests(ShopTestCase):
         import_catalog(text=one_product(delivery="manual", questions=[]))
         self.assertFalse(Product.objects.get(name="P").questions.exists())
 
+    def test_the_pre_orders_switch_goes_out_and_back(self) -> None:
+        import_catalog(text=one_product(stock=["X"], preorders=True))
+
+        self.assertIs(export_catalog()["categories"][0]["products"][0]["preorders"], True)
+        import_catalog(text=one_product(preorders=False))
+        self.assertIs(Product.objects.get(name="P").preorders, False)
+        with self.assertRaisesMessage(ImportRefused, "categories[0].products[0].preorders"):
+            import_catalog(text=one_product(preorders="yes"))
+
     def test_it_refuses_bad_hours_and_questions_with_their_place(self) -> None:
         place = "categories[0].products[0]"
         for fields, where in [

@@ -152,6 +152,15 @@ async def hide_product_when_sold_out(update: Update, context: ShopContext) -> No
     await show_product(update, context, product_id)
 
 
+async def take_preorders(update: Update, context: ShopContext) -> None:
+    """Says whether the product, sold out, can be pre-ordered (paid now, delivered first on restock)."""
+    product_id, state = callbacks.ADMIN_PRODUCT_PREORDERS.parse(update.callback_query.data)
+    await call(
+        services.set_product_preorders, actor=context.customer, product_id=product_id, preorders=state == "on"
+    )
+    await show_product(update, context, product_id)
+
+
 async def ask_delete_product(update: Update, context: ShopContext) -> None:
     """Asks to confirm deleting a product, saying how many unsold units go with it."""
     product_id = callbacks.ADMIN_PRODUCT_DELETE.parse(update.callback_query.data)
@@ -185,6 +194,7 @@ HANDLERS = [
     CallbackQueryHandler(show_product, pattern=callbacks.ADMIN_PRODUCT.pattern),
     CallbackQueryHandler(show_or_hide_product, pattern=callbacks.ADMIN_PRODUCT_SHOW.pattern),
     CallbackQueryHandler(hide_product_when_sold_out, pattern=callbacks.ADMIN_PRODUCT_SOLD_OUT.pattern),
+    CallbackQueryHandler(take_preorders, pattern=callbacks.ADMIN_PRODUCT_PREORDERS.pattern),
     CallbackQueryHandler(ask_delete_product, pattern=callbacks.ADMIN_PRODUCT_DELETE.pattern),
     CallbackQueryHandler(delete_product, pattern=callbacks.ADMIN_PRODUCT_DELETE_YES.pattern),
 ]

@@ -15,8 +15,8 @@ from telegram.ext import CallbackQueryHandler
 from catalog import services
 from catalog.models import Product
 from catalog.selectors import claims as claim_selectors
+from catalog.selectors import preorders, waitlist
 from catalog.selectors import staff as selectors
-from catalog.selectors import waitlist
 from catalog.services import delivery_files, staged_uploads, stock_files
 from telegrambot import callbacks, claim_notices, screens
 from telegrambot.adapter import call
@@ -69,10 +69,10 @@ async def product(update: Update, context: ShopContext, product_id: int | None =
     )
     defective = await call(claim_selectors.count_defective, product_id=product_id)
     waiting = await call(waitlist.count_waiting, actor=context.customer, product_id=product_id)
+    queued = await call(preorders.count_preorders, actor=context.customer, product_id=product_id)
     await finish(context)
-    await screens.show(
-        update, context, texts.product(card, waiting, defective=defective), keyboards.product(card)
-    )
+    text = texts.product(card, waiting, defective=defective, preorders=queued)
+    await screens.show(update, context, text, keyboards.product(card))
 
 
 async def ask_units(update: Update, context: ShopContext) -> None:

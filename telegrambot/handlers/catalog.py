@@ -19,6 +19,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from catalog import selectors, services
 from catalog.models import Purchase
 from catalog.selectors import ProductCard
+from catalog.selectors import preorders as preorder_selectors
 from catalog.selectors import waitlist as waitlist_selectors
 from catalog.services import waitlist
 from monitoring import funnel
@@ -99,7 +100,16 @@ async def show_card(update: Update, context: ShopContext, card: ProductCard, *, 
     waiting = not card.in_stock and await call(
         waitlist_selectors.is_waiting, telegram_id=context.customer.telegram_id, product_id=card.product.pk
     )
-    keyboard = keyboards.card(card, page=page, promo_code=promo_code, waiting=waiting)
+    preorder_id = None
+    if keyboards.takes_preorders(card):
+        preorder_id = await call(
+            preorder_selectors.open_preorder_id,
+            telegram_id=context.customer.telegram_id,
+            product_id=card.product.pk,
+        )
+    keyboard = keyboards.card(
+        card, page=page, promo_code=promo_code, waiting=waiting, preorder_id=preorder_id
+    )
     if not card.product.image:
         await show(update, context, text, keyboard)
         return

@@ -62,6 +62,9 @@ def product(card: ProductCard, *, with_stock: bool) -> InlineKeyboardMarkup:
     )
     rows.append([shown, button(texts.DELETE, callbacks.ADMIN_PRODUCT_DELETE, item.pk)])
     rows.append([sold_out_toggle(callbacks.ADMIN_PRODUCT_SOLD_OUT, item.pk, item.hide_when_sold_out)])
+    if not item.is_unlimited:  # only a product of units is ever sold out and restocked
+        label, state = (texts.STOP_PREORDERS, "off") if item.preorders else (texts.TAKE_PREORDERS, "on")
+        rows.append([button(label, callbacks.ADMIN_PRODUCT_PREORDERS, item.pk, state)])
     if with_stock and not item.is_unlimited:
         rows.append([button(texts.STOCK, callbacks.ADMIN_STOCK_PRODUCT, item.pk)])
     rows.append([button(common_texts.BACK, callbacks.ADMIN_CATEGORY, item.category_id, 1), *to_admin_row()])

@@ -15,6 +15,7 @@ from telegrambot import callbacks
 from telegrambot.keyboards.common import back_row, button, pager_row
 from telegrambot.keyboards.payments import pay_card_for_product, pay_stars_for_product, takes_cards
 from telegrambot.texts import catalog as texts
+from telegrambot.texts import preorders as preorder_texts
 
 Rows = list[list[InlineKeyboardButton]]
 
@@ -46,9 +47,18 @@ def products(category: Category, page: Page[Product]) -> InlineKeyboardMarkup:
 
 
 def card(
-    card: ProductCard, *, page: int, promo_code: str | None, waiting: bool = False
+    card: ProductCard,
+    *,
+    page: int,
+    promo_code: str | None,
+    waiting: bool = False,
+    preorder_id: int | None = None,
 ) -> InlineKeyboardMarkup:
-    """Buy, Stars, cart and promo buttons while the item is in stock; reviews and the way back always."""
+    """Buy, Stars, cart and promo buttons while the item is in stock; reviews and the way back always.
+
+    Sold out: Pre-order (when the product takes them) with Cancel for the customer's open
+    pre-order ``preorder_id``, and Notify me.
+    """
     product_id = card.product.pk
     rows: Rows = []
     if card.in_stock:
@@ -66,10 +76,20 @@ def card(
         else:
             rows.append([button(texts.APPLY_PROMO, callbacks.PRODUCT_PROMO, product_id)])
     else:
+        if takes_preorders(card):
+            price = preorder_texts.preorder_button(card.product.price)
+            rows.append([button(price, callbacks.PREORDER, product_id)])
+        if preorder_id is not None:
+            rows.append([button(preorder_texts.CANCEL_PREORDER, callbacks.PREORDER_CANCEL, preorder_id)])
         label = texts.STOP_NOTIFYING if waiting else texts.NOTIFY_ME
         rows.append([button(label, callbacks.WAITLIST, product_id, page)])
     rows.append([button(texts.reviews_button(card.review_count), callbacks.REVIEWS, product_id, 1)])
     return InlineKeyboardMarkup([*rows, back_row(callbacks.CATEGORY, card.category.pk, page)])
+
+
+def takes_preorders(card: ProductCard) -> bool:
+    """Whether a card offers Pre-order: sold out, pre-orders on, delivered from stock units."""
+    return not card.in_stock and card.product.preorders and not card.product.is_unlimited
 
 
 def confirm_buy(quote: Quote) -> InlineKeyboardMarkup:

@@ -74,6 +74,8 @@ def card(found: ProductCard, reviews: Page[Review]) -> dict[str, Any]:
         "warranty": warranty_line(found.product.warranty_hours) if found.product.warranty_hours else "",
         "stock": found.stock,
         "in_stock": found.in_stock,
+        # Sold out with pre-orders on: the card offers Pre-order (paid from the balance in the chat).
+        "preorder": not found.in_stock and found.product.preorders and not found.product.is_unlimited,
         "rating": None if found.rating is None else str(found.rating),
         "review_count": found.review_count,
         "reviews": [review(item) for item in reviews.items],

@@ -21,6 +21,8 @@ SHOW = gettext_lazy("👁 Show")
 DELETE = gettext_lazy("🗑 Delete")
 HIDE_WHEN_SOLD_OUT = gettext_lazy("🫥 Hide when sold out")
 SHOW_WHEN_SOLD_OUT = gettext_lazy("🏷 Show when sold out")
+TAKE_PREORDERS = gettext_lazy("🕒 Take pre-orders when sold out")
+STOP_PREORDERS = gettext_lazy("🚫 Stop taking pre-orders")
 YES_DELETE = gettext_lazy("🗑 Yes, delete")
 NO = gettext_lazy("✖️ No")
 STOCK = gettext_lazy("📦 Stock")
@@ -109,6 +111,10 @@ def product(card: ProductCard) -> str:
         _("In the shop: %(state)s") % {"state": state},
         _("When sold out: %(state)s") % {"state": sold_out_state(item)},
     ]
+    if not item.is_unlimited:
+        lines.append(
+            _("Pre-orders: %(state)s") % {"state": _("taken while sold out") if item.preorders else _("off")}
+        )
     if item.description:
         lines += ["", user_text(item.description, limit=1500)]
     return "\n".join(lines)

@@ -72,6 +72,14 @@ def waitlist_line(count: int) -> str:
     return "\n" + _("Waiting to be told it is back: %(count)s") % {"count": count} if count else ""
 
 
+def preorders_line(count: int) -> str:
+    return (
+        "\n" + _("Paid pre-orders waiting, filled first by new units: %(count)s") % {"count": count}
+        if count
+        else ""
+    )
+
+
 def overview(low: list[Product], number: int) -> str:
     text = _("📦 <b>Stock</b>\n\nChoose a category, then a product.")
     if low:
@@ -98,11 +106,12 @@ def product_button(product: Product) -> str:
     return f"{name} · " + ("♾" if product.is_unlimited else str(product.unsold))
 
 
-def product(card: ProductCard, waiting: int = 0, *, defective: int = 0) -> str:
+def product(card: ProductCard, waiting: int = 0, *, defective: int = 0, preorders: int = 0) -> str:
     return (
         product_summary(card, defective=defective)
         + "\n"
         + _("Delivery: %(kind)s") % {"kind": card.product.get_delivery_display()}
+        + preorders_line(preorders)
         + waitlist_line(waiting)
     )
 

@@ -22,6 +22,7 @@ from telegrambot.texts.common import (
     is_being_prepared,
     user_text,
 )
+from telegrambot.texts.preorders import PREORDER_LINE
 
 BUY = gettext_lazy("💰 Buy")
 ADD_TO_CART = gettext_lazy("🛒 Add to cart")
@@ -147,6 +148,8 @@ def card_text(card: ProductCard, promo_code: str | None, description_limit: int)
     ]
     if product.warranty_hours:
         lines.append(warranty_line(product.warranty_hours))
+    if not card.in_stock and product.preorders and not product.is_unlimited:
+        lines += ["", str(PREORDER_LINE)]
     if promo_code:
         lines += [
             "",
