@@ -45,6 +45,7 @@ from payments.services import (
 )
 from payments.services.cryptopay import crypto_invoice_of, record_invoice_state
 from payments.services.star_reconciliation import StarTransaction
+from shopbot.errors import PaymentProviderUnavailable
 from telegrambot.adapter import call
 
 
@@ -159,13 +160,16 @@ async def reconcile_stars(bot: Any, *, actor: Actor | None = None) -> StarReconc
     """Match every Stars transaction Telegram lists with the payments here and write the report.
 
     ``actor`` None is the nightly job; staff need ``refund_payments`` (checked
-    before Telegram is asked). Raises ``TelegramError`` when Telegram does not
-    answer: nothing is recorded from a partial list.
+    before Telegram is asked). Refuses when Telegram does not
+    answer (``PaymentProviderUnavailable``): nothing is recorded from a partial list.
     """
     if actor is not None:
         await call(star_reconciliation.start_star_reconciliation, actor=actor)
     fetched_at = now()
-    transactions = await fetch_star_transactions(bot)
+    try:
+        transactions = await fetch_star_transactions(bot)
+    except TelegramError as error:
+        raise PaymentProviderUnavailable(provider="Telegram") from error
     return await call(
         star_reconciliation.reconcile_stars, transactions=transactions, fetched_at=fetched_at, actor=actor
     )
