@@ -217,6 +217,22 @@ class StarReconciliationTests(AdminTestCase):
         self.assertEqual(carl.telegram.calls_to("getStarTransactions"), [])
         self.assertEqual(await StarReconciliation.objects.acount(), 0)
 
+    async def test_it_shows_hostile_charge_ids_and_payloads_as_text_within_telegram_limits(self) -> None:
+        for number in range(30):
+            charge = f"<b>{number}</b>&%s{{0}}" + "x" * 120
+            self.telegram.add_star_charge(
+                charge, user_id=self.bob.telegram_id, amount=7, payload="<i>" * 2000
+            )
+        _shop, adam = await self.admin_chat()
+
+        await adam.press(RECONCILE)  # the fake refuses malformed HTML and text over 4096 characters
+
+        self.assertIn("Flagged for review: 30", report(adam))
+        self.assertIn("<b>0</b>&%s{0}", report(adam))
+        self.assertIn("…and 15 more in the list needing review.", report(adam))
+        self.assertEqual(await self.balance(), Decimal("0.00"))
+        self.assertEqual(await Payment.objects.filter(needs_review=True).acount(), 30)
+
     async def test_it_says_telegram_is_not_answering_and_records_nothing(self) -> None:
         await self.paid()
         _shop, adam = await self.admin_chat()

@@ -28,7 +28,7 @@ CUSTOMER = gettext_lazy("👤 The customer")
 CONFIRM = gettext_lazy("✅ Yes, refund")
 REFUNDED = gettext_lazy("✅ Refunded. The customer has been told.")
 EMPTY = gettext_lazy("Nothing here.")
-STARS_FLAGGED_SHOWN = 20  # flagged charges listed on the screen
+STARS_FLAGGED_SHOWN = 15  # flagged charges listed on the screen, well under 4096 characters
 
 PROVIDERS = {
     Payment.Provider.STARS: gettext_lazy("⭐ Telegram Stars"),
