@@ -213,3 +213,31 @@ class PaymentNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.telegram_id}"
+
+
+class StarReconciliation(models.Model):
+    """One run of the Stars reconciliation: what Telegram's transactions and the shop's payments agreed on.
+
+    ``flagged`` lists what needs a person: ``[{"charge": id, "payment": pk, "problem": text}]``.
+    """
+
+    class Trigger(models.TextChoices):
+        NIGHTLY = "nightly", _("Nightly")
+        STAFF = "staff", _("Staff")
+
+    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    actor = models.ForeignKey(
+        Customer, models.SET_NULL, null=True, blank=True, related_name="star_reconciliations"
+    )
+    transactions = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    credited = models.PositiveIntegerField(default=0)
+    refunds = models.PositiveIntegerField(default=0)
+    flagged = models.JSONField(default=list, blank=True)
+    created = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"Stars reconciliation #{self.pk} ({self.trigger})"

@@ -346,3 +346,4 @@ ADMIN_PAYMENT = Route("admpyv", ID)
 ADMIN_PAYMENT_REFUND = Route("admpyr", ID, choice("stars", "manual"))  # asks for the reason
 ADMIN_PAYMENT_REFUND_YES = Route("admpyy", ID)  # confirms the refund whose reason was typed
 ADMIN_PAYMENT_RECHECK = Route("admpyc", ID)  # asks CryptoPay now
+ADMIN_STARS_RECONCILE = Route("admpys")  # runs the Stars reconciliation now

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.timezone import now
 from telegram.error import TelegramError
 
 from accounts.actors import Actor
@@ -30,7 +31,7 @@ from payments.cryptopay import (
     invoice_description,
     unavailable,
 )
-from payments.models import Payment
+from payments.models import Payment, StarReconciliation
 from payments.services import (
     Credit,
     attach_crypto_invoice,
@@ -39,9 +40,12 @@ from payments.services import (
     pending_crypto_invoices,
     rechecks,
     settle_stars_refund,
+    star_reconciliation,
     start_top_up,
 )
 from payments.services.cryptopay import crypto_invoice_of, record_invoice_state
+from payments.services.star_reconciliation import StarTransaction
+from shopbot.errors import PaymentProviderUnavailable
 from telegrambot.adapter import call
 
 
@@ -131,6 +135,58 @@ async def reconcile_cryptopay(
         report.cryptopay = "failing"
         return report
     return await call(reconciliation.record_invoice_states, report=report, states=states)
+
+
+STAR_PAGE = 100  # the most getStarTransactions returns at once
+
+
+async def fetch_star_transactions(bot: Any, *, page: int = STAR_PAGE) -> list[StarTransaction]:
+    """Page through the bot's ``getStarTransactions`` (oldest first) and return them as plain rows.
+
+    Raises ``TelegramError`` when Telegram does not answer a page: a partial
+    list would make every charge after it look missing.
+    """
+    found: list[StarTransaction] = []
+    while True:
+        answer = await bot.get_star_transactions(
+            offset=len(found), limit=page, read_timeout=telegram_api.TIMEOUT
+        )
+        found += [star_transaction(item) for item in answer.transactions]
+        if len(answer.transactions) < page:
+            return found
+
+
+async def reconcile_stars(bot: Any, *, actor: Actor | None = None) -> StarReconciliation:
+    """Match every Stars transaction Telegram lists with the payments here and write the report.
+
+    ``actor`` None is the nightly job; staff need ``refund_payments`` (checked
+    before Telegram is asked). Refuses when Telegram does not
+    answer (``PaymentProviderUnavailable``): nothing is recorded from a partial list.
+    """
+    if actor is not None:
+        await call(star_reconciliation.start_star_reconciliation, actor=actor)
+    fetched_at = now()
+    try:
+        transactions = await fetch_star_transactions(bot)
+    except TelegramError as error:
+        raise PaymentProviderUnavailable(provider="Telegram") from error
+    return await call(
+        star_reconciliation.reconcile_stars, transactions=transactions, fetched_at=fetched_at, actor=actor
+    )
+
+
+def star_transaction(item: Any) -> StarTransaction:
+    """A ``telegram.StarTransaction`` as plain data: who paid or was refunded, and the invoice payload."""
+    partner = item.source or item.receiver
+    user = getattr(partner, "user", None)
+    return StarTransaction(
+        id=item.id,
+        amount=abs(int(item.amount)),
+        date=int(item.date.timestamp()),
+        incoming=item.source is not None,
+        telegram_id=user.id if user is not None else None,
+        payload=getattr(partner, "invoice_payload", None) or "",
+    )
 
 
 async def download_telegram_file(file_id: str, *, max_bytes: int) -> bytes | None:

@@ -131,6 +131,13 @@ async def recheck(update: Update, context: ShopContext) -> None:
     await show_card(update, context, payment_id, texts.recheck_outcome(credit))
 
 
+async def reconcile_stars(update: Update, context: ShopContext) -> None:
+    """Matches Telegram's Stars transactions with the payments now and shows the report (audited)."""
+    run = await providers.reconcile_stars(context.bot, actor=context.customer)
+    await screens.show(update, context, texts.stars_report(run), keyboards.stars_report())
+    await deliver_notices(context.bot)  # a lost charge credited, a refund outside the bot
+
+
 HANDLERS = [
     CallbackQueryHandler(section, pattern=callbacks.ADMIN_PAYMENTS.pattern),
     CallbackQueryHandler(ask_payment, pattern=callbacks.ADMIN_PAYMENT_FIND.pattern),
@@ -139,6 +146,7 @@ HANDLERS = [
     CallbackQueryHandler(ask_reason, pattern=callbacks.ADMIN_PAYMENT_REFUND.pattern),
     CallbackQueryHandler(refund, pattern=callbacks.ADMIN_PAYMENT_REFUND_YES.pattern),
     CallbackQueryHandler(recheck, pattern=callbacks.ADMIN_PAYMENT_RECHECK.pattern),
+    CallbackQueryHandler(reconcile_stars, pattern=callbacks.ADMIN_STARS_RECONCILE.pattern),
 ]
 # Text typed on the confirmation replaces the reason, and the refund is asked for again.
 PROMPTS = {FIND_PAYMENT: payment_found, REFUND_REASON: reason_typed, REFUND_CONFIRM: reason_typed}

@@ -26,6 +26,7 @@ from payments.money import to_minor_units
 from payments.services import (
     check_pre_checkout,
     confirm_telegram_payment,
+    star_reconciliation,
     start_top_up,
 )
 from shopbot.errors import ShopError
@@ -41,6 +42,7 @@ from telegrambot.texts import payments as texts
 
 logger = logging.getLogger(__name__)
 RECONCILE_EVERY = 60  # seconds
+STARS_RECONCILE_EVERY = 600  # seconds: how often the job asks whether the nightly run is due
 NOTICES_EVERY = 10  # seconds: how long a webhook-credited customer may wait for the message
 
 
@@ -243,6 +245,19 @@ async def reconcile_job(context: ShopContext) -> None:
     await deliver_notices(context.bot)
 
 
+async def stars_reconcile_job(context: ShopContext) -> None:
+    """Runs the nightly Stars reconciliation when it is due, then sends the notices it owes."""
+    if not await call(star_reconciliation.nightly_due):
+        return
+    try:
+        run = await providers.reconcile_stars(context.bot)
+    except ShopError as error:
+        logger.warning("Stars reconciliation not run: %s", error)
+        return
+    logger.info("Stars reconciliation #%s: %s flagged", run.pk, len(run.flagged))
+    await deliver_notices(context.bot)
+
+
 async def notices_job(context: ShopContext) -> None:
     """Sends notices owed for payments credited elsewhere (the CryptoPay webhook, the web admin)."""
     await deliver_notices(context.bot)
@@ -265,5 +280,6 @@ HANDLERS = [
 JOBS = [
     Job("reconcile_payments", reconcile_job, every=RECONCILE_EVERY, first=5),
     Job("payment_notices", notices_job, every=NOTICES_EVERY, first=3),
+    Job("stars_reconciliation", stars_reconcile_job, every=STARS_RECONCILE_EVERY, first=60),
 ]
 FEATURE = Feature("payments", handlers=HANDLERS, jobs=JOBS)

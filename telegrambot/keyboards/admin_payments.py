@@ -26,7 +26,21 @@ def overview(counts: PaymentsOverview) -> InlineKeyboardMarkup:
                     texts.list_button("pending", counts.pending), callbacks.ADMIN_PAYMENT_LIST, "pending", 1
                 )
             ],
+            [button(texts.RECONCILE_STARS, callbacks.ADMIN_STARS_RECONCILE)],
             to_admin_row(),
+        ]
+    )
+
+
+def stars_report() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(
+                    texts.list_button("review", 0).split(" (")[0], callbacks.ADMIN_PAYMENT_LIST, "review", 1
+                )
+            ],
+            to_section_row(),
         ]
     )
 

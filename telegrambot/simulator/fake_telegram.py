@@ -28,6 +28,7 @@ from typing import Any
 from telegram.request import BaseRequest, RequestData
 
 from telegrambot.html import HtmlError, render, utf16_length
+from telegrambot.simulator.fake_stars import StarLedger
 
 BOT_ID = 777000111
 BOT_USERNAME = "shop_test_bot"
@@ -109,7 +110,7 @@ class ChatMessage:
         return (self.reply_markup or {}).get("inline_keyboard", [])
 
 
-class FakeTelegram:
+class FakeTelegram(StarLedger):
     """The state of a fake Bot API and its answers to method calls."""
 
     def __init__(self, *, bot_id: int = BOT_ID, bot_username: str = BOT_USERNAME) -> None:
@@ -129,7 +130,7 @@ class FakeTelegram:
         self.commands: dict[str | None, list[dict[str, Any]]] = {}
         self.callback_queries: dict[str, dict[str, Any] | None] = {}  # id -> the answer, None while open
         self.pre_checkout_queries: dict[str, dict[str, Any] | None] = {}
-        self.charges: dict[str, dict[str, Any]] = {}  # Stars charge id -> {"user_id", "refunded"}
+        self.charges: dict[str, dict[str, Any]] = {}  # Stars charge id -> {"user_id", "refunded", ...}
         self.channel_members: dict[tuple[str, int], str] = {}
         self.invoice_links: dict[str, dict[str, Any]] = {}  # createInvoiceLink: link -> invoice
         self.menu_buttons: dict[Any, dict[str, Any]] = {}  # setChatMenuButton: chat id (None: default)
@@ -315,6 +316,7 @@ class FakeTelegram:
         if charge["refunded"]:
             raise Rejected("Bad Request: CHARGE_ALREADY_REFUNDED")
         charge["refunded"] = True
+        charge["refunded_date"] = int(time.time())
         return True
 
     def api_sendMessage(self, params: dict[str, Any]) -> Any:

@@ -321,7 +321,9 @@ class Simulator:
         """Return a ``SuccessfulPayment`` with new charge ids; a Stars charge can later be refunded."""
         if currency == "XTR":
             charge_id, provider_id = f"stxSIM{secrets.token_urlsafe(24)}", ""
-            self.telegram.charges[charge_id] = {"user_id": persona.telegram_id, "refunded": False}
+            self.telegram.add_star_charge(
+                charge_id, user_id=persona.telegram_id, amount=total, payload=payload
+            )
         else:
             charge_id = f"{persona.telegram_id}_{secrets.token_hex(8)}_sim"
             provider_id = f"sim_ch_{secrets.token_hex(12)}"

@@ -245,7 +245,10 @@ class ChatUser:
     ) -> str:
         """Send the service message of a completed payment; return its Telegram charge id."""
         charge_id = charge_id or f"charge-{next(self.telegram.ids)}"
-        self.telegram.charges.setdefault(charge_id, {"user_id": self.id, "refunded": False})
+        charge = self.telegram.charges.setdefault(charge_id, {"user_id": self.id, "refunded": False})
+        charge.setdefault("amount", total_amount)
+        charge.setdefault("payload", payload)
+        charge.setdefault("date", int(time.time()))
         message = self.telegram.add_user_message(self.id)
         payment = {
             "currency": currency,

@@ -47,6 +47,7 @@ class ForgedPressTests(PaymentsAdminTestCase):
             callbacks.ADMIN_PAYMENT_REFUND.build(payment.pk, "manual"),
             callbacks.ADMIN_PAYMENT_REFUND_YES.build(payment.pk),
             callbacks.ADMIN_PAYMENT_RECHECK.build(payment.pk),
+            callbacks.ADMIN_STARS_RECONCILE.build(),
         ]
 
     @sync_to_async

@@ -63,10 +63,10 @@ def test_it_refuses_a_feature_registered_twice() -> None:
 
 
 def test_it_lets_one_feature_answer_a_route_twice_and_use_a_state_for_text_and_files() -> None:
-    # The product form takes typed answers and pictures under one state; payments has two jobs.
+    # The product form takes typed answers and pictures under one state; payments has three jobs.
     assert admin_products.PRODUCT_FORM in admin_products.FEATURE.prompts
     assert admin_products.PRODUCT_FORM in admin_products.FEATURE.media_prompts
-    assert len(payments.FEATURE.jobs) == 2
+    assert len(payments.FEATURE.jobs) == 3
     build()
 
 
@@ -76,4 +76,4 @@ def test_it_schedules_the_jobs_the_features_declare() -> None:
     assert application.job_queue is not None
     names = {job.name for job in application.job_queue.jobs()}
     assert {job.name for feature in FEATURES for job in feature.jobs} <= names
-    assert {"reconcile_payments", "payment_notices"} <= names
+    assert {"reconcile_payments", "payment_notices", "stars_reconciliation"} <= names

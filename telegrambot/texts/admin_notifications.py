@@ -71,6 +71,17 @@ def notice(event: str, params: dict[str, Any]) -> str:
             "left": params.get("left"),
             "threshold": params.get("threshold"),
         }
+    if params.get("stars"):
+        return _(
+            "⭐ Stars reconciliation: %(transactions)s Telegram transactions, %(credited)s credited, "
+            "%(refunds)s refunds outside the bot recorded, %(flagged)s flagged for review (%(new)s new)."
+        ) % {
+            "transactions": params.get("transactions", 0),
+            "credited": params.get("credited", 0),
+            "refunds": params.get("refunds", 0),
+            "flagged": params.get("flagged", 0),
+            "new": params.get("new_flags", 0),
+        }
     return _(
         "🧾 Reconciliation: %(credited)s credited, %(expired)s expired, %(flagged)s flagged for review, "
         "%(stuck)s Stars refunds waiting (CryptoPay: %(cryptopay)s)."

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.selectors import Page
 from catalog.selectors.staff import RefundEffects
-from payments.models import Payment
+from payments.models import Payment, StarReconciliation
 from payments.money import STARS, format_money
 from payments.selectors.staff import PaymentCard, PaymentsOverview
 from payments.services.crediting import Credit
@@ -23,10 +23,12 @@ SEVERAL_FOUND = gettext_lazy("🔎 Several payments match. Choose one:")
 REFUND_STARS = gettext_lazy("↩️ Refund the Stars")
 MANUAL_REFUND = gettext_lazy("📝 Record a manual refund")
 RECHECK = gettext_lazy("🔄 Re-check with CryptoPay")
+RECONCILE_STARS = gettext_lazy("⭐ Reconcile Stars with Telegram")
 CUSTOMER = gettext_lazy("👤 The customer")
 CONFIRM = gettext_lazy("✅ Yes, refund")
 REFUNDED = gettext_lazy("✅ Refunded. The customer has been told.")
 EMPTY = gettext_lazy("Nothing here.")
+STARS_FLAGGED_SHOWN = 15  # flagged charges listed on the screen, well under 4096 characters
 
 PROVIDERS = {
     Payment.Provider.STARS: gettext_lazy("⭐ Telegram Stars"),
@@ -225,3 +227,32 @@ def recheck_outcome(credit: Credit) -> str:
     if payment.status == Payment.Status.PENDING:
         return _("⏳ CryptoPay says it is not paid yet.")
     return _("Nothing to credit: the payment is %(status)s.") % {"status": STATUSES.get(payment.status, "")}
+
+
+def stars_report(run: StarReconciliation) -> str:
+    """A Stars reconciliation's report: the counts, then each flagged charge."""
+    text = _(
+        "⭐ <b>Stars reconciliation</b>\n\n"
+        "Telegram's transactions: %(transactions)s\n"
+        "Matched: %(matched)s\n"
+        "Credited now: %(credited)s\n"
+        "Refunds outside the bot recorded: %(refunds)s\n"
+        "Flagged for review: %(flagged)s"
+    ) % {
+        "transactions": run.transactions,
+        "matched": run.matched,
+        "credited": run.credited,
+        "refunds": run.refunds,
+        "flagged": len(run.flagged),
+    }
+    lines = [
+        "• "
+        + (f"#{item['payment']} " if item.get("payment") else "")
+        + f"<code>{user_text(str(item.get('charge', '')), limit=40)}</code>: "
+        + user_text(str(item.get("problem", "")), limit=120)
+        for item in run.flagged[:STARS_FLAGGED_SHOWN]
+    ]
+    more = len(run.flagged) - STARS_FLAGGED_SHOWN
+    if more > 0:
+        lines.append(_("…and %(count)s more in the list needing review.") % {"count": more})
+    return "\n".join([text, *lines]) if lines else text

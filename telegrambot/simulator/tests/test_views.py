@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Customer
+from payments.models import Payment
 from telegrambot.simulator.runner import Simulator, install
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -130,7 +131,9 @@ def test_it_pays_a_stars_invoice_as_telegram_does(staff_client: Client, simulato
     assert "topped up" in messages[-1]["html"]
     assert Customer.objects.get(telegram_id=user).balance == Decimal("25.00")
     [charge] = simulator.telegram.charges.values()
-    assert charge == {"user_id": user, "refunded": False}  # a Stars charge the shop can refund
+    # A Stars charge the shop can refund, listed by getStarTransactions.
+    assert (charge["user_id"], charge["refunded"], charge["amount"]) == (user, False, 25)
+    assert charge["payload"] == Payment.objects.get(customer__telegram_id=user).payload
     again = staff_client.post(reverse("simulator:pay"), {"user": user, "message": invoice["id"]})
     assert again.json()["error"] == "This invoice has been paid already."
 
