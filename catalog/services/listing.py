@@ -22,7 +22,8 @@ HIDES = Q(hide_when_sold_out=True) | Q(category__hide_when_sold_out=True)
 def has_something_to_sell(product_ref: OuterRef | str = "pk") -> Q:
     """A product with an unsold unit, or a shared one with its value (a shared file not set yet has none)."""
     unsold = StockUnit.objects.filter(product=OuterRef(product_ref), sold_at__isnull=True)
-    shared = ~Q(unlimited_value="") | Q(delivery=Product.DeliveryKind.MANUAL)
+    endpoint = Q(delivery=Product.DeliveryKind.DYNAMIC) & ~Q(endpoint_url="") & ~Q(endpoint_secret="")
+    shared = ~Q(unlimited_value="") | Q(delivery=Product.DeliveryKind.MANUAL) | endpoint
     return Q(Q(is_unlimited=True) & shared) | Q(Q(is_unlimited=False) & Exists(unsold))
 
 
