@@ -207,7 +207,7 @@ def delivered_to_tell(*, limit: int = 50) -> list[DynamicOrder]:
 
 def failed_to_tell(*, limit: int = 50) -> list[DynamicOrder]:
     rows = DynamicOrder.objects.filter(status=Status.FAILED, staff_told_at__isnull=True)
-    return list(rows.select_related("purchase").order_by("decided_at", "id")[:limit])
+    return list(rows.select_related("purchase__manual_order").order_by("decided_at", "id")[:limit])
 
 
 def mark_customer_told(*, order_id: int) -> None:

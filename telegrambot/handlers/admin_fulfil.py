@@ -18,6 +18,7 @@ from telegrambot import callbacks, manual_notices, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.features import Feature, Job
+from telegrambot.jobs import dynamic_delivery
 from telegrambot.keyboards import admin_fulfil as keyboards
 from telegrambot.prompting import ask, require
 from telegrambot.services import dialog
@@ -197,5 +198,6 @@ MEDIA_PROMPTS = {DELIVERY: take_document}
 JOBS = [
     Job("manual_order_notices", tell_customers_job, every=NOTICES_EVERY, first=13),
     Job("manual_order_escalation", escalate_job, every=ESCALATE_EVERY, first=17),
+    Job("dynamic_delivery", dynamic_delivery.deliver_job, every=dynamic_delivery.EVERY, first=7),
 ]
 FEATURE = Feature("admin_fulfil", handlers=HANDLERS, prompts=PROMPTS, media_prompts=MEDIA_PROMPTS, jobs=JOBS)
