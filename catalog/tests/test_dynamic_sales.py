@@ -90,3 +90,21 @@ class DynamicSaleTests(MoneyTestCase):
             actor=self.owner, product_id=self.licence.pk, kind=Product.DeliveryKind.STOCK
         )
         self.assertEqual((product.delivery, product.is_unlimited), ("stock", False))
+
+
+class DynamicClaimTests(MoneyTestCase):
+    def test_a_claim_on_a_delivered_key_is_not_replaced_with_an_empty_value(self) -> None:
+        from catalog.services.claims import open_claim, replace_claim
+        from catalog.services.dynamic_orders import record_delivery
+        from shopbot.errors import ClaimNoStock
+
+        licence = make_dynamic(self.games, self.owner)
+        purchase = purchase_product(telegram_id=self.alice.telegram_id, product_id=licence.pk)
+        self.assertTrue(record_delivery(order_number=purchase.order_number, value="KEY-1"))
+        claim = open_claim(telegram_id=self.alice.telegram_id, purchase_id=purchase.pk, reason="not_working")
+
+        with self.assertRaises(ClaimNoStock):
+            replace_claim(actor=self.owner, claim_id=claim.pk)
+        self.assertEqual(Purchase.objects.filter(replaces=purchase).count(), 0)
+        self.assertFalse(record_delivery(order_number=purchase.order_number, value="KEY-2"))
+        self.assertEqual(Purchase.objects.get(pk=purchase.pk).value, "KEY-1")
