@@ -145,3 +145,30 @@ class DynamicEndpointAdminTests(ShopTestCase):
 
         self.assertIn(page.status_code, (403, 200))
         self.assertEqual(Product.objects.get(pk=self.product.pk).endpoint_secret, "")
+
+
+class DynamicOrderAdminTests(ShopTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.fulfiller = make_staff("fulfil", permissions=["accounts.fulfil_orders"])
+        cls.catalog_only = make_staff("cat", permissions=["accounts.manage_catalog"])
+
+    def test_staff_who_fulfil_orders_see_the_deliveries_without_the_secret(self) -> None:
+        from catalog.services import purchase_product
+
+        product = make_product(self.games, "Licence", "4.00")
+        set_dynamic_endpoint(actor=self.owner, product_id=product.pk, url=URL, secret=SECRET)
+        purchase = purchase_product(telegram_id=self.alice.telegram_id, product_id=product.pk)
+        changelist = reverse("admin:catalog_dynamicorder_changelist")
+
+        self.client.force_login(self.catalog_only)
+        self.assertEqual(self.client.get(changelist).status_code, 403)
+        self.client.force_login(self.fulfiller)
+        page = self.client.get(changelist)
+        self.assertContains(page, "#" + purchase.order_number)
+        detail = self.client.get(
+            reverse("admin:catalog_dynamicorder_change", args=[purchase.dynamic_order.pk])
+        )
+        self.assertContains(detail, purchase.order_number)
+        self.assertNotContains(detail, SECRET)
