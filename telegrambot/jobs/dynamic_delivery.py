@@ -30,6 +30,7 @@ from catalog.dynamic_models import DynamicOrder
 from catalog.services import dynamic_orders as services
 from catalog.services.dynamic import clean_endpoint_url
 from catalog.services.manual import fulfil_staff
+from monitoring import metrics
 from shopbot.errors import ShopError
 from telegrambot import delivery
 from telegrambot.adapter import call
@@ -90,9 +91,15 @@ async def attempt(client: httpx.AsyncClient, due: services.DueCall) -> bool:
     except EndpointFailed as error:
         host = urlsplit(due.url).hostname
         logger.warning("order %s: %s answered no value: %s", due.order_number, host, error)
-        await call(services.record_failure, order_id=due.order_id, error=str(error))
+        order = await call(services.record_failure, order_id=due.order_id, error=str(error))
+        outcome = (
+            "late" if order is None else "failed" if order.status == DynamicOrder.Status.FAILED else "retry"
+        )
+        metrics.DYNAMIC_DELIVERIES.labels(outcome=outcome).inc()
         return False
-    return await call(services.record_delivery, order_number=due.order_number, value=value)
+    delivered = await call(services.record_delivery, order_number=due.order_number, value=value)
+    metrics.DYNAMIC_DELIVERIES.labels(outcome="delivered" if delivered else "late").inc()
+    return delivered
 
 
 async def deliver_due(bot: Any, *, client: httpx.AsyncClient | None = None) -> int:

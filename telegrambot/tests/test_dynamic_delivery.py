@@ -15,6 +15,7 @@ from catalog.models import Product, Purchase
 from catalog.services import purchase_product
 from catalog.services.dynamic import set_dynamic_endpoint
 from catalog.services.dynamic_orders import ATTEMPTS
+from monitoring import metrics
 from shopbot.test import make_product
 from telegrambot import callbacks
 from telegrambot.jobs import dynamic_delivery
@@ -22,6 +23,10 @@ from telegrambot.tests.helpers import BotTestCase
 from telegrambot.tests.seller_endpoint import SellerEndpoint
 
 SECRET = "s3cr3t-Key_0123456789"
+
+
+def counted(outcome: str) -> float:
+    return metrics.DYNAMIC_DELIVERIES.labels(outcome=outcome)._value.get()
 
 
 class DynamicDeliveryTests(BotTestCase):
@@ -134,6 +139,7 @@ class DynamicDeliveryTests(BotTestCase):
 
     async def test_a_slow_reply_arriving_after_a_retry_succeeded_is_not_delivered_again(self):
         replies = [(200, b'{"value": "KEY-SLOW"}', 1.0), (200, b'{"value": "KEY-FAST"}', 0.0)]
+        late_before = counted("late")
         with SellerEndpoint(SECRET, replies=replies) as endpoint:
             licence = await self.make_licence(endpoint.url)
             await self.sell(licence)
@@ -150,6 +156,7 @@ class DynamicDeliveryTests(BotTestCase):
 
         order = await self.order()
         self.assertEqual((order.status, order.purchase.value), ("delivered", "KEY-FAST"))
+        self.assertEqual(counted("late") - late_before, 1)
         self.assertEqual(
             [seen.headers["Idempotency-Key"] for seen in endpoint.seen], [order.purchase.order_number] * 2
         )
