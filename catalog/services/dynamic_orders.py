@@ -153,9 +153,10 @@ def record_delivery(*, order_number: str, value: str) -> bool:
         return False
     purchase = Purchase.objects.select_for_update().get(pk=order.purchase_id)
     if purchase.refunded_at is not None:
-        order.status, order.decided_at, order.staff_told_at = Status.FAILED, now(), now()
+        order.status, order.decided_at = Status.FAILED, now()
+        order.staff_told_at = order.customer_told_at = order.decided_at  # nothing left to tell
         order.last_error = "refunded before the value arrived"
-        order.save(update_fields=["status", "decided_at", "staff_told_at", "last_error"])
+        order.save(update_fields=["status", "decided_at", "staff_told_at", "customer_told_at", "last_error"])
         return False
     purchase.value = value
     purchase.save(update_fields=["value"])
@@ -198,11 +199,11 @@ def record_failure(*, order_id: int, error: str) -> DynamicOrder | None:
 
 
 # --- what the job tells -------------------------------------------------------------------------
-def delivered_to_tell(*, limit: int = 50) -> list[DynamicOrder]:
-    rows = DynamicOrder.objects.filter(status=Status.DELIVERED, customer_told_at__isnull=True)
-    return list(
-        rows.select_related("purchase", "purchase__product", "customer").order_by("decided_at")[:limit]
-    )
+def to_tell_customers(*, limit: int = 50) -> list[DynamicOrder]:
+    """Settled orders whose customer is owed the key, or the news that staff deliver it (by when)."""
+    rows = DynamicOrder.objects.exclude(status=Status.PENDING).filter(customer_told_at__isnull=True)
+    rows = rows.select_related("purchase", "purchase__file", "purchase__manual_order", "customer")
+    return list(rows.order_by("decided_at", "id")[:limit])
 
 
 def failed_to_tell(*, limit: int = 50) -> list[DynamicOrder]:

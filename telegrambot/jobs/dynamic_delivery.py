@@ -120,9 +120,9 @@ async def deliver_due(bot: Any, *, client: httpx.AsyncClient | None = None) -> i
 
 
 async def tell_customers(bot: Any) -> int:
-    """Send each delivered order's value to its customer; an order is marked told once Telegram took it."""
+    """Send each settled order's customer the value (or the delay); marked told once Telegram took it."""
     told = 0
-    for order in await call(services.delivered_to_tell):
+    for order in await call(services.to_tell_customers):
         if await tell(bot, order):
             await call(services.mark_customer_told, order_id=order.pk)
             told += 1
@@ -132,9 +132,11 @@ async def tell_customers(bot: Any) -> int:
 async def tell(bot: Any, order: DynamicOrder) -> bool:
     telegram_id = order.customer.telegram_id
     with translation.override(order.customer.language or None):
-        receipt = delivery.receipt(
-            [order.purchase], full=texts.delivered(order), short=texts.delivered(order, with_value=False)
-        )
+        if order.status == DynamicOrder.Status.DELIVERED:
+            full, short = texts.delivered(order), texts.delivered(order, with_value=False)
+            receipt = delivery.receipt([order.purchase], full=full, short=short)
+        else:
+            receipt = delivery.Receipt(texts.delayed(order))
     try:
         await delivery.send(bot, telegram_id, receipt)
     except Forbidden:

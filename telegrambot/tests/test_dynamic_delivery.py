@@ -110,6 +110,9 @@ class DynamicDeliveryTests(BotTestCase):
         self.assertEqual(len(staff_texts), 1)
         self.assertIn("HTTP 500", staff_texts[0])
         self.assertFalse(any("KEY" in text for text in self.texts_to(shop, 1001)))
+        delayed = [text for text in self.texts_to(shop, 1001) if "takes longer than usual" in text]
+        self.assertEqual(len(delayed), 1)
+        self.assertIn("Expected by", delayed[0])
 
     async def test_a_timeout_a_bad_signature_and_garbage_are_failed_attempts(self):
         cases = [
