@@ -61,6 +61,9 @@ class DynamicDeliveryTests(BotTestCase):
             await alice.press("💰 Buy")
             await alice.press("✅ Pay 4.00 RUB")
             self.assertIn("Your key is on its way", alice.screen.text)
+            pending = await self.order()
+            await alice.press_data(callbacks.PURCHASE.build(pending.purchase_id, 1))
+            self.assertIn("Your key is on its way", alice.screen.text)
 
             bot = shop.application.bot
             self.assertEqual(await dynamic_delivery.deliver_due(bot), 1)
@@ -79,6 +82,9 @@ class DynamicDeliveryTests(BotTestCase):
         told = [text for text in self.texts_to(shop, 1001) if "KEY-" in text]
         self.assertEqual(told, [told[0]])
         self.assertIn("<code>KEY-&lt;b&gt;42&lt;/b&gt;</code>", told[0])
+
+        await alice.press_data(callbacks.PURCHASE.build(order.purchase_id, 1))  # the history shows it again
+        self.assertIn("KEY-<b>42</b>", alice.screen.text)
 
     async def test_a_500_is_retried_with_back_off_then_the_order_waits_in_the_manual_queue(self):
         with SellerEndpoint(SECRET, replies=[(500, b"oops", 0.0)]) as endpoint:
