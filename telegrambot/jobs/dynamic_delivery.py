@@ -66,15 +66,10 @@ async def fetch(client: httpx.AsyncClient, due: services.DueCall) -> str:
         raise EndpointFailed("the endpoint address is not allowed") from None
     request = signed_request(due, timestamp=int(time.time()))
     try:
-        async with client.stream("POST", request.url, content=request.body, headers=request.headers) as reply:
-            if reply.status_code != 200:
-                raise EndpointFailed(f"HTTP {reply.status_code}")
-            body = b""
-            async for chunk in reply.aiter_bytes():
-                body += chunk
-                if len(body) > REPLY_MAX:
-                    raise EndpointFailed("the reply is too long")
-    except httpx.TimeoutException:
+        # httpx's timeout is per read; the whole call (a reply trickling in too) gets TIMEOUT as well.
+        async with asyncio.timeout(TIMEOUT):
+            body = await post(client, request)
+    except (httpx.TimeoutException, TimeoutError):
         raise EndpointFailed(f"no answer within {TIMEOUT:g} s") from None
     except httpx.HTTPError as error:
         raise EndpointFailed(f"connection failed ({type(error).__name__})") from None
@@ -82,6 +77,18 @@ async def fetch(client: httpx.AsyncClient, due: services.DueCall) -> str:
         return services.parse_reply(body, quantity=due.quantity)
     except ValueError as error:
         raise EndpointFailed(str(error)) from None
+
+
+async def post(client: httpx.AsyncClient, request: dynamic_signing.SignedRequest) -> bytes:
+    async with client.stream("POST", request.url, content=request.body, headers=request.headers) as reply:
+        if reply.status_code != 200:
+            raise EndpointFailed(f"HTTP {reply.status_code}")
+        body = b""
+        async for chunk in reply.aiter_bytes():
+            body += chunk
+            if len(body) > REPLY_MAX:
+                raise EndpointFailed("the reply is too long")
+        return body
 
 
 async def attempt(client: httpx.AsyncClient, due: services.DueCall) -> bool:

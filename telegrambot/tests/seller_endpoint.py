@@ -1,7 +1,7 @@
 """A seller's endpoint for the tests: a real HTTP server on 127.0.0.1 that checks the shop's signature.
 
 Each test sets ``replies``: one (status, body, delay seconds) per request in
-order, the last one repeated. A request whose signature does not verify with
+order, the last one repeated; ``trickle`` sends a body one byte at a time. A request whose signature does not verify with
 ``secret`` is answered 401, as a real endpoint should.
 """
 
@@ -31,6 +31,7 @@ class SellerEndpoint:
         default_factory=lambda: [(200, b'{"value": "KEY-1"}', 0.0)]
     )
     seen: list[Seen] = field(default_factory=list)
+    trickle: float = 0.0  # seconds between the body's bytes (0: all at once)
 
     def __enter__(self) -> SellerEndpoint:
         endpoint = self
@@ -52,7 +53,12 @@ class SellerEndpoint:
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
-                    self.wfile.write(body)
+                    if not endpoint.trickle:
+                        self.wfile.write(body)
+                    for index in range(len(body) if endpoint.trickle else 0):
+                        self.wfile.write(body[index : index + 1])
+                        self.wfile.flush()
+                        time.sleep(endpoint.trickle)
                 except OSError:
                     pass  # the shop stopped waiting (a timeout)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from unittest import mock
 
 import httpx
 from asgiref.sync import sync_to_async
@@ -129,6 +130,7 @@ class DynamicDeliveryTests(BotTestCase):
             ("wrong count", SECRET, [(200, b'{"values": ["A", "B"]}', 0.0)], "list of 1"),
             ("too long", SECRET, [(200, b'{"value": "' + b"x" * 5000 + b'"}', 0.0)], "longer than"),
             ("a list", SECRET, [(200, b'["K"]', 0.0)], "not a JSON object"),
+            ("huge", SECRET, [(200, b"x" * 70_000, 0.0)], "too long"),
         ]
         shop = await self.start_shop()
         for name, shop_secret, replies, error in cases:
@@ -172,3 +174,20 @@ class DynamicDeliveryTests(BotTestCase):
         texts = self.texts_to(shop, 1001)
         self.assertEqual(sum("KEY-FAST" in text for text in texts), 1)
         self.assertFalse(any("KEY-SLOW" in text for text in texts))
+
+    async def test_a_reply_trickling_in_past_the_timeout_is_a_failed_attempt(self):
+        with SellerEndpoint(
+            SECRET, replies=[(200, b'{"value": "KEY-SLOWLY"}', 0.0)], trickle=0.1
+        ) as endpoint:
+            licence = await self.make_licence(endpoint.url)
+            await self.sell(licence)
+            shop = await self.start_shop()
+            with mock.patch.object(dynamic_delivery, "TIMEOUT", 0.5):
+                async with httpx.AsyncClient(timeout=0.3) as client:  # each byte comes well within 0.3 s
+                    self.assertEqual(
+                        await dynamic_delivery.deliver_due(shop.application.bot, client=client), 0
+                    )
+
+        order = await self.order()
+        self.assertEqual((order.status, order.purchase.value), ("pending", ""))
+        self.assertIn("no answer within 0.5 s", order.last_error)
