@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -51,8 +51,8 @@ class DueCall:
     quantity: int
     customer_id: int
     url: str
-    secret: str
-    attempt: int
+    secret: str = field(repr=False)  # never in a log line or a traceback's locals
+    attempt: int = 0
 
 
 def open_dynamic_orders(*, purchases: Sequence[Purchase], at: datetime) -> None:
