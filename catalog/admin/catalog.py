@@ -220,7 +220,7 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
             is_unlimited=obj.delivery == Kind.SHARED,
             unlimited_value=obj.unlimited_value if obj.delivery == Kind.SHARED else "",
         )
-        if obj.delivery in (Kind.FILE, Kind.SHARED_FILE):
+        if obj.delivery in (Kind.FILE, Kind.SHARED_FILE, Kind.DYNAMIC):
             saved = set_delivery_kind(actor=request.user, product_id=saved.pk, kind=obj.delivery)
         return saved
 

@@ -130,6 +130,17 @@ class DynamicEndpointAdminTests(ShopTestCase):
         self.assertNotContains(page, SECRET)
         self.assertContains(page, "••••6789")
 
+    def test_staff_create_a_dynamic_product_with_its_endpoint(self) -> None:
+        self.client.force_login(self.root)
+        data = product_form(None, category=self.games.pk, name="Fresh key", price="3.00")
+        data.update(delivery="dynamic", endpoint_url=URL, new_endpoint_secret=SECRET)
+
+        self.client.post(reverse("admin:catalog_product_add"), data, follow=True)
+
+        product = Product.objects.get(name="Fresh key")
+        self.assertEqual((product.delivery, product.endpoint_url), (Product.DeliveryKind.DYNAMIC, URL))
+        self.assertIs(product.sells_without_units, True)
+
     def test_a_hostile_url_is_refused_with_a_message(self) -> None:
         self.client.force_login(self.root)
 
