@@ -19,6 +19,8 @@ def shop_settings(settings):
     settings.RATE_LIMITS = False
     # In-process bot tests see the test's transaction only on its own thread: one database thread.
     settings.BOT_DB_THREADS = 1
+    # Dynamic delivery's tests answer from a local HTTP server on 127.0.0.1.
+    settings.DYNAMIC_DELIVERY_ALLOW_LOCAL = True
     cache.clear()
     funnel.discard_unpushed()
     yield settings

@@ -73,6 +73,7 @@ class Product(models.Model):
         FILE = "file", _("Files as stock units")
         SHARED_FILE = "shared_file", _("One shared file")
         MANUAL = "manual", _("Prepared by hand")
+        DYNAMIC = "dynamic", _("From the seller's system")
 
     category = models.ForeignKey(Category, models.CASCADE, related_name="products")
     name = models.CharField(max_length=100)
@@ -98,6 +99,9 @@ class Product(models.Model):
     low_stock_threshold = models.PositiveIntegerField(default=0)
     # A manual product: the hours staff have to deliver a paid order before it is escalated.
     fulfil_hours = models.PositiveIntegerField(default=24)
+    # A dynamic product: the seller's HTTPS endpoint asked for each sale's value, and the signing secret.
+    endpoint_url = models.CharField(max_length=500, blank=True)
+    endpoint_secret = models.CharField(max_length=128, blank=True)
     # How long after a sale the buyer may report a problem (0: no warranty).
     warranty_hours = models.PositiveIntegerField(default=default_warranty_hours)
     position = models.IntegerField(default=0)
@@ -110,7 +114,7 @@ class Product(models.Model):
             models.CheckConstraint(condition=Q(price__gt=0), name="product_price_positive"),
             models.UniqueConstraint(fields=["category", "name"], name="product_unique_name_in_category"),
             models.CheckConstraint(
-                condition=Q(is_unlimited=True, delivery__in=["shared", "shared_file", "manual"])
+                condition=Q(is_unlimited=True, delivery__in=["shared", "shared_file", "manual", "dynamic"])
                 | Q(is_unlimited=False, delivery__in=["stock", "file"]),
                 name="product_delivery_matches_unlimited",
             ),
@@ -141,8 +145,14 @@ class Product(models.Model):
         return self.delivery == self.DeliveryKind.MANUAL
 
     @property
+    def is_dynamic(self) -> bool:
+        return self.delivery == self.DeliveryKind.DYNAMIC
+
+    @property
     def sells_without_units(self) -> bool:
-        """Whether a product without stock units has something to sell: its shared value, or a service."""
+        """Whether a product without units has something to sell: its shared value, a service, an endpoint."""
+        if self.is_dynamic:
+            return bool(self.endpoint_url and self.endpoint_secret)
         return self.is_manual or bool(self.unlimited_value)
 
     @property
@@ -153,7 +163,7 @@ class Product(models.Model):
 def delivery_for(kind: str, *, unlimited: bool) -> str:
     """Return the delivery kind on the ``unlimited`` side that keeps ``kind``'s file-or-text nature."""
     is_file = kind in (Product.DeliveryKind.FILE, Product.DeliveryKind.SHARED_FILE)
-    if kind == Product.DeliveryKind.MANUAL:
+    if kind in (Product.DeliveryKind.MANUAL, Product.DeliveryKind.DYNAMIC):
         return kind if unlimited else Product.DeliveryKind.STOCK
     if unlimited:
         return Product.DeliveryKind.SHARED_FILE if is_file else Product.DeliveryKind.SHARED
@@ -394,9 +404,10 @@ class WaitlistEntry(models.Model):
         return f"{self.customer} waits for {self.product}"
 
 
-# Claims, support tickets and manual fulfilment (the staff queue) live in their own modules;
+# Claims, support tickets, manual fulfilment and dynamic delivery live in their own modules;
 # importing them here registers them with the app.
 from catalog.claim_models import Claim  # noqa: E402, F401
+from catalog.dynamic_models import DynamicOrder  # noqa: E402, F401
 from catalog.manual_models import ManualOrder, ProductQuestion  # noqa: E402, F401
 from catalog.preorder_models import PreOrder  # noqa: E402, F401
 from catalog.ticket_models import Ticket, TicketMessage, TicketNotice  # noqa: E402, F401

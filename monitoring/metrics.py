@@ -31,6 +31,11 @@ REFERRAL_REWARDS = Counter("shopbot_referral_rewards_total", "Referral rewards p
 BROADCAST_MESSAGES = Counter(
     "shopbot_broadcast_messages_total", "Broadcast messages by outcome.", ["outcome"]
 )
+DYNAMIC_DELIVERIES = Counter(
+    "shopbot_dynamic_deliveries_total",
+    "Calls to sellers' endpoints by outcome: delivered, retry (a failed attempt), failed (to the manual queue), late.",
+    ["outcome"],
+)
 RATE_LIMITED = Counter("shopbot_rate_limited_total", "Updates refused by a rate limit.", ["scope"])
 RECONCILIATION_RUNS = Counter(
     "shopbot_reconciliation_runs_total", "Payment reconciliation runs.", ["outcome"]

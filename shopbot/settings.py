@@ -220,6 +220,8 @@ HTTPS = config.bool("HTTPS", not DEBUG and any(host not in LOCAL_HOSTS for host 
 SECURE_SSL_REDIRECT = config.bool("SECURE_SSL_REDIRECT", HTTPS)
 SESSION_COOKIE_SECURE = config.bool("SESSION_COOKIE_SECURE", HTTPS)
 CSRF_COOKIE_SECURE = config.bool("CSRF_COOKIE_SECURE", HTTPS)
+# A dynamic product's endpoint is HTTPS; plain http://127.0.0.1 only in development (and the tests).
+DYNAMIC_DELIVERY_ALLOW_LOCAL = DEBUG
 SECURE_HSTS_SECONDS = config.int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = config.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
 SECURE_HSTS_PRELOAD = config.bool("SECURE_HSTS_PRELOAD", HTTPS)

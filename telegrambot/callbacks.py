@@ -240,6 +240,7 @@ ADMIN_FULFIL_REFUND = Route("admfr", ID)  # asks to confirm
 ADMIN_FULFIL_REFUND_YES = Route("admfry", ID)
 ADMIN_MANUAL_HOURS = Route("admmh", ID)  # a manual product's hours to deliver [manage_catalog]
 ADMIN_MANUAL_QUESTIONS = Route("admmq", ID)  # its checkout questions [manage_catalog]
+ADMIN_DYNAMIC_ENDPOINT = Route("admde", ID)  # the seller's endpoint and secret [manage_catalog]
 # Support tickets [manage_support] (handlers/admin_tickets.py)
 ADMIN_TICKETS = Route("admtk")  # the open tickets, the longest waiting first
 ADMIN_TICKET = Route("admtkv", ID)

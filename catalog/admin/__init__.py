@@ -1,9 +1,10 @@
 """The catalog's pages of the Django admin; importing the modules registers them."""
 
-from catalog.admin import (  # noqa: F401 - registers the catalog, category, claim, manual order, pre-order, promo code and ticket admins
+from catalog.admin import (  # noqa: F401 - registers each catalog admin page
     catalog,
     categories,
     claims,
+    dynamic,
     manual,
     preorders,
     promos,

@@ -26,6 +26,7 @@ from catalog.models import CartLine, Product, Purchase, Review, StockUnit, Waitl
 from catalog.selectors import count_unsold
 from catalog.services.delivery_files import set_delivery_kind
 from catalog.services.drafts import edit_product
+from catalog.services.dynamic import mask_secret, set_dynamic_endpoint
 from catalog.services.manual import parse_questions, set_fulfil_hours, set_product_questions
 from shopbot.admin import HappenedFilter, ReadOnlyAdmin, ShopAdmin, ShowHideAdmin, short
 from shopbot.exports import Column, CsvExportMixin
@@ -60,6 +61,8 @@ PRODUCT_FORM_FIELDS = (
     "warranty_hours",
     "fulfil_hours",
     "checkout_questions",
+    "endpoint_url",
+    "new_endpoint_secret",
 )
 
 
@@ -75,12 +78,26 @@ class ProductForm(forms.ModelForm):
         ),
     )
 
+    # Write-only: the secret is never rendered back, only its masked form in the help text.
+    new_endpoint_secret = forms.CharField(
+        label=gettext_lazy("endpoint secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=gettext_lazy(
+            "A product from the seller's system signs with it. Empty: keep the current one."
+        ),
+    )
+
     class Meta:
         model = Product
         fields = PRODUCT_FORM_FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.endpoint_secret:
+            self.fields["new_endpoint_secret"].help_text = _("Current: %(masked)s. Empty: keep it.") % {
+                "masked": mask_secret(self.instance.endpoint_secret)
+            }
         if self.instance.pk is not None:
             questions = self.instance.questions.all()
             self.initial["checkout_questions"] = "\n".join(f"{q.label} | {q.max_length}" for q in questions)
@@ -187,6 +204,9 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
         if "checkout_questions" in changed:
             questions = parse_questions(form.cleaned_data["checkout_questions"] or "-")
             set_product_questions(actor=request.user, product_id=saved.pk, questions=questions)
+        if {"endpoint_url", "new_endpoint_secret"} & changed:
+            secret = form.cleaned_data["new_endpoint_secret"] or None
+            set_dynamic_endpoint(actor=request.user, product_id=saved.pk, url=obj.endpoint_url, secret=secret)
         if "position" in changed:
             # Display order only: no rule to keep, so a plain update.
             Product.objects.filter(pk=saved.pk).update(position=obj.position)
@@ -204,7 +224,7 @@ class ProductAdmin(StockUploadMixin, ShowHideAdmin):
             is_unlimited=obj.delivery == Kind.SHARED,
             unlimited_value=obj.unlimited_value if obj.delivery == Kind.SHARED else "",
         )
-        if obj.delivery in (Kind.FILE, Kind.SHARED_FILE):
+        if obj.delivery in (Kind.FILE, Kind.SHARED_FILE, Kind.DYNAMIC):
             saved = set_delivery_kind(actor=request.user, product_id=saved.pk, kind=obj.delivery)
         return saved
 

@@ -26,7 +26,8 @@ PRODUCT_KEYS = {
     "low_stock_threshold", "delivery", "hide_when_sold_out", "preorders", "fulfil_hours", "questions",
 }  # fmt: skip
 Kind = Product.DeliveryKind
-SHARED_KINDS = (Kind.SHARED, Kind.SHARED_FILE, Kind.MANUAL)  # no stock units
+# No stock units. A dynamic product's endpoint and secret are never in the file: staff set them.
+SHARED_KINDS = (Kind.SHARED, Kind.SHARED_FILE, Kind.MANUAL, Kind.DYNAMIC)
 
 
 def max_length(model: type[Model], name: str) -> int:

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0008_perm_fulfil_orders'),
-        ('catalog', '0013_claim_second_decision'),
+        ('catalog', '0014_dynamic_delivery'),
     ]
 
     operations = [

@@ -206,7 +206,7 @@ def replace_unit(claim: Claim, *, actor: Actor | None, product: Product) -> Purc
     Takes the stock row with SKIP LOCKED (``take_units``); the caller holds
     the claim row lock.
     """
-    if product.is_manual:  # nothing to hand over from stock: staff deliver again or refund
+    if product.is_manual or product.is_dynamic:  # nothing from stock: staff deliver again or refund
         raise ClaimNoStock(product=product.name)
     try:
         [delivery] = take_units(product=product, quantity=1)

@@ -153,7 +153,7 @@ def take_units(*, product: Product, quantity: int) -> list[Delivery]:
     if product.is_unlimited:
         if not product.sells_without_units:
             raise OutOfStock(product=product.name)
-        if product.is_manual:  # staff deliver it later (``catalog.services.manual``)
+        if product.is_manual or product.is_dynamic:  # delivered later (staff, or the seller's endpoint)
             return [Delivery(unit=None, value="")] * quantity
         return [Delivery(unit=None, value=product.unlimited_value, file=product.shared_file)] * quantity
     units = list(

@@ -154,15 +154,15 @@ def set_delivery_kind(*, actor: Actor, product_id: int, kind: object) -> Product
     if kind not in Kind.values:
         raise InvalidInput(reason=_("Choose one of the delivery kinds."))
     product = lock_product(product_id)
-    unlimited = kind in (Kind.SHARED, Kind.SHARED_FILE, Kind.MANUAL)
+    unlimited = kind in (Kind.SHARED, Kind.SHARED_FILE, Kind.MANUAL, Kind.DYNAMIC)
     if not unlimited and kind != product.delivery and oldest_unsold(product).exists():
         raise InvalidInput(reason=_("Remove the unsold units first: they cannot change into the other kind."))
     product.delivery, product.is_unlimited = kind, unlimited
     if kind == Kind.SHARED_FILE and product.shared_file is None:
         product.unlimited_value = ""  # sold out until the file is set
-    if kind in (Kind.SHARED, Kind.MANUAL) and product.shared_file is not None:
+    if kind in (Kind.SHARED, Kind.MANUAL, Kind.DYNAMIC) and product.shared_file is not None:
         product.shared_file, product.unlimited_value = None, ""
-    if kind == Kind.MANUAL:
+    if kind in (Kind.MANUAL, Kind.DYNAMIC):
         product.unlimited_value = ""  # nothing is handed over at the sale
     product.save(update_fields=["delivery", "is_unlimited", "unlimited_value", "shared_file", "updated"])
     forget_stock([product.pk])

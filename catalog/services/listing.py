@@ -25,7 +25,8 @@ def has_something_to_sell(product_ref: OuterRef | str = "pk") -> Q:
     A product of units taking pre-orders can always be paid, so it stays listed while sold out.
     """
     unsold = StockUnit.objects.filter(product=OuterRef(product_ref), sold_at__isnull=True)
-    shared = ~Q(unlimited_value="") | Q(delivery=Product.DeliveryKind.MANUAL)
+    endpoint = Q(delivery=Product.DeliveryKind.DYNAMIC) & ~Q(endpoint_url="") & ~Q(endpoint_secret="")
+    shared = ~Q(unlimited_value="") | Q(delivery=Product.DeliveryKind.MANUAL) | endpoint
     units = Q(preorders=True) | Exists(unsold)
     return Q(Q(is_unlimited=True) & shared) | Q(Q(is_unlimited=False) & units)
 

@@ -99,8 +99,8 @@ def save_product(
     kind = delivery_for(product.delivery, unlimited=is_unlimited)
     if kind == Product.DeliveryKind.SHARED_FILE:
         value = product.unlimited_value  # the shared file's name, or empty until the file is set
-    elif kind == Product.DeliveryKind.MANUAL:
-        value = ""  # staff deliver each order by hand
+    elif kind in (Product.DeliveryKind.MANUAL, Product.DeliveryKind.DYNAMIC):
+        value = ""  # staff, or the seller's endpoint, deliver each order
     elif is_unlimited and not value:
         raise InvalidInput(reason=_("An unlimited product needs the value every buyer receives."))
     if Product.objects.filter(category=category, name__iexact=name).exclude(pk=product.pk).exists():

@@ -36,6 +36,7 @@ from catalog.services.common import (
     lock_buyer,
     take_units_for_sale,
 )
+from catalog.services.dynamic_orders import open_dynamic_orders
 from catalog.services.intents import claim_intent, write_intent
 from catalog.services.limits import check_spend
 from catalog.services.listing import forget_lists_after_sale
@@ -223,7 +224,8 @@ def record_sales(
     """Mark units sold, charge the balance, redeem promo codes and write the purchases.
 
     A manual product's purchase enters the staff queue here, with its checkout
-    ``answers`` (``catalog.services.manual.open_manual_orders``).
+    ``answers`` (``catalog.services.manual.open_manual_orders``); a dynamic
+    product's waits for the seller's endpoint (``catalog.services.dynamic_orders``).
 
     The caller holds the customer row lock and the locks on the units and promo
     rows in ``sales``, inside one transaction. Without ``payment`` every unit
@@ -259,7 +261,7 @@ def record_sales(
             payment=payment,
             unit=sale.delivery.unit,
             warranty_until=warranty_end(sale.product, at),
-            fulfil_by=at + timedelta(hours=sale.product.fulfil_hours) if sale.product.is_manual else None,
+            fulfil_by=fulfil_by(sale.product, at),
             created=at,
         )
         for sale in sales
@@ -279,9 +281,17 @@ def record_sales(
             )
     Purchase.objects.bulk_create(purchases)
     open_manual_orders(purchases=purchases, answers=answers or {}, at=at)
+    open_dynamic_orders(purchases=purchases, at=at)
     redeem_discounts(customer=customer, sales=sales, purchases=purchases)
     notify_large_purchase(customer=customer, purchases=purchases)
     return purchases
+
+
+def fulfil_by(product: Product, sold_at: datetime) -> datetime | None:
+    """When a manual (or dynamic, should its endpoint fail) purchase is due; None: delivered at the sale."""
+    if not (product.is_manual or product.is_dynamic):
+        return None
+    return sold_at + timedelta(hours=product.fulfil_hours)
 
 
 def warranty_end(product: Product, sold_at: datetime) -> datetime | None:

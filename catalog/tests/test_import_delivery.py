@@ -90,7 +90,7 @@ class ImportDeliveryTests(ShopTestCase):
         self.assertEqual(Product.objects.get(name="P").delivery, "file")
 
     def test_it_refuses_an_unknown_kind_naming_the_place(self) -> None:
-        for kind in ("dynamic", "", 1, None, "STOCK"):
+        for kind in ("seller", "", 1, None, "STOCK"):
             with (
                 self.subTest(kind=kind),
                 self.assertRaisesMessage(
@@ -99,6 +99,22 @@ class ImportDeliveryTests(ShopTestCase):
             ):
                 import_catalog(text=one_product(delivery=kind))
         self.assertFalse(Category.objects.filter(name="A").exists())
+
+    def test_a_dynamic_product_travels_without_its_endpoint_or_secret(self) -> None:
+        import_catalog(text=one_product(delivery="dynamic", unlimited=True))
+        product = Product.objects.get(name="P")
+        self.assertEqual((product.delivery, product.sells_without_units), ("dynamic", False))  # sold out
+        Product.objects.filter(pk=product.pk).update(
+            endpoint_url="https://keys.example.com/issue", endpoint_secret="s3cr3t-Key_0123456789"
+        )
+
+        exported = export_catalog()
+        import_catalog(text=one_product(delivery="dynamic", unlimited=True, description="again"))
+
+        self.assertNotIn("s3cr3t", str(exported))
+        self.assertNotIn("keys.example.com", str(exported))
+        product.refresh_from_db()
+        self.assertEqual(product.endpoint_secret, "s3cr3t-Key_0123456789")  # a re-import keeps it
 
     def test_it_refuses_a_kind_that_contradicts_unlimited(self) -> None:
         with self.assertRaisesMessage(ImportRefused, "categories[0].products[0].unlimited: does not match"):

@@ -9,15 +9,18 @@ and escalate orders past their deadline to staff.
 from __future__ import annotations
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from catalog.selectors import manual as selectors
+from catalog.services import dynamic
 from catalog.services import manual as services
 from catalog.services.delivery_files import FileSpec
 from telegrambot import callbacks, manual_notices, screens
 from telegrambot.adapter import call
 from telegrambot.context import ShopContext
 from telegrambot.features import Feature, Job
+from telegrambot.jobs import dynamic_delivery
 from telegrambot.keyboards import admin_fulfil as keyboards
 from telegrambot.prompting import ask, require
 from telegrambot.services import dialog
@@ -26,6 +29,7 @@ from telegrambot.texts import admin_fulfil as texts
 DELIVERY = "admin_fulfil_delivery"
 HOURS = "admin_fulfil_hours"
 QUESTIONS = "admin_fulfil_questions"
+ENDPOINT = "admin_fulfil_endpoint"
 NOTICES_EVERY = 30  # seconds: decisions taken in the web admin reach the customer within half a minute
 ESCALATE_EVERY = 5 * 60
 
@@ -173,6 +177,34 @@ async def take_questions(update: Update, context: ShopContext, state: dialog.Dia
     )
 
 
+# --- a dynamic product's endpoint [manage_catalog] ------------------------------------------------
+async def ask_endpoint(update: Update, context: ShopContext) -> None:
+    """Asks for the seller's endpoint address and secret (setting them makes the product dynamic)."""
+    product_id = callbacks.ADMIN_DYNAMIC_ENDPOINT.parse(update.callback_query.data)
+    await require(context, "manage_catalog", "set_dynamic_endpoint")
+    data = {"product": product_id}
+    await ask(update, context, ENDPOINT, data, str(texts.ASK_ENDPOINT), keyboards.back_to_stock(product_id))
+
+
+async def take_endpoint(update: Update, context: ShopContext, state: dialog.Dialog) -> None:
+    """Sets the typed address and secret; the message holding the secret is deleted whatever the outcome."""
+    url, _newline, secret = update.message.text.strip().partition("\n")
+    try:
+        await update.message.delete()
+    except TelegramError:
+        pass  # too old or already gone: nothing else to do
+    product = await call(
+        dialog.finish_with,
+        dynamic.set_dynamic_endpoint,
+        answered_by=context.customer.telegram_id,
+        actor=context.customer,
+        product_id=state.data["product"],
+        url=url,
+        secret=secret.strip() or None,
+    )
+    await screens.send(update, context, texts.endpoint_set(product), keyboards.back_to_stock(product.pk))
+
+
 async def tell_customers_job(context: ShopContext) -> None:
     """Tells customers of decisions taken elsewhere (the web admin) or not delivered before."""
     await manual_notices.tell_customers(context.bot)
@@ -191,11 +223,13 @@ HANDLERS = [
     CallbackQueryHandler(refund, pattern=callbacks.ADMIN_FULFIL_REFUND_YES.pattern),
     CallbackQueryHandler(ask_hours, pattern=callbacks.ADMIN_MANUAL_HOURS.pattern),
     CallbackQueryHandler(ask_questions, pattern=callbacks.ADMIN_MANUAL_QUESTIONS.pattern),
+    CallbackQueryHandler(ask_endpoint, pattern=callbacks.ADMIN_DYNAMIC_ENDPOINT.pattern),
 ]
-PROMPTS = {DELIVERY: take_text, HOURS: take_hours, QUESTIONS: take_questions}
+PROMPTS = {DELIVERY: take_text, HOURS: take_hours, QUESTIONS: take_questions, ENDPOINT: take_endpoint}
 MEDIA_PROMPTS = {DELIVERY: take_document}
 JOBS = [
     Job("manual_order_notices", tell_customers_job, every=NOTICES_EVERY, first=13),
     Job("manual_order_escalation", escalate_job, every=ESCALATE_EVERY, first=17),
+    Job("dynamic_delivery", dynamic_delivery.deliver_job, every=dynamic_delivery.EVERY, first=7),
 ]
 FEATURE = Feature("admin_fulfil", handlers=HANDLERS, prompts=PROMPTS, media_prompts=MEDIA_PROMPTS, jobs=JOBS)

@@ -49,6 +49,7 @@ OTHER_KIND = {
     Kind.SHARED: Kind.SHARED_FILE,
     Kind.SHARED_FILE: Kind.SHARED,
     Kind.MANUAL: Kind.STOCK,
+    Kind.DYNAMIC: Kind.STOCK,
 }
 
 
@@ -80,6 +81,11 @@ def product(card: ProductCard) -> InlineKeyboardMarkup:
         rows.append(
             [button(texts.switch_kind_button(Kind.MANUAL), callbacks.ADMIN_STOCK_KIND, item.pk, Kind.MANUAL)]
         )
+    # Setting the seller's endpoint makes the product dynamic; a failed order falls back to the hours.
+    endpoint = texts.ENDPOINT if item.is_dynamic else texts.switch_kind_button(Kind.DYNAMIC)
+    rows.append([button(endpoint, callbacks.ADMIN_DYNAMIC_ENDPOINT, item.pk)])
+    if item.is_dynamic:
+        rows.append([button(texts.FULFIL_HOURS, callbacks.ADMIN_MANUAL_HOURS, item.pk)])
     rows.append(
         [button(common_texts.BACK, callbacks.ADMIN_STOCK_CATEGORY, item.category_id, 1), *to_admin_row()]
     )

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import html
+from urllib.parse import urlsplit
 
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.manual_models import ManualOrder
+from catalog.models import Product
 from catalog.selectors import Page
 from catalog.selectors.manual import Question
+from catalog.services.dynamic import mask_secret
 from payments.money import format_money
 from telegrambot.texts.common import date_time, page_label, user_text
 
@@ -37,6 +40,21 @@ def ask_questions(current: list[Question]) -> str:
         lines = ["%s | %s" % (user_text(item.label, limit=100), item.max_length) for item in current]
         text += "\n\n" + _("Now:") + "\n" + "\n".join(lines)
     return text
+
+
+ASK_ENDPOINT = gettext_lazy(
+    "🔌 Send the seller's endpoint: its https:// address on the first line and, on the second, the secret "
+    "(16 to 128 characters) it checks the signature with. Leave the second line out to keep the current secret. "
+    "The message is deleted once read."
+)
+
+
+def endpoint_set(product: Product) -> str:
+    return _("✅ Sales of %(name)s now take their value from %(host)s (secret %(secret)s).") % {
+        "name": user_text(product.name, limit=100),
+        "host": user_text(urlsplit(product.endpoint_url).hostname or "", limit=100),
+        "secret": mask_secret(product.endpoint_secret),
+    }
 
 
 def hours_set(hours: int) -> str:

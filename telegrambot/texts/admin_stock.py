@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.models import Product, StockUnit
 from catalog.selectors import ProductCard
 from catalog.services import StockReport
+from catalog.services.dynamic import mask_secret
 from payments.money import format_money
 from telegrambot.texts.common import date_time, page_label, user_text
 
@@ -44,7 +47,9 @@ KIND_BUTTONS = {
     "shared": gettext_lazy("📝 Deliver one shared text instead"),
     "shared_file": gettext_lazy("📎 Deliver one shared file instead"),
     "manual": gettext_lazy("🤝 Deliver by hand instead"),
+    "dynamic": gettext_lazy("🔌 Deliver from the seller's system instead"),
 }
+ENDPOINT = gettext_lazy("🔌 Seller's endpoint")
 FULFIL_HOURS = gettext_lazy("⏱ Hours to deliver")
 QUESTIONS = gettext_lazy("❓ Checkout questions")
 
@@ -127,6 +132,16 @@ def product_summary(card: ProductCard, *, defective: int = 0) -> str:
         return _(
             "📦 <b>%(name)s</b>\n\nStaff deliver every order by hand (Orders to fulfil), within %(hours)s h."
         ) % {"name": user_text(item.name, limit=100), "hours": item.fulfil_hours}
+    if item.is_dynamic:
+        return _(
+            "📦 <b>%(name)s</b>\n\nEach sale's value comes from the seller's system: %(host)s, secret %(secret)s. "
+            "An order it cannot deliver waits in Orders to fulfil (%(hours)s h)."
+        ) % {
+            "name": user_text(item.name, limit=100),
+            "host": user_text(urlsplit(item.endpoint_url).hostname or _("not set: sold out"), limit=100),
+            "secret": mask_secret(item.endpoint_secret) or _("not set"),
+            "hours": item.fulfil_hours,
+        }
     if item.is_unlimited:
         return _(
             "📦 <b>%(name)s</b>\n\nThis product is unlimited: every buyer gets the same value, it has no units."

@@ -56,12 +56,21 @@ def is_being_prepared(purchase: Any) -> bool:
     return purchase.fulfil_by is not None and not purchase.value and purchase.file_id is None
 
 
+def is_from_sellers_system(purchase: Any) -> bool:
+    """Whether the purchase's product (when loaded: no query) is delivered by the seller's endpoint."""
+    cached = getattr(purchase, "_state", None) is not None and "product" in purchase._state.fields_cache
+    product = purchase._state.fields_cache.get("product") if cached else None
+    return product is not None and product.is_dynamic
+
+
 def handed_over(purchase: Any) -> str:
     """A purchase's value in ``<code>``, or where its manual order stands (being prepared, refunded)."""
     if not is_being_prepared(purchase):
         return "<code>" + html.escape(purchase.value) + "</code>"
     if purchase.refunded_at is not None:
         return str(_("↩️ Not delivered: refunded to your balance."))
+    if is_from_sellers_system(purchase):
+        return str(_("🔑 Your key is on its way: it arrives in this chat in a moment."))
     hours = max(1, math.ceil((purchase.fulfil_by - purchase.created).total_seconds() / 3600))
     return _(
         "⏳ Your order is being prepared, expected within %(hours)s h (by %(date)s). It will arrive in this chat."

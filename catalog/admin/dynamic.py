@@ -1,0 +1,45 @@
+"""Deliveries from the sellers' systems in the web admin: read-only, for staff who fulfil orders.
+
+The bot's job does the work; this list shows where each order stands (the
+attempts, the last error). An order that failed waits in *Manual orders*.
+The product's secret is never shown here.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy
+
+from catalog.dynamic_models import DynamicOrder
+from shopbot.admin import ReadOnlyAdmin
+
+
+@admin.register(DynamicOrder)
+class DynamicOrderAdmin(ReadOnlyAdmin):
+    list_display = ("order_number", "product", "customer", "status", "attempts", "last_error", "created")
+    list_filter = ("status",)
+    list_select_related = ("purchase", "customer")
+    search_fields = ("=purchase__order_number",)
+    telegram_id_lookups = ("customer__telegram_id",)
+    readonly_fields = (
+        "purchase",
+        "customer",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "lease_until",
+        "last_error",
+        "created",
+        "decided_at",
+        "customer_told_at",
+        "staff_told_at",
+    )
+    shop_permission = "fulfil_orders"
+
+    @admin.display(description=gettext_lazy("order"), ordering="purchase__order_number")
+    def order_number(self, order: DynamicOrder) -> str:
+        return "#" + order.purchase.order_number
+
+    @admin.display(description=gettext_lazy("product"))
+    def product(self, order: DynamicOrder) -> str:
+        return order.purchase.product_name
