@@ -5,11 +5,13 @@ from decimal import Decimal
 from asgiref.sync import sync_to_async
 from django.test import override_settings
 
+from catalog.dynamic_models import DynamicOrder
 from catalog.models import Product, Purchase
 from catalog.services import add_to_cart
 from catalog.services.delivery_files import set_delivery_kind
 from catalog.services.manual import set_fulfil_hours
 from catalog.tests.test_delivery_files import FileProducts
+from catalog.tests.test_dynamic_sales import make_dynamic
 from payments.models import LedgerEntry, Payment
 from shopbot.test import ledger_matches_balance, make_product
 from telegrambot import callbacks
@@ -92,6 +94,19 @@ class CardOrderTests(FileProducts, PaymentsBotTestCase):
         self.assertEqual(len(receipts), 1)
         self.assertIn("being prepared", receipts[0])
         self.assertFalse(await sync_to_async(lambda: self.bob.cart_lines.exists())())
+        self.assertEqual(await balance_of(self.bob), Decimal("0"))
+
+    async def test_a_key_from_the_sellers_system_is_ordered_by_card_and_waits_for_the_endpoint(self):
+        licence = await sync_to_async(make_dynamic)(self.games, self.owner)
+        shop, bob = await self.start_chat(self.bob.telegram_id)
+        await bob.press_data(callbacks.PAY_CARD_PRODUCT.build(licence.pk))
+
+        await self.pay(bob, self.invoice(bob))
+
+        order = await DynamicOrder.objects.select_related("purchase__payment").aget()
+        self.assertEqual(order.purchase.payment.provider, "telegram")
+        self.assertEqual(order.purchase.value, "")  # the job fetches it from the endpoint
+        self.assertIn("on its way", bob.messages[-1].text)
         self.assertEqual(await balance_of(self.bob), Decimal("0"))
 
     async def test_a_forged_card_press_without_a_provider_is_refused_and_makes_no_payment(self):
