@@ -255,8 +255,8 @@ def credit_undeliverable(*, payment: Payment, customer: Customer, problem: str) 
 
 
 def list_order_purchases(*, telegram_id: int, payment_id: int) -> list[Purchase]:
-    """Return what a direct order delivered to this customer, for its receipt (with its payment)."""
-    purchases = Purchase.objects.select_related("file", "payment").filter(
+    """Return what a direct order delivered to this customer, for its receipt (with payment and product)."""
+    purchases = Purchase.objects.select_related("file", "payment", "product").filter(
         payment_id=payment_id, buyer__telegram_id=telegram_id
     )
     return list(purchases.order_by("id"))
