@@ -372,42 +372,12 @@ class PurchaseIntent(models.Model):
         return f"{self.get_kind_display()} {self.total} for {self.customer}"
 
 
-class WaitlistEntry(models.Model):
-    """A customer waiting for a sold-out product; told once when stock is added.
-
-    The stock service sets ``restocked_at`` in the transaction that adds the
-    stock; the bot's notice job (``telegrambot.services.waitlist_notices``)
-    hands the entry to the broadcast sender and sets ``notified_at`` in one
-    transaction, so an entry is queued once.
-    """
-
-    customer = models.ForeignKey(Customer, models.CASCADE, related_name="waitlist")
-    product = models.ForeignKey(Product, models.CASCADE, related_name="waitlist")
-    created = models.DateTimeField(default=now)
-    restocked_at = models.DateTimeField(null=True, blank=True)
-    notified_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["customer", "product"], name="waitlist_one_per_customer"),
-        ]
-        indexes = [
-            models.Index(
-                fields=["product", "created", "id"],
-                condition=Q(notified_at__isnull=True),
-                name="waitlist_waiting_idx",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.customer} waits for {self.product}"
-
-
-# Claims, support tickets, manual fulfilment and dynamic delivery live in their own modules;
+# Claims, support tickets, manual fulfilment, dynamic delivery, pre-orders and the waitlist
+# live in their own modules;
 # importing them here registers them with the app.
 from catalog.claim_models import Claim  # noqa: E402, F401
 from catalog.dynamic_models import DynamicOrder  # noqa: E402, F401
 from catalog.manual_models import ManualOrder, ProductQuestion  # noqa: E402, F401
 from catalog.preorder_models import PreOrder  # noqa: E402, F401
 from catalog.ticket_models import Ticket, TicketMessage, TicketNotice  # noqa: E402, F401
+from catalog.waitlist_models import WaitlistEntry  # noqa: E402, F401
