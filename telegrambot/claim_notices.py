@@ -33,12 +33,11 @@ async def tell_customers(bot: Any, claim_ids: list[int] | None) -> int:
     if claim_ids is not None and not claim_ids:
         return 0
     outcomes = await call(claim_selectors.list_untold_claims, claim_ids=claim_ids)
-    told = 0
-    for outcome in outcomes:
-        if await tell(bot, outcome):
-            await call(claim_services.mark_claim_told, claim_id=outcome.claim.pk)
-            told += 1
-    return told
+    return await delivery.tell_each(
+        outcomes,
+        lambda outcome: tell(bot, outcome),
+        lambda outcome: claim_services.mark_claim_told(claim_id=outcome.claim.pk),
+    )
 
 
 async def tell(bot: Any, outcome: claim_selectors.ClaimOutcome) -> bool:

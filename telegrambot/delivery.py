@@ -16,9 +16,9 @@ history sends the same file again.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
 from telegram import InputFile
@@ -28,6 +28,8 @@ from catalog.services.delivery_files import remember_file_id
 from payments.money import format_money
 from telegrambot.adapter import call
 from telegrambot.texts.catalog import fits_message
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -98,3 +100,18 @@ async def send(bot: Any, chat_id: int, found: Receipt, **message: Any) -> None:
     """Send the receipt as a new message (and its document): for notices sent after a payment."""
     await bot.send_message(chat_id, found.text, **message)
     await send_file(bot, chat_id, found)
+
+
+async def tell_each(
+    rows: Iterable[T], tell: Callable[[T], Awaitable[bool]], mark: Callable[[T], object]
+) -> int:
+    """Send each outbox row with ``tell``; mark those Telegram took (``mark`` runs on the ORM side).
+
+    Returns how many were told. A row ``tell`` could not send stays for the next round.
+    """
+    told = 0
+    for row in rows:
+        if await tell(row):
+            await call(mark, row)
+            told += 1
+    return told

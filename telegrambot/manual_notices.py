@@ -26,12 +26,11 @@ logger = logging.getLogger(__name__)
 
 async def tell_customers(bot: Any) -> int:
     """Send every decided order's customer the news in their language; return how many were told."""
-    told = 0
-    for order in await call(services.orders_to_tell):
-        if await tell(bot, order):
-            await call(services.mark_told, order_id=order.pk)
-            told += 1
-    return told
+    return await delivery.tell_each(
+        await call(services.orders_to_tell),
+        lambda order: tell(bot, order),
+        lambda order: services.mark_told(order_id=order.pk),
+    )
 
 
 async def tell(bot: Any, order: ManualOrder) -> bool:

@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.admin.purchase_columns import PurchaseColumns
 from catalog.models import Claim
 from catalog.selectors.claims import ClaimCard, get_claim_card, get_stars_order
 from catalog.services import claims as services
@@ -68,7 +69,7 @@ class UnitAddedFilter(admin.DateFieldListFilter):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ObjectActionsMixin, ReadOnlyAdmin):
+class ClaimAdmin(PurchaseColumns, ObjectActionsMixin, ReadOnlyAdmin):
     object_actions = OBJECT_ACTIONS
     list_display = ("id", "order_number", "product", "customer", "reason", "status", "created")
     list_filter = (
@@ -101,14 +102,6 @@ class ClaimAdmin(ObjectActionsMixin, ReadOnlyAdmin):
     exclude = ("decided_by", "pending_by")
     actions = ("replace", "wait", "refund", "refund_restock", "refund_stars", "manual_refund", "reject")
     shop_permission = "manage_claims"
-
-    @admin.display(description=gettext_lazy("order"), ordering="purchase__order_number")
-    def order_number(self, claim: Claim) -> str:
-        return "#" + claim.purchase.order_number
-
-    @admin.display(description=gettext_lazy("product"))
-    def product(self, claim: Claim) -> str:
-        return claim.purchase.product_name
 
     def has_manage_claims_permission(self, request: HttpRequest) -> bool:
         return self.holds(request, "manage_claims")

@@ -8,14 +8,14 @@ The product's secret is never shown here.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy
 
+from catalog.admin.purchase_columns import PurchaseColumns
 from catalog.dynamic_models import DynamicOrder
 from shopbot.admin import ReadOnlyAdmin
 
 
 @admin.register(DynamicOrder)
-class DynamicOrderAdmin(ReadOnlyAdmin):
+class DynamicOrderAdmin(PurchaseColumns, ReadOnlyAdmin):
     list_display = ("order_number", "product", "customer", "status", "attempts", "last_error", "created")
     list_filter = ("status",)
     list_select_related = ("purchase", "customer")
@@ -35,11 +35,3 @@ class DynamicOrderAdmin(ReadOnlyAdmin):
         "staff_told_at",
     )
     shop_permission = "fulfil_orders"
-
-    @admin.display(description=gettext_lazy("order"), ordering="purchase__order_number")
-    def order_number(self, order: DynamicOrder) -> str:
-        return "#" + order.purchase.order_number
-
-    @admin.display(description=gettext_lazy("product"))
-    def product(self, order: DynamicOrder) -> str:
-        return order.purchase.product_name

@@ -18,6 +18,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.admin.purchase_columns import PurchaseColumns
 from catalog.manual_models import ManualOrder
 from catalog.services import manual as services
 from catalog.services.delivery_files import FileSpec
@@ -50,7 +51,7 @@ class LateFilter(admin.SimpleListFilter):
 
 
 @admin.register(ManualOrder)
-class ManualOrderAdmin(ReadOnlyAdmin):
+class ManualOrderAdmin(PurchaseColumns, ReadOnlyAdmin):
     list_display = ("order_number", "product", "customer", "status", "due_at", "escalated_at", "created")
     list_filter = ("status", LateFilter)
     list_select_related = ("purchase", "customer")
@@ -73,14 +74,6 @@ class ManualOrderAdmin(ReadOnlyAdmin):
     exclude = ("decided_by", "answers")
     actions = ("deliver", "refund")
     shop_permission = "fulfil_orders"
-
-    @admin.display(description=gettext_lazy("order"), ordering="purchase__order_number")
-    def order_number(self, order: ManualOrder) -> str:
-        return "#" + order.purchase.order_number
-
-    @admin.display(description=gettext_lazy("product"))
-    def product(self, order: ManualOrder) -> str:
-        return order.purchase.product_name
 
     @admin.display(description=gettext_lazy("checkout answers"))
     def checkout_answers(self, order: ManualOrder) -> str:

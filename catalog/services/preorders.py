@@ -11,7 +11,6 @@ or cancelled, never both. Stars orders do not take pre-orders (balance only).
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -23,6 +22,7 @@ from catalog.models import Product, Purchase, StockUnit, new_order_number
 from catalog.preorder_models import PreOrder
 from catalog.services.common import clean_id, has_stock, lock_buyer, oldest_unsold, take_units
 from catalog.services.limits import check_spend
+from catalog.services.purchases import warranty_end
 from payments.models import LedgerEntry
 from payments.services import change_balance, owe_purchase_receipt
 from shopbot.errors import (
@@ -146,7 +146,7 @@ def fill_preorders(*, product: Product) -> list[Purchase]:
             file=delivery.file,
             unit=delivery.unit,
             order_number=preorder.reference,
-            warranty_until=at + timedelta(hours=product.warranty_hours) if product.warranty_hours else None,
+            warranty_until=warranty_end(product, at),
             created=at,
         )
         preorder.filled_at = at

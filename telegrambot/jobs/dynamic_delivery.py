@@ -128,12 +128,11 @@ async def deliver_due(bot: Any, *, client: httpx.AsyncClient | None = None) -> i
 
 async def tell_customers(bot: Any) -> int:
     """Send each settled order's customer the value (or the delay); marked told once Telegram took it."""
-    told = 0
-    for order in await call(services.to_tell_customers):
-        if await tell(bot, order):
-            await call(services.mark_customer_told, order_id=order.pk)
-            told += 1
-    return told
+    return await delivery.tell_each(
+        await call(services.to_tell_customers),
+        lambda order: tell(bot, order),
+        lambda order: services.mark_customer_told(order_id=order.pk),
+    )
 
 
 async def tell(bot: Any, order: DynamicOrder) -> bool:
