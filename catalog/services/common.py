@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
@@ -218,3 +218,10 @@ def lock_unsold_stock(**filters: object) -> int:
     """
     units = StockUnit.objects.select_for_update().filter(sold_at__isnull=True, **filters).order_by("id")
     return len(units.values_list("id", flat=True))
+
+
+def warranty_end(product: Product, sold_at: datetime) -> datetime | None:
+    """Return when a unit of ``product`` sold at ``sold_at`` leaves its warranty (None: no warranty)."""
+    if not product.warranty_hours:
+        return None
+    return sold_at + timedelta(hours=product.warranty_hours)

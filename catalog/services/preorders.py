@@ -20,9 +20,8 @@ from accounts.services import get_customer_for_update
 from catalog.cache import forget_stock
 from catalog.models import Product, Purchase, StockUnit, new_order_number
 from catalog.preorder_models import PreOrder
-from catalog.services.common import clean_id, has_stock, lock_buyer, oldest_unsold, take_units
+from catalog.services.common import clean_id, has_stock, lock_buyer, oldest_unsold, take_units, warranty_end
 from catalog.services.limits import check_spend
-from catalog.services.purchases import warranty_end
 from payments.models import LedgerEntry
 from payments.services import change_balance, owe_purchase_receipt
 from shopbot.errors import (

@@ -35,6 +35,7 @@ from catalog.services.common import (
     has_stock,
     lock_buyer,
     take_units_for_sale,
+    warranty_end,
 )
 from catalog.services.dynamic_orders import open_dynamic_orders
 from catalog.services.intents import claim_intent, write_intent
@@ -292,13 +293,6 @@ def fulfil_by(product: Product, sold_at: datetime) -> datetime | None:
     if not (product.is_manual or product.is_dynamic):
         return None
     return sold_at + timedelta(hours=product.fulfil_hours)
-
-
-def warranty_end(product: Product, sold_at: datetime) -> datetime | None:
-    """Return when a unit of ``product`` sold at ``sold_at`` leaves its warranty (None: no warranty)."""
-    if not product.warranty_hours:
-        return None
-    return sold_at + timedelta(hours=product.warranty_hours)
 
 
 def redeem_discounts(*, customer: Customer, sales: list[Sale], purchases: list[Purchase]) -> None:
