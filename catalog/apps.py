@@ -11,7 +11,7 @@ class CatalogConfig(AppConfig):
         # Stock units only on save: a delete receiver would make Django load every unit of a
         # deleted product just to send it; the services forget stock themselves.
         from catalog import cache
-        from catalog.models import Category, Product, Review, StockUnit
+        from catalog.models import CartLine, Category, Product, Review, StockUnit
 
         for model in (Category, Product, Review):
             post_save.connect(
@@ -21,6 +21,10 @@ class CatalogConfig(AppConfig):
                 cache.on_catalog_change, sender=model, dispatch_uid=f"catalog-cache-{model.__name__}"
             )
         post_save.connect(cache.on_stock_change, sender=StockUnit, dispatch_uid="catalog-cache-stock")
+        # The menu's cart badge: every way a line changes or goes (a cart emptied, an order
+        # paid, a product deleted) forgets it; a cart holds few lines, so loading them is cheap.
+        post_save.connect(cache.on_cart_change, sender=CartLine, dispatch_uid="catalog-cache-cart")
+        post_delete.connect(cache.on_cart_change, sender=CartLine, dispatch_uid="catalog-cache-cart")
 
         # What a paid direct order delivers; payments calls it and never imports catalog.
         from catalog.services.orders import OrderFulfiller

@@ -9,7 +9,9 @@ What is cached, and until when:
   of them in every worker; an entry and the version are read together, in
   one round trip;
 - a product's stock (how many unsold units): one minute, and dropped by
-  every sale and every change to its stock.
+  every sale and every change to its stock;
+- how many units a customer's cart holds (the menu's badge): five minutes,
+  and dropped by every change to the customer's cart lines.
 
 Each change forgets the entries at once (so this worker reads what it just
 wrote) and again when the transaction commits (so an entry another worker
@@ -34,6 +36,7 @@ from shopbot import warmcache
 
 CATALOG_SECONDS = 5 * 60
 STOCK_SECONDS = 60
+CART_COUNT_SECONDS = 5 * 60
 VERSION_KEY = "catalog:version"
 
 T = TypeVar("T")
@@ -146,9 +149,36 @@ def forget_stock(product_ids: Iterable[int], *, again_on_commit: bool = True) ->
         transaction.on_commit(lambda: cache.delete_many(keys))
 
 
+# --- cart badge ----------------------------------------------------------------------------------
+def cart_count_key(customer_id: int) -> str:
+    return f"catalog:cart-count:{customer_id}"
+
+
+def cached_cart_count(customer_id: int, count: Callable[[], int]) -> int:
+    """Return the units in the customer's cart, counting them (``count``) only when not cached."""
+    key = cart_count_key(customer_id)
+    number = warmcache.get(key)
+    if number is None:
+        warmcache.needs_orm()
+        number = count()
+        cache.set(key, number, CART_COUNT_SECONDS)
+    return int(number)
+
+
+def forget_cart_count(customer_id: int) -> None:
+    """Forget a customer's cart count, now and when the transaction commits."""
+    key = cart_count_key(customer_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
 # --- receivers (connected in CatalogConfig.ready) -------------------------------------------------
 def on_catalog_change(sender: type, **kwargs: object) -> None:
     forget_catalog()
+
+
+def on_cart_change(sender: type, instance: Any, **kwargs: object) -> None:
+    forget_cart_count(instance.customer_id)
 
 
 def on_stock_change(sender: type, instance: Any, **kwargs: object) -> None:

@@ -17,7 +17,7 @@ from payments.models import Payment
 from payments.money import to_stars
 from payments.services import enabled_providers, shortfall_top_up
 from telegrambot import screens
-from telegrambot.adapter import call, read
+from telegrambot.adapter import read
 from telegrambot.context import ShopContext
 from telegrambot.keyboards import catalog as catalog_keyboards
 from telegrambot.keyboards import start as start_keyboards
@@ -31,7 +31,7 @@ async def show_menu(update: Update, context: ShopContext) -> None:
     """Show the main menu: the admin entry only to admins, the cart with its count."""
     customer = context.customer
     is_admin = await read(roles.is_admin, customer)
-    cart_count = await call(count_cart_items, telegram_id=customer.telegram_id)
+    cart_count = await read(count_cart_items, customer_id=customer.pk)
     keyboard = start_keyboards.main_menu(cart_count=cart_count, is_admin=is_admin)
     await screens.show(update, context, start_texts.menu(customer), keyboard)
 

@@ -32,7 +32,7 @@ from django.utils.timezone import now
 from accounts.selectors import MAX_PAGE as MAX_PAGE
 from accounts.selectors import PAGE_SIZE as PAGE_SIZE
 from accounts.selectors import Page, clean_page, paginate
-from catalog.cache import cached, cached_with, get_stock_counts, stock_key
+from catalog.cache import cached, cached_cart_count, cached_with, get_stock_counts, stock_key
 from catalog.models import CartLine, Category, Product, PromoCode, Purchase, Review, StockUnit
 from catalog.services.common import clean_id
 from catalog.services.listing import listed_categories, listed_products
@@ -239,12 +239,14 @@ def get_cart(*, telegram_id: int) -> Cart:
     return price_cart(customer=lines[0].customer, lines=lines, at=now(), stock=stock)
 
 
-def count_cart_items(*, telegram_id: int) -> int:
-    """Return how many units the cart holds, for the menu badge. One query."""
-    total = CartLine.objects.filter(customer__telegram_id=telegram_id).aggregate(
-        n=Coalesce(Sum("quantity"), 0)
-    )
-    return int(total["n"])
+def count_cart_items(*, customer_id: int) -> int:
+    """Return how many units the customer's cart holds, for the menu badge: cached, else one query."""
+
+    def count() -> int:
+        total = CartLine.objects.filter(customer_id=customer_id).aggregate(n=Coalesce(Sum("quantity"), 0))
+        return int(total["n"])
+
+    return cached_cart_count(customer_id, count)
 
 
 def list_purchases(*, telegram_id: int, page: object = 1) -> Page[Purchase]:

@@ -193,13 +193,15 @@ class GetCartTests(ShopTestCase):
         self.assertIs(cart.is_empty, True)
         self.assertEqual(cart.total, Decimal("0"))
 
-    def test_it_counts_units_for_the_menu_badge_in_one_query(self):
+    def test_it_counts_units_for_the_menu_badge_in_one_query_then_from_the_cache(self):
         add_to_cart(telegram_id=self.alice.telegram_id, product_id=self.gift.pk, quantity=3)
         add_to_cart(telegram_id=self.alice.telegram_id, product_id=self.key.pk)
 
         with self.assertNumQueries(1):
-            self.assertEqual(selectors.count_cart_items(telegram_id=self.alice.telegram_id), 4)
-        self.assertEqual(selectors.count_cart_items(telegram_id=self.bob.telegram_id), 0)
+            self.assertEqual(selectors.count_cart_items(customer_id=self.alice.pk), 4)
+        with self.assertNumQueries(0):
+            self.assertEqual(selectors.count_cart_items(customer_id=self.alice.pk), 4)
+        self.assertEqual(selectors.count_cart_items(customer_id=self.bob.pk), 0)
 
 
 class PurchaseSelectorTests(ShopTestCase):

@@ -63,7 +63,7 @@ async def add(update: Update, context: ShopContext) -> None:
     """Puts one unit of the product in the cart and says how many items the cart holds."""
     product_id = callbacks.CART_ADD.parse(update.callback_query.data)
     line = await call(services.add_to_cart, telegram_id=context.customer.telegram_id, product_id=product_id)
-    count = await call(selectors.count_cart_items, telegram_id=context.customer.telegram_id)
+    count = await call(selectors.count_cart_items, customer_id=context.customer.pk)
     await screens.answer(update, context, common_texts.alert(texts.added(line.product, count)))
 
 

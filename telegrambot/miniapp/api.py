@@ -50,7 +50,7 @@ def session(request: HttpRequest) -> HttpResponse:
 def me(request: HttpRequest, customer: Customer, body: Body) -> dict[str, Any]:
     return {
         "me": present.customer(customer),
-        "cart_count": selectors.count_cart_items(telegram_id=customer.telegram_id),
+        "cart_count": selectors.count_cart_items(customer_id=customer.pk),
     }
 
 
