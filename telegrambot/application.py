@@ -12,7 +12,7 @@ from django.utils import translation
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, Defaults
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 from monitoring.metrics import HANDLER_LATENCY, UPDATES
 from shopbot import warmcache
@@ -58,6 +58,7 @@ from telegrambot.handlers import (
 from telegrambot.jobs import broadcast as broadcast_job
 from telegrambot.locks import run_exclusively
 from telegrambot.miniapp import launch
+from telegrambot.request import JsonRequest
 from telegrambot.runtime import CountingRequest
 from telegrambot.texts import start as start_texts
 
@@ -144,9 +145,11 @@ def build_application(
         # No rate limiter here: it would cap every reply and edit at 30 per second over all
         # chats. Only broadcasts are throttled, on their own path.
         request=CountingRequest(
-            request or HTTPXRequest(connection_pool_size=256, read_timeout=settings.TELEGRAM_READ_TIMEOUT)
+            request or JsonRequest(connection_pool_size=256, read_timeout=settings.TELEGRAM_READ_TIMEOUT)
         ),
-        get_updates_request=CountingRequest(get_updates_request or request or HTTPXRequest()),
+        get_updates_request=CountingRequest(
+            get_updates_request or request or JsonRequest(connection_pool_size=1)
+        ),
     )
     application: ShopApplication = (
         Application.builder()

@@ -22,7 +22,8 @@ from aiohttp import web
 
 from telegrambot.simulator.fake_telegram import FakeTelegram
 
-# python-telegram-bot sends form fields JSON-encoded, except strings, which are sent as they are.
+# python-telegram-bot sends form fields JSON-encoded, except strings, which are sent as they are;
+# a JSON body's values are brought to the same form, so both read alike.
 JSON_FIELDS = {
     "reply_markup",
     "menu_button",
@@ -77,6 +78,7 @@ class FakeTelegramServer:
         self.held_chats: dict[int, asyncio.Event] = {}
         self.holding: list[web.Request] = []  # the calls waiting for a held chat
         self.calls_started: list[str] = []
+        self.content_types: list[tuple[str, str]] = []  # (method, the body's content type) of each call
         # Seconds every answer waits, as a real network's round trip (0 answers at once).
         self.latency = 0.0
         # ``track(method, params)`` names whose call it is (or None); the most calls of one
@@ -127,11 +129,12 @@ class FakeTelegramServer:
 
     async def answer(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        self.content_types.append((method, request.content_type))
         fields: dict[str, Any] = dict(request.query)
         if request.content_type == "application/json":
             fields.update(
                 {
-                    key: json.dumps(value) if key in JSON_FIELDS else value
+                    key: value if isinstance(value, str) else json.dumps(value)
                     for key, value in (await request.json()).items()
                 }
             )
