@@ -24,12 +24,20 @@ for the update's later reads until it next goes to the ORM thread (which may
 change anything): the gate's round trip fetches what the handler's reads need
 of the customer's state too. Another update of the same customer waits its
 turn, so nothing else changes those values meanwhile.
+
+An update has a *route* (a button's data, a command): the keys its reads
+asked for on the loop, beyond the gate's own, are remembered for the route,
+and the gate's round trip of the next update with the same route, whoever
+sends it, fetches them as well (``route_keys``). So a warm shop page takes
+one round trip in all. Remembered keys only save a round trip: a key that is
+gone or not needed any more costs a read, never a wrong answer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import weakref
+from collections import OrderedDict
 from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any
@@ -40,6 +48,10 @@ ABSENT = object()  # a key fetched and not found in the cache
 _fetched: ContextVar[dict[str, Any] | None] = ContextVar("warm_cache_fetched", default=None)
 _asked: ContextVar[set[str] | None] = ContextVar("warm_cache_asked", default=None)
 _carried: ContextVar[dict[str, Any] | None] = ContextVar("warm_cache_carried", default=None)
+_scope: ContextVar[UpdateScope | None] = ContextVar("warm_cache_scope", default=None)
+ROUTES_MAX = 10_000  # routes whose keys are remembered (button data and commands in use)
+# The event loop's only: updates begin and end there.
+_route_keys: OrderedDict[str, tuple[str, ...]] = OrderedDict()
 
 
 # Both are BaseExceptions, as CancelledError is: control flow that a broad ``except Exception``
@@ -106,13 +118,52 @@ class LoopMode:
 
 
 class UpdateScope:
-    """``with UpdateScope():`` around one update, whose loop reads then share what they fetched."""
+    """``with UpdateScope(route):`` around one update, whose loop reads then share what they fetched.
+
+    The keys those reads asked for, beyond the gate's (``route_keys``), are
+    remembered for ``route`` when the update ends.
+    """
+
+    def __init__(self, route: str | None = None) -> None:
+        self.route = route
+        self.asked: set[str] = set()
+        self.gates: set[str] = set()
 
     def __enter__(self) -> None:
-        self.token = _carried.set({})
+        self.tokens = (_carried.set({}), _scope.set(self))
 
     def __exit__(self, *exc: object) -> None:
-        _carried.reset(self.token)
+        carried, scope = self.tokens
+        _carried.reset(carried)
+        _scope.reset(scope)
+        learned = self.asked - self.gates
+        if self.route is not None and learned:
+            _route_keys[self.route] = tuple(sorted(learned))
+            _route_keys.move_to_end(self.route)
+            while len(_route_keys) > ROUTES_MAX:
+                _route_keys.popitem(last=False)
+
+
+def route_keys(gates: list[str]) -> list[str]:
+    """The gate's ``gates`` keys and those the last update of this route read on the loop after it."""
+    scope = _scope.get()
+    if scope is None:
+        return gates
+    scope.gates.update(gates)
+    learned = _route_keys.get(scope.route, ()) if scope.route is not None else ()
+    return [*gates, *(key for key in learned if key not in scope.gates)]
+
+
+def note_asked(keys: Iterable[str]) -> None:
+    """Record keys a read answered on the loop asked for, for this update's route."""
+    scope = _scope.get()
+    if scope is not None:
+        scope.asked.update(keys)
+
+
+def forget_route_keys() -> None:
+    """Forget every route's keys (for tests)."""
+    _route_keys.clear()
 
 
 def carried() -> dict[str, Any]:

@@ -116,6 +116,7 @@ async def read_keys(keys: Iterable[str], func: Callable[P, R], *args: P.args, **
             break
         WARM_READS.labels(path="loop").inc()
         learn(shape, mode.asked)
+        warmcache.note_asked(mode.asked)
         warmcache.carry(fetched)
         return result
     WARM_READS.labels(path="orm").inc()
@@ -143,8 +144,9 @@ def learn(shape: tuple | None, asked: set[str]) -> None:
 
 
 def forget_learned_keys() -> None:
-    """Forget every read's remembered keys (tests that count round trips start from none)."""
+    """Forget every read's and route's remembered keys (tests that count round trips start from none)."""
     _learned.clear()
+    warmcache.forget_route_keys()
 
 
 def close_pool() -> None:

@@ -81,7 +81,10 @@ async def aadmit_sender(
 ) -> Admission:
     """Admit the sender: from the cache on the event loop, or on the ORM thread (``admit_sender``)."""
     # The customer's dialog state too: most handlers ask it next (kept for the update).
-    keys = [ban_key(telegram_id), customer_key(telegram_id), maintenance.CACHE_KEY, no_state_key(telegram_id)]
+    # And what the last update with the same route read next (the page a button shows).
+    keys = warmcache.route_keys(
+        [ban_key(telegram_id), customer_key(telegram_id), maintenance.CACHE_KEY, no_state_key(telegram_id)]
+    )
     usage = None
     if warmcache.backend() is not None:
         try:

@@ -102,6 +102,9 @@ FEATURES = [
 ]
 
 
+ROUTE_MAX = 64  # Telegram's limit for a button's data; a longer one is no route (forged, or a text)
+
+
 class ShopApplication(Application):  # type: ignore[type-arg]
     """An Application that handles each update in its own translation scope."""
 
@@ -111,10 +114,24 @@ class ShopApplication(Application):  # type: ignore[type-arg]
         # The gate activates the customer's language; leaving the block restores the default,
         # so one customer's language never leaks into the next update.
         # Its reads on the event loop share what they fetched (``warmcache.UpdateScope``).
-        with translation.override(settings.BOT_LOCALE), warmcache.UpdateScope():
+        with translation.override(settings.BOT_LOCALE), warmcache.UpdateScope(route_of(update)):
             await super().process_update(update)
         UPDATES.labels(kind=kind, handler="bot").inc()
         HANDLER_LATENCY.labels(handler=kind).observe(time.perf_counter() - started)
+
+
+def route_of(update: object) -> str | None:
+    """What an update asks for, whoever sends it: a button's data or a command, else None."""
+    if not isinstance(update, Update):
+        return None
+    if update.callback_query is not None:
+        data = update.callback_query.data
+        return f"button:{data}" if isinstance(data, str) and len(data) <= ROUTE_MAX else None
+    text = update.message.text if update.message is not None else None
+    if text and text.startswith("/"):
+        command = text.split(maxsplit=1)[0]
+        return f"command:{command}" if len(command) <= ROUTE_MAX else None
+    return None
 
 
 def update_kind(update: object) -> str:
