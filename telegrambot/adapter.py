@@ -35,6 +35,7 @@ LEARNED_MAX = 10_000  # reads whose keys are remembered (a few per active custom
 # The event loop's only: reads run there, one at a time.
 _learned: OrderedDict[tuple | None, tuple[str, ...]] = OrderedDict()
 _checked = threading.local()
+LOOP_READS, ORM_READS = WARM_READS.labels(path="loop"), WARM_READS.labels(path="orm")
 _pool: ThreadPoolExecutor | None = None
 
 
@@ -99,7 +100,7 @@ async def read_keys(keys: Iterable[str], func: Callable[P, R], *args: P.args, **
         try:
             fetched.update(await warmcache.aget_many(wanted))
         except Exception:  # noqa: BLE001 - a backend the loop cannot read, or the cache away: the ORM side
-            WARM_READS.labels(path="orm").inc()
+            ORM_READS.inc()
             return await call(func, *args, **kwargs)
     for _ in range(FETCH_ROUNDS):
         mode = warmcache.LoopMode(fetched)
@@ -114,12 +115,12 @@ async def read_keys(keys: Iterable[str], func: Callable[P, R], *args: P.args, **
             continue
         except (warmcache.Miss, SynchronousOnlyOperation):
             break
-        WARM_READS.labels(path="loop").inc()
+        LOOP_READS.inc()
         learn(shape, mode.asked)
         warmcache.note_asked(mode.asked)
         warmcache.carry(fetched)
         return result
-    WARM_READS.labels(path="orm").inc()
+    ORM_READS.inc()
     return await call(func, *args, **kwargs)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Sequence
@@ -116,8 +117,9 @@ class ShopApplication(Application):  # type: ignore[type-arg]
         # Its reads on the event loop share what they fetched (``warmcache.UpdateScope``).
         with translation.override(settings.BOT_LOCALE), warmcache.UpdateScope(route_of(update)):
             await super().process_update(update)
-        UPDATES.labels(kind=kind, handler="bot").inc()
-        HANDLER_LATENCY.labels(handler=kind).observe(time.perf_counter() - started)
+        handled, latency = update_metrics(kind)
+        handled.inc()
+        latency.observe(time.perf_counter() - started)
 
 
 def route_of(update: object) -> str | None:
@@ -132,6 +134,12 @@ def route_of(update: object) -> str | None:
         command = text.split(maxsplit=1)[0]
         return f"command:{command}" if len(command) <= ROUTE_MAX else None
     return None
+
+
+@functools.cache
+def update_metrics(kind: str) -> tuple[Any, Any]:
+    """The handled-updates counter and the latency histogram of a kind (a handful: looked up once)."""
+    return UPDATES.labels(kind=kind, handler="bot"), HANDLER_LATENCY.labels(handler=kind)
 
 
 def update_kind(update: object) -> str:

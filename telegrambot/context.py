@@ -3,7 +3,8 @@
 ``ShopContext.customer`` is the customer the gate loaded for this update, so
 handlers never query it again. ``ShopBot`` remembers which callback queries
 were answered, so the error handler and the safety net in
-``handlers/fallback.py`` answer each press exactly once.
+``handlers/fallback.py`` answer each press exactly once, and edits a screen
+without reading back the message it edited (``edit_screen``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+from telegram import InlineKeyboardMarkup
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from accounts.models import Customer
@@ -37,6 +39,23 @@ class ShopBot(ExtBot[None]):
 
     def was_answered(self, callback_query_id: str) -> bool:
         return callback_query_id in self._answered
+
+    async def edit_screen(
+        self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboardMarkup | None
+    ) -> None:
+        """Edit a message's text and buttons as ``edit_message_text`` does, with the bot's defaults.
+
+        The edited message Telegram sends back is not made into a ``Message``
+        (every button of it an object): a screen never reads it, and on a
+        warm screen building it cost more than all the screen's own code.
+        """
+        parameters: dict[str, Any] = {"chat_id": chat_id, "message_id": message_id, "text": text}
+        if self.defaults is not None:
+            parameters["parse_mode"] = self.defaults.parse_mode
+            parameters["link_preview_options"] = self.defaults.link_preview_options
+        if keyboard is not None:
+            parameters["reply_markup"] = keyboard
+        await self.do_api_request("editMessageText", api_kwargs=parameters)
 
 
 class ShopContext(CallbackContext[ShopBot, dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

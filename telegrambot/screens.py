@@ -42,7 +42,7 @@ async def answer(
 async def show(
     update: Update, context: ShopContext, text: str, keyboard: InlineKeyboardMarkup | None = None
 ) -> Message | bool:
-    """Show ``text`` with ``keyboard``: in place of the pressed message, or as a new message."""
+    """Show ``text`` with ``keyboard``: in place of the pressed message (True), or as a new message."""
     query = update.callback_query
     if query is None:
         return await send(update, context, text, keyboard)
@@ -55,11 +55,11 @@ async def show(
             await delete_quietly(message)
         return sent
     try:
-        return await query.edit_message_text(text, reply_markup=keyboard)
+        await context.bot.edit_screen(message.chat_id, message.message_id, text, keyboard)
     except BadRequest as error:
         if "not modified" not in error.message.lower():
             raise
-        return True
+    return True
 
 
 async def show_changed(

@@ -36,3 +36,19 @@ class AnsweredBeforeTests(BotTestCase):
         refused = [call.method for call in shop.telegram.rejections]
         self.assertEqual(refused, ["answerCallbackQuery"])  # Telegram's refusal, and nothing else
         self.assertEqual(expired(), before + 1)
+
+
+class EditTests(BotTestCase):
+    async def test_a_press_edits_the_message_with_the_bots_defaults_and_its_buttons(self) -> None:
+        shop, alice = await self.start_chat(1001)
+        menu = alice.screen.message
+
+        await alice.press("🛍 Shop")
+
+        edit = shop.telegram.calls_to("editMessageText")[-1]
+        self.assertTrue(edit.ok)
+        self.assertEqual((edit.params["chat_id"], edit.params["message_id"]), (1001, menu.message_id))
+        self.assertEqual(edit.params["parse_mode"], "HTML")
+        self.assertEqual(edit.params["link_preview_options"], {"is_disabled": True})
+        self.assertIn("📂 Games", alice.screen.labels)
+        self.assertEqual(alice.screen.message.message_id, menu.message_id)  # edited in place, not sent anew
