@@ -8,7 +8,8 @@ Queries are counted with ``connection.execute_wrapper`` on each connection
 that runs inside the block (Django's own hook), and with the health check
 Django runs on a reused connection, which bypasses that hook. Cache round
 trips are counted on the cache backend's class, so every alias and every
-thread's instance is seen.
+thread's instance is seen, and on the event loop's side (``shopbot.warmcache``),
+whose reads of Redis go through redis-py's asyncio client instead.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import Any
 from django.core.cache import caches
 from django.db import connections
 from django.db.backends.signals import connection_created
+
+from shopbot import warmcache
 
 CACHE_METHODS = (
     "get",
@@ -38,6 +41,7 @@ CACHE_METHODS = (
     "clear",
     "get_or_set",
 )
+LOOP_METHODS = ("aget_many", "acount")  # shopbot.warmcache's round trips on the event loop
 
 
 @dataclass
@@ -152,9 +156,25 @@ def _count_cache(cost: Cost) -> Iterator[None]:
 
         return call
 
+    def counting_on_the_loop(function: Callable[..., Any]) -> Callable[..., Any]:
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            # The local-memory cache is read through its class on the loop too: counted there.
+            if warmcache.backend() == "redis":
+                with cost.lock:
+                    cost.cache += 1
+                    cost.cache_calls.append(f"{function.__name__} {args[0] if args else ''}")
+            return await function(*args, **kwargs)
+
+        return call
+
     for name in CACHE_METHODS:
         patched.set(name, counting(getattr(patched.cls, name)))
+    real = {name: getattr(warmcache, name) for name in LOOP_METHODS}
+    for name, function in real.items():
+        setattr(warmcache, name, counting_on_the_loop(function))
     try:
         yield
     finally:
         patched.restore()
+        for name, function in real.items():
+            setattr(warmcache, name, function)

@@ -56,7 +56,7 @@ async def queries(report: Report, options: Options) -> None:
             print(f"-- {item.screen} (warm):\n   " + "\n   ".join(sql[:160] for sql in item.warm.sql))
             print("   cache: " + ", ".join(call[:80] for call in item.warm.cache_calls))
     report.add(
-        "Queries per update (SQL queries and cache round trips; cold = empty cache, warm = the same update again)",
+        "Queries per update (SQL queries and cache round trips; cold = empty cache, warm = the same update a third time, once its reads learned their keys)",
         table(["screen", "cold SQL", "cold cache", "warm SQL", "warm cache", "note"], rows),
         "Targets: warm browse screens ≤ 2 SQL queries, a purchase ≤ 8. Health checks of reused connections count as queries.",
     )

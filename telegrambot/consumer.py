@@ -11,7 +11,7 @@ stream the web process fills (``telegrambot/stream.py``):
   by the error handler. A worker that dies leaves its entries pending;
 - every ``WEBHOOK_CLAIM_SECONDS / 3`` it touches its pending entries (and
   renews its customers' leases), so only a silent worker's entries grow idle;
-  every ``WEBHOOK_CLAIM_SECONDS / 2`` it claims, with ``XAUTOCLAIM``, entries
+  every ``WEBHOOK_CLAIM_SECONDS / 5`` it claims, with ``XAUTOCLAIM``, entries
   idle for ``WEBHOOK_CLAIM_SECONDS``, and handles them unless their handled
   record says another worker finished them (``telegrambot/fleet.py``);
 - when Redis is away it waits and reads again, creating the group again if a
@@ -44,6 +44,8 @@ logger = logging.getLogger("shopbot.bot")
 
 READ_BLOCK_MS = 1000  # how long a read waits for new entries before looking for a stop
 AHEAD = 2  # entries taken per update that may run at once
+# Claim rounds per WEBHOOK_CLAIM_SECONDS: a dead worker's update waits at most 1.2 of it.
+CLAIM_ROUNDS = 5
 CLAIM_PAGES = 16  # XAUTOCLAIM calls per claim round at most, each scanning up to 10 x capacity entries
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -85,7 +87,7 @@ class StreamConsumer:
                 try:
                     if loop.time() >= claim_at:
                         await self.claim()
-                        claim_at = loop.time() + self.claim_seconds / 2
+                        claim_at = loop.time() + self.claim_seconds / CLAIM_ROUNDS
                     await self.read()
                 except (RedisError, OSError) as error:
                     await self.redis_away(error)

@@ -9,14 +9,19 @@ without reading back the message it edited (``edit_screen``).
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from typing import Any
 
 from telegram import InlineKeyboardMarkup
 from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.warnings import PTBUserWarning
 
 from accounts.models import Customer
 
+# ``edit_screen`` calls editMessageText through ``do_api_request`` on purpose (so the edited
+# message is not built); PTB warns about any such call of a method it has.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.editMessageText'", category=PTBUserWarning)
 # Enough to cover every press being handled at once; older ids are long answered or expired.
 ANSWERED_MEMORY = 10_000
 
