@@ -13,6 +13,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from telegrambot.simulator.fake_chat import Rejected
+
 MAX_LIMIT = 100
 
 
@@ -69,7 +71,5 @@ class StarLedger:
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or MAX_LIMIT)
         if offset < 0 or not 1 <= limit <= MAX_LIMIT:
-            from telegrambot.simulator.fake_telegram import Rejected  # it imports this module
-
             raise Rejected("Bad Request: LIMIT_INVALID" if offset >= 0 else "Bad Request: OFFSET_INVALID")
         return {"transactions": self.star_transactions()[offset : offset + limit]}

@@ -21,7 +21,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from telegrambot.simulator.fake_telegram import MAX_TEXT, ChatMessage
+from telegrambot.simulator.fake_chat import MAX_TEXT, ChatMessage
 from telegrambot.simulator.images import image_type
 from telegrambot.simulator.messages import chat_json
 from telegrambot.simulator.personas import Persona
