@@ -8,5 +8,6 @@ from catalog.admin import (  # noqa: F401 - registers each catalog admin page
     manual,
     preorders,
     promos,
+    sales,
     tickets,
 )
