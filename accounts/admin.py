@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from accounts import services
 from accounts.models import AuditEntry, Customer, SignInLink
 from accounts.services.anonymise import anonymise_customer
-from shopbot.admin import ReadOnlyAdmin, ShopAdmin, short, submitted
+from shopbot.admin import ReadOnlyAdmin, ShopAdmin, ViewAndDeleteAdmin, short, submitted
 from shopbot.exports import Column, CsvExportMixin
 
 CUSTOMER_FIELDS = (
@@ -224,7 +224,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SignInLink)
-class SignInLinkAdmin(ShopAdmin):
+class SignInLinkAdmin(ViewAndDeleteAdmin):
     """Who asked the bot for a web admin link and when it was used; deleting an unused one revokes it."""
 
     list_display = ("created", "customer", "expires", "used")
@@ -233,10 +233,4 @@ class SignInLinkAdmin(ShopAdmin):
     search_fields = ("^customer__username",)
     telegram_id_lookups = ("customer__telegram_id",)
     shop_permission = "manage_users"
-    readonly_fields = ("customer", "created", "expires", "used")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # links are asked for in the bot, by the admin they sign in
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    readonly_fields = ("customer", "created", "expires", "used")  # asked for in the bot, by who signs in

@@ -336,14 +336,18 @@ class HappenedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyAdmin(ShopAdmin):
-    """History: may be viewed, never added to, changed or deleted from the admin."""
+class ViewAndDeleteAdmin(ShopAdmin):
+    """Rows the shop alone writes: may be viewed and deleted (with the page's permission), never added or changed."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ViewAndDeleteAdmin):
+    """History: may be viewed, never added to, changed or deleted from the admin."""
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

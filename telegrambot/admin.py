@@ -15,13 +15,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shopbot.admin import ReadOnlyAdmin, ShopAdmin, short
+from shopbot.admin import ReadOnlyAdmin, ShopAdmin, ViewAndDeleteAdmin, short
 from telegrambot.models import Broadcast, BroadcastDelivery, DialogState, MaintenanceMode
 from telegrambot.services.maintenance import set_maintenance
 
 
 @admin.register(DialogState)
-class DialogStateAdmin(ShopAdmin):
+class DialogStateAdmin(ViewAndDeleteAdmin):
     """Viewable, and deletable to unstick a user; the bot alone writes it."""
 
     list_display = ("telegram_id", "state", "updated")
@@ -30,12 +30,6 @@ class DialogStateAdmin(ShopAdmin):
     telegram_id_lookups = ("telegram_id",)
     readonly_fields = ("telegram_id", "state", "data", "updated")
     shop_permission = "manage_users"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Broadcast)

@@ -79,7 +79,7 @@ class JsonRequest(BaseRequest):
             write=given(write_timeout, default_write),
             pool=given(pool_timeout, self.timeout.pool),
         )
-        body: dict[str, Any] = {}
+        body: dict[str, Any]
         if uploads:
             body = {
                 "data": request_data.json_parameters,

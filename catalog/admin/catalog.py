@@ -28,7 +28,7 @@ from catalog.services.delivery_files import set_delivery_kind
 from catalog.services.drafts import edit_product
 from catalog.services.dynamic import mask_secret, set_dynamic_endpoint
 from catalog.services.manual import parse_questions, set_fulfil_hours, set_product_questions
-from shopbot.admin import HappenedFilter, ShopAdmin, ShowHideAdmin, short
+from shopbot.admin import HappenedFilter, ShowHideAdmin, ViewAndDeleteAdmin, short
 
 # The permission that shows customers' keys as delivered (purchases, sold units).
 DELIVERED_VALUES = "view_delivered_values"
@@ -267,7 +267,7 @@ class DefectiveFilter(HappenedFilter):
 
 
 @admin.register(StockUnit)
-class StockUnitAdmin(ShopAdmin):
+class StockUnitAdmin(ViewAndDeleteAdmin):
     """Units are added on a product's upload page and removed one by one through the service."""
 
     list_display = ("id", "product", "short_value", "created", "sold_at", "defective_at")
@@ -305,12 +305,6 @@ class StockUnitAdmin(ShopAdmin):
             # Finding a sold unit by its value would confirm a guessed customer's key.
             found = found.filter(sold_at__isnull=True)
         return found, duplicates
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def delete_model(self, request: HttpRequest, obj: StockUnit) -> None:
         services.delete_stock_unit(actor=request.user, unit_id=obj.pk)

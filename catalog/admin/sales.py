@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.admin.catalog import DELIVERED_VALUES
 from catalog.models import CartLine, Purchase, Review
-from shopbot.admin import ReadOnlyAdmin, ShopAdmin, short
+from shopbot.admin import ReadOnlyAdmin, ViewAndDeleteAdmin, short
 from shopbot.exports import Column, CsvExportMixin
 
 
@@ -73,7 +73,7 @@ class PurchaseAdmin(CsvExportMixin, ReadOnlyAdmin):
 
 
 @admin.register(CartLine)
-class CartLineAdmin(ShopAdmin):
+class CartLineAdmin(ViewAndDeleteAdmin):
     """Customers' carts: viewable, and deletable to clear a stuck line."""
 
     list_display = ("customer", "product", "quantity", "promo_code", "created")
@@ -84,15 +84,9 @@ class CartLineAdmin(ShopAdmin):
     readonly_fields = ("customer", "product", "quantity", "promo_code", "created")
     shop_permission = "manage_users"
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Review)
-class ReviewAdmin(ShopAdmin):
+class ReviewAdmin(ViewAndDeleteAdmin):
     """Reviews: viewable, and deletable for moderation; only buyers write them, in the bot."""
 
     list_display = ("created", "product", "customer", "rating", "short_text")
@@ -105,9 +99,3 @@ class ReviewAdmin(ShopAdmin):
     @admin.display(description=gettext_lazy("text"))
     def short_text(self, review: Review) -> str:
         return short(review.text, 60)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
